@@ -1,0 +1,85 @@
+/**
+ * Activities that only log what they would do: the service runs end to end before IT Glue,
+ * mail and Slack are configured. Each line is one JSON object on stdout.
+ */
+import type { ItGlueActivities, MailActivities, SlackActivities } from './contracts';
+import type { Person } from '../workflows/types';
+
+export type Log = (event: string, fields: Record<string, unknown>) => void;
+
+export const jsonLog: Log = (event, fields) => {
+  process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...fields })}\n`);
+};
+
+function placeholderPerson(contactId: string): Person {
+  return {
+    contactId,
+    name: `Contact ${contactId}`,
+    firstName: `Contact ${contactId}`,
+    email: `contact-${contactId}@example.invalid`,
+  };
+}
+
+export function loggingItGlueActivities(log: Log = jsonLog): ItGlueActivities {
+  return {
+    async validateRequest(request, policy) {
+      log('itglue.validate', { orgId: request.orgId, contactId: request.contactId, kind: request.kind });
+      const approverId = request.approverContactId;
+      return {
+        ok: true,
+        org: { id: request.orgId, name: `Organization ${request.orgId}` },
+        invitee: placeholderPerson(request.contactId),
+        approver: approverId && approverId !== request.contactId ? placeholderPerson(approverId) : null,
+        groupNames: [request.passwordAccess ? policy.groups.passwordAccess : policy.groups.noPasswordAccess],
+        existingUser: null,
+      };
+    },
+    async findContact(orgId, contactId) {
+      log('itglue.findContact', { orgId, contactId });
+      return placeholderPerson(contactId);
+    },
+    async findUser(email) {
+      log('itglue.findUser', { email });
+      return null;
+    },
+    async verifyUser({ user, groupNames }) {
+      log('itglue.verifyUser', { userId: user.id, groupNames });
+      return { mismatches: [] };
+    },
+    async recordAuthorization({ orgId, contactId }) {
+      log('itglue.recordAuthorization', { orgId, contactId });
+    },
+  };
+}
+
+export function loggingMailActivities(log: Log = jsonLog): MailActivities {
+  return {
+    async sendApprovalRequest(mail) {
+      log('mail.approvalRequest', { workflowId: mail.workflowId, to: mail.approver.contactId, round: mail.round, reminder: mail.reminder });
+    },
+    async sendDecisionReceipt(mail) {
+      log('mail.decisionReceipt', { workflowId: mail.workflowId, to: mail.approver.contactId, decision: mail.result.decision });
+    },
+    async sendInstructions(mail) {
+      log('mail.instructions', { workflowId: mail.workflowId, to: mail.invitee.contactId });
+    },
+    async sendInviteExpired(mail) {
+      log('mail.inviteExpired', { workflowId: mail.workflowId, to: mail.invitee.contactId, expiry: mail.expiry });
+    },
+    async sendTwoFactorReminder(mail) {
+      log('mail.twoFactorReminder', { workflowId: mail.workflowId, to: mail.invitee.contactId, reminder: mail.reminder });
+    },
+  };
+}
+
+export function loggingSlackActivities(log: Log = jsonLog): SlackActivities {
+  return {
+    async updateThread(status) {
+      log('slack.updateThread', { workflowId: status.workflowId, stage: status.stage, waitingOn: status.waitingOn });
+      return status.thread ?? { channel: 'log', ts: status.workflowId };
+    },
+    async postToThread({ workflowId, event }) {
+      log('slack.postToThread', { workflowId, type: event.type, text: event.text });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Activities for workflow tests: a small in-memory IT Glue directory and mail / Slack that only
+ * record. Every call is kept, with its arguments, in `calls`.
+ */
+import type { ItGlueActivities, MailActivities, SlackActivities } from '../../activities/contracts';
+import type { ItGlueUser, Person, Validation } from '../../workflows/types';
+
+export interface Call {
+  name: string;
+  args: unknown[];
+}
+
+export const ORG = { id: '100', name: 'Acme Dental' };
+export const INVITEE: Person = { contactId: '201', name: 'Ines Invitee', firstName: 'Ines', email: 'Ines@acme.test' };
+export const PRIMARY: Person = { contactId: '202', name: 'Paula Primary', firstName: 'Paula', email: 'paula@acme.test' };
+export const OTHER: Person = { contactId: '203', name: 'Otto Other', firstName: 'Otto', email: 'otto@acme.test' };
+
+export function userFor(person: Person, fields: Partial<ItGlueUser> = {}): ItGlueUser {
+  return {
+    id: `u${person.contactId}`,
+    email: person.email.toLowerCase(),
+    roleName: 'Lite',
+    myGlue: false,
+    invitationSentAt: new Date().toISOString(),
+    invitationAcceptedAt: null,
+    currentSignInAt: null,
+    ...fields,
+  };
+}
+
+export type FakeActivities = ItGlueActivities & MailActivities & SlackActivities;
+
+export class FakeWorld {
+  readonly calls: Call[] = [];
+  readonly contacts = new Map<string, Person>([INVITEE, PRIMARY, OTHER].map((p) => [p.contactId, p]));
+  /** IT Glue users by lower-case email. */
+  readonly users = new Map<string, ItGlueUser>();
+  primaryContactId = PRIMARY.contactId;
+  rejectReason: string | null = null;
+  /** Mismatch lists returned by successive verifyUser calls (then none). */
+  mismatches: string[][] = [];
+  /** Errors thrown by successive calls of an activity, by name. */
+  failures = new Map<string, Error[]>();
+
+  callsOf(name: string): unknown[][] {
+    return this.calls.filter((c) => c.name === name).map((c) => c.args);
+  }
+
+  activities(): FakeActivities {
+    const record = <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
+      async (...args: A): Promise<Awaited<R>> => {
+        this.calls.push({ name, args: structuredClone(args) });
+        const failure = this.failures.get(name)?.shift();
+        if (failure) throw failure;
+        return await fn(...args);
+      };
+    return {
+      validateRequest: record('validateRequest', (request, policy): Validation => {
+        if (this.rejectReason) return { ok: false, reason: this.rejectReason };
+        const invitee = this.contacts.get(request.contactId);
+        if (!invitee) return { ok: false, reason: `Contact ${request.contactId} not found.` };
+        const approverId = request.approverContactId ?? this.primaryContactId;
+        const approver = approverId === invitee.contactId ? null : (this.contacts.get(approverId) ?? null);
+        const existing = this.users.get(invitee.email.toLowerCase()) ?? null;
+        return {
+          ok: true,
+          org: ORG,
+          invitee,
+          approver,
+          groupNames: [request.passwordAccess ? policy.groups.passwordAccess : policy.groups.noPasswordAccess],
+          existingUser: existing,
+        };
+      }),
+      findContact: record('findContact', (_orgId: string, contactId: string) => this.contacts.get(contactId) ?? null),
+      findUser: record('findUser', (email: string) => this.users.get(email.toLowerCase()) ?? null),
+      verifyUser: record('verifyUser', () => ({ mismatches: this.mismatches.shift() ?? [] })),
+      recordAuthorization: record('recordAuthorization', () => undefined),
+      sendApprovalRequest: record('sendApprovalRequest', () => undefined),
+      sendDecisionReceipt: record('sendDecisionReceipt', () => undefined),
+      sendInstructions: record('sendInstructions', () => undefined),
+      sendInviteExpired: record('sendInviteExpired', () => undefined),
+      sendTwoFactorReminder: record('sendTwoFactorReminder', () => undefined),
+      updateThread: record('updateThread', () => ({ channel: 'C0ONBOARD', ts: '1700000000.000100' })),
+      postToThread: record('postToThread', () => undefined),
+    };
+  }
+}

@@ -1,0 +1,118 @@
+/** Connects a test file to the run's Temporal dev server and runs workers on its own task queue. */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { DEFAULT_POLICY, type Policy } from '../../workflows/policy';
+import { status } from '../../workflows/messages';
+import type { Stage } from '../../workflows/stages';
+import type { OnboardingStatus } from '../../workflows/types';
+import type { FakeActivities } from './fake-activities';
+
+let runtimeInstalled = false;
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) } as never,
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+  });
+}
+
+export interface TestTemporal {
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+  address: string;
+  /** Runs workers for the main and the IT Glue task queue with these activities until stopped. */
+  startWorkers(activities: FakeActivities): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export async function connectTemporal(): Promise<TestTemporal> {
+  quietRuntime();
+  const address = inject('temporalAddress');
+  const namespace = inject('temporalNamespace');
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const taskQueue = `test-${randomUUID()}`;
+  const code = readFileSync(inject('workflowBundlePath'), 'utf8');
+  const native = await NativeConnection.connect({ address });
+
+  return {
+    client,
+    taskQueue,
+    namespace,
+    address,
+    async startWorkers(activities) {
+      const {
+        validateRequest, findContact, findUser, verifyUser, recordAuthorization, ...rest
+      } = activities;
+      const itglue = { validateRequest, findContact, findUser, verifyUser, recordAuthorization };
+      const workers = await Promise.all([
+        Worker.create({ connection: native, namespace, taskQueue, workflowBundle: { code }, activities: rest }),
+        Worker.create({ connection: native, namespace, taskQueue: `${taskQueue}-itglue`, activities: itglue }),
+      ]);
+      const running = workers.map((w) => w.run());
+      return async () => {
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await Promise.all(running);
+      };
+    },
+    async close() {
+      await connection.close();
+      await native.close();
+    },
+  };
+}
+
+/** Policy with test-sized durations (seconds instead of days). */
+export function testPolicy(overrides: DeepPartial<Policy> = {}): Policy {
+  const base: Policy = {
+    ...DEFAULT_POLICY,
+    approval: { reminderEvery: 60_000, maxReminders: 3, escalateAfter: 120_000, timeout: 300_000 },
+    invite: { remindTechAfter: 60_000, maxTechReminders: 3, linkValidity: 300_000, maxResends: 3 },
+    twoFactor: { ...DEFAULT_POLICY.twoFactor, remindAt: [60_000, 120_000] },
+  };
+  return merge(base, overrides);
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+
+function merge<T>(base: T, patch: DeepPartial<T>): T {
+  const out = { ...base } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    const current = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object'
+        ? merge(current, value as never)
+        : value;
+  }
+  return out as T;
+}
+
+/** Polls the status query until `until` holds; fails with the last status seen. */
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  until: (s: OnboardingStatus) => boolean,
+  timeoutMs = 20_000,
+): Promise<OnboardingStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: OnboardingStatus | undefined;
+  for (;;) {
+    try {
+      last = await handle.query(status);
+      if (until(last)) return last;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`condition not reached in ${timeoutMs} ms; last status: ${JSON.stringify(last, null, 1)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const waitForStage = (handle: WorkflowHandle, stage: Stage, timeoutMs?: number) =>
+  waitForStatus(handle, (s) => s.stage === stage, timeoutMs);

@@ -1,0 +1,2 @@
+/** The workflows this worker runs. */
+export { onboarding } from './onboarding';

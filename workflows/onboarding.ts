@@ -1,0 +1,567 @@
+/**
+ * One onboarding of a customer contact as an IT Glue Lite or MyGlue user (PRODUCT.md §3).
+ *
+ * The workflow is a small state machine: each stage is a function that does its work, waits for
+ * people or timers, and moves to the next stage. Everything it needs to pick up where it was is in
+ * `s` (the status the `status` query returns) and `p` (progress inside a stage), which it carries
+ * across continue-as-new. Messages land in `inbox`; stages take what concerns them.
+ */
+import * as wf from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { ItGlueActivities, MailActivities, MailContext, SlackActivities } from '../activities/contracts';
+import {
+  cancel,
+  changeApprover,
+  decide,
+  DECISION_REFUSED,
+  fixed,
+  invitationResent,
+  invitationSent,
+  offlineApproval,
+  ONBOARDING_DEADLINE,
+  ONBOARDING_KIND,
+  ONBOARDING_ORG_ID,
+  ONBOARDING_REQUESTED_BY,
+  ONBOARDING_STAGE,
+  resume,
+  status,
+  twoFactorConfirmed,
+  userObserved,
+} from './messages';
+import { isFinal, type Stage, type WaitingOn } from './stages';
+import type {
+  DecisionResult,
+  ItGlueUser,
+  OfflineChannel,
+  OnboardingEvent,
+  OnboardingInput,
+  OnboardingStatus,
+  Person,
+  Progress,
+} from './types';
+
+type Action =
+  | { type: 'decided' }
+  | { type: 'user' }
+  | { type: 'invitationSent'; by: string }
+  | { type: 'invitationResent'; by: string }
+  | { type: 'fixed'; by: string }
+  | { type: 'twoFactorConfirmed'; by: string }
+  | { type: 'offlineApproval'; by: string; channel: OfflineChannel; note: string }
+  | { type: 'changeApprover'; by: string; approverContactId: string }
+  | { type: 'cancel'; by: string; reason?: string }
+  | { type: 'resume'; by: string };
+
+const HOUR = 3_600_000;
+
+export async function onboarding(input: OnboardingInput): Promise<OnboardingStatus> {
+  const { request, policy } = input;
+  const info = wf.workflowInfo();
+  const itglue = wf.proxyActivities<ItGlueActivities>({
+    taskQueue: `${info.taskQueue}-itglue`,
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  });
+  const mail = wf.proxyActivities<MailActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  });
+  const slack = wf.proxyActivities<SlackActivities>({
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+
+  const now = () => new Date(Date.now()).toISOString();
+  const s: OnboardingStatus = input.carried ?? {
+    workflowId: info.workflowId,
+    request,
+    stage: 'VALIDATING',
+    subState: null,
+    waitingOn: 'system',
+    deadline: null,
+    startedAt: now(),
+    org: null,
+    invitee: null,
+    approver: null,
+    approvalRound: 0,
+    evidence: null,
+    user: null,
+    mismatches: [],
+    resends: 0,
+    stalledFrom: null,
+    reason: null,
+    groupNames: [],
+    events: [],
+    stages: [{ stage: 'VALIDATING', enteredAt: now(), leftAt: null }],
+    thread: null,
+  };
+  const p: Progress = input.progress ?? { approval: null, invite: null, linkSentAt: null, twoFactor: null };
+  const inbox: Action[] = [];
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  const approvalExpiresAt = () => (p.approval ? p.approval.startedAt + policy.approval.timeout : 0);
+  const refuse = (type: string, message: string) => {
+    throw ApplicationFailure.create({ type, message, nonRetryable: true });
+  };
+
+  wf.setHandler(status, () => s);
+  wf.setHandler(
+    decide,
+    (d): DecisionResult => {
+      const approver = s.approver as Person;
+      const at = now();
+      s.evidence = {
+        via: 'link',
+        decision: d.decision,
+        at,
+        round: d.round,
+        approver,
+        ip: d.ip ?? null,
+        userAgent: d.userAgent ?? null,
+        comment: d.comment ?? null,
+      };
+      inbox.push({ type: 'decided' });
+      return { decision: d.decision, round: d.round, decidedAt: at };
+    },
+    {
+      validator: (d) => {
+        if (s.evidence) refuse(DECISION_REFUSED.alreadyDecided, 'A decision has already been recorded for this request.');
+        if (s.stage !== 'AWAITING_APPROVAL' || !p.approval || !s.approver) {
+          refuse(DECISION_REFUSED.notAwaiting, 'This onboarding is not waiting for an approval.');
+        }
+        if (d.round !== s.approvalRound || d.approverContactId !== s.approver?.contactId) {
+          refuse(DECISION_REFUSED.superseded, 'This link has been replaced by a newer one.');
+        }
+        if (Date.now() >= approvalExpiresAt()) refuse(DECISION_REFUSED.expired, 'This approval request has expired.');
+        if (d.decision !== 'approve' && d.decision !== 'deny') refuse(DECISION_REFUSED.invalid, 'Unknown decision.');
+      },
+    },
+  );
+  wf.setHandler(offlineApproval, ({ by, channel, note }) => {
+    // Recorded at once, like a decision through the link, so that the first of the two wins.
+    if (s.stage !== 'AWAITING_APPROVAL' || s.evidence) return;
+    s.evidence = { via: 'offline', decision: 'approve', at: now(), channel, note, recordedBy: by };
+    inbox.push({ type: 'offlineApproval', by, channel, note });
+  });
+  wf.setHandler(invitationSent, ({ by }) => void inbox.push({ type: 'invitationSent', by }));
+  wf.setHandler(invitationResent, ({ by }) => void inbox.push({ type: 'invitationResent', by }));
+  wf.setHandler(fixed, ({ by }) => void inbox.push({ type: 'fixed', by }));
+  wf.setHandler(twoFactorConfirmed, ({ by }) => void inbox.push({ type: 'twoFactorConfirmed', by }));
+  wf.setHandler(changeApprover, ({ by, approverContactId }) =>
+    void inbox.push({ type: 'changeApprover', by, approverContactId }),
+  );
+  wf.setHandler(cancel, ({ by, reason }) => void inbox.push({ type: 'cancel', by, reason }));
+  wf.setHandler(resume, ({ by }) => void inbox.push({ type: 'resume', by }));
+  wf.setHandler(userObserved, (user) => {
+    if (takeUser(user)) inbox.push({ type: 'user' });
+  });
+
+  /** Keeps the newest snapshot of the invitee's IT Glue user; false when it is someone else's. */
+  function takeUser(user: ItGlueUser): boolean {
+    if (!s.invitee || user.email.toLowerCase() !== s.invitee.email.toLowerCase()) return false;
+    s.user = user;
+    return true;
+  }
+
+  // ---- bookkeeping -----------------------------------------------------------------------------
+
+  function publishSearchAttributes() {
+    wf.upsertSearchAttributes([
+      { key: ONBOARDING_STAGE, value: s.stage },
+      { key: ONBOARDING_ORG_ID, value: request.orgId },
+      { key: ONBOARDING_REQUESTED_BY, value: request.requestedBy },
+      { key: ONBOARDING_KIND, value: request.kind },
+      { key: ONBOARDING_DEADLINE, value: s.deadline ? new Date(s.deadline) : null },
+    ]);
+  }
+
+  async function showThread() {
+    s.thread = await slack.updateThread(s);
+  }
+
+  /** Records an event; `post` also tells the onboarding's Slack thread. */
+  async function note(type: string, text: string, by?: string, post = true) {
+    const event: OnboardingEvent = { at: now(), type, text, ...(by ? { by } : {}) };
+    s.events.push(event);
+    if (post && s.thread) await slack.postToThread({ workflowId: s.workflowId, thread: s.thread, event });
+  }
+
+  /** Who the stage waits on and until when; shown in Slack and searchable. */
+  async function waitFor(waitingOn: WaitingOn, deadline: number | null, subState: string | null = s.subState) {
+    const next = deadline === null ? null : new Date(deadline).toISOString();
+    if (s.waitingOn === waitingOn && s.deadline === next && s.subState === subState) return;
+    s.waitingOn = waitingOn;
+    s.deadline = next;
+    s.subState = subState;
+    publishSearchAttributes();
+    await showThread();
+  }
+
+  async function moveTo(stage: Stage, waitingOn: WaitingOn = isFinal(stage) ? 'nobody' : 'system') {
+    const at = now();
+    const visit = s.stages[s.stages.length - 1];
+    if (visit) visit.leftAt = at;
+    s.stages.push({ stage, enteredAt: at, leftAt: isFinal(stage) ? at : null });
+    s.stage = stage;
+    s.subState = null;
+    s.waitingOn = waitingOn;
+    s.deadline = null;
+    s.events.push({ at, type: 'stage', text: stage });
+    publishSearchAttributes();
+    await showThread();
+  }
+
+  async function stall(reason: string) {
+    s.stalledFrom = s.stage;
+    s.reason = reason;
+    await note('stalled', `Needs a manager: ${reason}`);
+    await moveTo('STALLED', 'manager');
+  }
+
+  async function cancelled(action: Extract<Action, { type: 'cancel' }>) {
+    s.reason = action.reason ?? null;
+    await note('cancelled', `Cancelled by <@${action.by}>${action.reason ? `: ${action.reason}` : ''}`, action.by);
+    await moveTo('CANCELLED');
+  }
+
+  /** Carries everything to a new run when the history grows long; only between messages. */
+  async function continueAsNewIfLong() {
+    const long = () => {
+      const { continueAsNewSuggested, historyLength } = wf.workflowInfo();
+      return continueAsNewSuggested || historyLength >= policy.historyLimit;
+    };
+    if (inbox.length > 0 || !long()) return;
+    await wf.condition(wf.allHandlersFinished);
+    if (inbox.length > 0) return;
+    await wf.continueAsNew<typeof onboarding>({ request, policy, carried: s, progress: p });
+  }
+
+  /** Waits for messages, or until `until` (ms since epoch); returns the messages (none on time-out). */
+  async function next(until: number | null): Promise<Action[]> {
+    await continueAsNewIfLong();
+    if (inbox.length === 0) {
+      if (until === null) await wf.condition(() => inbox.length > 0);
+      else await wf.condition(() => inbox.length > 0, Math.max(until - Date.now(), 1));
+    }
+    return inbox.splice(0);
+  }
+
+  function mailContext(): MailContext {
+    return {
+      workflowId: s.workflowId,
+      request,
+      org: s.org!,
+      invitee: s.invitee!,
+      branding: policy.branding,
+    };
+  }
+
+  const afterApproval = (): Stage => (policy.authorization.record ? 'RECORDING_AUTHORIZATION' : 'SENDING_INSTRUCTIONS');
+
+  // ---- stages ----------------------------------------------------------------------------------
+
+  async function validating() {
+    const v = await itglue.validateRequest(request, policy);
+    if (!v.ok) {
+      s.reason = v.reason;
+      await note('rejected', v.reason);
+      return moveTo('REJECTED');
+    }
+    s.org = v.org;
+    s.invitee = v.invitee;
+    s.approver = v.approver;
+    s.groupNames = v.groupNames;
+    if (v.existingUser) takeUser(v.existingUser);
+    await note('validated', `${v.invitee.name} of ${v.org.name} can be onboarded.`, undefined, false);
+    if (v.approver) return moveTo('AWAITING_APPROVAL');
+    s.evidence = { via: 'not-needed', at: now(), reason: 'The invitee is the primary contact.' };
+    await note('approval-not-needed', `${v.invitee.name} is the primary contact: no approval needed.`);
+    return moveTo(afterApproval());
+  }
+
+  /** A new approval round: a new link (older ones stop working) to the current approver. */
+  async function sendApprovalMail(reminder: number) {
+    s.approvalRound += 1;
+    await mail.sendApprovalRequest({
+      ...mailContext(),
+      approver: s.approver!,
+      round: s.approvalRound,
+      reminder,
+      expiresAt: new Date(approvalExpiresAt()).toISOString(),
+    });
+  }
+
+  async function startApproval(approver: Person) {
+    s.approver = approver;
+    p.approval = { startedAt: Date.now(), remindersSent: 0, escalated: false };
+    await sendApprovalMail(0);
+    await note('approval-requested', `Approval requested from ${approver.name} by email.`);
+  }
+
+  async function awaitingApproval() {
+    if (!p.approval) await startApproval(s.approver!);
+    for (;;) {
+      const a = p.approval!;
+      const timeoutAt = a.startedAt + policy.approval.timeout;
+      const reminderAt =
+        a.remindersSent < policy.approval.maxReminders
+          ? a.startedAt + (a.remindersSent + 1) * policy.approval.reminderEvery
+          : Infinity;
+      const escalateAt = a.escalated ? Infinity : a.startedAt + policy.approval.escalateAfter;
+      await waitFor('approver', timeoutAt);
+
+      for (const action of await next(Math.min(timeoutAt, reminderAt, escalateAt))) {
+        switch (action.type) {
+          case 'cancel':
+            return cancelled(action);
+          case 'decided': {
+            const e = s.evidence;
+            if (e?.via !== 'link') break;
+            const verb = e.decision === 'approve' ? 'Approved' : 'Denied';
+            await note(e.decision === 'approve' ? 'approved' : 'denied',
+              `${verb} by ${e.approver.name} at ${e.at}${e.ip ? ` from ${e.ip}` : ''}${e.comment ? `: “${e.comment}”` : ''}`);
+            await mail.sendDecisionReceipt({
+              ...mailContext(),
+              approver: e.approver,
+              result: { decision: e.decision, round: e.round, decidedAt: e.at },
+            });
+            return moveTo(e.decision === 'approve' ? afterApproval() : 'DENIED');
+          }
+          case 'offlineApproval':
+            await note('approved-offline', `Approval received by ${action.channel} recorded by <@${action.by}>: ${action.note}`, action.by);
+            return moveTo(afterApproval());
+          case 'changeApprover': {
+            const person = await itglue.findContact(request.orgId, action.approverContactId);
+            if (!person) {
+              await note('approver-not-found', `Contact ${action.approverContactId} is not a contact of ${s.org!.name} with an email address.`, action.by);
+            } else {
+              await note('approver-changed', `<@${action.by}> asked ${person.name} to approve instead.`, action.by);
+              await startApproval(person);
+            }
+            break;
+          }
+          default:
+            break;
+        }
+      }
+
+      const t = Date.now();
+      if (t >= timeoutAt) {
+        await note('approval-expired', `No answer from ${s.approver!.name} in time: the request has expired.`);
+        return moveTo('APPROVAL_EXPIRED');
+      }
+      if (!a.escalated && t >= escalateAt) {
+        a.escalated = true;
+        await note('escalated', `${s.approver!.name} has not answered: ask another contact or record an approval received offline.`);
+      }
+      if (a.remindersSent < policy.approval.maxReminders && t >= reminderAt) {
+        a.remindersSent += 1;
+        await sendApprovalMail(a.remindersSent);
+        await note('approval-reminder', `Reminder ${a.remindersSent} sent to ${s.approver!.name}.`);
+      }
+    }
+  }
+
+  async function recordingAuthorization() {
+    await itglue.recordAuthorization({ orgId: request.orgId, contactId: request.contactId, policy });
+    await note('authorization-recorded', `${s.invitee!.name} recorded as authorized in ${policy.authorization.assetTypeName}.`);
+    return moveTo('SENDING_INSTRUCTIONS');
+  }
+
+  async function sendingInstructions() {
+    await mail.sendInstructions({ ...mailContext(), linkValidityHours: policy.invite.linkValidity / HOUR });
+    await note('instructions-sent', `Access instructions emailed to ${s.invitee!.name}.`);
+    return moveTo('AWAITING_INVITE', 'tech');
+  }
+
+  async function awaitingInvite() {
+    p.invite ??= { since: Date.now(), techReminders: 0 };
+    for (;;) {
+      if (s.user) {
+        await note('user-found', `IT Glue user ${s.user.email} found.`);
+        return moveTo('VERIFYING');
+      }
+      const i = p.invite;
+      const remindAt =
+        i.techReminders < policy.invite.maxTechReminders
+          ? i.since + (i.techReminders + 1) * policy.invite.remindTechAfter
+          : null;
+      await waitFor('tech', remindAt);
+      for (const action of await next(remindAt)) {
+        if (action.type === 'cancel') return cancelled(action);
+        if (action.type === 'invitationSent') {
+          await note('invitation-sent', `<@${action.by}> says the invitation was sent.`, action.by);
+          const user = await itglue.findUser(s.invitee!.email);
+          if (!user || !takeUser(user)) {
+            await note('user-not-found', `No IT Glue user with ${s.invitee!.email} yet; checking again with every sweep.`);
+          }
+        }
+      }
+      if (!s.user && remindAt !== null && Date.now() >= remindAt) {
+        i.techReminders += 1;
+        await note('tech-reminder', `The IT Glue invitation for ${s.invitee!.email} has not been seen yet: please send it.`);
+      }
+    }
+  }
+
+  async function verifying() {
+    for (;;) {
+      const { mismatches } = await itglue.verifyUser({
+        request,
+        org: s.org!,
+        user: s.user!,
+        groupNames: s.groupNames,
+        policy,
+      });
+      s.mismatches = mismatches;
+      if (mismatches.length === 0) {
+        await note('verified', 'IT Glue user verified: role, group and organization access match the request.');
+        return moveTo('AWAITING_ACCEPTANCE', 'invitee');
+      }
+      await note('mismatch', `Please fix in IT Glue, then press Fixed:\n• ${mismatches.join('\n• ')}`);
+      await waitFor('tech', null, 'MISMATCH');
+      for (;;) {
+        const actions = await next(null);
+        const stop = actions.find((a) => a.type === 'cancel');
+        if (stop?.type === 'cancel') return cancelled(stop);
+        const done = actions.find((a) => a.type === 'fixed');
+        if (done?.type === 'fixed') {
+          await note('fixed', `<@${done.by}> says it is fixed; verifying again.`, done.by);
+          break;
+        }
+      }
+      s.subState = null;
+    }
+  }
+
+  const parseTime = (iso: string | null) => (iso ? Date.parse(iso) : NaN);
+
+  async function awaitingAcceptance() {
+    p.linkSentAt ??= Number.isNaN(parseTime(s.user!.invitationSentAt)) ? Date.now() : parseTime(s.user!.invitationSentAt);
+    for (;;) {
+      const user = s.user!;
+      if (user.invitationAcceptedAt) {
+        await note('accepted', `${s.invitee!.name} accepted the invitation.`);
+        return moveTo('AWAITING_2FA', 'invitee');
+      }
+      const sentAt = parseTime(user.invitationSentAt);
+      const expired = s.subState === 'INVITE_EXPIRED';
+      if (!Number.isNaN(sentAt) && sentAt > p.linkSentAt!) {
+        // A newer invitation in IT Glue: a resend, whether or not anyone pressed Resent.
+        p.linkSentAt = sentAt;
+        if (expired) await resent('IT Glue shows a new invitation.');
+        continue;
+      }
+      const expiresAt = p.linkSentAt! + policy.invite.linkValidity;
+      if (!expired && Date.now() >= expiresAt) {
+        if (s.resends >= policy.invite.maxResends) {
+          return stall(`the invitation expired ${s.resends + 1} times without being accepted.`);
+        }
+        await note('invite-expired', `The invitation link for ${user.email} expired unused. Resend it: IT Glue → Account → Users → the "Invited User" row → Reset Invitation, then press Resent.`);
+        await mail.sendInviteExpired({ ...mailContext(), expiry: s.resends + 1 });
+        await waitFor('tech', null, 'INVITE_EXPIRED');
+        continue;
+      }
+      if (!expired) await waitFor('invitee', expiresAt, null);
+      for (const action of await next(expired ? null : expiresAt)) {
+        if (action.type === 'cancel') return cancelled(action);
+        if (action.type === 'invitationResent') {
+          const found = await itglue.findUser(s.invitee!.email);
+          if (found) takeUser(found);
+          const newer = parseTime(s.user!.invitationSentAt);
+          if (!Number.isNaN(newer) && newer > p.linkSentAt!) {
+            p.linkSentAt = newer;
+          } else if (s.subState === 'INVITE_EXPIRED') {
+            p.linkSentAt = Date.now();
+          }
+          if (s.subState === 'INVITE_EXPIRED') await resent(`<@${action.by}> resent the invitation.`, action.by);
+        }
+      }
+    }
+  }
+
+  async function resent(text: string, by?: string) {
+    s.resends += 1;
+    await note('resent', `${text} (resend ${s.resends} of ${policy.invite.maxResends})`, by);
+    await waitFor('invitee', p.linkSentAt! + policy.invite.linkValidity, null);
+  }
+
+  async function awaitingTwoFactor() {
+    const acceptedAt = parseTime(s.user!.invitationAcceptedAt);
+    p.twoFactor ??= { since: Number.isNaN(acceptedAt) ? Date.now() : acceptedAt, remindersSent: 0 };
+    const enforced = request.kind === 'itglue' ? policy.twoFactor.enforcedForItGlue : policy.twoFactor.enforcedForMyGlue;
+    for (;;) {
+      if (enforced && s.user!.currentSignInAt) {
+        await note('signed-in', `${s.invitee!.name} signed in at ${s.user!.currentSignInAt}; MFA is enforced, so 2FA is set up.`);
+        return moveTo('COMPLETED');
+      }
+      const t = p.twoFactor;
+      const offset = policy.twoFactor.remindAt[t.remindersSent];
+      const remindAt = offset === undefined ? null : t.since + offset;
+      await waitFor(enforced ? 'invitee' : 'tech', remindAt);
+      for (const action of await next(remindAt)) {
+        if (action.type === 'cancel') return cancelled(action);
+        if (action.type === 'twoFactorConfirmed') {
+          await note('2fa-confirmed', `<@${action.by}> confirmed that 2FA is set up.`, action.by);
+          return moveTo('COMPLETED');
+        }
+      }
+      if (remindAt !== null && Date.now() >= remindAt && !(enforced && s.user!.currentSignInAt)) {
+        t.remindersSent += 1;
+        await mail.sendTwoFactorReminder({ ...mailContext(), reminder: t.remindersSent });
+        await note('2fa-reminder', `2FA reminder ${t.remindersSent} sent to ${s.invitee!.name}.`);
+      }
+    }
+  }
+
+  async function stalled() {
+    for (;;) {
+      for (const action of await next(null)) {
+        if (action.type === 'cancel') return cancelled(action);
+        if (action.type === 'resume') {
+          const back = s.stalledFrom ?? 'VALIDATING';
+          s.stalledFrom = null;
+          s.reason = null;
+          s.resends = 0;
+          await note('resumed', `<@${action.by}> resumed the onboarding at ${back}.`, action.by);
+          return moveTo(back);
+        }
+      }
+    }
+  }
+
+  const stages: Partial<Record<Stage, () => Promise<void>>> = {
+    VALIDATING: validating,
+    AWAITING_APPROVAL: awaitingApproval,
+    RECORDING_AUTHORIZATION: recordingAuthorization,
+    SENDING_INSTRUCTIONS: sendingInstructions,
+    AWAITING_INVITE: awaitingInvite,
+    VERIFYING: verifying,
+    AWAITING_ACCEPTANCE: awaitingAcceptance,
+    AWAITING_2FA: awaitingTwoFactor,
+    STALLED: stalled,
+  };
+
+  // ---- the process -----------------------------------------------------------------------------
+
+  publishSearchAttributes();
+  if (!s.thread) await showThread();
+  while (!isFinal(s.stage)) {
+    const pending = inbox.findIndex((a) => a.type === 'cancel');
+    const stop = pending >= 0 ? inbox.splice(pending, 1)[0] : undefined;
+    if (stop?.type === 'cancel') {
+      await cancelled(stop);
+      break;
+    }
+    try {
+      await stages[s.stage]!();
+    } catch (error) {
+      if (!(error instanceof wf.ActivityFailure)) throw error;
+      // A failure that retrying cannot mend (bad API key, refused request): a person must look.
+      const cause = error.cause instanceof Error ? error.cause.message : error.message;
+      await stall(`${s.stage} failed: ${cause}`);
+    }
+  }
+  return s;
+}

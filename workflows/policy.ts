@@ -1,0 +1,83 @@
+/**
+ * Policy: every duration, limit and rule the workflow uses (PRODUCT.md §3, §7).
+ * Durations are milliseconds. The production defaults are DEFAULT_POLICY; tests shrink them.
+ * This module is deterministic so that the workflow can import it.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export type PrimaryContactRule =
+  | { kind: 'contact-type'; contactTypeName: string }
+  | { kind: 'important' }
+  | { kind: 'flexible-asset-tag'; assetTypeName: string; fieldNameKey: string };
+
+export interface Policy {
+  approval: {
+    /** Time between reminders to the approver. */
+    reminderEvery: number;
+    maxReminders: number;
+    /** When the tech is told that the approver has not answered. */
+    escalateAfter: number;
+    /** When an unanswered request ends as APPROVAL_EXPIRED. Never approved on timeout. */
+    timeout: number;
+  };
+  invite: {
+    /** When the tech is reminded to send the IT Glue invitation, and again at this interval. */
+    remindTechAfter: number;
+    maxTechReminders: number;
+    /** Life of IT Glue's invitation link after `invitation-sent-at`. */
+    linkValidity: number;
+    maxResends: number;
+  };
+  twoFactor: {
+    /** Reminders to the invitee, measured from acceptance of the invitation. */
+    remindAt: number[];
+    /** Whether MFA is enforced for the account, so that a first sign-in proves 2FA is set up. */
+    enforcedForItGlue: boolean;
+    enforcedForMyGlue: boolean;
+  };
+  authorization: {
+    /** Add the approved contact to a tag field of the org's Site Summary flexible asset. */
+    record: boolean;
+    assetTypeName: string;
+    fieldNameKey: string;
+  };
+  primaryContact: PrimaryContactRule;
+  groups: {
+    noPasswordAccess: string;
+    passwordAccess: string;
+  };
+  limits: {
+    /** Organizations a Lite user's group may reach (IT Glue's hard cap is 5). */
+    maxOrganizations: number;
+  };
+  sweep: {
+    /** How often the IT Glue sweep lists users. */
+    every: number;
+  };
+  branding: {
+    mspName: string;
+    supportContact: string;
+    loginHost: string;
+    ssoSubdomain: string;
+  };
+  /** Continue-as-new once the history has this many events (the server also suggests it). */
+  historyLimit: number;
+}
+
+export const LITE_MAX_ORGANIZATIONS = 5;
+
+export const DEFAULT_POLICY: Policy = {
+  approval: { reminderEvery: DAY, maxReminders: 3, escalateAfter: 3 * DAY, timeout: 5 * DAY },
+  invite: { remindTechAfter: 2 * HOUR, maxTechReminders: 3, linkValidity: 6 * HOUR, maxResends: 3 },
+  twoFactor: { remindAt: [DAY, 3 * DAY, 7 * DAY], enforcedForItGlue: true, enforcedForMyGlue: false },
+  authorization: { record: false, assetTypeName: 'Site Summary', fieldNameKey: 'authorized-contacts' },
+  primaryContact: { kind: 'contact-type', contactTypeName: 'Primary' },
+  groups: { noPasswordAccess: 'Customer - No Password Access', passwordAccess: 'Customer - Has Password Access' },
+  limits: { maxOrganizations: 1 },
+  sweep: { every: 5 * MINUTE },
+  branding: { mspName: 'Your IT provider', supportContact: 'your IT provider', loginHost: 'app.itglue.com', ssoSubdomain: '' },
+  historyLimit: 2_000,
+};

@@ -1,0 +1,33 @@
+/** The stages of an onboarding (PRODUCT.md §3), in the order a normal run passes them. */
+export const STAGES = [
+  'VALIDATING',
+  'AWAITING_APPROVAL',
+  'RECORDING_AUTHORIZATION',
+  'SENDING_INSTRUCTIONS',
+  'AWAITING_INVITE',
+  'VERIFYING',
+  'AWAITING_ACCEPTANCE',
+  'AWAITING_2FA',
+  'COMPLETED',
+  'REJECTED',
+  'DENIED',
+  'APPROVAL_EXPIRED',
+  'CANCELLED',
+  'STALLED',
+] as const;
+
+export type Stage = (typeof STAGES)[number];
+
+/** Stages after which the workflow ends. STALLED is not one: it waits for a manager. */
+export const FINAL_STAGES: readonly Stage[] = ['COMPLETED', 'REJECTED', 'DENIED', 'APPROVAL_EXPIRED', 'CANCELLED'];
+
+export function isFinal(stage: Stage): boolean {
+  return FINAL_STAGES.includes(stage);
+}
+
+export function isStage(value: string): value is Stage {
+  return (STAGES as readonly string[]).includes(value);
+}
+
+/** Who the onboarding is waiting on in a stage. */
+export type WaitingOn = 'system' | 'approver' | 'tech' | 'invitee' | 'manager' | 'nobody';

@@ -1,0 +1,163 @@
+/** Data that crosses the workflow boundary: the request, what IT Glue says, the status. */
+import type { Policy } from './policy';
+import type { Stage, WaitingOn } from './stages';
+
+export type AccessKind = 'itglue' | 'myglue';
+export type MyGlueRole = 'Lite' | 'Creator' | 'Editor';
+
+/** What the tech asked for (the modal, or the operator CLI). */
+export interface OnboardingRequest {
+  orgId: string;
+  contactId: string;
+  kind: AccessKind;
+  /** MyGlue only; an IT Glue user is always Lite. */
+  myGlueRole?: MyGlueRole;
+  /** MyGlue only: the MyGlue groups (at least one). */
+  myGlueGroupIds?: string[];
+  passwordAccess: boolean;
+  /** The approver chosen in the modal; otherwise the primary-contact rule decides. */
+  approverContactId?: string;
+  ticket?: string;
+  note?: string;
+  /** Slack user ID of the tech who started it. */
+  requestedBy: string;
+}
+
+export interface Person {
+  contactId: string;
+  name: string;
+  firstName: string;
+  email: string;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+}
+
+/** An IT Glue user as the API reports it (the fields the onboarding follows). */
+export interface ItGlueUser {
+  id: string;
+  email: string;
+  roleName: string;
+  myGlue: boolean;
+  invitationSentAt: string | null;
+  invitationAcceptedAt: string | null;
+  currentSignInAt: string | null;
+}
+
+export type Validation =
+  | {
+      ok: true;
+      org: Organization;
+      invitee: Person;
+      /** The person who must approve; null when the invitee is the primary contact. */
+      approver: Person | null;
+      /** The group the user must be in (by the password-access choice, or the MyGlue groups). */
+      groupNames: string[];
+      /** A pending (not yet accepted) invitation already in IT Glue. */
+      existingUser: ItGlueUser | null;
+    }
+  | { ok: false; reason: string };
+
+export type Decision = 'approve' | 'deny';
+
+export interface DecisionInput {
+  decision: Decision;
+  round: number;
+  approverContactId: string;
+  ip?: string;
+  userAgent?: string;
+  comment?: string;
+}
+
+export interface DecisionResult {
+  decision: Decision;
+  round: number;
+  decidedAt: string;
+}
+
+export type OfflineChannel = 'fax' | 'postal-mail' | 'email';
+
+/** How the approval was obtained, kept with the onboarding. */
+export type Evidence =
+  | {
+      via: 'link';
+      decision: Decision;
+      at: string;
+      round: number;
+      approver: Person;
+      ip: string | null;
+      userAgent: string | null;
+      comment: string | null;
+    }
+  | { via: 'offline'; decision: 'approve'; at: string; channel: OfflineChannel; note: string; recordedBy: string }
+  | { via: 'not-needed'; at: string; reason: string };
+
+export interface OnboardingEvent {
+  at: string;
+  type: string;
+  text: string;
+  /** Slack user ID, contact ID or 'system'. */
+  by?: string;
+}
+
+export interface StageVisit {
+  stage: Stage;
+  enteredAt: string;
+  leftAt: string | null;
+}
+
+/** What the `status` query returns. */
+export interface OnboardingStatus {
+  workflowId: string;
+  request: OnboardingRequest;
+  stage: Stage;
+  /** A finer state inside a stage, e.g. INVITE_EXPIRED in AWAITING_ACCEPTANCE. */
+  subState: string | null;
+  waitingOn: WaitingOn;
+  deadline: string | null;
+  startedAt: string;
+  org: Organization | null;
+  invitee: Person | null;
+  approver: Person | null;
+  approvalRound: number;
+  evidence: Evidence | null;
+  user: ItGlueUser | null;
+  /** The IT Glue group(s) the user must be in. */
+  groupNames: string[];
+  mismatches: string[];
+  resends: number;
+  stalledFrom: Stage | null;
+  reason: string | null;
+  events: OnboardingEvent[];
+  stages: StageVisit[];
+  thread: ThreadRef | null;
+}
+
+/** Where an onboarding's Slack thread lives. */
+export interface ThreadRef {
+  channel: string;
+  ts: string;
+}
+
+/** Progress inside the stages that wait (times in ms since epoch). */
+export interface Progress {
+  approval: { startedAt: number; remindersSent: number; escalated: boolean } | null;
+  invite: { since: number; techReminders: number } | null;
+  /** Start of the current invitation link's life; null until the user is known. */
+  linkSentAt: number | null;
+  twoFactor: { since: number; remindersSent: number } | null;
+}
+
+export interface OnboardingInput {
+  request: OnboardingRequest;
+  policy: Policy;
+  /** Present when the workflow continued as new: everything it had. */
+  carried?: OnboardingStatus;
+  progress?: Progress;
+}
+
+export function workflowIdFor(orgId: string, contactId: string): string {
+  return `onboarding:${orgId}:${contactId}`;
+}
