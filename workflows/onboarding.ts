@@ -332,9 +332,12 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
             await note('approved-offline', `Approval received by ${action.channel} recorded by <@${action.by}>: ${action.note}`, action.by);
             return moveTo(afterApproval());
           case 'changeApprover': {
-            const person = await itglue.findContact(request.orgId, action.approverContactId);
+            const person =
+              action.approverContactId === request.contactId
+                ? null
+                : await itglue.findContact(request.orgId, action.approverContactId);
             if (!person) {
-              await note('approver-not-found', `Contact ${action.approverContactId} is not a contact of ${s.org!.name} with an email address.`, action.by);
+              await note('approver-not-found', `Contact ${action.approverContactId} cannot approve: choose another contact of ${s.org!.name} with an email address, other than the invitee.`, action.by);
             } else {
               await note('approver-changed', `<@${action.by}> asked ${person.name} to approve instead.`, action.by);
               await startApproval(person);
