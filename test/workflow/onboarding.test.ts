@@ -427,13 +427,14 @@ describe('durability', () => {
     const first = await waitForStage(handle, 'AWAITING_APPROVAL');
     const firstRun = (await handle.describe()).runId;
     for (let i = 0; i < 12; i++) await handle.signal(invitationSent, { by: 'UTECH1' }); // ignored here; grows the history
-    const s = await waitForStatus(handle, () => true);
-    const later = await temporal.client.workflow.getHandle(handle.workflowId).describe();
-    expect(later.runId).not.toBe(firstRun);
+    const latest = temporal.client.workflow.getHandle(handle.workflowId);
+    for (let i = 0; i < 100 && (await latest.describe()).runId === firstRun; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await latest.describe()).runId).not.toBe(firstRun);
+    const s = await waitForStatus(latest, () => true);
     expect(s.approvalRound).toBe(1);
     expect(s.events).toEqual(expect.arrayContaining(first.events));
-    await temporal.client.workflow.getHandle(handle.workflowId).executeUpdate(decide, { args: [decision(s)] });
-    const done = await waitForStage(temporal.client.workflow.getHandle(handle.workflowId), 'AWAITING_INVITE');
+    await latest.executeUpdate(decide, { args: [decision(s)] });
+    const done = await waitForStage(latest, 'AWAITING_INVITE');
     expect(world.callsOf('sendApprovalRequest')).toHaveLength(1); // nothing sent twice across runs
     expect(done.evidence).toMatchObject({ via: 'link', round: 1 });
   });
