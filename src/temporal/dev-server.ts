@@ -38,6 +38,11 @@ export interface DevServerOptions {
   uiPort?: number;
   /** Where the server's own log goes (default: discarded). */
   onLog?: (line: string) => void;
+  /**
+   * End the server when this process dies without stopping it (killed, crashed), through
+   * scripts/temporal-dev-server-guard.sh, so that no server is left holding the database and port.
+   */
+  endWithParent?: boolean;
 }
 
 export interface DevServer {
@@ -60,7 +65,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${TYPE_NAMES[key.type]}`);
   args.push('--log-level', 'warn');
 
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = options.endWithParent
+    ? spawn(resolve(ROOT, 'scripts/temporal-dev-server-guard.sh'), args, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, INVITE_LITE_TEMPORAL_CLI: cli },
+      })
+    : spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const onLog = options.onLog ?? (() => {});
   let exited: string | null = null;
   child.stdout.on('data', (d: Buffer) => onLog(d.toString()));

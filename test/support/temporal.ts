@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { createWorkers } from '../../src/temporal/worker';
 import { inject } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../../workflows/policy';
 import { status } from '../../workflows/messages';
@@ -46,18 +47,23 @@ export async function connectTemporal(): Promise<TestTemporal> {
     namespace,
     address,
     async startWorkers(activities) {
-      const {
-        validateRequest, findContact, findUser, verifyUser, recordAuthorization, ...rest
-      } = activities;
-      const itglue = { validateRequest, findContact, findUser, verifyUser, recordAuthorization };
-      const workers = await Promise.all([
-        Worker.create({ connection: native, namespace, taskQueue, workflowBundle: { code }, activities: rest }),
-        Worker.create({ connection: native, namespace, taskQueue: `${taskQueue}-itglue`, activities: itglue }),
-      ]);
-      const running = workers.map((w) => w.run());
+      const { validateRequest, findContact, findUser, verifyUser, recordAuthorization, ...mailAndSlack } = activities;
+      const workers = await createWorkers({
+        connection: native,
+        namespace,
+        taskQueue,
+        workflowBundle: { code },
+        activities: {
+          itglue: { validateRequest, findContact, findUser, verifyUser, recordAuthorization },
+          mail: mailAndSlack,
+          slack: mailAndSlack,
+        },
+        itglueActivitiesPerSecond: 1_000,
+      });
+      const running = workers.run();
       return async () => {
-        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-        await Promise.all(running);
+        await workers.shutdown();
+        await running;
       };
     },
     async close() {

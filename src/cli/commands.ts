@@ -1,0 +1,61 @@
+/** What each CLI command does, given a connected client. Output goes to `out`. */
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import {
+  decideApproval,
+  getStatus,
+  InvalidInputError,
+  isSignalName,
+  listOnboardings,
+  onboardingQuery,
+  sendSignal,
+  signalTakesActor,
+  SIGNALS,
+  startOnboarding,
+  type OnboardingSummary,
+} from '../onboardings';
+import { CLI_ACTOR, type Command } from './arguments';
+
+export type Out = (line: string) => void;
+
+function table(rows: OnboardingSummary[]): string[] {
+  const header = ['WORKFLOW ID', 'STAGE', 'DEADLINE', 'STARTED', 'STATUS'];
+  const cells = rows.map((r) => [r.workflowId, r.stage ?? '-', r.deadline ?? '-', r.startedAt, r.executionStatus]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  return [header, ...cells].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+export async function runCommand(command: Exclude<Command, { command: 'help' }>, client: Client, config: Config, out: Out): Promise<void> {
+  switch (command.command) {
+    case 'start': {
+      const started = await startOnboarding(client, config.temporal.taskQueue, command.request, config.policy);
+      out(JSON.stringify(started));
+      return;
+    }
+    case 'status':
+      out(JSON.stringify(await getStatus(client, command.workflowId), null, 2));
+      return;
+    case 'list': {
+      const rows = await listOnboardings(client, onboardingQuery({ stage: command.stage, orgId: command.orgId, open: command.open }));
+      if (command.json) out(JSON.stringify(rows, null, 2));
+      else if (rows.length === 0) out('no onboardings match');
+      else for (const line of table(rows)) out(line);
+      return;
+    }
+    case 'signal': {
+      const { name } = command;
+      if (!isSignalName(name)) {
+        throw new InvalidInputError(`unknown signal ${JSON.stringify(name)}: expected one of ${Object.keys(SIGNALS).join(', ')}`);
+      }
+      const fields = { ...command.fields };
+      if (command.by !== undefined) fields.by = command.by;
+      else if (signalTakesActor(name) && fields.by === undefined) fields.by = CLI_ACTOR;
+      await sendSignal(client, command.workflowId, name, fields);
+      out(`sent ${name} to ${command.workflowId}`);
+      return;
+    }
+    case 'decide':
+      out(JSON.stringify(await decideApproval(client, command.workflowId, command.decision)));
+      return;
+  }
+}

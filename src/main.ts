@@ -1,0 +1,79 @@
+/**
+ * `npm start`: loads the configuration, starts the service, and stops it cleanly on SIGTERM/SIGINT.
+ * A configuration or start-up problem is one line on stderr and exit code 1.
+ */
+import { jsonLog } from '../activities/logging';
+import { ConfigError, loadConfig, type Config } from './config';
+import { startService, StartupError, type Service } from './service';
+import { installRuntime } from './temporal/runtime';
+
+function fail(line: string): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  for (const message of config.warnings) jsonLog('config.warning', { message });
+  installRuntime(jsonLog);
+
+  let service: Service | null = null;
+  let stopping: Promise<void> | null = null;
+  const stop = (reason: string, exitCode: number) => {
+    if (stopping) return stopping;
+    jsonLog('service.stopping', { reason });
+    stopping = (async () => {
+      await service?.stop();
+      jsonLog('service.stopped', { reason });
+      process.exit(exitCode);
+    })();
+    return stopping;
+  };
+  let signalled: NodeJS.Signals | null = null;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (signalled) {
+        jsonLog('service.forcedExit', { signal });
+        process.exit(1);
+      }
+      signalled = signal;
+      // During start-up, the stop happens as soon as start-up is done (it undoes what it started).
+      if (service) void stop(signal, 0);
+    });
+  }
+
+  try {
+    service = await startService(config, jsonLog);
+  } catch (error) {
+    if (error instanceof StartupError) fail(error.message);
+    jsonLog('service.startFailed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    fail(`invite-lite could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  service.running.catch((error: unknown) => {
+    jsonLog('service.workerFailed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    void stop('worker failure', 1);
+  });
+  if (signalled) return void stop(signalled, 0);
+
+  jsonLog('service.ready', {
+    port: service.port,
+    temporal: service.temporalAddress,
+    embedded: config.temporal.address === null,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    pid: process.pid,
+    temporalPid: service.embeddedTemporalPid,
+  });
+}
+
+await main();

@@ -1,0 +1,238 @@
+/**
+ * The client side of onboardings: start one, read its status, list them, send it messages.
+ * Used by the operator CLI, and by the Slack listeners and approval pages.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client, type SignalDefinition } from '@temporalio/client';
+import { z } from 'zod';
+import type { onboarding } from '../workflows';
+import {
+  cancel,
+  changeApprover,
+  decide,
+  fixed,
+  invitationResent,
+  invitationSent,
+  offlineApproval,
+  ONBOARDING_DEADLINE,
+  ONBOARDING_KIND,
+  ONBOARDING_ORG_ID,
+  ONBOARDING_REQUESTED_BY,
+  ONBOARDING_STAGE,
+  resume,
+  status,
+  twoFactorConfirmed,
+  userObserved,
+} from '../workflows/messages';
+import type { Policy } from '../workflows/policy';
+import { isStage, STAGES, type Stage } from '../workflows/stages';
+import { workflowIdFor, type DecisionInput, type DecisionResult, type OnboardingRequest, type OnboardingStatus } from '../workflows/types';
+
+export const WORKFLOW_TYPE = 'onboarding';
+
+/** Input that cannot be sent to an onboarding; the message says what is expected. */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+}
+
+const id = z.string().regex(/^\S+$/, 'expected an ID without spaces');
+/** Whoever acts: a Slack user ID, or `cli` for the operator command line. */
+const actorId = z.string().regex(/^(?:[UW][A-Z0-9]{2,}|cli)$/, 'expected a Slack user ID such as U0123ABCD (or cli)');
+
+const requestSchema = z
+  .object({
+    orgId: id,
+    contactId: id,
+    kind: z.enum(['itglue', 'myglue'], { error: 'expected itglue or myglue' }),
+    myGlueRole: z.enum(['Lite', 'Creator', 'Editor'], { error: 'expected Lite, Creator or Editor' }).optional(),
+    myGlueGroupIds: z.array(id).optional(),
+    passwordAccess: z.boolean(),
+    approverContactId: id.optional(),
+    ticket: z.string().optional(),
+    note: z.string().optional(),
+    requestedBy: actorId,
+  })
+  .superRefine((request, ctx) => {
+    if (request.kind === 'itglue' && (request.myGlueRole || request.myGlueGroupIds?.length)) {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'a MyGlue role or groups need kind myglue' });
+    }
+    if (request.kind === 'myglue' && !request.myGlueGroupIds?.length) {
+      ctx.addIssue({ code: 'custom', path: ['myGlueGroupIds'], message: 'a MyGlue user must be in at least one MyGlue group' });
+    }
+  });
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  return issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
+}
+
+/** Checks a request before it reaches the workflow; throws InvalidInputError. */
+export function validateRequest(request: OnboardingRequest): OnboardingRequest {
+  const result = requestSchema.safeParse(request);
+  if (!result.success) throw new InvalidInputError(firstIssue(result.error));
+  return result.data;
+}
+
+export interface Started {
+  workflowId: string;
+  /** False: an onboarding for this organization and contact was already open; this is it. */
+  created: boolean;
+}
+
+export async function startOnboarding(client: Client, taskQueue: string, request: OnboardingRequest, policy: Policy): Promise<Started> {
+  const valid = validateRequest(request);
+  const workflowId = workflowIdFor(valid.orgId, valid.contactId);
+  try {
+    await client.workflow.start<typeof onboarding>(WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [{ request: valid, policy }],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: ONBOARDING_STAGE, value: 'VALIDATING' },
+        { key: ONBOARDING_ORG_ID, value: valid.orgId },
+        { key: ONBOARDING_REQUESTED_BY, value: valid.requestedBy },
+        { key: ONBOARDING_KIND, value: valid.kind },
+      ],
+    });
+    return { workflowId, created: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
+    throw error;
+  }
+}
+
+export function getStatus(client: Client, workflowId: string): Promise<OnboardingStatus> {
+  return client.workflow.getHandle(workflowId).query(status);
+}
+
+export interface OnboardingSummary {
+  workflowId: string;
+  stage: Stage | null;
+  orgId: string | null;
+  kind: string | null;
+  requestedBy: string | null;
+  /** The next deadline (ISO time), or null. */
+  deadline: string | null;
+  startedAt: string;
+  /** Temporal's execution status: RUNNING, COMPLETED, … */
+  executionStatus: string;
+}
+
+export interface OnboardingFilter {
+  stage?: string;
+  orgId?: string;
+  requestedBy?: string;
+  /** Only onboardings whose workflow is still running (STALLED included). */
+  open?: boolean;
+}
+
+function quoted(field: string, value: string): string {
+  if (!/^[\w:.@-]+$/.test(value)) throw new InvalidInputError(`${field}: expected letters, digits or :.@_- only, got ${JSON.stringify(value)}`);
+  return `"${value}"`;
+}
+
+/** A visibility query for onboardings (runs that continued as new are left out: their successor is listed). */
+export function onboardingQuery(filter: OnboardingFilter = {}): string {
+  const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`, 'ExecutionStatus != "ContinuedAsNew"'];
+  if (filter.stage !== undefined) {
+    if (!isStage(filter.stage)) throw new InvalidInputError(`stage: expected one of ${STAGES.join(', ')}, got ${JSON.stringify(filter.stage)}`);
+    clauses.push(`${ONBOARDING_STAGE.name} = "${filter.stage}"`);
+  }
+  if (filter.orgId !== undefined) clauses.push(`${ONBOARDING_ORG_ID.name} = ${quoted('orgId', filter.orgId)}`);
+  if (filter.requestedBy !== undefined) clauses.push(`${ONBOARDING_REQUESTED_BY.name} = ${quoted('requestedBy', filter.requestedBy)}`);
+  if (filter.open) clauses.push('ExecutionStatus = "Running"');
+  return clauses.join(' AND ');
+}
+
+/** Onboardings matching a visibility query, newest first; see onboardingQuery. Eventually consistent. */
+export async function listOnboardings(client: Client, query: string = onboardingQuery()): Promise<OnboardingSummary[]> {
+  const found: OnboardingSummary[] = [];
+  for await (const execution of client.workflow.list({ query })) {
+    const attributes = execution.typedSearchAttributes;
+    const stage = attributes.get(ONBOARDING_STAGE);
+    const deadline = attributes.get(ONBOARDING_DEADLINE);
+    found.push({
+      workflowId: execution.workflowId,
+      stage: stage && isStage(stage) ? stage : null,
+      orgId: attributes.get(ONBOARDING_ORG_ID) ?? null,
+      kind: attributes.get(ONBOARDING_KIND) ?? null,
+      requestedBy: attributes.get(ONBOARDING_REQUESTED_BY) ?? null,
+      deadline: deadline ? deadline.toISOString() : null,
+      startedAt: execution.startTime.toISOString(),
+      executionStatus: execution.status.name,
+    });
+  }
+  return found;
+}
+
+const actor = { by: actorId };
+const nullableTime = z.string().nullable();
+
+interface SignalSpec<A> {
+  definition: SignalDefinition<[A]>;
+  fields: z.ZodType<A>;
+  /** Whether the signal names who acts (`by`). */
+  takesActor: boolean;
+}
+
+/** Pairs a signal with the schema of its argument; the compiler checks that they agree. */
+function signalSpec<A>(definition: SignalDefinition<[A]>, fields: z.ZodObject & z.ZodType<A>): SignalSpec<A> {
+  return { definition, fields, takesActor: 'by' in fields.shape };
+}
+
+/** The signals an operator may send, by their command-line names, with the fields each one needs. */
+export const SIGNALS = {
+  'invitation-sent': signalSpec(invitationSent, z.strictObject(actor)),
+  'invitation-resent': signalSpec(invitationResent, z.strictObject(actor)),
+  fixed: signalSpec(fixed, z.strictObject(actor)),
+  'two-factor-confirmed': signalSpec(twoFactorConfirmed, z.strictObject(actor)),
+  'offline-approval': signalSpec(
+    offlineApproval,
+    z.strictObject({
+      ...actor,
+      channel: z.enum(['fax', 'postal-mail', 'email'], { error: 'expected fax, postal-mail or email' }),
+      note: z.string().min(1, 'expected a note on how the approval arrived'),
+    }),
+  ),
+  'change-approver': signalSpec(changeApprover, z.strictObject({ ...actor, approverContactId: id })),
+  cancel: signalSpec(cancel, z.strictObject({ ...actor, reason: z.string().optional() })),
+  resume: signalSpec(resume, z.strictObject(actor)),
+  'user-observed': signalSpec(
+    userObserved,
+    z.strictObject({
+      id,
+      email: z.string().min(3, 'expected an email address'),
+      roleName: z.string(),
+      myGlue: z.boolean(),
+      invitationSentAt: nullableTime,
+      invitationAcceptedAt: nullableTime,
+      currentSignInAt: nullableTime,
+    }),
+  ),
+};
+
+export type SignalName = keyof typeof SIGNALS;
+
+export function isSignalName(name: string): name is SignalName {
+  return Object.hasOwn(SIGNALS, name);
+}
+
+export function signalTakesActor(name: SignalName): boolean {
+  return SIGNALS[name].takesActor;
+}
+
+/** Sends a signal by its command-line name, after checking its fields; throws InvalidInputError. */
+export async function sendSignal(client: Client, workflowId: string, name: string, fields: Record<string, unknown>): Promise<void> {
+  if (!isSignalName(name)) {
+    throw new InvalidInputError(`unknown signal ${JSON.stringify(name)}: expected one of ${Object.keys(SIGNALS).join(', ')}`);
+  }
+  const spec = SIGNALS[name] as SignalSpec<unknown>;
+  const result = spec.fields.safeParse(fields);
+  if (!result.success) throw new InvalidInputError(`signal ${name}: ${firstIssue(result.error)}`);
+  await client.workflow.getHandle(workflowId).signal(spec.definition, result.data);
+}
+
+/** The approver's decision (the `decide` update); the workflow refuses a second or stale decision. */
+export function decideApproval(client: Client, workflowId: string, input: DecisionInput): Promise<DecisionResult> {
+  return client.workflow.getHandle(workflowId).executeUpdate(decide, { args: [input] });
+}

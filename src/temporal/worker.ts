@@ -1,0 +1,113 @@
+/**
+ * The service's two workers: the main task queue (the onboarding workflow, mail and Slack
+ * activities) and `<taskQueue>-itglue` (IT Glue activities, rate-limited by the server for every
+ * worker on that queue, so that all of them together stay under IT Glue's request limit).
+ */
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import type { ItGlueActivities, MailActivities, SlackActivities } from '../../activities/contracts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+export interface ServiceActivities {
+  itglue: ItGlueActivities;
+  mail: MailActivities;
+  slack: SlackActivities;
+}
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: ServiceActivities;
+  /** IT Glue activities per second on the IT Glue task queue, for all workers together. */
+  itglueActivitiesPerSecond: number;
+  /** A prebuilt workflow bundle; otherwise the workflows are bundled from `workflowsPath`. */
+  workflowBundle?: WorkflowBundleOption;
+  workflowsPath?: string;
+  /** How long running activities may take to finish after shutdown is requested (default 10 s). */
+  shutdownGraceTime?: number;
+}
+
+export interface Workers {
+  main: Worker;
+  itglue: Worker;
+  /** Runs both until they are shut down; if one fails, the other is shut down too. */
+  run(): Promise<void>;
+  /** Stops polling, lets running tasks finish, and resolves when both have stopped. */
+  shutdown(): Promise<void>;
+}
+
+export function itglueTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-itglue`;
+}
+
+/** Bundles the workflow code; the bundler's build report is left out of the log, its warnings are kept. */
+async function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleOption> {
+  const logger = Runtime.instance().logger;
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message, meta) => logger.warn(message, meta),
+      error: (message, meta) => logger.error(message, meta),
+    },
+  });
+  return { code };
+}
+
+export async function createWorkers(setup: WorkerSetup): Promise<Workers> {
+  const { connection, namespace, taskQueue, activities } = setup;
+  const shutdownGraceTime = setup.shutdownGraceTime ?? 10_000;
+  const workflowBundle = setup.workflowBundle ?? (await bundleWorkflows(setup.workflowsPath ?? WORKFLOWS_PATH));
+
+  const [main, itglue] = await Promise.all([
+    Worker.create({
+      connection,
+      namespace,
+      taskQueue,
+      workflowBundle,
+      activities: { ...activities.mail, ...activities.slack },
+      shutdownGraceTime,
+    }),
+    Worker.create({
+      connection,
+      namespace,
+      taskQueue: itglueTaskQueue(taskQueue),
+      activities: { ...activities.itglue },
+      maxTaskQueueActivitiesPerSecond: setup.itglueActivitiesPerSecond,
+      shutdownGraceTime,
+    }),
+  ]);
+
+  const both = [main, itglue];
+  let running: Promise<void> | null = null;
+
+  const stopAll = () => {
+    for (const worker of both) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+
+  return {
+    main,
+    itglue,
+    run() {
+      running ??= Promise.all(
+        both.map((worker) =>
+          worker.run().catch((error: unknown) => {
+            stopAll();
+            throw error;
+          }),
+        ),
+      ).then(() => undefined);
+      return running;
+    },
+    async shutdown() {
+      stopAll();
+      // A failure is reported to whoever awaits run().
+      await running?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand, UsageError } from '../src/cli/arguments';
+
+describe('parseCommand', () => {
+  it('reads start with its defaults and options', () => {
+    expect(parseCommand(['start', '--org', '10', '--contact', '20'])).toEqual({
+      command: 'start',
+      request: { orgId: '10', contactId: '20', kind: 'itglue', passwordAccess: false, requestedBy: 'cli' },
+    });
+    expect(
+      parseCommand([
+        'start', '--org', '10', '--contact', '20', '--kind', 'myglue', '--group', '7', '--group', '8',
+        '--password-access', '--approver', '30', '--ticket', 'T-1', '--note', 'new hire', '--by', 'U0TECH01',
+      ]),
+    ).toEqual({
+      command: 'start',
+      request: {
+        orgId: '10',
+        contactId: '20',
+        kind: 'myglue',
+        myGlueRole: 'Creator',
+        myGlueGroupIds: ['7', '8'],
+        passwordAccess: true,
+        approverContactId: '30',
+        ticket: 'T-1',
+        note: 'new hire',
+        requestedBy: 'U0TECH01',
+      },
+    });
+  });
+
+  it('reads status, list, signal and decide', () => {
+    expect(parseCommand(['status', 'onboarding:1:2'])).toEqual({ command: 'status', workflowId: 'onboarding:1:2' });
+    expect(parseCommand(['list', '--stage', 'STALLED', '--open'])).toEqual({
+      command: 'list',
+      stage: 'STALLED',
+      orgId: undefined,
+      open: true,
+      json: false,
+    });
+    expect(parseCommand(['signal', 'onboarding:1:2', 'offline-approval', '--by', 'U1', '--json', '{"channel":"fax","note":"n"}'])).toEqual({
+      command: 'signal',
+      workflowId: 'onboarding:1:2',
+      name: 'offline-approval',
+      by: 'U1',
+      fields: { channel: 'fax', note: 'n' },
+    });
+    expect(parseCommand(['decide', 'onboarding:1:2', 'deny', '--round', '2', '--approver', '30'])).toEqual({
+      command: 'decide',
+      workflowId: 'onboarding:1:2',
+      decision: { decision: 'deny', round: 2, approverContactId: '30' },
+    });
+  });
+
+  it.each([
+    [[], 'a command is required'],
+    [['launch'], 'unknown command "launch"'],
+    [['start', '--org', '10'], 'start: --contact is required'],
+    [['start', '--org', '10', '--contact', '20', '--kind', 'lite'], 'start: --kind expects itglue or myglue, got "lite"'],
+    [['start', '--org', '10', '--contact', '20', '--role', 'Creator'], 'start: --role applies to --kind myglue only'],
+    [['start', '--org', '10', '--contact', '20', '--colour', 'red'], "start: Unknown option '--colour'"],
+    [['status'], 'status: expected <workflowId>, got none'],
+    [['list', '--stage', 'WAITING'], 'list: --stage expects one of VALIDATING, '],
+    [['signal', 'onboarding:1:2', 'cancel', '--json', '[1]'], 'signal: --json expects a JSON object'],
+    [['signal', 'onboarding:1:2', 'cancel', '--json', '{'], 'signal: --json expects a JSON object, '],
+    [['decide', 'onboarding:1:2', 'maybe', '--round', '1', '--approver', '3'], 'decide: expected approve or deny, got "maybe"'],
+    [['decide', 'onboarding:1:2', 'approve', '--round', 'one', '--approver', '3'], 'decide: --round expects a whole number, got "one"'],
+  ])('%j is refused: %s', (argv, message) => {
+    expect(() => parseCommand(argv)).toThrow(UsageError);
+    expect(() => parseCommand(argv)).toThrow(message);
+  });
+});

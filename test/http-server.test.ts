@@ -1,0 +1,71 @@
+/** The HTTP server and its router, with the health route over a Temporal check that the test controls. */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { healthRoutes } from '../src/web/health';
+import { sendJson } from '../src/web/router';
+import { startHttpServer, type HttpServer } from '../src/web/server';
+
+let reachable = true;
+let http: HttpServer;
+let base: string;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  http = await startHttpServer({
+    port: 0,
+    host: '127.0.0.1',
+    log: (event) => logged.push(event),
+    routes: [
+      ...healthRoutes({ temporalReachable: async () => reachable }),
+      {
+        methods: ['GET'],
+        path: /^\/things\/(?<id>[^/]+)$/,
+        handle: ({ res, params }) => sendJson(res, 200, { id: params.id }),
+      },
+      {
+        methods: ['GET'],
+        path: /^\/broken$/,
+        handle: () => {
+          throw new Error('boom');
+        },
+      },
+    ],
+  });
+  base = `http://127.0.0.1:${http.port}`;
+});
+
+afterAll(async () => {
+  await http.close();
+});
+
+it('answers /healthz with 200 while Temporal answers, 503 when it does not', async () => {
+  reachable = true;
+  let response = await fetch(`${base}/healthz`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  expect(await response.json()).toEqual({ ok: true, temporal: 'reachable' });
+
+  reachable = false;
+  response = await fetch(`${base}/healthz`);
+  expect(response.status).toBe(503);
+  expect(await response.json()).toEqual({ ok: false, temporal: 'unreachable' });
+
+  reachable = true;
+  response = await fetch(`${base}/healthz`, { method: 'HEAD' });
+  expect(response.status).toBe(200);
+  expect(await response.text()).toBe('');
+});
+
+it('routes by path and method: params, 404, 405 and 500 without details', async () => {
+  expect(await (await fetch(`${base}/things/42`)).json()).toEqual({ id: '42' });
+  expect((await fetch(`${base}/nothing-here`)).status).toBe(404);
+  expect((await fetch(`${base}/things/42/more`)).status).toBe(404);
+
+  const post = await fetch(`${base}/healthz`, { method: 'POST' });
+  expect(post.status).toBe(405);
+  expect(post.headers.get('allow')).toBe('GET, HEAD');
+
+  const broken = await fetch(`${base}/broken`);
+  expect(broken.status).toBe(500);
+  expect(await broken.json()).toEqual({ error: 'internal error' });
+  expect(logged).toContain('http.error');
+});

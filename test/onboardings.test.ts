@@ -1,0 +1,149 @@
+/**
+ * The client API (src/onboardings.ts) against the run's Temporal dev server, with the service's
+ * workers (src/temporal/worker.ts) running the onboarding workflow and the logging activities.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { loggingItGlueActivities, loggingMailActivities, loggingSlackActivities, type Log } from '../activities/logging';
+import {
+  decideApproval,
+  getStatus,
+  InvalidInputError,
+  listOnboardings,
+  onboardingQuery,
+  sendSignal,
+  startOnboarding,
+  validateRequest,
+} from '../src/onboardings';
+import { createWorkers, type Workers } from '../src/temporal/worker';
+import type { OnboardingRequest } from '../workflows/types';
+import { connectTemporal, testPolicy, type TestTemporal } from './support/temporal';
+
+const quiet: Log = () => undefined;
+const org = `org-${randomUUID().slice(0, 8)}`;
+
+let temporal: TestTemporal;
+let native: NativeConnection;
+let workers: Workers;
+let running: Promise<void>;
+
+function request(contactId: string, fields: Partial<OnboardingRequest> = {}): OnboardingRequest {
+  return { orgId: org, contactId, kind: 'itglue', passwordAccess: false, approverContactId: '9001', requestedBy: 'U0TECH01', ...fields };
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const stageOf = (workflowId: string, stage: string) =>
+  eventually(async () => {
+    const status = await getStatus(temporal.client, workflowId);
+    return status.stage === stage ? status : undefined;
+  }, `${workflowId} in ${stage}`);
+
+beforeAll(async () => {
+  temporal = await connectTemporal();
+  native = await NativeConnection.connect({ address: temporal.address });
+  workers = await createWorkers({
+    connection: native,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
+    activities: { itglue: loggingItGlueActivities(quiet), mail: loggingMailActivities(quiet), slack: loggingSlackActivities(quiet) },
+    itglueActivitiesPerSecond: 8,
+    shutdownGraceTime: 1_000,
+  });
+  running = workers.run();
+});
+
+afterAll(async () => {
+  await workers.shutdown();
+  await running;
+  await native.close();
+  await temporal.close();
+});
+
+describe('startOnboarding', () => {
+  it('starts one onboarding per organization and contact, and returns the open one on a second start', async () => {
+    const first = await startOnboarding(temporal.client, temporal.taskQueue, request('2001'), testPolicy());
+    expect(first).toEqual({ workflowId: `onboarding:${org}:2001`, created: true });
+    const again = await startOnboarding(temporal.client, temporal.taskQueue, request('2001', { ticket: 'other' }), testPolicy());
+    expect(again).toEqual({ workflowId: first.workflowId, created: false });
+
+    const status = await stageOf(first.workflowId, 'AWAITING_APPROVAL');
+    expect(status.request.ticket).toBeUndefined();
+    expect(status.approver?.contactId).toBe('9001');
+  });
+
+  it('refuses a request the workflow could not carry out', () => {
+    expect(() => validateRequest(request('2002', { kind: 'myglue' }))).toThrow(/myGlueGroupIds: a MyGlue user must be in at least one MyGlue group/);
+    expect(() => validateRequest(request('2002', { myGlueRole: 'Creator' }))).toThrow(/kind: a MyGlue role or groups need kind myglue/);
+    expect(() => validateRequest(request('2002', { requestedBy: 'bob' }))).toThrow(InvalidInputError);
+    expect(validateRequest(request('2002', { kind: 'myglue', myGlueRole: 'Creator', myGlueGroupIds: ['7'] })).kind).toBe('myglue');
+  });
+});
+
+describe('listOnboardings', () => {
+  it('finds onboardings by stage and organization through the search attributes', async () => {
+    const { workflowId } = await startOnboarding(temporal.client, temporal.taskQueue, request('2003'), testPolicy());
+    await stageOf(workflowId, 'AWAITING_APPROVAL');
+    const rows = await eventually(async () => {
+      const found = await listOnboardings(temporal.client, onboardingQuery({ stage: 'AWAITING_APPROVAL', orgId: org }));
+      return found.some((row) => row.workflowId === workflowId) ? found : undefined;
+    }, 'the onboarding in the list');
+    const row = rows.find((r) => r.workflowId === workflowId)!;
+    expect(row).toMatchObject({ stage: 'AWAITING_APPROVAL', orgId: org, kind: 'itglue', requestedBy: 'U0TECH01', executionStatus: 'RUNNING' });
+    expect(Date.parse(row.deadline!)).toBeGreaterThan(Date.now());
+  });
+
+  it('builds visibility queries only from known stages and plain values', () => {
+    expect(onboardingQuery({ stage: 'STALLED', open: true })).toBe(
+      'WorkflowType = "onboarding" AND ExecutionStatus != "ContinuedAsNew" AND OnboardingStage = "STALLED" AND ExecutionStatus = "Running"',
+    );
+    expect(() => onboardingQuery({ stage: 'WAITING' })).toThrow(/stage: expected one of VALIDATING, /);
+    expect(() => onboardingQuery({ orgId: '1" OR 1=1' })).toThrow(InvalidInputError);
+  });
+});
+
+describe('signals and decisions', () => {
+  it('checks signal names and fields before sending', async () => {
+    const id = `onboarding:${org}:2001`;
+    await expect(sendSignal(temporal.client, id, 'approve', { by: 'U0TECH01' })).rejects.toThrow(/unknown signal "approve": expected one of invitation-sent, /);
+    await expect(sendSignal(temporal.client, id, 'offline-approval', { by: 'U0TECH01', channel: 'telex', note: 'x' })).rejects.toThrow(
+      'signal offline-approval: channel: expected fax, postal-mail or email',
+    );
+    await expect(sendSignal(temporal.client, id, 'cancel', { by: 'U0TECH01', extra: 1 })).rejects.toThrow(InvalidInputError);
+  });
+
+  it('changes the approver, takes only the current round decision, and cancels', async () => {
+    const { workflowId } = await startOnboarding(temporal.client, temporal.taskQueue, request('2004'), testPolicy());
+    await stageOf(workflowId, 'AWAITING_APPROVAL');
+
+    await sendSignal(temporal.client, workflowId, 'change-approver', { by: 'U0TECH01', approverContactId: '9002' });
+    const changed = await eventually(async () => {
+      const s = await getStatus(temporal.client, workflowId);
+      return s.approver?.contactId === '9002' ? s : undefined;
+    }, 'the new approver');
+
+    const stale = { decision: 'approve' as const, round: changed.approvalRound - 1, approverContactId: '9001' };
+    await expect(decideApproval(temporal.client, workflowId, stale)).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    const decided = await decideApproval(temporal.client, workflowId, { decision: 'deny', round: changed.approvalRound, approverContactId: '9002' });
+    expect(decided).toMatchObject({ decision: 'deny', round: changed.approvalRound });
+    await stageOf(workflowId, 'DENIED');
+
+    const { workflowId: other } = await startOnboarding(temporal.client, temporal.taskQueue, request('2005'), testPolicy());
+    await stageOf(other, 'AWAITING_APPROVAL');
+    await sendSignal(temporal.client, other, 'cancel', { by: 'U0TECH01', reason: 'asked twice' });
+    await stageOf(other, 'CANCELLED');
+  });
+});
