@@ -36,6 +36,21 @@ export interface ItGlueActivities {
   recordAuthorization(input: { orgId: string; contactId: string; policy: Policy }): Promise<void>;
 }
 
+/** Run by the group-membership and sweep workflows, on the IT Glue task queue. */
+export interface ItGlueMaintenanceActivities {
+  /** Adds the users to the group in one read-modify-write, keeping every other member; returns the members. */
+  addGroupMembers(groupId: string, userIds: string[]): Promise<string[]>;
+  /** Lists IT Glue's users and tells each waiting onboarding what changed for its invitee. */
+  sweepUsers(): Promise<SweepReport>;
+}
+
+export interface SweepReport {
+  users: number;
+  waiting: number;
+  signalled: number;
+  itglueRequests: number;
+}
+
 /** What every onboarding mail needs to say who it is about. */
 export interface MailContext {
   workflowId: string;

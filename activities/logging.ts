@@ -2,7 +2,7 @@
  * Activities that only log what they would do: the service runs end to end before IT Glue,
  * mail and Slack are configured. Each line is one JSON object on stdout.
  */
-import type { ItGlueActivities, MailActivities, SlackActivities } from './contracts';
+import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from './contracts';
 import type { Person } from '../workflows/types';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
@@ -20,7 +20,7 @@ function placeholderPerson(contactId: string): Person {
   };
 }
 
-export function loggingItGlueActivities(log: Log = jsonLog): ItGlueActivities {
+export function loggingItGlueActivities(log: Log = jsonLog): ItGlueActivities & ItGlueMaintenanceActivities {
   return {
     async validateRequest(request, policy) {
       log('itglue.validate', { orgId: request.orgId, contactId: request.contactId, kind: request.kind });
@@ -48,6 +48,14 @@ export function loggingItGlueActivities(log: Log = jsonLog): ItGlueActivities {
     },
     async recordAuthorization({ orgId, contactId }) {
       log('itglue.recordAuthorization', { orgId, contactId });
+    },
+    async addGroupMembers(groupId, userIds) {
+      log('itglue.addGroupMembers', { groupId, userIds });
+      return userIds;
+    },
+    async sweepUsers() {
+      log('itglue.sweepUsers', {});
+      return { users: 0, waiting: 0, signalled: 0, itglueRequests: 0 };
     },
   };
 }

@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Policy } from '../workflows/policy';
 import { ConfigError } from './config-error';
+import { MAILBOX, parseMailbox, type Address } from './mail/address';
 import { loadPolicy } from './policy-file';
+import { isProxyEntry } from './web/client-ip';
 
 export { ConfigError } from './config-error';
 
@@ -44,6 +46,8 @@ export interface Config {
   /** Absolute path of the directory for the service's files (embedded Temporal database, outbox). */
   dataDir: string;
   approvalSecret: string;
+  /** Reverse proxies whose X-Forwarded-For names the client (IP addresses and CIDR ranges). */
+  trustProxy: string[];
   /** Null: Slack is not configured. */
   slack: SlackConfig | null;
   itglue: {
@@ -52,11 +56,15 @@ export interface Config {
     apiKey: string | null;
     /** Server-side limit for the IT Glue task queue, shared by every worker. */
     activitiesPerSecond: number;
+    /** Requests per second from this process. */
+    requestsPerSecond: number;
   };
   mail: {
     /** Null: messages are written to the outbox directory instead of being sent. */
     smtpUrl: string | null;
     from: string;
+    /** Who gets a copy of the access instructions (MAIL_COPY_TO, else the sender). */
+    copyTo: Address[];
   };
   temporal: TemporalConfig;
   policy: Policy;
@@ -111,7 +119,6 @@ function idList(pattern: RegExp, expected: string) {
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const SLACK_USERGROUP_ID = /^S[A-Z0-9]{2,}$/;
-const MAIL_ADDRESS = /^(?:[^<>@\s][^<>@]*<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$/;
 
 const text = z.string();
 
@@ -145,12 +152,29 @@ const envSchema = z
       .regex(/^\d+(\.\d+)?$/, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)')
       .transform(Number)
       .refine((n) => n >= 0.1 && n <= 10, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)')
+      .default(2),
+    ITGLUE_REQUESTS_PER_SECOND: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)')
+      .transform(Number)
+      .refine((n) => n >= 0.1 && n <= 10, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)')
       .default(8),
 
     SMTP_URL: text
       .refine((value) => /^smtps?:\/\/[^/\s]+/.test(value), 'expected an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587')
       .optional(),
-    MAIL_FROM: text.regex(MAIL_ADDRESS, 'expected a sender such as "Acme IT <it@acme.example>" or it@acme.example').optional(),
+    MAIL_FROM: text.regex(MAILBOX, 'expected a sender such as "Acme IT <it@acme.example>" or it@acme.example').optional(),
+    MAIL_COPY_TO: text
+      .transform((value) => value.split(',').map((entry) => entry.trim()))
+      .refine(
+        (entries) => entries.every((entry) => MAILBOX.test(entry)),
+        'expected comma-separated addresses such as "Acme helpdesk <help@acme.example>", it@acme.example',
+      )
+      .optional(),
+    TRUST_PROXY: text
+      .transform((value) => value.split(',').map((entry) => entry.trim()))
+      .refine((entries) => entries.every(isProxyEntry), 'expected comma-separated IP addresses or CIDR ranges such as 127.0.0.1,10.0.0.0/8')
+      .optional(),
 
     TEMPORAL_ADDRESS: text
       .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port such as localhost:7233 or my-ns.a1b2c.tmprl.cloud:7233')
@@ -277,8 +301,14 @@ export function loadConfig(env: Env = process.env): Config {
       apiUrl: e.ITGLUE_API_URL.replace(/\/+$/, ''),
       apiKey: e.ITGLUE_API_KEY ?? null,
       activitiesPerSecond: e.ITGLUE_ACTIVITIES_PER_SECOND,
+      requestsPerSecond: e.ITGLUE_REQUESTS_PER_SECOND,
     },
-    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM ?? DEFAULT_MAIL_FROM },
+    trustProxy: e.TRUST_PROXY ?? [],
+    mail: {
+      smtpUrl: e.SMTP_URL ?? null,
+      from: e.MAIL_FROM ?? DEFAULT_MAIL_FROM,
+      copyTo: (e.MAIL_COPY_TO ?? [e.MAIL_FROM ?? DEFAULT_MAIL_FROM]).map(parseMailbox),
+    },
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,
       namespace: e.TEMPORAL_NAMESPACE,

@@ -54,7 +54,7 @@ const policySchema = z.strictObject({
   }),
   authorization: z.strictObject({ record: flag, assetTypeName: name, fieldNameKey: name }),
   primaryContact,
-  groups: z.strictObject({ noPasswordAccess: name, passwordAccess: name }),
+  groups: z.strictObject({ noPasswordAccess: name, passwordAccess: name, onlyThisOrganization: flag }),
   limits: z.strictObject({
     maxOrganizations: z
       .number({ error: `expected a whole number from 1 to ${LITE_MAX_ORGANIZATIONS}` })

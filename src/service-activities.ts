@@ -1,25 +1,44 @@
 /**
- * The activities the service's workers run. IT Glue, mail and Slack actions are written to the
- * JSON log (activities/logging.ts), so the whole flow runs before those systems are connected.
+ * The activities the service's workers run. IT Glue and Slack actions are written to the JSON log
+ * (activities/logging.ts) until those systems are configured, so the whole flow runs before they
+ * are connected; mail goes over SMTP, or into the outbox directory without SMTP_URL.
  */
-import { loggingItGlueActivities, loggingMailActivities, loggingSlackActivities, type Log } from '../activities/logging';
+import { loggingItGlueActivities, loggingSlackActivities, type Log } from '../activities/logging';
+import type { Client } from '@temporalio/client';
+import { createItGlueActivities } from '../activities/itglue';
 import type { Config } from './config';
+import { configuredMail } from './mail/configured';
+import { ItGlueClient } from './itglue/client';
 import type { ServiceActivities } from './temporal/worker';
 
-export function serviceActivities(config: Config, log: Log): ServiceActivities {
-  const unset = [
-    config.itglue.apiKey ? null : 'ITGLUE_API_KEY',
-    config.mail.smtpUrl ? null : 'SMTP_URL',
-    config.slack ? null : 'SLACK_BOT_TOKEN',
-  ].filter((name): name is string => name !== null);
-  log('integrations.logging', {
-    integrations: ['itglue', 'mail', 'slack'],
-    unset,
-    message: 'IT Glue, mail and Slack actions are written to this log instead of being performed',
+/** The IT Glue activities: real with ITGLUE_API_KEY, else logged. */
+function itglueActivities(config: Config, log: Log, temporal: { client: Client; taskQueue: string }) {
+  const { apiKey, apiUrl, requestsPerSecond } = config.itglue;
+  if (!apiKey) return loggingItGlueActivities(log);
+  const client = new ItGlueClient({ baseUrl: apiUrl, apiKey, requestsPerSecond });
+  return createItGlueActivities({ client, temporal: temporal.client, taskQueue: temporal.taskQueue });
+}
+
+export function serviceActivities(config: Config, log: Log, temporal: { client: Client; taskQueue: string }): ServiceActivities {
+  const logged = [
+    config.itglue.apiKey ? null : { integration: 'itglue', unset: 'ITGLUE_API_KEY' },
+    config.slack ? null : { integration: 'slack', unset: 'SLACK_BOT_TOKEN' },
+  ].filter((entry) => entry !== null);
+  if (logged.length > 0) {
+    log('integrations.logging', {
+      integrations: logged.map((entry) => entry.integration),
+      unset: logged.map((entry) => entry.unset),
+      message: 'these actions are written to this log instead of being performed',
+    });
+  }
+  const mail = configuredMail(config, log);
+  log('mail.destination', {
+    via: mail.mailer.destination,
+    ...(config.mail.smtpUrl ? {} : { message: 'SMTP_URL is unset: messages are written as .eml files to this directory' }),
   });
   return {
-    itglue: loggingItGlueActivities(log),
-    mail: loggingMailActivities(log),
+    itglue: itglueActivities(config, log, temporal),
+    mail: mail.activities,
     slack: loggingSlackActivities(log),
   };
 }

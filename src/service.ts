@@ -9,7 +9,9 @@ import { serviceActivities } from './service-activities';
 import { connectClient, connectWorker, isReachable } from './temporal/connection';
 import { readEmbeddedAddress, startEmbeddedServer } from './temporal/embedded-server';
 import { registerSearchAttributes } from './temporal/search-attributes';
+import { ensureSweepSchedule } from './temporal/sweep-schedule';
 import { createWorkers } from './temporal/worker';
+import { approvalRoutes } from './web/approval-pages';
 import { healthRoutes } from './web/health';
 import { startHttpServer } from './web/server';
 
@@ -82,9 +84,10 @@ export async function startService(config: Config, log: Log): Promise<Service> {
       connection: workerConnection,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
-      activities: serviceActivities(config, log),
+      activities: serviceActivities(config, log, { client, taskQueue: temporal.taskQueue }),
       itglueActivitiesPerSecond: config.itglue.activitiesPerSecond,
     });
+    if (config.itglue.apiKey) await ensureSweepSchedule(client, temporal.taskQueue, config.policy.sweep.every);
     const running = workers.run();
     // Handled by whoever awaits `running`; marked here so a failure during start-up is not unhandled.
     running.catch(() => undefined);
@@ -92,7 +95,17 @@ export async function startService(config: Config, log: Log): Promise<Service> {
 
     const http = await startHttpServer({
       port: config.port,
-      routes: [...healthRoutes({ temporalReachable: () => isReachable(connection) })],
+      routes: [
+        ...healthRoutes({ temporalReachable: () => isReachable(connection) }),
+        ...approvalRoutes({
+          client,
+          secret: config.approvalSecret,
+          branding: config.policy.branding,
+          trustProxy: config.trustProxy,
+          secureCookies: config.publicBaseUrl.startsWith('https:'),
+          log,
+        }),
+      ],
       log,
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new StartupError(`PORT: ${config.port} is already in use by another program`);

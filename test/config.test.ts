@@ -41,7 +41,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
     expect(config.dataDir).toBe(resolve('./data'));
-    expect(config.itglue).toEqual({ apiUrl: 'https://api.itglue.com', apiKey: null, activitiesPerSecond: 8 });
+    expect(config.itglue).toEqual({ apiUrl: 'https://api.itglue.com', apiKey: null, activitiesPerSecond: 2, requestsPerSecond: 8 });
     expect(config.slack).toBeNull();
     expect(config.mail.smtpUrl).toBeNull();
     expect(config.temporal).toEqual({
@@ -62,6 +62,21 @@ describe('loadConfig', () => {
     const config = loadConfig({ PUBLIC_BASE_URL: 'https://onboard.example.com/', ITGLUE_API_URL: 'https://api.eu.itglue.com/' });
     expect(config.publicBaseUrl).toBe('https://onboard.example.com');
     expect(config.itglue.apiUrl).toBe('https://api.eu.itglue.com');
+  });
+
+  it('reads who gets the instructions copy (MAIL_COPY_TO, else the sender) and the trusted proxies', () => {
+    expect(loadConfig({}).mail.copyTo).toEqual([{ name: 'invite-lite', address: 'invite-lite@localhost' }]);
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    const config = loadConfig({
+      MAIL_FROM: 'it@acme.example',
+      MAIL_COPY_TO: 'Acme Helpdesk <help@acme.example>, tech@acme.example',
+      TRUST_PROXY: '127.0.0.1, ::1, 10.0.0.0/8',
+    });
+    expect(config.mail.copyTo).toEqual([
+      { name: 'Acme Helpdesk', address: 'help@acme.example' },
+      { name: '', address: 'tech@acme.example' },
+    ]);
+    expect(config.trustProxy).toEqual(['127.0.0.1', '::1', '10.0.0.0/8']);
   });
 
   it('treats an empty value as unset', () => {
@@ -90,7 +105,11 @@ describe('loadConfig', () => {
       managerUserIds: [],
     });
     expect(config.itglue.apiKey).toBe('ITG.abc123');
-    expect(config.mail).toEqual({ smtpUrl: 'smtps://user:pw@mail.example.com:465', from: 'Acme IT <it@acme.example>' });
+    expect(config.mail).toEqual({
+      smtpUrl: 'smtps://user:pw@mail.example.com:465',
+      from: 'Acme IT <it@acme.example>',
+      copyTo: [{ name: 'Acme IT', address: 'it@acme.example' }],
+    });
     expect(config.temporal).toMatchObject({ address: 'acme.a1b2c.tmprl.cloud:7233', namespace: 'acme.a1b2c', apiKey: 'key-123' });
     expect(config.approvalSecret).toBe(SECRET);
     expect(config.warnings).toEqual([]);
@@ -115,7 +134,11 @@ describe('loadConfig', () => {
     [{ SMTP_URL: 'http://mail.example.com' }, 'SMTP_URL: expected an smtp:// or smtps:// URL'],
     [{ SMTP_URL: 'smtp://mail.example.com:25' }, 'MAIL_FROM: required with SMTP_URL'],
     [{ MAIL_FROM: 'IT department' }, 'MAIL_FROM: expected a sender'],
+    [{ MAIL_COPY_TO: 'help@acme.example, helpdesk' }, 'MAIL_COPY_TO: expected comma-separated addresses'],
+    [{ TRUST_PROXY: '127.0.0.1, proxy.local' }, 'TRUST_PROXY: expected comma-separated IP addresses or CIDR ranges'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY: expected comma-separated IP addresses or CIDR ranges'],
     [{ ITGLUE_ACTIVITIES_PER_SECOND: '50' }, 'ITGLUE_ACTIVITIES_PER_SECOND: expected a number from 0.1 to 10'],
+    [{ ITGLUE_REQUESTS_PER_SECOND: 'fast' }, 'ITGLUE_REQUESTS_PER_SECOND: expected a number from 0.1 to 10'],
     [{ TEMPORAL_ADDRESS: 'localhost' }, 'TEMPORAL_ADDRESS: expected host:port'],
     [{ TEMPORAL_NAMESPACE: 'my namespace' }, 'TEMPORAL_NAMESPACE: expected a Temporal namespace name'],
     [{ TEMPORAL_API_KEY: 'key' }, 'TEMPORAL_ADDRESS: required when TEMPORAL_API_KEY is set'],

@@ -35,10 +35,12 @@ import type {
   OfflineChannel,
   OnboardingEvent,
   OnboardingInput,
+  OnboardingMemo,
   OnboardingStatus,
   Person,
   Progress,
 } from './types';
+import { userFingerprint } from './types';
 
 type Action =
   | { type: 'decided' }
@@ -97,6 +99,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   };
   const p: Progress = input.progress ?? { approval: null, invite: null, linkSentAt: null, twoFactor: null };
   const inbox: Action[] = [];
+  /** The status changed since it was last shown in Slack and the search attributes. */
+  let unpublished = false;
 
   // ---- messages ------------------------------------------------------------------------------
 
@@ -161,7 +165,17 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   function takeUser(user: ItGlueUser): boolean {
     if (!s.invitee || user.email.toLowerCase() !== s.invitee.email.toLowerCase()) return false;
     s.user = user;
+    publishMemo();
     return true;
+  }
+
+  /** Tells the IT Glue sweep whose user to look for and what is already known of it. */
+  function publishMemo() {
+    if (!s.invitee) return;
+    const memo: OnboardingMemo = { inviteeEmail: s.invitee.email.toLowerCase(), userFingerprint: userFingerprint(s.user) };
+    const current = wf.workflowInfo().memo as Partial<OnboardingMemo> | undefined;
+    if (current?.inviteeEmail === memo.inviteeEmail && current.userFingerprint === memo.userFingerprint) return;
+    wf.upsertMemo({ ...memo });
   }
 
   // ---- bookkeeping -----------------------------------------------------------------------------
@@ -187,13 +201,23 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     if (post && s.thread) await slack.postToThread({ workflowId: s.workflowId, thread: s.thread, event });
   }
 
-  /** Who the stage waits on and until when; shown in Slack and searchable. */
-  async function waitFor(waitingOn: WaitingOn, deadline: number | null, subState: string | null = s.subState) {
+  /** Who the stage waits on and until when; published (Slack, search attributes) before the wait. */
+  function waitFor(waitingOn: WaitingOn, deadline: number | null, subState: string | null = s.subState) {
     const next = deadline === null ? null : new Date(deadline).toISOString();
     if (s.waitingOn === waitingOn && s.deadline === next && s.subState === subState) return;
     s.waitingOn = waitingOn;
     s.deadline = next;
     s.subState = subState;
+    unpublished = true;
+  }
+
+  /**
+   * Shows the status in the Slack thread and the search attributes. Called before every wait and
+   * at the end, so that one update carries a stage change together with what the stage waits for.
+   */
+  async function publish() {
+    if (!unpublished) return;
+    unpublished = false;
     publishSearchAttributes();
     await showThread();
   }
@@ -208,8 +232,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     s.waitingOn = waitingOn;
     s.deadline = null;
     s.events.push({ at, type: 'stage', text: stage });
-    publishSearchAttributes();
-    await showThread();
+    unpublished = true;
+    if (isFinal(stage)) await publish();
   }
 
   async function stall(reason: string) {
@@ -239,6 +263,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   /** Waits for messages, or until `until` (ms since epoch); returns the messages (none on time-out). */
   async function next(until: number | null): Promise<Action[]> {
+    await publish();
     await continueAsNewIfLong();
     if (inbox.length === 0) {
       if (until === null) await wf.condition(() => inbox.length > 0);
@@ -272,6 +297,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     s.invitee = v.invitee;
     s.approver = v.approver;
     s.groupNames = v.groupNames;
+    publishMemo();
     if (v.existingUser) takeUser(v.existingUser);
     await note('validated', `${v.invitee.name} of ${v.org.name} can be onboarded.`, undefined, false);
     if (v.approver) return moveTo('AWAITING_APPROVAL');
@@ -295,6 +321,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   async function startApproval(approver: Person) {
     s.approver = approver;
     p.approval = { startedAt: Date.now(), remindersSent: 0, escalated: false };
+    waitFor('approver', approvalExpiresAt());
     await sendApprovalMail(0);
     await note('approval-requested', `Approval requested from ${approver.name} by email.`);
   }
@@ -309,7 +336,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
           ? a.startedAt + (a.remindersSent + 1) * policy.approval.reminderEvery
           : Infinity;
       const escalateAt = a.escalated ? Infinity : a.startedAt + policy.approval.escalateAfter;
-      await waitFor('approver', timeoutAt);
+      waitFor('approver', timeoutAt);
 
       for (const action of await next(Math.min(timeoutAt, reminderAt, escalateAt))) {
         switch (action.type) {
@@ -390,7 +417,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
         i.techReminders < policy.invite.maxTechReminders
           ? i.since + (i.techReminders + 1) * policy.invite.remindTechAfter
           : null;
-      await waitFor('tech', remindAt);
+      waitFor('tech', remindAt);
       for (const action of await next(remindAt)) {
         if (action.type === 'cancel') return cancelled(action);
         if (action.type === 'invitationSent') {
@@ -423,7 +450,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
         return moveTo('AWAITING_ACCEPTANCE', 'invitee');
       }
       await note('mismatch', `Please fix in IT Glue, then press Fixed:\n• ${mismatches.join('\n• ')}`);
-      await waitFor('tech', null, 'MISMATCH');
+      waitFor('tech', null, 'MISMATCH');
       for (;;) {
         const actions = await next(null);
         const stop = actions.find((a) => a.type === 'cancel');
@@ -462,11 +489,13 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
           return stall(`the invitation expired ${s.resends + 1} times without being accepted.`);
         }
         await note('invite-expired', `The invitation link for ${user.email} expired unused. Resend it: IT Glue → Account → Users → the "Invited User" row → Reset Invitation, then press Resent.`);
-        await mail.sendInviteExpired({ ...mailContext(), expiry: s.resends + 1 });
-        await waitFor('tech', null, 'INVITE_EXPIRED');
+        // Counted over the whole onboarding (resends start again after a resume): one message per expiry.
+        const expiry = s.events.filter((e) => e.type === 'invite-expired').length;
+        await mail.sendInviteExpired({ ...mailContext(), expiry });
+        waitFor('tech', null, 'INVITE_EXPIRED');
         continue;
       }
-      if (!expired) await waitFor('invitee', expiresAt, null);
+      if (!expired) waitFor('invitee', expiresAt, null);
       for (const action of await next(expired ? null : expiresAt)) {
         if (action.type === 'cancel') return cancelled(action);
         if (action.type === 'invitationResent') {
@@ -487,7 +516,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   async function resent(text: string, by?: string) {
     s.resends += 1;
     await note('resent', `${text} (resend ${s.resends} of ${policy.invite.maxResends})`, by);
-    await waitFor('invitee', p.linkSentAt! + policy.invite.linkValidity, null);
+    waitFor('invitee', p.linkSentAt! + policy.invite.linkValidity, null);
   }
 
   async function awaitingTwoFactor() {
@@ -502,7 +531,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       const t = p.twoFactor;
       const offset = policy.twoFactor.remindAt[t.remindersSent];
       const remindAt = offset === undefined ? null : t.since + offset;
-      await waitFor(enforced ? 'invitee' : 'tech', remindAt);
+      waitFor(enforced ? 'invitee' : 'tech', remindAt);
       for (const action of await next(remindAt)) {
         if (action.type === 'cancel') return cancelled(action);
         if (action.type === 'twoFactorConfirmed') {
@@ -549,6 +578,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   // ---- the process -----------------------------------------------------------------------------
 
   publishSearchAttributes();
+  publishMemo();
   if (!s.thread) await showThread();
   while (!isFinal(s.stage)) {
     const pending = inbox.findIndex((a) => a.type === 'cancel');

@@ -48,6 +48,11 @@ export interface Policy {
   groups: {
     noPasswordAccess: string;
     passwordAccess: string;
+    /**
+     * The user's group must give access to this organization only. Turn off where the two customer
+     * groups are shared by every customer and organization access is set on each user instead.
+     */
+    onlyThisOrganization: boolean;
   };
   limits: {
     /** Organizations a Lite user's group may reach (IT Glue's hard cap is 5). */
@@ -75,7 +80,11 @@ export const DEFAULT_POLICY: Policy = {
   twoFactor: { remindAt: [DAY, 3 * DAY, 7 * DAY], enforcedForItGlue: true, enforcedForMyGlue: false },
   authorization: { record: false, assetTypeName: 'Site Summary', fieldNameKey: 'authorized-contacts' },
   primaryContact: { kind: 'contact-type', contactTypeName: 'Primary' },
-  groups: { noPasswordAccess: 'Customer - No Password Access', passwordAccess: 'Customer - Has Password Access' },
+  groups: {
+    noPasswordAccess: 'Customer - No Password Access',
+    passwordAccess: 'Customer - Has Password Access',
+    onlyThisOrganization: true,
+  },
   limits: { maxOrganizations: 1 },
   sweep: { every: 5 * MINUTE },
   branding: { mspName: 'Your IT provider', supportContact: 'your IT provider', loginHost: 'app.itglue.com', ssoSubdomain: '' },

@@ -158,6 +158,18 @@ export interface OnboardingInput {
   progress?: Progress;
 }
 
+/** What the onboarding knows of its IT Glue user, as one comparable string (kept in the memo). */
+export function userFingerprint(user: ItGlueUser | null): string | null {
+  if (!user) return null;
+  return [user.id, user.roleName, user.myGlue, user.invitationSentAt, user.invitationAcceptedAt, user.currentSignInAt].join('|');
+}
+
+/** The onboarding's memo: what the IT Glue sweep needs to match users to onboardings. */
+export interface OnboardingMemo {
+  inviteeEmail: string;
+  userFingerprint: string | null;
+}
+
 export function workflowIdFor(orgId: string, contactId: string): string {
   return `onboarding:${orgId}:${contactId}`;
 }

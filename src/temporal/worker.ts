@@ -5,12 +5,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import type { ItGlueActivities, MailActivities, SlackActivities } from '../../activities/contracts';
+import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from '../../activities/contracts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export interface ServiceActivities {
-  itglue: ItGlueActivities;
+  itglue: ItGlueActivities & ItGlueMaintenanceActivities;
   mail: MailActivities;
   slack: SlackActivities;
 }

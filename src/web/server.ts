@@ -1,4 +1,4 @@
-/** The HTTP server on PORT (PRODUCT.md §7): health now; Slack events and approval pages mount here too. */
+/** The HTTP server on PORT (PRODUCT.md §7): health and approval pages; Slack events mount here too. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../../activities/logging';

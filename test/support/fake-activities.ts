@@ -2,7 +2,8 @@
  * Activities for workflow tests: a small in-memory IT Glue directory and mail / Slack that only
  * record. Every call is kept, with its arguments, in `calls`.
  */
-import type { ItGlueActivities, MailActivities, SlackActivities } from '../../activities/contracts';
+import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from '../../activities/contracts';
+import type { ServiceActivities } from '../../src/temporal/worker';
 import type { ItGlueUser, Person, Validation } from '../../workflows/types';
 
 export interface Call {
@@ -28,7 +29,17 @@ export function userFor(person: Person, fields: Partial<ItGlueUser> = {}): ItGlu
   };
 }
 
-export type FakeActivities = ItGlueActivities & MailActivities & SlackActivities;
+export type FakeActivities = ItGlueActivities & ItGlueMaintenanceActivities & MailActivities & SlackActivities;
+
+/** Flat activities grouped as the workers take them (IT Glue ones go to the IT Glue task queue). */
+export function byQueue(activities: FakeActivities): ServiceActivities {
+  const { validateRequest, findContact, findUser, verifyUser, recordAuthorization, addGroupMembers, sweepUsers, ...mailAndSlack } = activities;
+  return {
+    itglue: { validateRequest, findContact, findUser, verifyUser, recordAuthorization, addGroupMembers, sweepUsers },
+    mail: mailAndSlack,
+    slack: mailAndSlack,
+  };
+}
 
 export class FakeWorld {
   readonly calls: Call[] = [];
@@ -75,6 +86,8 @@ export class FakeWorld {
       findUser: record('findUser', (email: string) => this.users.get(email.toLowerCase()) ?? null),
       verifyUser: record('verifyUser', () => ({ mismatches: this.mismatches.shift() ?? [] })),
       recordAuthorization: record('recordAuthorization', () => undefined),
+      addGroupMembers: record('addGroupMembers', (_groupId: string, userIds: string[]) => userIds),
+      sweepUsers: record('sweepUsers', () => ({ users: 0, waiting: 0, signalled: 0, itglueRequests: 0 })),
       sendApprovalRequest: record('sendApprovalRequest', () => undefined),
       sendDecisionReceipt: record('sendDecisionReceipt', () => undefined),
       sendInstructions: record('sendInstructions', () => undefined),

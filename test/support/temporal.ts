@@ -6,13 +6,15 @@ import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporali
 import { createWorkers } from '../../src/temporal/worker';
 import { inject } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../../workflows/policy';
+import { deepMerge } from '../../src/policy-file';
 import { status } from '../../workflows/messages';
 import type { Stage } from '../../workflows/stages';
 import type { OnboardingStatus } from '../../workflows/types';
-import type { FakeActivities } from './fake-activities';
+import { byQueue, type FakeActivities } from './fake-activities';
 
 let runtimeInstalled = false;
-function quietRuntime() {
+/** The SDK's own log, errors only (one runtime per process). */
+export function quietRuntime() {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({
@@ -47,17 +49,12 @@ export async function connectTemporal(): Promise<TestTemporal> {
     namespace,
     address,
     async startWorkers(activities) {
-      const { validateRequest, findContact, findUser, verifyUser, recordAuthorization, ...mailAndSlack } = activities;
       const workers = await createWorkers({
         connection: native,
         namespace,
         taskQueue,
         workflowBundle: { code },
-        activities: {
-          itglue: { validateRequest, findContact, findUser, verifyUser, recordAuthorization },
-          mail: mailAndSlack,
-          slack: mailAndSlack,
-        },
+        activities: byQueue(activities),
         itglueActivitiesPerSecond: 1_000,
       });
       const running = workers.run();
@@ -81,22 +78,10 @@ export function testPolicy(overrides: DeepPartial<Policy> = {}): Policy {
     invite: { remindTechAfter: 60_000, maxTechReminders: 3, linkValidity: 300_000, maxResends: 3 },
     twoFactor: { ...DEFAULT_POLICY.twoFactor, remindAt: [60_000, 120_000] },
   };
-  return merge(base, overrides);
+  return deepMerge(base, overrides) as Policy;
 }
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
-
-function merge<T>(base: T, patch: DeepPartial<T>): T {
-  const out = { ...base } as Record<string, unknown>;
-  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
-    const current = out[key];
-    out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object'
-        ? merge(current, value as never)
-        : value;
-  }
-  return out as T;
-}
 
 /** Polls the status query until `until` holds; fails with the last status seen. */
 export async function waitForStatus(
@@ -122,3 +107,7 @@ export async function waitForStatus(
 
 export const waitForStage = (handle: WorkflowHandle, stage: Stage, timeoutMs?: number) =>
   waitForStatus(handle, (s) => s.stage === stage, timeoutMs);
+
+/** Until the approval request is out (stage AWAITING_APPROVAL with a round), so that a decision can be made. */
+export const waitForApprovalRequest = (handle: WorkflowHandle, timeoutMs?: number) =>
+  waitForStatus(handle, (s) => s.stage === 'AWAITING_APPROVAL' && s.approvalRound > 0, timeoutMs);

@@ -7,7 +7,7 @@ import { onboarding } from '../../workflows/onboarding';
 import { cancel, ONBOARDING_DEADLINE, ONBOARDING_KIND, ONBOARDING_REQUESTED_BY, ONBOARDING_STAGE } from '../../workflows/messages';
 import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
 import { FakeWorld, INVITEE, OTHER } from '../support/fake-activities';
-import { connectTemporal, testPolicy, waitForStage, type TestTemporal } from '../support/temporal';
+import { connectTemporal, waitForApprovalRequest, testPolicy, waitForStage, type TestTemporal } from '../support/temporal';
 
 let temporal: TestTemporal;
 let stopWorkers: () => Promise<void>;
@@ -42,7 +42,7 @@ it('lists and counts onboardings by stage, org, tech and deadline', async () => 
   };
   // Ines waits for approval by Paula; Otto is his own approver and waits for the invite.
   const [waitingApproval, waitingInvite] = await Promise.all([start(INVITEE.contactId, '202', 'UTECH1'), start(OTHER.contactId, OTHER.contactId, 'UTECH2')]);
-  await Promise.all([waitForStage(waitingApproval, 'AWAITING_APPROVAL'), waitForStage(waitingInvite, 'AWAITING_INVITE')]);
+  await Promise.all([waitForApprovalRequest(waitingApproval), waitForStage(waitingInvite, 'AWAITING_INVITE')]);
 
   const ids = async (query: string) => {
     const found: string[] = [];

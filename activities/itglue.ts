@@ -1,0 +1,240 @@
+/**
+ * The onboarding's IT Glue activities, on the IT Glue task queue. IT Glue failures become
+ * Temporal failures: a bad key, an unknown record or a refused request is not retried (the
+ * onboarding stalls with the reason); rate limits and outages are retried, after Retry-After
+ * when IT Glue sends one.
+ */
+import { ApplicationFailure, WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { recordAuthorization } from '../src/itglue/authorization';
+import type { ItGlueClient } from '../src/itglue/client';
+import { ItGlueDirectory } from '../src/itglue/directory';
+import { ItGlueError } from '../src/itglue/errors';
+import { ItGlueGroups } from '../src/itglue/groups';
+import { userResource, type ItGlueContact } from '../src/itglue/schemas';
+import { groupMismatches, userMismatches } from '../src/itglue/verification';
+import { addGroupMember, groupMembership, groupMembershipWorkflowId } from '../workflows/group-membership';
+import { userObserved } from '../workflows/messages';
+import type { Policy } from '../workflows/policy';
+import {
+  userFingerprint,
+  type ItGlueUser,
+  type OnboardingMemo,
+  type OnboardingRequest,
+  type Person,
+  type Validation,
+} from '../workflows/types';
+import type { ItGlueActivities, ItGlueMaintenanceActivities, SweepReport, VerifyInput } from './contracts';
+
+export interface ItGlueActivityDeps {
+  client: ItGlueClient;
+  temporal: Client;
+  /** The main task queue, where the group-membership workflows run. */
+  taskQueue: string;
+}
+
+/** Stages in which an onboarding waits for news of its IT Glue user. */
+const WATCHING_STAGES = ['AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA'];
+
+/** Turns an IT Glue error into the Temporal failure that retries it, or not. */
+function toFailure(error: unknown): unknown {
+  if (!(error instanceof ItGlueError)) return error;
+  return ApplicationFailure.create({
+    message: error.message,
+    type: `ItGlue.${error.kind}`,
+    nonRetryable: !error.retryable,
+    nextRetryDelay: error.retryAfterMs ?? undefined,
+  });
+}
+
+function guarded<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw toFailure(error);
+    }
+  };
+}
+
+function person(contact: ItGlueContact): Person {
+  return {
+    contactId: contact.id,
+    name: contact.name,
+    firstName: contact.firstName || contact.name,
+    email: contact.email!,
+  };
+}
+
+export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActivities & ItGlueMaintenanceActivities {
+  const { client, temporal, taskQueue } = deps;
+  const directory = new ItGlueDirectory(client);
+  const groups = new ItGlueGroups(client);
+
+  /** The contact when it belongs to the organization and has an email; otherwise why not. */
+  async function contactOf(orgId: string, orgName: string, contactId: string): Promise<ItGlueContact | string> {
+    const contact = await directory.contact(contactId);
+    if (!contact || contact.organizationId !== orgId) return `Contact ${contactId} is not a contact of ${orgName} in IT Glue.`;
+    if (!contact.email) return `${contact.name} has no email address in IT Glue: add one to the contact, then start again.`;
+    return contact;
+  }
+
+  async function approverFor(request: OnboardingRequest, orgName: string, policy: Policy): Promise<ItGlueContact | string> {
+    if (request.approverContactId) return contactOf(request.orgId, orgName, request.approverContactId);
+    const found = await directory.primaryContact(request.orgId, policy.primaryContact);
+    if (found.kind === 'one') {
+      return found.contact.email ? found.contact : `The primary contact ${found.contact.name} has no email address in IT Glue: add one, or choose the approver.`;
+    }
+    const rule =
+      policy.primaryContact.kind === 'contact-type'
+        ? `contact type "${policy.primaryContact.contactTypeName}"`
+        : policy.primaryContact.kind === 'important'
+          ? 'contacts marked important'
+          : `the "${policy.primaryContact.fieldNameKey}" field of "${policy.primaryContact.assetTypeName}"`;
+    return found.kind === 'none'
+      ? `No primary contact of ${orgName} was found by the rule (${rule}): choose the approver.`
+      : `Several contacts of ${orgName} match the primary-contact rule (${rule}: ${found.candidates.map((c) => c.name).join(', ')}): choose the approver.`;
+  }
+
+  async function validateRequest(request: OnboardingRequest, policy: Policy): Promise<Validation> {
+    const reject = (reason: string): Validation => ({ ok: false, reason });
+    const org = await directory.organization(request.orgId);
+    if (!org) return reject(`Organization ${request.orgId} was not found in IT Glue.`);
+    if (org.primary) return reject(`${org.name} is your own organization, not a customer's.`);
+    if (request.kind === 'myglue' && !org.myGlueAccountId) return reject(`MyGlue is not set up for ${org.name}.`);
+
+    const invitee = await contactOf(org.id, org.name, request.contactId);
+    if (typeof invitee === 'string') return reject(invitee);
+    const existing = await directory.userByEmail(invitee.email!);
+    if (existing) {
+      const wantMyGlue = request.kind === 'myglue';
+      if (existing.myGlue !== wantMyGlue) {
+        return reject(
+          `${invitee.name} is already ${existing.myGlue ? 'a MyGlue' : 'an IT Glue'} user; a customer can be an IT Glue Lite user or a MyGlue user, never both.`,
+        );
+      }
+      if (existing.invitationAcceptedAt) {
+        return reject(`${invitee.name} is already an active ${existing.myGlue ? 'MyGlue' : 'IT Glue'} user (since ${existing.invitationAcceptedAt}).`);
+      }
+    }
+
+    const approver = await approverFor(request, org.name, policy);
+    if (typeof approver === 'string') return reject(approver);
+
+    let groupNames: string[];
+    if (request.kind === 'itglue') {
+      groupNames = [request.passwordAccess ? policy.groups.passwordAccess : policy.groups.noPasswordAccess];
+    } else {
+      const found = await Promise.all((request.myGlueGroupIds ?? []).map((id) => groups.get(id).catch(() => null)));
+      const missing = (request.myGlueGroupIds ?? []).filter((_, i) => !found[i]);
+      if (missing.length > 0) return reject(`IT Glue has no group with id ${missing.join(', ')}.`);
+      groupNames = found.map((g) => g!.name);
+    }
+
+    return {
+      ok: true,
+      org: { id: org.id, name: org.name },
+      invitee: person(invitee),
+      approver: approver.id === invitee.id ? null : person(approver),
+      groupNames,
+      existingUser: existing,
+    };
+  }
+
+  /** Through the group's single writer (workflows/group-membership.ts). */
+  async function addToGroup(groupId: string, userId: string): Promise<string[]> {
+    return temporal.workflow.executeUpdateWithStart(addGroupMember, {
+      args: [userId],
+      startWorkflowOperation: new WithStartWorkflowOperation(groupMembership, {
+        workflowId: groupMembershipWorkflowId(groupId),
+        taskQueue,
+        args: [groupId],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+  }
+
+  async function verifyUser({ request, org, user, groupNames, policy }: VerifyInput): Promise<{ mismatches: string[] }> {
+    const mismatches = userMismatches(request, user);
+    const rightKind = user.myGlue === (request.kind === 'myglue');
+    const wanted =
+      request.kind === 'myglue'
+        ? await Promise.all((request.myGlueGroupIds ?? []).map((id) => groups.get(id)))
+        : await Promise.all(groupNames.map(async (name) => (await groups.byName(name)) ?? name));
+    for (const group of wanted) {
+      if (typeof group === 'string') {
+        mismatches.push(`IT Glue has no group named "${group}": create it (Account → Groups) or correct the policy's group names.`);
+        continue;
+      }
+      if (rightKind && !group.memberIds.includes(user.id)) {
+        try {
+          group.memberIds = await addToGroup(group.id, user.id);
+        } catch (error) {
+          const reason = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+          mismatches.push(`${user.email} could not be added to the group "${group.name}" (${reason}): add them in IT Glue (Account → Groups → ${group.name}).`);
+        }
+      }
+      mismatches.push(...groupMismatches(group, org, request, policy));
+    }
+    return { mismatches };
+  }
+
+  async function sweepUsers(): Promise<SweepReport> {
+    const before = client.requestCount;
+    const stages = WATCHING_STAGES.map((s) => `'${s}'`).join(', ');
+    const waiting: { workflowId: string; memo: Partial<OnboardingMemo> }[] = [];
+    const query = `WorkflowType = 'onboarding' AND ExecutionStatus = 'Running' AND OnboardingStage IN (${stages})`;
+    for await (const w of temporal.workflow.list({ query })) {
+      waiting.push({ workflowId: w.workflowId, memo: (w.memo ?? {}) as Partial<OnboardingMemo> });
+    }
+    if (waiting.length === 0) {
+      // Nothing to look for; one small request keeps the API key in use.
+      await client.request('GET', '/users', { 'page[size]': 1 });
+      return { users: 0, waiting: 0, signalled: 0, itglueRequests: client.requestCount - before };
+    }
+    const wantedEmails = new Set(waiting.map((w) => w.memo.inviteeEmail).filter((e): e is string => !!e));
+    const found = new Map<string, ItGlueUser>();
+    let users = 0;
+    for await (const page of client.pages('/users', userResource)) {
+      users += page.length;
+      for (const user of page) {
+        const email = user.email.toLowerCase();
+        if (wantedEmails.has(email)) found.set(email, user);
+      }
+    }
+    const changed = waiting.flatMap((w) => {
+      const user = w.memo.inviteeEmail ? found.get(w.memo.inviteeEmail) : undefined;
+      return user && userFingerprint(user) !== w.memo.userFingerprint ? [{ workflowId: w.workflowId, user }] : [];
+    });
+    for (let i = 0; i < changed.length; i += 50) {
+      await Promise.all(
+        changed.slice(i, i + 50).map(({ workflowId, user }) =>
+          temporal.workflow
+            .getHandle(workflowId)
+            .signal(userObserved, user)
+            .catch(() => undefined), // finished in the meantime
+        ),
+      );
+    }
+    return { users, waiting: waiting.length, signalled: changed.length, itglueRequests: client.requestCount - before };
+  }
+
+  return {
+    validateRequest: guarded(validateRequest),
+    findContact: guarded(async (orgId: string, contactId: string) => {
+      const contact = await contactOf(orgId, `organization ${orgId}`, contactId);
+      return typeof contact === 'string' ? null : person(contact);
+    }),
+    findUser: guarded((email: string) => directory.userByEmail(email)),
+    verifyUser: guarded(verifyUser),
+    recordAuthorization: guarded(async ({ orgId, contactId, policy }) => {
+      await recordAuthorization(client, directory, {
+        orgId,
+        contactId,
+        assetTypeName: policy.authorization.assetTypeName,
+        fieldNameKey: policy.authorization.fieldNameKey,
+      });
+    }),
+    addGroupMembers: guarded(async (groupId: string, userIds: string[]) => (await groups.addMembers(groupId, userIds)).memberIds),
+    sweepUsers: guarded(sweepUsers),
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * IT Glue's JSON:API resources (attribute names in kebab-case, ids as strings), checked with zod
+ * and turned into the plain objects the rest of the program uses.
+ */
+import { z } from 'zod';
+import type { ItGlueUser } from '../../workflows/types';
+
+const id = z.union([z.string(), z.number()]).transform(String);
+const text = z.string().nullish().transform((v) => v ?? '');
+const optionalId = z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? null : String(v)));
+const time = z.string().nullish().transform((v) => v ?? null);
+
+const relationship = z
+  .object({ data: z.union([z.array(z.object({ id, type: z.string() })), z.object({ id, type: z.string() }), z.null()]).optional() })
+  .optional();
+
+function resource<A extends z.ZodRawShape>(attributes: A) {
+  return z.object({
+    id,
+    type: z.string(),
+    attributes: z.looseObject(attributes),
+    relationships: z.record(z.string(), relationship).optional(),
+  });
+}
+
+/** The ids a relationship names (empty when absent). */
+function relatedIds(r: { relationships?: Record<string, z.infer<typeof relationship>> }, name: string): string[] {
+  const data = r.relationships?.[name]?.data;
+  if (!data) return [];
+  return (Array.isArray(data) ? data : [data]).map((d) => d.id);
+}
+
+export const organizationResource = resource({
+  name: z.string(),
+  'short-name': text,
+  'organization-type-name': text,
+  'organization-status-name': text,
+  primary: z.boolean().nullish(),
+  'my-glue-account-id': optionalId,
+}).transform((r) => ({
+  id: r.id,
+  name: r.attributes.name,
+  shortName: r.attributes['short-name'],
+  typeName: r.attributes['organization-type-name'],
+  statusName: r.attributes['organization-status-name'],
+  primary: r.attributes.primary === true,
+  myGlueAccountId: r.attributes['my-glue-account-id'],
+}));
+export type ItGlueOrganization = z.output<typeof organizationResource>;
+
+const contactEmail = z.object({
+  value: z.string(),
+  primary: z.boolean().nullish(),
+  'label-name': text,
+});
+
+export const contactResource = resource({
+  'organization-id': id,
+  'organization-name': text,
+  name: text,
+  'first-name': text,
+  'last-name': text,
+  title: text,
+  'contact-type-id': optionalId,
+  'contact-type-name': text,
+  important: z.boolean().nullish(),
+  'contact-emails': z.array(contactEmail).nullish(),
+}).transform((r) => {
+  const a = r.attributes;
+  const emails = (a['contact-emails'] ?? []).filter((e) => e.value.trim() !== '');
+  // The invite goes to the primary email, else to the first one.
+  const email = (emails.find((e) => e.primary) ?? emails[0])?.value.trim() ?? null;
+  return {
+    id: r.id,
+    organizationId: a['organization-id'],
+    organizationName: a['organization-name'],
+    name: a.name || `${a['first-name']} ${a['last-name']}`.trim(),
+    firstName: a['first-name'],
+    lastName: a['last-name'],
+    title: a.title,
+    contactTypeId: a['contact-type-id'],
+    contactTypeName: a['contact-type-name'],
+    important: a.important ?? null,
+    email,
+  };
+});
+export type ItGlueContact = z.output<typeof contactResource>;
+
+export const contactTypeResource = resource({ name: z.string() }).transform((r) => ({ id: r.id, name: r.attributes.name }));
+
+export const userResource = resource({
+  name: text,
+  'first-name': text,
+  'last-name': text,
+  email: z.string(),
+  'role-name': text,
+  'my-glue': z.boolean().nullish(),
+  'invitation-sent-at': time,
+  'invitation-accepted-at': time,
+  'current-sign-in-at': time,
+}).transform(
+  (r): ItGlueUser => ({
+    id: r.id,
+    email: r.attributes.email,
+    roleName: r.attributes['role-name'],
+    myGlue: r.attributes['my-glue'] === true,
+    invitationSentAt: r.attributes['invitation-sent-at'],
+    invitationAcceptedAt: r.attributes['invitation-accepted-at'],
+    currentSignInAt: r.attributes['current-sign-in-at'],
+  }),
+);
+
+export const groupResource = resource({
+  name: z.string(),
+  description: text,
+  'my-glue': z.boolean().nullish(),
+}).transform((r) => ({
+  id: r.id,
+  name: r.attributes.name,
+  myGlue: r.attributes['my-glue'] === true,
+  memberIds: relatedIds(r, 'users'),
+  organizationIds: relatedIds(r, 'organizations'),
+}));
+export type ItGlueGroup = z.output<typeof groupResource>;
+
+const assetField = z.object({
+  id,
+  attributes: z.looseObject({ name: text, 'name-key': z.string(), kind: text, 'tag-type': text }),
+});
+
+export const flexibleAssetTypeResource = resource({ name: z.string() }).transform((r) => ({ id: r.id, name: r.attributes.name }));
+export const flexibleAssetFieldResource = assetField.transform((f) => ({
+  id: f.id,
+  name: f.attributes.name,
+  nameKey: f.attributes['name-key'],
+  kind: f.attributes.kind,
+  tagType: f.attributes['tag-type'],
+}));
+export type FlexibleAssetField = z.output<typeof flexibleAssetFieldResource>;
+
+export const flexibleAssetResource = resource({
+  name: text,
+  'organization-id': id,
+  'flexible-asset-type-id': id,
+  traits: z.record(z.string(), z.unknown()).nullish(),
+}).transform((r) => ({
+  id: r.id,
+  name: r.attributes.name,
+  organizationId: r.attributes['organization-id'],
+  typeId: r.attributes['flexible-asset-type-id'],
+  traits: r.attributes.traits ?? {},
+}));
+export type FlexibleAsset = z.output<typeof flexibleAssetResource>;
+
+/** A JSON:API document: one resource or a list, with what was included and the paging links. */
+export const documentSchema = z.object({
+  data: z.unknown(),
+  included: z.array(z.unknown()).optional(),
+  links: z.object({ next: z.string().nullish() }).loose().optional(),
+});

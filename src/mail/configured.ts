@@ -1,0 +1,29 @@
+/** The service's mail, as configured: SMTP_URL or the outbox, MAIL_FROM, MAIL_COPY_TO, approval links. */
+import { join } from 'node:path';
+import type { MailActivities } from '../../activities/contracts';
+import type { Log } from '../../activities/logging';
+import { mailActivities } from '../../activities/mail';
+import type { Config } from '../config';
+import { approvalLink } from '../web/approval-token';
+import { parseMailbox } from './address';
+import { createMailer, type Mailer } from './mailer';
+import type { MessageSettings } from './messages';
+
+export function messageSettings(config: Config): MessageSettings {
+  const sender = parseMailbox(config.mail.from).address;
+  return {
+    messageIdDomain: sender.slice(sender.lastIndexOf('@') + 1).toLowerCase() || 'localhost',
+    instructionsCopyTo: config.mail.copyTo,
+    approvalLink: (claims) => approvalLink(config.publicBaseUrl, config.approvalSecret, claims),
+  };
+}
+
+export function configuredMail(config: Config, log: Log): { mailer: Mailer; activities: MailActivities } {
+  const mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    outboxDir: join(config.dataDir, 'outbox'),
+    log,
+  });
+  return { mailer, activities: mailActivities(mailer, messageSettings(config)) };
+}

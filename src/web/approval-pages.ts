@@ -1,0 +1,190 @@
+/**
+ * The approval pages (PRODUCT.md §6), safe against link scanners that open every link in a mail:
+ *
+ * - `GET|HEAD /approvals/<token>` only shows the request (read through the `status` query), with
+ *   Approve and Deny buttons; it changes nothing.
+ * - `POST /approvals/<token>` with the form's CSRF value sends the `decide` update, whose validator
+ *   has the last word, then redirects (303) to the result page.
+ * - `GET|HEAD /approvals/<token>/result` shows the recorded decision.
+ *
+ * Links that cannot decide get a page that says why: 404 not valid, 409 already answered, 410
+ * expired, replaced by a newer link, or no longer waiting; 403 for a form that cannot be
+ * verified, 503 while Temporal cannot be reached. The pages never send mail or call IT Glue.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Log } from '../../activities/logging';
+import { DECISION_REFUSED } from '../../workflows/messages';
+import type { Policy } from '../../workflows/policy';
+import type { Decision, DecisionInput, OnboardingStatus } from '../../workflows/types';
+import { decideApproval, getStatus } from '../onboardings';
+import { approvalState, refusedState, statusCodeOf, type ApprovalState } from './approval-state';
+import { verifyApprovalToken, type ApprovalClaims } from './approval-token';
+import {
+  badRequestView,
+  COMMENT_MAX,
+  csrfView,
+  invalidLinkView,
+  requestView,
+  resultView,
+  stateView,
+  unavailableView,
+} from './approval-views';
+import { clientIp, trustedProxies } from './client-ip';
+import { csrfCookie, csrfFormValue, csrfNonce, isCsrfValid, newCsrfNonce } from './csrf';
+import { BodyTooLargeError, NotAFormError, readForm } from './form-body';
+import { redirect, sendPage } from './page';
+import type { RouteContext, Routes } from './router';
+
+export interface ApprovalPagesOptions {
+  client: Client;
+  /** APPROVAL_SECRET: verifies tokens and signs the form's CSRF value. */
+  secret: string;
+  /** The MSP's name and support contact on the pages. */
+  branding: Policy['branding'];
+  /** TRUST_PROXY: proxies whose X-Forwarded-For names the client. */
+  trustProxy: readonly string[];
+  /** Mark the CSRF cookie Secure (the public address is https). */
+  secureCookies: boolean;
+  log: Log;
+  /** How long a page waits for Temporal before it says "try again later" (default 10 s). */
+  temporalTimeoutMs?: number;
+}
+
+const FORM_LIMIT_BYTES = 16 * 1024;
+const USER_AGENT_MAX = 512;
+
+/** Temporal could not answer: the page says "try again later". */
+class UnavailableError extends Error {
+  override readonly name = 'UnavailableError';
+}
+
+export function approvalRoutes(options: ApprovalPagesOptions): Routes {
+  const { client, secret, branding, secureCookies, log } = options;
+  const now = Date.now;
+  const proxies = trustedProxies(options.trustProxy);
+  const timeoutMs = options.temporalTimeoutMs ?? 10_000;
+  const withinTimeout = <T>(call: () => Promise<T>) => client.withDeadline(Date.now() + timeoutMs, call);
+
+  async function readStatus(workflowId: string): Promise<OnboardingStatus | null> {
+    try {
+      return await withinTimeout(() => getStatus(client, workflowId));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw new UnavailableError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** Runs a handler; a Temporal outage becomes a 503 page. */
+  const guarded =
+    (handler: (context: RouteContext, claims: ApprovalClaims, expired: boolean) => Promise<void>) =>
+    async (context: RouteContext) => {
+      const { req, res, params } = context;
+      const head = req.method === 'HEAD';
+      const check = verifyApprovalToken(secret, params.token ?? '', now());
+      if (!check.ok) {
+        log('approval.invalidLink', { method: req.method });
+        return sendPage(res, 404, invalidLinkView(branding), { head });
+      }
+      try {
+        await handler(context, check.claims, check.expired);
+      } catch (error) {
+        if (!(error instanceof UnavailableError)) throw error;
+        log('approval.unavailable', { workflowId: check.claims.workflowId, error: error.message });
+        if (!res.headersSent) sendPage(res, 503, unavailableView(branding), { head, headers: { 'Retry-After': '60' } });
+      }
+    };
+
+  function sendState(req: IncomingMessage, res: ServerResponse, state: Exclude<ApprovalState, { kind: 'open' }>) {
+    sendPage(res, statusCodeOf(state), stateView(branding, state), { head: req.method === 'HEAD' });
+  }
+
+  const show = guarded(async ({ req, res, params }, claims) => {
+    const token = params.token!;
+    const state = approvalState(await readStatus(claims.workflowId), claims, now());
+    if (state.kind !== 'open') return sendState(req, res, state);
+    const nonce = csrfNonce(req) ?? newCsrfNonce();
+    sendPage(res, 200, requestView(branding, state.status, claims.expiresAt, csrfFormValue(secret, nonce, token)), {
+      head: req.method === 'HEAD',
+      headers: { 'Set-Cookie': csrfCookie(nonce, secureCookies) },
+    });
+  });
+
+  const decide = guarded(async ({ req, res, params }, claims, expired) => {
+    const token = params.token!;
+    let form: URLSearchParams;
+    try {
+      form = await readForm(req, FORM_LIMIT_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return sendPage(res, 413, badRequestView(branding, token), { headers: { Connection: 'close' } });
+      if (error instanceof NotAFormError) return sendPage(res, 400, badRequestView(branding, token));
+      throw error;
+    }
+    const crossSite = req.headers['sec-fetch-site'] === 'cross-site';
+    if (crossSite || !isCsrfValid(secret, csrfNonce(req), form.get('csrf'), token)) {
+      log('approval.csrfRefused', { workflowId: claims.workflowId, round: claims.round, crossSite });
+      return sendPage(res, 403, csrfView(branding, token));
+    }
+    const decision = form.get('decision');
+    if (decision !== 'approve' && decision !== 'deny') return sendPage(res, 400, badRequestView(branding, token));
+    if (expired) {
+      const state = approvalState(await readStatus(claims.workflowId), claims, now());
+      return sendState(req, res, state.kind === 'open' ? { kind: 'expired', at: claims.expiresAt } : state);
+    }
+
+    const input: DecisionInput = {
+      decision: decision satisfies Decision,
+      round: claims.round,
+      approverContactId: claims.approverContactId,
+      ...optional('ip', clientIp(req, proxies)),
+      ...optional('userAgent', (req.headers['user-agent'] ?? '').slice(0, USER_AGENT_MAX)),
+      ...optional('comment', (form.get('comment') ?? '').trim().slice(0, COMMENT_MAX)),
+    };
+    try {
+      await withinTimeout(() => decideApproval(client, claims.workflowId, input));
+    } catch (error) {
+      let refused: ApprovalState | null;
+      let type: string | undefined;
+      if (error instanceof WorkflowUpdateFailedError) {
+        type = (error.cause as { type?: string } | undefined)?.type;
+        refused = refusedState(type, claims);
+        if (!refused) return sendPage(res, 400, badRequestView(branding, token));
+      } else if (error instanceof WorkflowNotFoundError) {
+        // The workflow has finished: it no longer takes updates.
+        type = DECISION_REFUSED.notAwaiting;
+        refused = { kind: 'not-waiting' };
+      } else {
+        throw new UnavailableError(error instanceof Error ? error.message : String(error));
+      }
+      log('approval.refused', { workflowId: claims.workflowId, round: claims.round, refusal: type });
+      // The status tells the most (e.g. what was decided); the refusal stands when the status says "open".
+      const state = approvalState(await readStatus(claims.workflowId), claims, now());
+      return sendState(req, res, state.kind === 'open' ? (refused as Exclude<ApprovalState, { kind: 'open' }>) : state);
+    }
+    log('approval.decided', { workflowId: claims.workflowId, round: claims.round, decision });
+    redirect(res, `${token}/result`);
+  });
+
+  const result = guarded(async ({ req, res, params }, claims) => {
+    const state = approvalState(await readStatus(claims.workflowId), claims, now());
+    if (state.kind === 'decided' && state.byThisLink) {
+      return sendPage(res, 200, resultView(branding, state.evidence), { head: req.method === 'HEAD' });
+    }
+    if (state.kind === 'open') return redirect(res, `../${params.token!}`);
+    sendState(req, res, state);
+  });
+
+  return [
+    {
+      methods: ['GET', 'HEAD', 'POST'],
+      path: /^\/approvals\/(?<token>[^/]+)$/,
+      handle: (context) => (context.req.method === 'POST' ? decide(context) : show(context)),
+    },
+    { methods: ['GET', 'HEAD'], path: /^\/approvals\/(?<token>[^/]+)\/result$/, handle: result },
+  ];
+}
+
+/** `{ [key]: value }` for a non-empty value, else nothing (the update's optional fields stay unset). */
+function optional<K extends string>(key: K, value: string | null): { [P in K]?: string } {
+  return value ? ({ [key]: value } as { [P in K]?: string }) : {};
+}

@@ -1,0 +1,59 @@
+/**
+ * Where an approval link stands, read from the onboarding's status (the `status` query) the way
+ * the workflow's `decide` validator judges a decision: decided, expired, no longer waiting,
+ * replaced by a newer round, or open.
+ */
+import { DECISION_REFUSED } from '../../workflows/messages';
+import type { Evidence, OnboardingStatus } from '../../workflows/types';
+import type { ApprovalClaims } from './approval-token';
+
+export type ApprovalState =
+  | { kind: 'open'; status: OnboardingStatus }
+  /** `byThisLink`: the decision came through this very link (round and approver). */
+  | { kind: 'decided'; evidence: Exclude<Evidence, { via: 'not-needed' }>; byThisLink: boolean }
+  | { kind: 'expired'; at: number }
+  | { kind: 'superseded' }
+  | { kind: 'not-waiting' };
+
+/** `status` null: the onboarding does not exist (any more). */
+export function approvalState(status: OnboardingStatus | null, claims: ApprovalClaims, now: number): ApprovalState {
+  if (!status) return { kind: 'not-waiting' };
+  const evidence = status.evidence;
+  if (evidence && evidence.via !== 'not-needed') {
+    const byThisLink =
+      evidence.via === 'link' && evidence.round === claims.round && evidence.approver.contactId === claims.approverContactId;
+    return { kind: 'decided', evidence, byThisLink };
+  }
+  if (now >= claims.expiresAt || status.stage === 'APPROVAL_EXPIRED') return { kind: 'expired', at: claims.expiresAt };
+  if (status.stage !== 'AWAITING_APPROVAL') return { kind: 'not-waiting' };
+  if (claims.round !== status.approvalRound || claims.approverContactId !== status.approver?.contactId) return { kind: 'superseded' };
+  return { kind: 'open', status };
+}
+
+/** The state a refusal of the `decide` update stands for, by its failure type; null for an invalid decision. */
+export function refusedState(type: string | undefined, claims: ApprovalClaims): ApprovalState | null {
+  switch (type) {
+    case DECISION_REFUSED.superseded:
+      return { kind: 'superseded' };
+    case DECISION_REFUSED.expired:
+      return { kind: 'expired', at: claims.expiresAt };
+    case DECISION_REFUSED.invalid:
+      return null;
+    default:
+      return { kind: 'not-waiting' };
+  }
+}
+
+/** HTTP status of a state's page. */
+export function statusCodeOf(state: ApprovalState): number {
+  switch (state.kind) {
+    case 'open':
+      return 200;
+    case 'decided':
+      return 409;
+    case 'expired':
+    case 'superseded':
+    case 'not-waiting':
+      return 410;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * End to end in a real headless Chromium at phone size: the onboarding workflow runs on the test
+ * Temporal server with the real mail activities; the approver's mail arrives at the local SMTP
+ * server; the browser opens its link, presses Approve (or Deny), sees the confirmation, and the
+ * workflow moves on. The approval page's screenshot is left in test-results/.
+ */
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { messageIdFor } from '../src/mail/message-id';
+import { BRANDING, startApprovalHarness, type ApprovalHarness } from './support/approval-harness';
+import { INVITEE, PRIMARY } from './support/fake-activities';
+import { testPolicy, waitForStage } from './support/temporal';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
+const PHONE = { width: 390, height: 844 };
+const SCRIPT_NAME = '<script>alert(1)</script>';
+
+let h: ApprovalHarness;
+
+beforeAll(async () => {
+  h = await startApprovalHarness();
+  // An invitee whose name is markup, and an approver with accents.
+  h.world.contacts.set(INVITEE.contactId, { ...INVITEE, name: SCRIPT_NAME, firstName: SCRIPT_NAME });
+  h.world.contacts.set(PRIMARY.contactId, { ...PRIMARY, name: 'Zoé Émile', firstName: 'Zoé' });
+  mkdirSync(RESULTS, { recursive: true });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/** A fresh headless Chromium profile at phone size; closed and removed afterwards. */
+async function withBrowser<T>(javaScriptEnabled: boolean, run: (context: BrowserContext) => Promise<T>): Promise<T> {
+  const profile = mkdtempSync(join(tmpdir(), 'invite-lite-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ], // and --user-data-dir=<profile>, which Playwright passes itself
+    viewport: PHONE,
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    javaScriptEnabled,
+  });
+  try {
+    return await run(context);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+/** Console errors (a CSP violation would be one) and dialogs (a script that ran) are collected. */
+function watch(page: Page) {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  return problems;
+}
+
+/** The request as the approver sees it on a phone: readable, no sideways scrolling, big buttons. */
+async function checkPhonePage(page: Page) {
+  await expect.poll(() => page.locator('h1').textContent()).toBe('Acme IT asks for your approval');
+  const person = page.locator('dt:has-text("Person") + dd');
+  expect(await person.textContent()).toBe(`${SCRIPT_NAME} <${INVITEE.email}>`);
+  expect(await page.locator('dt:has-text("Organization") + dd').textContent()).toBe('Acme Dental');
+  expect(await page.locator('dt:has-text("Access") + dd').textContent()).toBe('IT Glue Lite user (read-only)');
+  expect(await page.locator('dt:has-text("Passwords") + dd').textContent()).toBe('Not included: stored passwords stay hidden');
+  expect(await page.locator('dt:has-text("Requested by") + dd').textContent()).toBe('Acme IT');
+  expect(await page.locator('dt:has-text("Answer by") + dd').textContent()).toMatch(/^\w+day \d{1,2} \w+ \d{4} at \d\d:\d\d UTC$/);
+  expect(await page.locator('script').count()).toBe(0);
+
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+  for (const name of ['Approve', 'Deny']) {
+    const box = await page.getByRole('button', { name }).boundingBox();
+    expect(box, name).not.toBeNull();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+    expect(box!.height).toBeGreaterThanOrEqual(44);
+  }
+  const comment = await page.getByLabel('Comment').boundingBox();
+  expect(comment!.width).toBeGreaterThan(PHONE.width * 0.7);
+}
+
+it('approves from the link in the mail: the page at phone width, Approve, the confirmation, and the workflow moves on', async () => {
+  const { handle, mail, link } = await h.startAndReceive(testPolicy({ branding: BRANDING }));
+  expect(mail.parsed.text).toContain('Hello Zoé,');
+  expect(mail.parsed.to && !Array.isArray(mail.parsed.to) && mail.parsed.to.value[0]).toEqual({ name: 'Zoé Émile', address: PRIMARY.email });
+
+  await withBrowser(true, async (context) => {
+    const page = await context.newPage();
+    const problems = watch(page);
+    const response = await page.goto(link);
+    expect(response!.status()).toBe(200);
+    expect(response!.headers()['content-security-policy']).toContain("default-src 'none'");
+    await checkPhonePage(page);
+    const screenshot = join(RESULTS, 'approval-page-phone.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    expect(statSync(screenshot).size).toBeGreaterThan(10_000);
+
+    await page.getByLabel('Comment').fill('Approved — merci, Zoé');
+    await Promise.all([page.waitForURL(/\/result$/), page.getByRole('button', { name: 'Approve' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('Thank you');
+    expect(await page.locator('.outcome').textContent()).toBe('You approved the request.');
+    await expect.poll(() => page.getByText('Your comment: “Approved — merci, Zoé”').count()).toBe(1);
+    await page.screenshot({ path: join(RESULTS, 'approval-result-phone.png'), fullPage: true });
+    expect(problems).toEqual([]);
+
+    // Back to the link: the request is answered now.
+    const again = await page.goto(link);
+    expect(again!.status()).toBe(409);
+    expect(await page.locator('h1').textContent()).toBe('This request has already been answered');
+  });
+
+  const s = await waitForStage(handle, 'AWAITING_INVITE');
+  expect(s.evidence).toMatchObject({
+    via: 'link',
+    decision: 'approve',
+    round: 1,
+    ip: '127.0.0.1',
+    comment: 'Approved — merci, Zoé',
+  });
+  expect(s.evidence?.via === 'link' && s.evidence.userAgent).toMatch(/Chrome\//);
+  const receipt = await h.mailOf(handle, 'decision-receipt', 1);
+  expect(receipt.parsed.subject).toBe(`You approved IT Glue access for ${SCRIPT_NAME} (Acme Dental)`);
+  const instructions = await h.mailOf(handle, 'instructions', 1);
+  expect(instructions.parsed.subject).toBe('IT Documentation Access via IT Glue');
+  expect(instructions.envelope.to.sort()).toEqual(['helpdesk@acme-it.example', INVITEE.email].sort());
+});
+
+it('denies from the link in the mail, without JavaScript: the confirmation, and the workflow ends DENIED', async () => {
+  const { handle, link } = await h.startAndReceive(testPolicy({ branding: BRANDING }));
+
+  await withBrowser(false, async (context) => {
+    const page = await context.newPage();
+    const problems = watch(page);
+    expect((await page.goto(link))!.status()).toBe(200);
+    await checkPhonePage(page);
+    await Promise.all([page.waitForURL(/\/result$/), page.getByRole('button', { name: 'Deny' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('Thank you');
+    expect(await page.locator('.outcome').textContent()).toBe('You denied the request.');
+    expect(problems).toEqual([]);
+  });
+
+  const s = await handle.result();
+  expect(s.stage).toBe('DENIED');
+  expect(s.evidence).toMatchObject({ via: 'link', decision: 'deny', comment: null, ip: '127.0.0.1' });
+  const receipt = await h.mailOf(handle, 'decision-receipt', 1);
+  expect(receipt.parsed.subject).toMatch(/^You denied IT Glue access/);
+  expect(h.smtp.byMessageId(messageIdFor(handle.workflowId, 'instructions', 1, 'acme-it.example'))).toHaveLength(0);
+});

@@ -1,0 +1,194 @@
+/**
+ * The IT Glue client and its reads and writes, against the fake IT Glue server over HTTP.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordAuthorization } from '../../src/itglue/authorization';
+import { filterValue, ItGlueClient } from '../../src/itglue/client';
+import { ItGlueDirectory } from '../../src/itglue/directory';
+import { ItGlueError } from '../../src/itglue/errors';
+import { ItGlueGroups } from '../../src/itglue/groups';
+import { organizationResource, userResource } from '../../src/itglue/schemas';
+import { defaultSeed, manyUsers, SEED, startFakeItGlue, type FakeItGlue } from '../fakes/itglue-server';
+
+let fake: FakeItGlue;
+const client = (over: Partial<ConstructorParameters<typeof ItGlueClient>[0]> = {}) =>
+  new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 50, backoffMs: 50, ...over });
+
+beforeAll(async () => {
+  fake = await startFakeItGlue();
+});
+afterAll(async () => {
+  await fake.close();
+});
+beforeEach(() => {
+  fake.load(defaultSeed());
+  fake.reset();
+});
+
+describe('client', () => {
+  it('reads every page, 1000 records a request, following links.next', async () => {
+    fake.data.users.push(...manyUsers(2_500));
+    const users = await client().list('/users', userResource);
+    expect(users).toHaveLength(2_500 + defaultSeed().users.length);
+    expect(new Set(users.map((u) => u.id)).size).toBe(users.length);
+    expect(fake.requests.map((r) => r.query['page[size]'])).toEqual(['1000', '1000', '1000']);
+    expect(fake.requests.map((r) => r.query['page[number]'] ?? '1')).toEqual(['1', '2', '3']);
+  });
+
+  it('escapes commas in filter values', async () => {
+    const found = await client().list('/organizations', organizationResource, { 'filter[name]': filterValue('Smith, Jones & Co') });
+    expect(found.map((o) => o.id)).toEqual([SEED.org.smithJones]);
+    const unescaped = await client().list('/organizations', organizationResource, { 'filter[name]': 'Smith, Jones & Co' });
+    expect(unescaped.map((o) => o.id)).not.toEqual([SEED.org.smithJones]);
+  });
+
+  it('fails at once on a bad key, saying what to fix and never showing the key', async () => {
+    const secret = 'ITG.wrong-secret-key-123';
+    const error = await client({ apiKey: secret }).list('/users', userResource).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ItGlueError);
+    expect(error).toMatchObject({ kind: 'auth', status: 401, retryable: false });
+    expect((error as Error).message).toContain('check ITGLUE_API_KEY');
+    expect(JSON.stringify(error)).not.toContain(secret);
+    expect((error as Error).message + (error as Error).stack).not.toContain(secret);
+    expect(fake.requests).toHaveLength(1);
+
+    fake.settings.badKeyStatus = 403;
+    await expect(client({ apiKey: secret }).get(`/users/${SEED.user.admin}`, userResource)).rejects.toMatchObject({ kind: 'auth', status: 403 });
+  });
+
+  it('does not retry a 404 or a 422', async () => {
+    await expect(client().get('/organizations/999999', organizationResource)).rejects.toMatchObject({ kind: 'not-found' });
+    await expect(client().patch(`/groups/${SEED.group.technicians}`, { data: { type: 'groups', attributes: { accounts_user_ids: ['999999'] } } })).rejects.toMatchObject({
+      kind: 'invalid',
+      status: 422,
+    });
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('retries bursts of 429 (after Retry-After) and 500, and succeeds within the configured rate', async () => {
+    fake.failNext({ status: 429, times: 2, retryAfterSeconds: 1 });
+    fake.failNext({ status: 500, times: 2 });
+    const started = Date.now();
+    const users = await client({ requestsPerSecond: 4 }).list('/users', userResource);
+    expect(users.length).toBe(defaultSeed().users.length);
+    const statuses = fake.requests.map((r) => r.status);
+    expect(statuses).toEqual([429, 429, 500, 500, 200]);
+    // Retry-After was honoured: two waits of one second.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    // Never more than 4 requests in any second.
+    const times = fake.requests.map((r) => r.time);
+    for (let i = 4; i < times.length; i++) expect(times[i]! - times[i - 4]!).toBeGreaterThanOrEqual(990);
+  });
+
+  it('gives up after its retries with a retryable error for Temporal to retry later', async () => {
+    fake.failNext({ status: 503, times: 10 });
+    const error = await client({ retries: 2 }).list('/users', userResource).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('reports an unreachable IT Glue as retryable', async () => {
+    const gone = new ItGlueClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', retries: 0 });
+    await expect(gone.list('/users', userResource)).rejects.toMatchObject({ kind: 'unavailable', retryable: true });
+  });
+
+  it('refuses to follow a next link to another host', async () => {
+    const evil = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, retries: 0 });
+    await expect(evil.request('GET', 'http://attacker.test/users')).rejects.toMatchObject({ kind: 'invalid' });
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('directory', () => {
+  it('finds customer organizations by part of their name, not the MSP itself', async () => {
+    const directory = new ItGlueDirectory(client());
+    expect((await directory.searchOrganizations('smith')).map((o) => o.name)).toEqual(['Smith', 'Smith, Jones & Co']);
+    expect((await directory.searchOrganizations('north')).map((o) => o.name)).toEqual([]);
+    // Cached briefly: the second search made no request.
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("lists an organization's contacts with their primary email (else the first)", async () => {
+    const contacts = await new ItGlueDirectory(client()).contactsOf(SEED.org.acme);
+    const byId = new Map(contacts.map((c) => [c.id, c]));
+    expect(byId.get(SEED.contact.inesInvitee)?.email).toBe('Ines.Invitee@acme-dental.test');
+    expect(byId.get(SEED.contact.ottoOther)?.email).toBe('otto.other@acme-dental.test');
+    expect(byId.get(SEED.contact.noraNoEmail)?.email).toBeNull();
+    expect(contacts.every((c) => c.organizationId === SEED.org.acme)).toBe(true);
+    expect(fake.requests[0]!.query['filter[organization_id]']).toBe(SEED.org.acme);
+  });
+
+  it('finds the primary contact by each rule, or says there are none or several', async () => {
+    const directory = new ItGlueDirectory(client());
+    const byType = await directory.primaryContact(SEED.org.acme, { kind: 'contact-type', contactTypeName: 'primary' });
+    expect(byType).toMatchObject({ kind: 'one', contact: { id: SEED.contact.paulaPrimary } });
+    expect(await directory.primaryContact(SEED.org.acme, { kind: 'contact-type', contactTypeName: 'Approver' })).toMatchObject({
+      kind: 'one',
+      contact: { id: SEED.contact.alexApprover },
+    });
+    expect(await directory.primaryContact(SEED.org.acme, { kind: 'important' })).toMatchObject({ kind: 'one', contact: { id: SEED.contact.paulaPrimary } });
+    const several = await directory.primaryContact(SEED.org.smithJones, { kind: 'contact-type', contactTypeName: 'Primary' });
+    expect(several.kind).toBe('several');
+    expect(several.kind === 'several' && several.candidates.map((c) => c.id).sort()).toEqual([SEED.contact.samSmith, SEED.contact.joJones]);
+    expect(await directory.primaryContact(SEED.org.bluebird, { kind: 'important' })).toEqual({ kind: 'none' });
+    const tagged = await directory.primaryContact(SEED.org.acme, {
+      kind: 'flexible-asset-tag',
+      assetTypeName: 'Site Summary',
+      fieldNameKey: 'authorized-contacts',
+    });
+    expect(tagged.kind).not.toBe('none');
+  });
+
+  it('finds a user by email whatever its case, also where the filter is case-sensitive', async () => {
+    const directory = new ItGlueDirectory(client());
+    expect((await directory.userByEmail('ROBIN.WREN@bluebird-logistics.test'))?.id).toBe(SEED.user.robinMixedCase);
+    fake.settings.emailFilter = 'case-sensitive';
+    expect((await directory.userByEmail('paula.primary@ACME-DENTAL.test'))?.id).toBe(SEED.user.paulaSignedIn);
+    expect(await directory.userByEmail('nobody@acme-dental.test')).toBeNull();
+  });
+});
+
+describe('writes', () => {
+  it('adds group members by read-modify-write, keeping every other member', async () => {
+    const groups = new ItGlueGroups(client());
+    const before = fake.data.groups.find((g) => g.id === SEED.group.noPasswordAccess)!['user-ids'];
+    const after = await groups.addMembers(SEED.group.noPasswordAccess, [SEED.user.samPending, SEED.user.caseyExpired]);
+    expect(after.memberIds).toEqual([...before, SEED.user.samPending, SEED.user.caseyExpired]);
+    expect(fake.data.groups.find((g) => g.id === SEED.group.noPasswordAccess)!['user-ids']).toEqual(after.memberIds);
+    // Adding someone who is already a member writes nothing.
+    fake.reset();
+    await groups.addMembers(SEED.group.noPasswordAccess, [SEED.user.samPending]);
+    expect(fake.requests.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('shows why group writes need a single writer: two at once lose a member', async () => {
+    const groups = new ItGlueGroups(client());
+    // Both read the old list before either write lands.
+    fake.delayNext({ ms: 300, times: 2, method: 'PATCH', path: `/groups/${SEED.group.technicians}` });
+    await Promise.all([
+      groups.addMembers(SEED.group.technicians, [SEED.user.samPending]),
+      groups.addMembers(SEED.group.technicians, [SEED.user.caseyExpired]),
+    ]);
+    const members = fake.data.groups.find((g) => g.id === SEED.group.technicians)!['user-ids'];
+    expect(members.includes(SEED.user.samPending) && members.includes(SEED.user.caseyExpired)).toBe(false);
+  });
+
+  it('records an authorization in the Site Summary, sending back every other trait unchanged', async () => {
+    const asset = () => fake.data.flexibleAssets.find((a) => a.id === SEED.flexibleAsset.acmeSite)!;
+    const before = structuredClone(asset().traits);
+    const c = client();
+    const wrote = await recordAuthorization(c, new ItGlueDirectory(c), {
+      orgId: SEED.org.acme,
+      contactId: SEED.contact.inesInvitee,
+      assetTypeName: 'Site Summary',
+      fieldNameKey: 'authorized-contacts',
+    });
+    expect(wrote).toBe(true);
+    const after = asset().traits;
+    for (const key of Object.keys(before)) if (key !== 'authorized-contacts') expect(after[key]).toEqual(before[key]);
+    // The fake keeps tag traits as the id lists it was sent.
+    expect(after['authorized-contacts']).toEqual([...(before['authorized-contacts'] as string[]), SEED.contact.inesInvitee]);
+    const patch = fake.requests.find((r) => r.method === 'PATCH')!;
+    expect(Object.keys((patch.body as { data: { attributes: { traits: object } } }).data.attributes.traits).sort()).toEqual(Object.keys(before).sort());
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * The periodic IT Glue sweep: run by its Temporal schedule, it moves waiting onboardings forward,
+ * and its cost in IT Glue requests depends on the number of IT Glue users, not of onboardings.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createItGlueActivities } from '../../activities/itglue';
+import { ItGlueClient } from '../../src/itglue/client';
+import { ensureSweepSchedule } from '../../src/temporal/sweep-schedule';
+import { SWEEP_SCHEDULE_ID } from '../../workflows/itglue-sweep';
+import { onboarding } from '../../workflows/onboarding';
+import type { OnboardingRequest, OnboardingStatus } from '../../workflows/types';
+import { defaultSeed, makeUser, manyUsers, startFakeItGlue, type FakeItGlue } from '../fakes/itglue-server';
+import { FakeWorld } from '../support/fake-activities';
+import { connectTemporal, testPolicy, waitForStage, type TestTemporal } from '../support/temporal';
+
+let temporal: TestTemporal;
+let fake: FakeItGlue;
+let client: ItGlueClient;
+let itglue: ReturnType<typeof createItGlueActivities>;
+let stopWorkers: () => Promise<void>;
+
+beforeAll(async () => {
+  [temporal, fake] = await Promise.all([connectTemporal(), startFakeItGlue()]);
+  client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100 });
+  itglue = createItGlueActivities({ client, temporal: temporal.client, taskQueue: temporal.taskQueue });
+  // The onboardings' own steps are recorded fakes; the sweep is the real one, against the fake IT Glue.
+  stopWorkers = await temporal.startWorkers({ ...new FakeWorld().activities(), sweepUsers: itglue.sweepUsers });
+});
+afterAll(async () => {
+  await temporal.client.schedule.getHandle(SWEEP_SCHEDULE_ID).delete().catch(() => undefined);
+  await stopWorkers();
+  await Promise.all([temporal.close(), fake.close()]);
+});
+
+/** An onboarding that starts where one waiting for the invitation would be after continuing as new. */
+function waitingForInvite(n: number, email: string, tag: string): { request: OnboardingRequest; carried: OnboardingStatus } {
+  const now = new Date().toISOString();
+  const request: OnboardingRequest = { orgId: `sweep-${tag}`, contactId: String(n), kind: 'itglue', passwordAccess: false, requestedBy: 'UTECH1' };
+  return {
+    request,
+    carried: {
+      workflowId: `onboarding:sweep-${tag}:${n}`,
+      request,
+      stage: 'AWAITING_INVITE',
+      subState: null,
+      waitingOn: 'tech',
+      deadline: null,
+      startedAt: now,
+      org: { id: `sweep-${tag}`, name: 'Sweep Test Org' },
+      invitee: { contactId: String(n), name: `Invitee ${n}`, firstName: 'Invitee', email },
+      approver: null,
+      approvalRound: 0,
+      evidence: { via: 'not-needed', at: now, reason: 'test' },
+      user: null,
+      groupNames: ['Customer - No Password Access'],
+      mismatches: [],
+      resends: 0,
+      stalledFrom: null,
+      reason: null,
+      events: [],
+      stages: [{ stage: 'AWAITING_INVITE', enteredAt: now, leftAt: null }],
+      thread: { channel: 'C0ONBOARD', ts: '1.0' },
+    },
+  };
+}
+
+async function startWaiting(count: number, emailOf: (n: number) => string, tag: string) {
+  const handles: WorkflowHandle<typeof onboarding>[] = [];
+  for (let i = 0; i < count; i += 100) {
+    const batch = Array.from({ length: Math.min(100, count - i) }, (_, k) => i + k);
+    handles.push(
+      ...(await Promise.all(
+        batch.map((n) => {
+          const { request, carried } = waitingForInvite(n, emailOf(n), tag);
+          return temporal.client.workflow.start(onboarding, {
+            taskQueue: temporal.taskQueue,
+            workflowId: carried.workflowId,
+            args: [{ request, policy: testPolicy(), carried }],
+          });
+        }),
+      )),
+    );
+  }
+  return handles;
+}
+
+/** Until visibility lists `count` onboardings of the tag in the stage (it is eventually consistent). */
+async function listed(tag: string, stage: string, count: number) {
+  for (let i = 0; i < 300; i++) {
+    const n = await temporal.client.workflow.count(`OnboardingOrgId = "sweep-${tag}" AND OnboardingStage = "${stage}"`);
+    if (n.count >= count) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`fewer than ${count} onboardings of ${tag} listed in ${stage}`);
+}
+
+describe('sweep', () => {
+  it('runs on its schedule and moves a waiting onboarding forward', async () => {
+    fake.load(defaultSeed());
+    const [handle] = await startWaiting(1, () => 'scheduled@acme-dental.test', `sched-${Date.now()}`);
+    await waitForStage(handle!, 'AWAITING_INVITE');
+    await ensureSweepSchedule(temporal.client, temporal.taskQueue, 1_000);
+    await ensureSweepSchedule(temporal.client, temporal.taskQueue, 1_000); // idempotent
+    fake.data.users.push(makeUser({ id: '7001', email: 'Scheduled@Acme-Dental.test', 'invitation-sent-at': new Date().toISOString() }));
+    await waitForStage(handle!, 'AWAITING_ACCEPTANCE', 30_000);
+    const described = await temporal.client.schedule.getHandle(SWEEP_SCHEDULE_ID).describe();
+    expect(described.info.recentActions.length).toBeGreaterThan(0);
+    await temporal.client.schedule.getHandle(SWEEP_SCHEDULE_ID).delete();
+  });
+
+  it('costs IT Glue requests by users / 1000, whatever the number of waiting onboardings', { timeout: 600_000 }, async () => {
+    const tag = `budget-${Date.now()}`;
+    fake.load({ ...defaultSeed(), users: [] });
+    // 5,000 IT Glue users; 100 of the 2,000 waiting invitees among them (invited since the last sweep).
+    const emailOf = (n: number) => `invitee-${tag}-${n}@customer.test`;
+    fake.data.users.push(...manyUsers(4_900));
+    fake.data.users.push(...Array.from({ length: 100 }, (_, n) => makeUser({ id: String(900_000 + n), email: emailOf(n), 'invitation-sent-at': new Date().toISOString() })));
+
+    const started = Date.now();
+    await startWaiting(2_000, emailOf, tag);
+    await listed(tag, 'AWAITING_INVITE', 2_000);
+    const startSeconds = (Date.now() - started) / 1000;
+
+    fake.reset();
+    const report = await itglue.sweepUsers();
+    const requests = fake.requests.length;
+    console.log(
+      `IT Glue requests for one sweep with ${report.waiting} waiting onboardings and ${report.users} IT Glue users: ${requests}` +
+        ` (${report.signalled} onboardings told; 2,000 waiting onboardings started in ${startSeconds.toFixed(1)} s)`,
+    );
+    expect(report.users).toBe(5_000);
+    expect(report.waiting).toBeGreaterThanOrEqual(2_000);
+    expect(report.signalled).toBe(100);
+    expect(report.itglueRequests).toBe(requests);
+    expect(requests).toBeLessThanOrEqual(10);
+    await listed(tag, 'AWAITING_ACCEPTANCE', 100);
+
+    for await (const w of temporal.client.workflow.list({ query: `OnboardingOrgId = "sweep-${tag}" AND ExecutionStatus = "Running"` })) {
+      await temporal.client.workflow.getHandle(w.workflowId).terminate('test over').catch(() => undefined);
+    }
+  });
+});

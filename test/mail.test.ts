@@ -1,0 +1,346 @@
+/**
+ * The mail activities over real SMTP: every message goes through nodemailer to a local SMTP server
+ * and is parsed back (mailparser) to check its headers, both parts, links and escaping. Also: the
+ * outbox without SMTP_URL, sending once, refusals, and credentials kept out of errors and logs.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { simpleParser } from 'mailparser';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ApprovalMail, MailContext } from '../activities/contracts';
+import { MAIL_REFUSED } from '../activities/mail';
+import { loadConfig } from '../src/config';
+import { configuredMail } from '../src/mail/configured';
+import { INSTRUCTIONS_SUBJECT } from '../src/mail/messages';
+import { verifyApprovalToken } from '../src/web/approval-token';
+import type { OnboardingRequest, Person } from '../workflows/types';
+import { FakeSmtpServer, linksIn, type ReceivedMail } from './fakes/smtp';
+
+const SECRET = 'mail test approval secret, at least 32 bytes';
+const dir = mkdtempSync(join(tmpdir(), 'invite-lite-mail-'));
+let smtp: FakeSmtpServer;
+let logged: Array<{ event: string; fields: Record<string, unknown> }> = [];
+const log = (event: string, fields: Record<string, unknown>) => void logged.push({ event, fields });
+
+beforeAll(async () => {
+  smtp = await FakeSmtpServer.start({ refuse: /^nobody@/ });
+});
+afterAll(async () => {
+  await smtp.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  smtp.received.length = 0;
+  logged = [];
+});
+
+function mail(env: Record<string, string | undefined> = {}) {
+  const config = loadConfig({
+    SMTP_URL: smtp.url(),
+    MAIL_FROM: 'Acme IT <it@acme-it.example>',
+    MAIL_COPY_TO: 'Acme Helpdesk <helpdesk@acme-it.example>',
+    PUBLIC_BASE_URL: 'https://approve.acme-it.example',
+    APPROVAL_SECRET: SECRET,
+    DATA_DIR: dir,
+    ...env,
+  });
+  return configuredMail(config, log);
+}
+
+let counter = 0;
+const ORG = { id: '100', name: 'Müller & Söhne <Dental>' };
+const INVITEE: Person = { contactId: '201', name: '<script>alert(1)</script>', firstName: '<script>alert(1)</script>', email: 'ines@acme.test' };
+const APPROVER: Person = { contactId: '202', name: 'Zoé Émile', firstName: 'Zoé', email: 'zoe@acme.test' };
+const BRANDING = { mspName: 'Acme IT', supportContact: 'help@acme-it.example', loginHost: 'app.itglue.com', ssoSubdomain: 'acme' };
+
+/** A context with its own workflow ID, so that Message-IDs differ between tests. */
+function context(over: Partial<MailContext> = {}): MailContext {
+  counter += 1;
+  const request: OnboardingRequest = {
+    orgId: `100${counter}`,
+    contactId: '201',
+    kind: 'itglue',
+    passwordAccess: false,
+    requestedBy: 'UTECH1',
+    ticket: 'T-1001 "urgent"',
+  };
+  return { workflowId: `onboarding:${request.orgId}:201`, request, org: ORG, invitee: INVITEE, branding: BRANDING, ...over };
+}
+
+function approvalMail(over: Partial<ApprovalMail> = {}): ApprovalMail {
+  return { ...context(), approver: APPROVER, round: 1, reminder: 0, expiresAt: '2031-05-06T07:08:00.000Z', ...over };
+}
+
+const html = (m: ReceivedMail) => (typeof m.parsed.html === 'string' ? m.parsed.html : '');
+const text = (m: ReceivedMail) => m.parsed.text ?? '';
+const address = (m: ReceivedMail, field: 'from' | 'to' | 'cc') => {
+  const value = m.parsed[field];
+  return (Array.isArray(value) ? value : value ? [value] : []).flatMap((v) => v.value).map(({ name, address }) => ({ name, address }));
+};
+
+/** The parts as sent: a multipart/alternative with a UTF-8 plain-text part and a UTF-8 HTML part. */
+function expectTwoParts(m: ReceivedMail) {
+  expect(m.raw).toMatch(/^Content-Type: multipart\/alternative;/m);
+  expect(m.raw).toMatch(/^Content-Type: text\/plain; charset=utf-8/m);
+  expect(m.raw).toMatch(/^Content-Type: text\/html; charset=utf-8/m);
+  expect(text(m).length).toBeGreaterThan(100);
+  expect(html(m)).toMatch(/^<!doctype html>/);
+}
+
+/** Escaped in HTML, as written in plain text; never a live tag. */
+function expectEscaped(m: ReceivedMail) {
+  expect(html(m)).not.toContain('<script');
+  expect(html(m)).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  expect(html(m)).not.toMatch(/Müller & Söhne <Dental>/);
+}
+
+describe('approval request', () => {
+  it('goes to the approver with both parts, a stable Message-ID, the request and a signed link', async () => {
+    const input = approvalMail();
+    await mail().activities.sendApprovalRequest(input);
+    const [m] = smtp.received;
+    expect(smtp.received).toHaveLength(1);
+
+    expect(m!.envelope).toEqual({ from: 'it@acme-it.example', to: ['zoe@acme.test'] });
+    expect(address(m!, 'from')).toEqual([{ name: 'Acme IT', address: 'it@acme-it.example' }]);
+    expect(address(m!, 'to')).toEqual([{ name: 'Zoé Émile', address: 'zoe@acme.test' }]);
+    expect(m!.parsed.cc).toBeUndefined();
+    expect(m!.parsed.subject).toBe('Approval needed for IT Glue access: <script>alert(1)</script> (Müller & Söhne <Dental>)');
+    expect(m!.parsed.messageId).toBe(`<approval-request.r1.onboarding%3A${input.request.orgId}%3A201@acme-it.example>`);
+    expect(m!.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    // Non-ASCII headers travel encoded (RFC 2047), no raw 8-bit header bytes.
+    const headerBlock = m!.raw.slice(0, m!.raw.indexOf('\r\n\r\n'));
+    expect(headerBlock).not.toMatch(/[^\x00-\x7f]/);
+    expectTwoParts(m!);
+    expectEscaped(m!);
+
+    for (const part of [text(m!), html(m!)]) {
+      expect(part).toContain('Zoé');
+      expect(part).toContain('ines@acme.test');
+      expect(part).toContain('IT Glue Lite user (read-only)');
+      expect(part).toContain('Not included: stored passwords stay hidden');
+      expect(part).toContain('Acme IT');
+      expect(part).toContain('Tuesday 6 May 2031 at 07:08 UTC');
+      expect(part).toContain('help@acme-it.example');
+    }
+    expect(text(m!)).toContain('<script>alert(1)</script>');
+    expect(text(m!)).toContain('Müller & Söhne <Dental>');
+    expect(text(m!)).toContain('T-1001 "urgent"');
+    expect(html(m!)).toContain('T-1001 &quot;urgent&quot;');
+    expect(html(m!)).toContain('Müller &amp; Söhne &lt;Dental&gt;');
+
+    // One web link, the same in both parts: the approval page, signed for this round and approver.
+    const links = linksIn(m!);
+    expect(links).toHaveLength(1);
+    const [link] = links;
+    expect(link).toMatch(/^https:\/\/approve\.acme-it\.example\/approvals\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(text(m!)).toContain(link);
+    expect(html(m!)).toContain(`href="${link}"`);
+    const check = verifyApprovalToken(SECRET, link!.split('/').pop()!, Date.parse('2031-01-01T00:00:00Z'));
+    expect(check).toEqual({
+      ok: true,
+      expired: false,
+      claims: { workflowId: input.workflowId, round: 1, approverContactId: '202', expiresAt: Date.parse(input.expiresAt) },
+    });
+  });
+
+  it('says "reminder" in a reminder, whose link is for the new round', async () => {
+    const input = approvalMail({ round: 3, reminder: 2 });
+    await mail().activities.sendApprovalRequest(input);
+    const [m] = smtp.received;
+    expect(m!.parsed.subject).toMatch(/^Reminder: approval needed for IT Glue access: /);
+    expect(m!.parsed.messageId).toBe(`<approval-reminder.r3.onboarding%3A${input.request.orgId}%3A201@acme-it.example>`);
+    expect(text(m!)).toContain('The link in earlier emails no longer works');
+    const token = linksIn(m!)[0]!.split('/').pop()!;
+    expect(verifyApprovalToken(SECRET, token, 0)).toMatchObject({ ok: true, claims: { round: 3 } });
+  });
+
+  it('keeps line breaks in names out of the headers', async () => {
+    const sneaky: Person = { ...APPROVER, name: 'Zoé\r\nBcc: evil@attacker.test', firstName: 'Zoé\nX' };
+    await mail().activities.sendApprovalRequest(approvalMail({ approver: sneaky }));
+    const [m] = smtp.received;
+    expect(m!.envelope.to).toEqual(['zoe@acme.test']);
+    expect(m!.parsed.headers.has('bcc')).toBe(false);
+    expect(m!.raw).not.toMatch(/^Bcc:/im);
+  });
+});
+
+describe('the other messages', () => {
+  it('access instructions: the seed subject, to the invitee with a copy, 6-hour link, login host, no SSO, 2FA, who to ask', async () => {
+    const input = { ...context(), linkValidityHours: 6 };
+    await mail().activities.sendInstructions(input);
+    const [m] = smtp.received;
+    expect(m!.parsed.subject).toBe(INSTRUCTIONS_SUBJECT);
+    expect(m!.parsed.subject).toBe('IT Documentation Access via IT Glue');
+    expect(m!.parsed.messageId).toBe(`<instructions.r1.onboarding%3A${input.request.orgId}%3A201@acme-it.example>`);
+    expect(m!.envelope.to.sort()).toEqual(['helpdesk@acme-it.example', 'ines@acme.test']);
+    expect(address(m!, 'to')).toEqual([{ name: '<script>alert(1)</script>', address: 'ines@acme.test' }]);
+    expect(address(m!, 'cc')).toEqual([{ name: 'Acme Helpdesk', address: 'helpdesk@acme-it.example' }]);
+    expectTwoParts(m!);
+    expectEscaped(m!);
+    for (const part of [text(m!), html(m!)]) {
+      expect(part).toContain('invitation email from IT Glue');
+      expect(part).toContain('valid for 6 hours');
+      expect(part).toContain('app.itglue.com');
+      expect(part).toMatch(/leave the (<strong>)?subdomain(<\/strong>)? field blank/);
+      expect(part).toContain('Never sign in through acme.itglue.com');
+      expect(part).toContain('two-factor authentication (2FA)');
+      expect(part).toContain('help@acme-it.example');
+    }
+    expect(linksIn(m!)).toEqual(['https://app.itglue.com/']);
+    expect(html(m!)).toContain('href="mailto:help@acme-it.example"');
+  });
+
+  it('without MAIL_COPY_TO the copy goes to the sender; a regional host and no SSO subdomain are respected', async () => {
+    const branding = { ...BRANDING, loginHost: 'app.eu.itglue.com', ssoSubdomain: '', supportContact: 'your account manager' };
+    await mail({ MAIL_COPY_TO: undefined }).activities.sendInstructions({ ...context({ branding }), linkValidityHours: 0.5 });
+    const [m] = smtp.received;
+    expect(address(m!, 'cc')).toEqual([{ name: 'Acme IT', address: 'it@acme-it.example' }]);
+    expect(text(m!)).toContain('valid for 30 minutes');
+    expect(text(m!)).not.toContain('Never sign in through');
+    expect(text(m!)).toContain('Questions? Contact your account manager.');
+    expect(linksIn(m!)).toEqual(['https://app.eu.itglue.com/']);
+  });
+
+  it('decision receipt, invitation-expired heads-up and 2FA reminder', async () => {
+    const activities = mail().activities;
+    const base = context();
+    const id = (step: string, round: number) => `<${step}.r${round}.onboarding%3A${base.request.orgId}%3A201@acme-it.example>`;
+    await activities.sendDecisionReceipt({ ...base, approver: APPROVER, result: { decision: 'deny', round: 2, decidedAt: '2031-05-01T09:30:00.000Z' } });
+    await activities.sendInviteExpired({ ...base, expiry: 2 });
+    await activities.sendTwoFactorReminder({ ...base, reminder: 1 });
+    const [receipt, expired, twoFactor] = smtp.received;
+
+    expect(receipt!.parsed.subject).toBe('You denied IT Glue access for <script>alert(1)</script> (Müller & Söhne <Dental>)');
+    expect(receipt!.parsed.messageId).toBe(id('decision-receipt', 2));
+    expect(receipt!.envelope.to).toEqual(['zoe@acme.test']);
+    expect(text(receipt!)).toContain('Thursday 1 May 2031 at 09:30 UTC');
+
+    expect(expired!.parsed.subject).toBe('Your IT Glue invitation has expired: a new one is on its way');
+    expect(expired!.parsed.messageId).toBe(id('invite-expired', 2));
+    expect(expired!.envelope.to).toEqual(['ines@acme.test']);
+    expect(text(expired!)).toContain('as soon as it arrives');
+
+    expect(twoFactor!.parsed.subject).toBe('Reminder: set up two-factor authentication in IT Glue');
+    expect(twoFactor!.parsed.messageId).toBe(id('two-factor-reminder', 1));
+    expect(text(twoFactor!)).toContain('two-factor authentication');
+
+    for (const m of [receipt!, expired!, twoFactor!]) {
+      expectTwoParts(m);
+      expectEscaped(m);
+      expect(m.parsed.cc).toBeUndefined();
+    }
+  });
+});
+
+describe('sending once', () => {
+  it('does not send again what the server accepted: a retry after success, and a retry while the first try is in flight', async () => {
+    const activities = mail().activities;
+    const input = approvalMail();
+    await activities.sendApprovalRequest(input);
+    await activities.sendApprovalRequest(input);
+    expect(smtp.received).toHaveLength(1);
+    expect(logged.map((l) => l.event)).toEqual(['mail.sent', 'mail.alreadySent']);
+
+    const slow = await FakeSmtpServer.start({ answerDelayMs: 1_500 });
+    try {
+      const slowMail = mail({ SMTP_URL: slow.url() }).activities;
+      const other = approvalMail();
+      await Promise.all([slowMail.sendApprovalRequest(other), slowMail.sendApprovalRequest(other)]);
+      expect(slow.received).toHaveLength(1);
+      // A different message (another round) still goes out.
+      await slowMail.sendApprovalRequest({ ...other, round: 2, reminder: 1 });
+      expect(slow.received.map((m) => m.parsed.messageId)).toEqual([
+        `<approval-request.r1.onboarding%3A${other.request.orgId}%3A201@acme-it.example>`,
+        `<approval-reminder.r2.onboarding%3A${other.request.orgId}%3A201@acme-it.example>`,
+      ]);
+    } finally {
+      await slow.stop();
+    }
+  });
+});
+
+describe('failures', () => {
+  it('a recipient refused for good fails without retry; a refused copy does not stop the message', async () => {
+    const activities = mail().activities;
+    const refused = await activities
+      .sendApprovalRequest(approvalMail({ approver: { ...APPROVER, email: 'nobody@acme.test' } }))
+      .then(() => null, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApplicationFailure);
+    expect((refused as ApplicationFailure).type).toBe(MAIL_REFUSED);
+    expect((refused as ApplicationFailure).nonRetryable).toBe(true);
+    expect((refused as ApplicationFailure).message).toContain('nobody@acme.test');
+
+    await mail({ MAIL_COPY_TO: 'nobody@acme-it.example' }).activities.sendInstructions({ ...context(), linkValidityHours: 6 });
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]!.envelope.to).toEqual(['ines@acme.test']);
+  });
+
+  it('a server that cannot be reached, or refuses the login, fails retryably and never shows the password', async () => {
+    const guarded = await FakeSmtpServer.start({ auth: { user: 'mailer', pass: 'right-password' } });
+    const password = 'S3cret-Pa55word';
+    try {
+      const wrong = await mail({ SMTP_URL: guarded.url({ user: 'mailer', pass: password }) })
+        .activities.sendApprovalRequest(approvalMail())
+        .then(() => null, (e: unknown) => e as Error);
+      expect(wrong).toBeInstanceOf(Error);
+      expect(wrong).not.toBeInstanceOf(ApplicationFailure);
+      expect(wrong!.message).toMatch(/535|auth|login/i);
+
+      const port = guarded.port;
+      await guarded.stop();
+      const down = await mail({ SMTP_URL: `smtp://mailer:${password}@127.0.0.1:${port}` })
+        .activities.sendApprovalRequest(approvalMail())
+        .then(() => null, (e: unknown) => e as Error);
+      expect(down).toBeInstanceOf(Error);
+      expect(down).not.toBeInstanceOf(ApplicationFailure);
+
+      for (const error of [wrong!, down!]) {
+        expect(`${error.message}\n${error.stack}`).not.toContain(password);
+      }
+      expect(JSON.stringify(logged)).not.toContain(password);
+
+      await guarded.listen();
+      const { mailer, activities } = mail({ SMTP_URL: guarded.url({ user: 'mailer', pass: 'right-password' }) });
+      expect(mailer.destination).toBe(`smtp://127.0.0.1:${guarded.port}`);
+      await activities.sendApprovalRequest(approvalMail());
+      expect(guarded.received).toHaveLength(1);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
+
+describe('outbox (no SMTP_URL)', () => {
+  it('writes each message once as an .eml file under DATA_DIR/outbox and logs its links', async () => {
+    const dataDir = mkdtempSync(join(dir, 'data-'));
+    const { mailer, activities } = mail({ SMTP_URL: undefined, MAIL_FROM: undefined, MAIL_COPY_TO: undefined, DATA_DIR: dataDir });
+    const outbox = join(dataDir, 'outbox');
+    expect(mailer.destination).toBe(outbox);
+    const input = approvalMail();
+    await activities.sendApprovalRequest(input);
+    await activities.sendApprovalRequest(input);
+    await activities.sendInstructions({ ...context(), linkValidityHours: 6 });
+
+    const files = readdirSync(outbox).sort();
+    expect(files).toHaveLength(2);
+    expect(smtp.received).toHaveLength(0);
+    const approvalFile = files.find((f) => f.startsWith('approval-request.r1.'))!;
+    expect(approvalFile).toBe(`approval-request.r1.onboarding%3A${input.request.orgId}%3A201@localhost.eml`);
+    const parsed = await simpleParser(readFileSync(join(outbox, approvalFile)));
+    expect(parsed.messageId).toBe(`<approval-request.r1.onboarding%3A${input.request.orgId}%3A201@localhost>`);
+    expect(parsed.subject).toContain('Approval needed');
+    expect(parsed.text).toContain('https://approve.acme-it.example/approvals/');
+    expect(typeof parsed.html === 'string' && parsed.html).toContain('&lt;script&gt;');
+
+    const written = logged.filter((l) => l.event === 'mail.outbox');
+    expect(written).toHaveLength(2);
+    const links = written[0]!.fields.links as string[];
+    expect(links).toHaveLength(1);
+    expect(parsed.text).toContain(links[0]);
+    expect(written[0]!.fields.file).toBe(join(outbox, approvalFile));
+    expect(JSON.stringify(logged)).not.toContain(SECRET);
+  });
+});
