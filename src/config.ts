@@ -122,6 +122,13 @@ const SLACK_USERGROUP_ID = /^S[A-Z0-9]{2,}$/;
 
 const text = z.string();
 
+/** A rate for IT Glue, well within its 3000 requests per 5 minutes. */
+const perSecond = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)')
+  .transform(Number)
+  .refine((n) => n >= 0.1 && n <= 10, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)');
+
 const envSchema = z
   .object({
     NODE_ENV: text.default('development'),
@@ -147,18 +154,8 @@ const envSchema = z
     ITGLUE_API_URL: httpUrl('https://api.itglue.com (or https://api.eu.itglue.com, https://api.au.itglue.com)').default(
       'https://api.itglue.com',
     ),
-    ITGLUE_ACTIVITIES_PER_SECOND: z
-      .string()
-      .regex(/^\d+(\.\d+)?$/, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)')
-      .transform(Number)
-      .refine((n) => n >= 0.1 && n <= 10, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)')
-      .default(2),
-    ITGLUE_REQUESTS_PER_SECOND: z
-      .string()
-      .regex(/^\d+(\.\d+)?$/, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)')
-      .transform(Number)
-      .refine((n) => n >= 0.1 && n <= 10, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)')
-      .default(8),
+    ITGLUE_ACTIVITIES_PER_SECOND: perSecond.default(2),
+    ITGLUE_REQUESTS_PER_SECOND: perSecond.default(8),
 
     SMTP_URL: text
       .refine((value) => /^smtps?:\/\/[^/\s]+/.test(value), 'expected an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587')
