@@ -190,15 +190,30 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     ]);
   }
 
+  /**
+   * A Slack write. Where it fails for good (bad token, bot not in the channel) an open onboarding
+   * stalls, like on any such failure; once stalled or finished, Slack is only told if it can be.
+   */
+  async function toSlack(write: () => Promise<void>) {
+    try {
+      await write();
+    } catch (error) {
+      if (!(error instanceof wf.ActivityFailure) || !(isFinal(s.stage) || s.stage === 'STALLED')) throw error;
+    }
+  }
+
   async function showThread() {
-    s.thread = await slack.updateThread(s);
+    await toSlack(async () => {
+      s.thread = await slack.updateThread(s);
+    });
   }
 
   /** Records an event; `post` also tells the onboarding's Slack thread. */
   async function note(type: string, text: string, by?: string, post = true) {
     const event: OnboardingEvent = { at: now(), type, text, ...(by ? { by } : {}) };
     s.events.push(event);
-    if (post && s.thread) await slack.postToThread({ workflowId: s.workflowId, thread: s.thread, event });
+    const thread = s.thread;
+    if (post && thread) await toSlack(() => slack.postToThread({ workflowId: s.workflowId, thread, event }));
   }
 
   /** Who the stage waits on and until when; published (Slack, search attributes) before the wait. */
@@ -239,14 +254,19 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   async function stall(reason: string) {
     s.stalledFrom = s.stage;
     s.reason = reason;
-    await note('stalled', `Needs a manager: ${reason}`);
     await moveTo('STALLED', 'manager');
+    await note('stalled', `Needs a manager: ${reason}`);
   }
 
   async function cancelled(action: Extract<Action, { type: 'cancel' }>) {
     s.reason = action.reason ?? null;
-    await note('cancelled', `Cancelled by <@${action.by}>${action.reason ? `: ${action.reason}` : ''}`, action.by);
     await moveTo('CANCELLED');
+    await note('cancelled', `Cancelled by <@${action.by}>${action.reason ? `: ${action.reason}` : ''}`, action.by);
+  }
+
+  async function completed() {
+    await moveTo('COMPLETED');
+    await note('completed', `${s.invitee!.name} is onboarded: IT Glue access set up and verified, invitation accepted, 2FA in place.`);
   }
 
   /** Carries everything to a new run when the history grows long; only between messages. */
@@ -526,7 +546,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     for (;;) {
       if (enforced && s.user!.currentSignInAt) {
         await note('signed-in', `${s.invitee!.name} signed in at ${s.user!.currentSignInAt}; MFA is enforced, so 2FA is set up.`);
-        return moveTo('COMPLETED');
+        return completed();
       }
       const t = p.twoFactor;
       const offset = policy.twoFactor.remindAt[t.remindersSent];
@@ -536,7 +556,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
         if (action.type === 'cancel') return cancelled(action);
         if (action.type === 'twoFactorConfirmed') {
           await note('2fa-confirmed', `<@${action.by}> confirmed that 2FA is set up.`, action.by);
-          return moveTo('COMPLETED');
+          return completed();
         }
       }
       if (remindAt !== null && Date.now() >= remindAt && !(enforced && s.user!.currentSignInAt)) {
@@ -579,7 +599,6 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   publishSearchAttributes();
   publishMemo();
-  if (!s.thread) await showThread();
   while (!isFinal(s.stage)) {
     const pending = inbox.findIndex((a) => a.type === 'cancel');
     const stop = pending >= 0 ? inbox.splice(pending, 1)[0] : undefined;
@@ -588,6 +607,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       break;
     }
     try {
+      if (!s.thread) await showThread();
       await stages[s.stage]!();
     } catch (error) {
       if (!(error instanceof wf.ActivityFailure)) throw error;

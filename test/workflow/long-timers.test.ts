@@ -222,7 +222,8 @@ describe('production durations on the time-skipping server', () => {
     expect(reminders).toHaveLength(3);
     [1, 3, 7].forEach((day, i) => expectAt(reminders[i]!, acceptedAt + day * DAY));
     expect(world.callsOf('sendTwoFactorReminder').map((a) => (a[0] as { reminder: number }).reminder)).toEqual([1, 2, 3]);
-    expect(s.events.at(-2)).toMatchObject({ type: '2fa-confirmed', by: 'UTECH1' });
-    expect(at(s.events.at(-2))).toBeGreaterThanOrEqual(acceptedAt + 37 * DAY);
+    const confirmed = s.events.find((e) => e.type === '2fa-confirmed');
+    expect(confirmed).toMatchObject({ by: 'UTECH1' });
+    expect(at(confirmed)).toBeGreaterThanOrEqual(acceptedAt + 37 * DAY);
   });
 });
