@@ -208,12 +208,22 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     });
   }
 
-  /** Records an event; `post` also tells the onboarding's Slack thread. */
-  async function note(type: string, text: string, by?: string, post = true) {
+  function record(type: string, text: string, by?: string): OnboardingEvent {
     const event: OnboardingEvent = { at: now(), type, text, ...(by ? { by } : {}) };
     s.events.push(event);
+    return event;
+  }
+
+  /** Posts the event as a reply in the onboarding's Slack thread. */
+  async function tell(event: OnboardingEvent) {
     const thread = s.thread;
-    if (post && thread) await toSlack(() => slack.postToThread({ workflowId: s.workflowId, thread, event }));
+    if (thread) await toSlack(() => slack.postToThread({ workflowId: s.workflowId, thread, event }));
+  }
+
+  /** Records an event; `post` also tells the onboarding's Slack thread. */
+  async function note(type: string, text: string, by?: string, post = true) {
+    const event = record(type, text, by);
+    if (post) await tell(event);
   }
 
   /** Who the stage waits on and until when; published (Slack, search attributes) before the wait. */
@@ -251,22 +261,26 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     if (isFinal(stage)) await publish();
   }
 
+  // The last three record their event first, so that the thread's root shows it, then reply with it.
   async function stall(reason: string) {
     s.stalledFrom = s.stage;
     s.reason = reason;
+    const event = record('stalled', `Needs a manager: ${reason}`);
     await moveTo('STALLED', 'manager');
-    await note('stalled', `Needs a manager: ${reason}`);
+    await tell(event);
   }
 
   async function cancelled(action: Extract<Action, { type: 'cancel' }>) {
     s.reason = action.reason ?? null;
+    const event = record('cancelled', `Cancelled by <@${action.by}>${action.reason ? `: ${action.reason}` : ''}`, action.by);
     await moveTo('CANCELLED');
-    await note('cancelled', `Cancelled by <@${action.by}>${action.reason ? `: ${action.reason}` : ''}`, action.by);
+    await tell(event);
   }
 
   async function completed() {
+    const event = record('completed', `${s.invitee!.name} is onboarded: IT Glue access set up and verified, invitation accepted, 2FA in place.`);
     await moveTo('COMPLETED');
-    await note('completed', `${s.invitee!.name} is onboarded: IT Glue access set up and verified, invitation accepted, 2FA in place.`);
+    await tell(event);
   }
 
   /** Carries everything to a new run when the history grows long; only between messages. */

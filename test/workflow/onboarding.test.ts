@@ -405,7 +405,7 @@ describe('cancel', () => {
       const s = await handle.result();
       expect(s.stage).toBe('CANCELLED');
       expect(s.stages.at(-2)!.stage).toBe(stage);
-      expect(s.events.at(-1)).toMatchObject({ type: 'cancelled', by: 'UMANAGER' });
+      expect(s.events.at(-2)).toMatchObject({ type: 'cancelled', by: 'UMANAGER' });
       expect(s.reason).toBe('Customer changed their mind');
     });
   }
