@@ -6,6 +6,7 @@
 import { loggingItGlueActivities, loggingSlackActivities, type Log } from '../activities/logging';
 import type { Client } from '@temporalio/client';
 import { createItGlueActivities } from '../activities/itglue';
+import { createSlackActivities } from '../activities/slack';
 import type { Config } from './config';
 import { configuredMail } from './mail/configured';
 import { ItGlueClient } from './itglue/client';
@@ -39,6 +40,6 @@ export function serviceActivities(config: Config, log: Log, temporal: { client: 
   return {
     itglue: itglueActivities(config, log, temporal),
     mail: mail.activities,
-    slack: loggingSlackActivities(log),
+    slack: config.slack ? createSlackActivities(config.slack, { log }) : loggingSlackActivities(log),
   };
 }

@@ -6,6 +6,7 @@ import { Client } from '@temporalio/client';
 import type { Log } from '../activities/logging';
 import type { Config } from './config';
 import { serviceActivities } from './service-activities';
+import { createSlackApp } from './slack/app';
 import { connectClient, connectWorker, isReachable } from './temporal/connection';
 import { readEmbeddedAddress, startEmbeddedServer } from './temporal/embedded-server';
 import { registerSearchAttributes } from './temporal/search-attributes';
@@ -93,6 +94,17 @@ export async function startService(config: Config, log: Log): Promise<Service> {
     running.catch(() => undefined);
     undo.push({ what: 'workers', run: () => workers.shutdown() });
 
+    const slack = config.slack
+      ? createSlackApp({
+          config: config.slack,
+          temporal: client,
+          taskQueue: temporal.taskQueue,
+          policy: config.policy,
+          itglue: config.itglue.apiKey ? { ...config.itglue, apiKey: config.itglue.apiKey } : null,
+          log,
+        })
+      : null;
+
     const http = await startHttpServer({
       port: config.port,
       routes: [
@@ -105,6 +117,7 @@ export async function startService(config: Config, log: Log): Promise<Service> {
           secureCookies: config.publicBaseUrl.startsWith('https:'),
           log,
         }),
+        ...(slack?.routes ?? []),
       ],
       log,
     }).catch((error: NodeJS.ErrnoException) => {
@@ -112,6 +125,10 @@ export async function startService(config: Config, log: Log): Promise<Service> {
       throw error;
     });
     undo.push({ what: 'HTTP server', run: () => http.close() });
+    if (slack) {
+      await slack.start();
+      undo.push({ what: 'Slack app', run: () => slack.stop() });
+    }
 
     return { port: http.port, temporalAddress: address, embeddedTemporalPid, client, running, stop };
   } catch (error) {

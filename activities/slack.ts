@@ -1,0 +1,302 @@
+/**
+ * The onboarding's Slack activities (PRODUCT.md §5, the thread): one root message per onboarding
+ * in SLACK_CHANNEL_ID, updated in place, and a reply per event.
+ *
+ * Temporal does the retrying: the WebClient makes one attempt (`retries: 0`) and hands a 429
+ * straight back (`rejectRateLimitedCalls`), and each failure becomes an ApplicationFailure — a
+ * rate limit is retried after Retry-After, a failure that only a person can mend (bad token, bot
+ * not in the channel, missing scope) is not retried and stalls the onboarding with the fix in its
+ * reason, anything else is retried with the workflow's back-off.
+ *
+ * Retries must not post twice. Each message carries Slack message metadata naming the onboarding
+ * (`invite_lite_onboarding` on the root, `invite_lite_onboarding_event` on replies). A retry (an
+ * attempt after the first, when an earlier attempt may have posted and lost the answer) first looks
+ * for its message with conversations.history / conversations.replies (`include_all_metadata`) and
+ * updates or skips it instead of posting again. The bot needs `chat:write` and, for those look-ups,
+ * `channels:history` (`groups:history` for a private channel).
+ */
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  LogLevel,
+  type Logger,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+  WebClient,
+  type MessageMetadata,
+} from '@slack/web-api';
+import type { SlackConfig } from '../src/config';
+import { threadReply, threadRoot } from '../src/slack/views/thread';
+import type { OnboardingEvent, OnboardingStatus, ThreadRef } from '../workflows/types';
+import type { SlackActivities } from './contracts';
+import { jsonLog, type Log } from './logging';
+
+export const ROOT_EVENT_TYPE = 'invite_lite_onboarding';
+export const REPLY_EVENT_TYPE = 'invite_lite_onboarding_event';
+
+export interface SlackActivityOptions {
+  log?: Log;
+  /** A page with the onboarding's details, linked from the root message. */
+  dashboardUrl?: (workflowId: string) => string | undefined;
+  /** Per request; below the activity's start-to-close timeout. */
+  timeoutMs?: number;
+  /** Messages per page (at most 200 is what Slack suggests) and pages a look-up reads at most. */
+  lookupPageSize?: number;
+  maxLookupPages?: number;
+}
+
+/** The WebClient's own warnings and errors as JSON log lines (its messages never hold the token). */
+function clientLogger(log: Log): Logger {
+  let level = LogLevel.WARN;
+  return {
+    debug() {},
+    info() {},
+    warn: (...message: unknown[]) => log('slack.client', { level: 'warn', message: message.map(String).join(' ') }),
+    error: (...message: unknown[]) => log('slack.client', { level: 'error', message: message.map(String).join(' ') }),
+    setLevel: (l: LogLevel) => void (level = l),
+    getLevel: () => level,
+    setName() {},
+  };
+}
+
+/** A WebClient that makes one attempt per call and leaves retrying (and waiting out 429s) to Temporal. */
+export function slackWebClient(config: Pick<SlackConfig, 'botToken' | 'apiUrl'>, options: { timeoutMs?: number; log?: Log } = {}): WebClient {
+  return new WebClient(config.botToken, {
+    slackApiUrl: config.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: options.timeoutMs ?? 20_000,
+    logger: clientLogger(options.log ?? jsonLog),
+  });
+}
+
+/** Slack errors that retrying cannot mend, with what to do about each. */
+function fixFor(error: string, channel: string, data: Record<string, unknown>): string | null {
+  switch (error) {
+    case 'invalid_auth':
+    case 'not_authed':
+    case 'account_inactive':
+    case 'token_revoked':
+    case 'token_expired':
+      return `Slack refused the bot token (${error}): check SLACK_BOT_TOKEN (the app's Bot User OAuth Token, xoxb-…) and that the app is still installed in the workspace`;
+    case 'channel_not_found':
+      return `Slack cannot find channel ${channel} (channel_not_found): check SLACK_CHANNEL_ID, and for a private channel invite the bot to it (/invite @invite-lite in the channel)`;
+    case 'not_in_channel':
+      return `The bot is not a member of channel ${channel} (not_in_channel): invite it (/invite @invite-lite in the channel)`;
+    case 'is_archived':
+      return `Channel ${channel} is archived (is_archived): unarchive it, or set SLACK_CHANNEL_ID to another channel`;
+    case 'missing_scope': {
+      const needed = typeof data.needed === 'string' ? data.needed : 'see the app manifest';
+      return `The Slack app lacks a permission (missing_scope, needed: ${needed}): add the scope under OAuth & Permissions (or in the manifest) and reinstall the app`;
+    }
+    case 'restricted_action':
+    case 'no_permission':
+    case 'ekm_access_denied':
+      return `Slack does not let the bot post in channel ${channel} (${error}): ask a workspace admin to allow it`;
+    default:
+      return null;
+  }
+}
+
+/** Turns a Slack error into the Temporal failure that retries it, or not. Never carries the token. */
+export function slackFailure(error: unknown, channel: string): unknown {
+  if (error instanceof WebAPIRateLimitedError) {
+    return ApplicationFailure.create({
+      type: 'Slack.ratelimited',
+      message: `Slack rate limit: retrying after ${error.retryAfter} s`,
+      nextRetryDelay: error.retryAfter * 1000,
+    });
+  }
+  if (error instanceof WebAPIPlatformError) {
+    const code = String(error.data.error);
+    if (code === 'ratelimited') {
+      const retryAfter = error.data.response_metadata?.retryAfter;
+      return ApplicationFailure.create({
+        type: 'Slack.ratelimited',
+        message: 'Slack rate limit',
+        nextRetryDelay: typeof retryAfter === 'number' ? retryAfter * 1000 : undefined,
+      });
+    }
+    const fix = fixFor(code, channel, error.data as unknown as Record<string, unknown>);
+    if (fix) return ApplicationFailure.create({ type: `Slack.${code}`, message: fix, nonRetryable: true });
+    return ApplicationFailure.create({ type: `Slack.${code}`, message: `Slack answered ${code}` });
+  }
+  if (error instanceof WebAPIRequestError) {
+    return ApplicationFailure.create({ type: 'Slack.request', message: `Slack could not be reached: ${error.original.message}` });
+  }
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('slack_')) {
+    return ApplicationFailure.create({ type: 'Slack.http', message: error.message });
+  }
+  return error;
+}
+
+function platformError(error: unknown): string | null {
+  return error instanceof WebAPIPlatformError ? String(error.data.error) : null;
+}
+
+/** The attempt number of the running activity (1 outside an activity). */
+function attempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
+const SLACK_TS = /^\d+\.\d+$/;
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+
+/** A thread this service can use: a real Slack message (not the logging activities' placeholder). */
+function usable(thread: ThreadRef | null): thread is ThreadRef {
+  return !!thread && CHANNEL_ID.test(thread.channel) && SLACK_TS.test(thread.ts);
+}
+
+type HistoryMessage = { ts?: string; thread_ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } };
+
+export function createSlackActivities(
+  config: Pick<SlackConfig, 'botToken' | 'apiUrl' | 'channelId'>,
+  options: SlackActivityOptions = {},
+): SlackActivities {
+  const log = options.log ?? jsonLog;
+  const pageSize = options.lookupPageSize ?? 200;
+  const maxPages = options.maxLookupPages ?? 20;
+  const client = slackWebClient(config, { timeoutMs: options.timeoutMs, log });
+  const channel = config.channelId;
+
+  async function call<T>(where: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw slackFailure(error, where);
+    }
+  }
+
+  /** The onboarding's root message in the channel, posted by an earlier attempt; null when none. Raw Slack errors. */
+  async function findRoot(workflowId: string, startedAt: string): Promise<ThreadRef | null> {
+    // The root is posted after the onboarding starts; a margin covers clocks that disagree.
+    const started = Date.parse(startedAt);
+    const oldest = Number.isNaN(started) ? undefined : String(Math.max(0, Math.floor(started / 1000) - 600));
+    let cursor: string | undefined;
+    let found: ThreadRef | null = null;
+    for (let page = 0; page < maxPages; page++) {
+      const answer = await client.conversations.history({
+        channel,
+        include_all_metadata: true,
+        limit: pageSize,
+        ...(oldest ? { oldest, inclusive: true } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const m of (answer.messages ?? []) as HistoryMessage[]) {
+        // Newest first: the last match is the oldest, the one to keep.
+        if (m.ts && m.metadata?.event_type === ROOT_EVENT_TYPE && m.metadata.event_payload?.workflowId === workflowId) {
+          found = { channel, ts: m.ts };
+        }
+      }
+      cursor = answer.response_metadata?.next_cursor || undefined;
+      if (!cursor || !answer.has_more) break;
+    }
+    return found;
+  }
+
+  /** Whether a reply with this key is already in the thread (posted by an earlier attempt). Raw Slack errors. */
+  async function replyPosted(thread: ThreadRef, key: Record<string, string>): Promise<boolean> {
+    let cursor: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const answer = await client.conversations.replies({
+        channel: thread.channel,
+        ts: thread.ts,
+        include_all_metadata: true,
+        limit: pageSize,
+        ...(cursor ? { cursor } : {}),
+      });
+      const hit = ((answer.messages ?? []) as HistoryMessage[]).some((m) => {
+        const payload = m.metadata?.event_payload;
+        return m.metadata?.event_type === REPLY_EVENT_TYPE && !!payload && Object.entries(key).every(([k, v]) => payload[k] === v);
+      });
+      if (hit) return true;
+      cursor = answer.response_metadata?.next_cursor || undefined;
+      if (!cursor || !answer.has_more) break;
+    }
+    return false;
+  }
+
+  async function updateThread(status: OnboardingStatus): Promise<ThreadRef> {
+    const { workflowId } = status;
+    const view = threadRoot(status, { dashboardUrl: options.dashboardUrl?.(workflowId) });
+    const metadata: MessageMetadata = { event_type: ROOT_EVENT_TYPE, event_payload: { workflowId } };
+    const message = { text: view.text, blocks: view.blocks, metadata, unfurl_links: false, unfurl_media: false };
+
+    const update = async (thread: ThreadRef) => {
+      await client.chat.update({ channel: thread.channel, ts: thread.ts, ...message });
+      log('slack.thread.updated', { workflowId, stage: status.stage, channel: thread.channel, ts: thread.ts });
+      return thread;
+    };
+
+    let lost = false;
+    if (usable(status.thread)) {
+      const thread = status.thread;
+      try {
+        return await update(thread);
+      } catch (error) {
+        // Someone deleted the root: the onboarding gets a new one (found below if a retry posted it).
+        if (platformError(error) !== 'message_not_found') throw slackFailure(error, thread.channel);
+        log('slack.thread.lost', { workflowId, channel: thread.channel, ts: thread.ts });
+        lost = true;
+      }
+    }
+
+    if (attempt() > 1 || lost) {
+      const found = await call(channel, () => findRoot(workflowId, status.startedAt));
+      if (found) return call(channel, () => update(found));
+    }
+    const posted = await call(channel, () => client.chat.postMessage({ channel, ...message }));
+    const thread = { channel: posted.channel ?? channel, ts: posted.ts! };
+    log('slack.thread.posted', { workflowId, stage: status.stage, channel: thread.channel, ts: thread.ts });
+    return thread;
+  }
+
+  async function postToThread({ workflowId, thread, event }: { workflowId: string; thread: ThreadRef; event: OnboardingEvent }): Promise<void> {
+    if (!usable(thread)) {
+      // The thread was kept by the logging activities (Slack was configured later): the next
+      // update posts a root; this event stays in the onboarding's status.
+      log('slack.reply.skipped', { workflowId, type: event.type, reason: 'the onboarding has no Slack thread yet' });
+      return;
+    }
+    const key = {
+      workflowId,
+      type: event.type,
+      at: event.at,
+      digest: createHash('sha256').update(event.text).digest('hex').slice(0, 16),
+    };
+    try {
+      if (attempt() > 1 && (await replyPosted(thread, key))) {
+        log('slack.reply.already-posted', { workflowId, type: event.type, ts: thread.ts });
+        return;
+      }
+      const reply = threadReply(event);
+      const posted = await client.chat.postMessage({
+        channel: thread.channel,
+        thread_ts: thread.ts,
+        text: reply.text,
+        ...(reply.blocks ? { blocks: reply.blocks } : {}),
+        metadata: { event_type: REPLY_EVENT_TYPE, event_payload: key },
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      log('slack.reply.posted', { workflowId, type: event.type, channel: thread.channel, thread: thread.ts, ts: posted.ts });
+    } catch (error) {
+      const code = platformError(error);
+      if (code === 'thread_not_found' || code === 'message_not_found') {
+        // Someone deleted the root: the reply is not worth holding the onboarding up; the next
+        // update of the root posts a new one, and the event stays in the onboarding's status.
+        log('slack.reply.skipped', { workflowId, type: event.type, reason: `the thread's root message is gone (${code})` });
+        return;
+      }
+      throw slackFailure(error, thread.channel);
+    }
+  }
+
+  return { updateThread, postToThread };
+}

@@ -1,0 +1,34 @@
+/**
+ * The `action_id`s of the onboarding thread's buttons. Each button's `value` is the onboarding's
+ * workflow ID; the listeners look the onboarding up by it and re-check the clicker's rights.
+ */
+export const ACTIONS = {
+  /** Tech or manager, any open stage. */
+  cancel: 'onboarding_cancel',
+  /** AWAITING_APPROVAL: choose another contact of the organization as approver. */
+  askAnotherContact: 'onboarding_ask_another_contact',
+  /** AWAITING_APPROVAL: record an approval received by fax, postal mail or email (modal: channel, note). */
+  recordOfflineApproval: 'onboarding_record_offline_approval',
+  /** AWAITING_INVITE: the tech created the user in IT Glue; the onboarding checks at once. */
+  invitationSent: 'onboarding_invitation_sent',
+  /** VERIFYING with sub-state MISMATCH: the tech fixed the settings; verify again. */
+  fixed: 'onboarding_fixed',
+  /** AWAITING_ACCEPTANCE with sub-state INVITE_EXPIRED: the tech reset the invitation. */
+  resent: 'onboarding_resent',
+  /** AWAITING_2FA: the tech confirms the invitee has set up 2FA. */
+  twoFactorConfirmed: 'onboarding_2fa_confirmed',
+  /** STALLED: a manager resumes the onboarding where it stalled. */
+  resume: 'onboarding_resume',
+} as const;
+
+export type ActionName = keyof typeof ACTIONS;
+export type ActionId = (typeof ACTIONS)[ActionName];
+
+export const ACTION_IDS: readonly ActionId[] = Object.values(ACTIONS);
+
+export function isActionId(value: string): value is ActionId {
+  return (ACTION_IDS as readonly string[]).includes(value);
+}
+
+/** The `block_id` of the thread root's buttons. */
+export const THREAD_ACTIONS_BLOCK_ID = 'onboarding_actions';

@@ -1,0 +1,28 @@
+/** What the Slack listeners work with. */
+import type { Client } from '@temporalio/client';
+import type { WebClient } from '@slack/web-api';
+import type { Log } from '../../activities/logging';
+import type { Policy } from '../../workflows/policy';
+import type { SlackConfig } from '../config';
+import type { Roles } from './authorization';
+import type { RecentKeys } from './dedupe';
+import type { SlackDirectory } from './directory';
+import type { Permalinks } from './permalinks';
+
+export interface SlackDeps {
+  config: SlackConfig;
+  temporal: Client;
+  taskQueue: string;
+  policy: Policy;
+  /** IT Glue reads for the modals; null when IT Glue is not configured. */
+  directory: SlackDirectory | null;
+  log: Log;
+  roles: Roles;
+  permalinks: Permalinks;
+  /** Repeated requests: retried commands (by trigger_id), double clicks, double submissions. */
+  recent: RecentKeys;
+  /** Presses of the same button on the same onboarding within this time count as one. */
+  doubleClickMs: number;
+  /** The app's own Web API client (the listeners also get one per request). */
+  client: WebClient;
+}

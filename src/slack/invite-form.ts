@@ -1,0 +1,246 @@
+/**
+ * The data behind the /invite-lite modal, and the checks of its submission. Reads IT Glue (through
+ * SlackDirectory) and Temporal; starts nothing.
+ */
+import type { ModalView } from '@slack/types';
+import { LITE_MAX_ORGANIZATIONS, type Policy } from '../../workflows/policy';
+import { isFinal } from '../../workflows/stages';
+import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
+import type { ItGlueContact } from '../itglue/schemas';
+import type { SlackDeps } from './deps';
+import { statusOf } from './overview';
+import { STAGE_LABELS } from './views/format';
+import {
+  blockId,
+  inviteModal,
+  readInvite,
+  type ContactChoice,
+  type InviteModalData,
+  type InviteSelection,
+  type PrimaryChoice,
+} from './views/invite-modal';
+
+const EMAIL = /^[^\s@<>|]+@[^\s@<>|]+\.[^\s@<>|]+$/;
+
+/** The policy's primary-contact rule in words, after "by". */
+export function ruleText(policy: Policy): string {
+  const rule = policy.primaryContact;
+  if (rule.kind === 'contact-type') return `the contact type “${rule.contactTypeName}”`;
+  if (rule.kind === 'important') return 'the “important” flag';
+  return `the “${rule.fieldNameKey}” field of “${rule.assetTypeName}”`;
+}
+
+/** The command's text as typed: Slack sends &, < and > as entities, and `<mailto:a@b.c|a@b.c>` where it escapes links. */
+function plainText(text: string): string {
+  return text
+    .trim()
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/^<mailto:([^|>]+)(?:\|[^>]*)?>$/, '$1')
+    .replace(/^<([^|>]+)\|([^>]*)>$/, '$2');
+}
+
+function choice(c: ItGlueContact): ContactChoice | null {
+  return c.email ? { id: c.id, name: c.name || `Contact ${c.id}`, email: c.email } : null;
+}
+
+export interface InviteInput {
+  channelId: string | null;
+  /** The text after /invite-lite: an email address or (part of) an organization's name. */
+  text?: string;
+  orgId?: string | null;
+  selected?: InviteSelection;
+}
+
+/** What the text after the command pre-fills: an organization (and contact), or a notice. */
+async function prefill(deps: SlackDeps, text: string): Promise<{ orgId: string | null; contactId?: string; notice: string | null }> {
+  const directory = deps.directory!;
+  const value = plainText(text);
+  if (EMAIL.test(value)) {
+    const contacts = (await directory.contactsByEmail(value)).filter((c) => c.email?.toLowerCase() === value.toLowerCase());
+    if (contacts.length === 0) return { orgId: null, notice: `No IT Glue contact has the email address ${value}: choose the organization.` };
+    const [first] = contacts;
+    const notice = contacts.length > 1 ? `${contacts.length} IT Glue contacts have the email address ${value}: check the organization.` : null;
+    return { orgId: first!.organizationId, contactId: first!.id, notice };
+  }
+  const found = await directory.searchOrganizations(value, 100);
+  const exact = found.filter((o) => o.name.toLowerCase() === value.toLowerCase());
+  if (exact.length === 1 || found.length === 1) return { orgId: (exact[0] ?? found[0])!.id, notice: null };
+  if (found.length === 0) return { orgId: null, notice: `No customer organization in IT Glue matches “${value}”: choose one.` };
+  return { orgId: null, notice: `${found.length} organizations match “${value}”: choose one (type part of its name).` };
+}
+
+function primaryChoice(result: Awaited<ReturnType<NonNullable<SlackDeps['directory']>['primaryContact']>>): PrimaryChoice {
+  if (result.kind === 'one') return { kind: 'one', contactId: result.contact.id };
+  if (result.kind === 'none') return { kind: 'none' };
+  return { kind: 'several', names: result.candidates.map((c) => c.name) };
+}
+
+export async function inviteModalData(deps: SlackDeps, input: InviteInput): Promise<InviteModalData> {
+  const data: InviteModalData = {
+    channelId: input.channelId,
+    notice: null,
+    org: null,
+    contacts: [],
+    withoutEmail: [],
+    primary: null,
+    ruleText: ruleText(deps.policy),
+    myGlueGroups: null,
+    selected: { ...input.selected },
+  };
+  const directory = deps.directory;
+  if (!directory) {
+    data.notice = 'IT Glue is not configured (ITGLUE_API_KEY is unset), so there are no organizations to choose from.';
+    return data;
+  }
+  let orgId = input.orgId ?? null;
+  if (!orgId && input.text?.trim()) {
+    const found = await prefill(deps, input.text);
+    orgId = found.orgId;
+    data.notice = found.notice;
+    if (found.contactId) data.selected.contactId ??= found.contactId;
+  }
+  if (!orgId) return data;
+
+  const org = await directory.organization(orgId);
+  if (!org || org.primary) {
+    data.notice = org ? `${org.name} is your own organization, not a customer's: choose a customer.` : `Organization ${orgId} is not in IT Glue.`;
+    return data;
+  }
+  data.org = { id: org.id, name: org.name, myGlue: !!org.myGlueAccountId };
+  const [contacts, primary, groups] = await Promise.all([
+    directory.contactsOf(org.id),
+    directory.primaryContact(org.id, deps.policy.primaryContact).catch((error: Error) => {
+      deps.log('slack.primaryContactFailed', { orgId: org.id, error: error.message });
+      return { kind: 'none' as const };
+    }),
+    data.selected.kind === 'myglue' && org.myGlueAccountId ? directory.myGlueGroupsOf(org.id) : Promise.resolve(null),
+  ]);
+  const sorted = [...contacts].sort((a, b) => a.name.localeCompare(b.name));
+  data.contacts = sorted.map(choice).filter((c): c is ContactChoice => c !== null);
+  data.withoutEmail = sorted.filter((c) => !c.email).map((c) => c.name || `Contact ${c.id}`);
+  data.primary = primaryChoice(primary);
+  data.myGlueGroups = groups ? groups.map((g) => ({ id: g.id, name: g.name })) : null;
+  // A pre-selection that is not (or no longer) in the list is dropped.
+  for (const key of ['contactId', 'approverId'] as const) {
+    if (data.selected[key] && !data.contacts.some((c) => c.id === data.selected[key])) delete data.selected[key];
+  }
+  return data;
+}
+
+export async function buildInviteModal(deps: SlackDeps, input: InviteInput): Promise<ModalView> {
+  return inviteModal(await inviteModalData(deps, input));
+}
+
+export type InviteCheck = { ok: true; request: OnboardingRequest } | { ok: false; errors: Record<string, string> };
+
+/** A link to the open onboarding's thread, or its ID when it has none yet. */
+async function openOnboardingText(deps: SlackDeps, workflowId: string, inviteeName: string): Promise<string | null> {
+  let description;
+  try {
+    description = await deps.temporal.workflow.getHandle(workflowId).describe();
+  } catch {
+    return null; // never started (WorkflowNotFoundError)
+  }
+  if (description.status.name !== 'RUNNING') return null;
+  const status = await statusOf(deps, workflowId);
+  if (status && isFinal(status.stage)) return null;
+  const link = await deps.permalinks.of(status?.thread ?? null);
+  const stage = status ? ` (${STAGE_LABELS[status.stage]})` : '';
+  return `An onboarding of ${inviteeName} is already open${stage}: ${link ?? workflowId}`;
+}
+
+/**
+ * Checks a submitted modal against IT Glue and Temporal as they are now. Errors are keyed by the
+ * block of the field they concern, for `response_action: 'errors'`.
+ */
+export async function checkInvite(
+  deps: SlackDeps,
+  view: { state: { values: Parameters<typeof readInvite>[0] }; private_metadata?: string },
+  metadataOrgId: string | null,
+  user: string,
+): Promise<InviteCheck> {
+  const form = readInvite(view.state.values, metadataOrgId);
+  const errors: Record<string, string> = {};
+  const directory = deps.directory;
+  const orgId = form.orgId;
+  if (!directory) return { ok: false, errors: { [blockId('org', null)]: 'IT Glue is not configured: onboardings cannot be started from Slack.' } };
+  if (!orgId) return { ok: false, errors: { [blockId('org', null)]: 'Choose the organization.' } };
+  // The contact and later fields belong to the organization the modal was built for.
+  if (orgId !== metadataOrgId) return { ok: false, errors: { [blockId('org', null)]: 'Wait for the form to show this organization’s contacts, then submit.' } };
+
+  const at = (field: Parameters<typeof blockId>[0]) => blockId(field, orgId);
+  if (!form.contactId) return { ok: false, errors: { [at('contact')]: 'Choose the contact to invite.' } };
+  const kind = form.kind ?? 'itglue';
+  const groupName = form.passwordAccess ? deps.policy.groups.passwordAccess : deps.policy.groups.noPasswordAccess;
+  const groupIds = form.groupIds ?? [];
+
+  // Everything that can be read at once, then what depends on the contact.
+  const [org, contact, approver, groups] = await Promise.all([
+    directory.organization(orgId),
+    directory.contact(form.contactId),
+    form.approverId && form.approverId !== form.contactId ? directory.contact(form.approverId) : Promise.resolve(undefined),
+    kind === 'itglue'
+      ? directory.groupByName(groupName).then((g) => (g ? [g] : []))
+      : Promise.all(groupIds.map((id) => directory.group(id).catch(() => null))).then((found) => found.filter((g) => g !== null)),
+  ]);
+  if (!org || org.primary) return { ok: false, errors: { [blockId('org', null)]: 'Choose a customer organization from the list.' } };
+  const [existing, open] = contact?.email
+    ? await Promise.all([
+        directory.userByEmail(contact.email),
+        openOnboardingText(deps, workflowIdFor(org.id, contact.id), contact.name),
+      ])
+    : [null, null];
+
+  if (kind === 'myglue' && !org.myGlueAccountId) errors[at('kind')] = `MyGlue is not set up for ${org.name}.`;
+
+  if (!contact || contact.organizationId !== org.id) {
+    errors[at('contact')] = `This contact is not (or no longer) a contact of ${org.name} in IT Glue.`;
+  } else if (!contact.email) {
+    errors[at('contact')] = `${contact.name} has no email address in IT Glue: add one to the contact there, then start again.`;
+  } else if (existing && existing.myGlue !== (kind === 'myglue')) {
+    errors[at('contact')] =
+      `${contact.name} is already ${existing.myGlue ? 'a MyGlue' : 'an IT Glue'} user (${existing.email}); a customer can be an IT Glue Lite user or a MyGlue user, never both.`;
+  } else if (existing?.invitationAcceptedAt) {
+    errors[at('contact')] = `${contact.name} is already an active ${existing.myGlue ? 'MyGlue' : 'IT Glue'} user (${existing.email}).`;
+  } else if (open) {
+    errors[at('contact')] = open;
+  }
+
+  const approverContact = form.approverId === form.contactId ? contact : approver;
+  if (form.approverId) {
+    if (!approverContact || approverContact.organizationId !== org.id) errors[at('approver')] = `Choose a contact of ${org.name} as approver.`;
+    else if (!approverContact.email) errors[at('approver')] = `${approverContact.name} has no email address in IT Glue, so cannot approve by email.`;
+  }
+
+  // Organization access the request would give: the group(s) the user goes into.
+  const limit = kind === 'itglue' ? Math.min(deps.policy.limits.maxOrganizations, LITE_MAX_ORGANIZATIONS) : deps.policy.limits.maxOrganizations;
+  if (kind === 'itglue') {
+    const group = groups[0];
+    if (group && group.organizationIds.length > limit) {
+      errors[at('password')] =
+        `The group “${group.name}” gives access to ${group.organizationIds.length} organizations; the policy allows ${limit}. Remove the others from the group in IT Glue (Account → Groups), or ask a manager.`;
+    }
+  } else if (groupIds.length === 0) {
+    errors[at('groups')] = 'Choose at least one MyGlue group.';
+  } else {
+    const orgs = new Set(groups.flatMap((g) => g.organizationIds));
+    if (orgs.size > limit) errors[at('groups')] = `These groups give access to ${orgs.size} organizations together; the policy allows ${limit}.`;
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const request: OnboardingRequest = {
+    orgId: org.id,
+    contactId: contact!.id,
+    kind,
+    ...(kind === 'myglue' ? { myGlueRole: form.role ?? 'Creator', myGlueGroupIds: form.groupIds } : {}),
+    passwordAccess: kind === 'itglue' ? !!form.passwordAccess : false,
+    ...(form.approverId ? { approverContactId: form.approverId } : {}),
+    ...(form.ticket ? { ticket: form.ticket } : {}),
+    ...(form.note ? { note: form.note } : {}),
+    requestedBy: user,
+  };
+  return { ok: true, request };
+}
+

@@ -1,0 +1,33 @@
+/** Thread button "Ask another contact": opens a modal to choose another approver among the organization's contacts. */
+import type { SlackDeps } from '../../deps';
+import { openModal } from '../../open-modal';
+import { onboardingForModal, type ButtonArgs } from '../../thread-buttons';
+import { changeApproverModal } from '../../views/approval-modals';
+
+export function askAnotherContact(deps: SlackDeps) {
+  return async (args: ButtonArgs): Promise<void> => {
+    const found = await onboardingForModal(deps, args);
+    if (!found) return;
+    const { press, status } = found;
+    await openModal({
+      client: args.client,
+      triggerId: args.body.trigger_id,
+      title: 'Ask another contact',
+      log: deps.log,
+      build: async () => {
+        const contacts = deps.directory ? await deps.directory.contactsOf(status.request.orgId, true) : [];
+        const others = contacts
+          .filter((c) => c.email && c.id !== status.request.contactId && c.id !== status.approver?.contactId)
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .map((c) => ({ id: c.id, name: c.name, email: c.email! }));
+        return changeApproverModal({
+          metadata: { workflowId: press.workflowId, channel: press.message?.channel ?? null, threadTs: press.message?.threadTs ?? null },
+          orgName: status.org?.name ?? `organization ${status.request.orgId}`,
+          inviteeName: status.invitee?.name ?? `contact ${status.request.contactId}`,
+          currentApprover: status.approver?.name ?? null,
+          contacts: others,
+        });
+      },
+    });
+  };
+}

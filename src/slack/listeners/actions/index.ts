@@ -1,0 +1,35 @@
+import type { App, BlockAction } from '@slack/bolt';
+import { ACTIONS } from '../../action-ids';
+import { authorize } from '../../authorization';
+import type { SlackDeps } from '../../deps';
+import { INVITE } from '../../views/invite-modal';
+import { askAnotherContact } from './ask-another-contact';
+import { cancel } from './cancel';
+import { fixed } from './fixed';
+import { invitationSent } from './invitation-sent';
+import { inviteKindChosen } from './invite-kind-chosen';
+import { inviteOrganizationChosen } from './invite-organization-chosen';
+import { recordOfflineApproval } from './record-offline-approval';
+import { resent } from './resent';
+import { resume } from './resume';
+import { twoFactorConfirmed } from './two-factor-confirmed';
+
+export function registerActions(app: App, deps: SlackDeps): void {
+  const tech = authorize(deps.roles, 'tech', deps.log);
+  const techOrManager = authorize(deps.roles, 'tech-or-manager', deps.log);
+  const manager = authorize(deps.roles, 'manager', deps.log, 'Only a manager can resume a stalled onboarding. Nothing was changed.');
+
+  // The /invite-lite modal.
+  app.action<BlockAction>(INVITE.org.action, tech, inviteOrganizationChosen(deps));
+  app.action<BlockAction>(INVITE.kind.action, tech, inviteKindChosen(deps));
+
+  // The onboarding thread's buttons.
+  app.action<BlockAction>(ACTIONS.cancel, techOrManager, cancel(deps));
+  app.action<BlockAction>(ACTIONS.askAnotherContact, tech, askAnotherContact(deps));
+  app.action<BlockAction>(ACTIONS.recordOfflineApproval, tech, recordOfflineApproval(deps));
+  app.action<BlockAction>(ACTIONS.invitationSent, tech, invitationSent(deps));
+  app.action<BlockAction>(ACTIONS.fixed, tech, fixed(deps));
+  app.action<BlockAction>(ACTIONS.resent, tech, resent(deps));
+  app.action<BlockAction>(ACTIONS.twoFactorConfirmed, tech, twoFactorConfirmed(deps));
+  app.action<BlockAction>(ACTIONS.resume, manager, resume(deps));
+}

@@ -1,0 +1,15 @@
+import type { App } from '@slack/bolt';
+import { authorize } from '../../authorization';
+import type { SlackDeps } from '../../deps';
+import { CHANGE_APPROVER_CALLBACK_ID, OFFLINE_APPROVAL_CALLBACK_ID } from '../../views/approval-modals';
+import { INVITE_CALLBACK_ID } from '../../views/invite-modal';
+import { approverChosen } from './approver-chosen';
+import { inviteSubmitted } from './invite-submitted';
+import { offlineApprovalRecorded } from './offline-approval-recorded';
+
+export function registerViews(app: App, deps: SlackDeps): void {
+  const tech = authorize(deps.roles, 'tech', deps.log);
+  app.view(INVITE_CALLBACK_ID, tech, inviteSubmitted(deps));
+  app.view(CHANGE_APPROVER_CALLBACK_ID, tech, approverChosen(deps));
+  app.view(OFFLINE_APPROVAL_CALLBACK_ID, tech, offlineApprovalRecorded(deps));
+}

@@ -1,0 +1,79 @@
+/** The App Home tab: a manager's dashboard, a tech's own onboardings, or a short notice. */
+import type { HomeView, KnownBlock } from '@slack/types';
+import { escapeMrkdwn, mention, slackDate, truncate } from '../escape';
+import type { Dashboard, Item } from '../overview';
+import { duration, itemLine, linesInSections, STAGE_LABELS } from './format';
+import { groupBlocks, groupsOf } from './status-list';
+
+/** Slack's limit for a Home tab. */
+export const MAX_HOME_BLOCKS = 100;
+
+const header = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text: truncate(text, 150) } });
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] });
+const divider: KnownBlock = { type: 'divider' };
+
+function home(blocks: KnownBlock[]): HomeView {
+  return { type: 'home', blocks: blocks.slice(0, MAX_HOME_BLOCKS) };
+}
+
+export function homeNotice(text: string): HomeView {
+  return home([header('invite-lite'), section(escapeMrkdwn(text))]);
+}
+
+export function nobodyHome(): HomeView {
+  return homeNotice(
+    'invite-lite onboards customer contacts as IT Glue Lite or MyGlue users. Only the techs and managers can use it: ask your Slack admin to add you.',
+  );
+}
+
+function listBlocks(lines: string[], max: number): KnownBlock[] {
+  return linesInSections(lines).slice(0, max).map(section);
+}
+
+export function managerHome(d: Dashboard, now: number): HomeView {
+  const blocks: KnownBlock[] = [header('Onboardings'), context(`Updated ${slackDate(now, new Date(now).toISOString())}`)];
+
+  const open = d.counts.reduce((sum, c) => sum + c.count, 0);
+  const countLines = d.counts.filter((c) => c.count > 0).map((c) => `${STAGE_LABELS[c.stage]}: *${c.count}*`);
+  blocks.push(section(`*Open: ${open}*${countLines.length ? `\n${countLines.join('\n')}` : ''}`));
+
+  blocks.push(divider, header(`Stalled (${d.stalled.length})`));
+  blocks.push(...(d.stalled.length ? listBlocks(d.stalled.map((i) => itemLine(i, now)), 10) : [context('None.')]));
+
+  blocks.push(divider, header(`Overdue (${d.overdue.length})`));
+  blocks.push(...(d.overdue.length ? listBlocks(d.overdue.map((i) => itemLine(i, now, true)), 10) : [context('None.')]));
+
+  blocks.push(divider, header('Recently completed'));
+  if (d.recent.length === 0) blocks.push(context(`None in the last ${d.recentDays} days.`));
+  else {
+    const lines = d.recent.map((c) => {
+      const who = `*${escapeMrkdwn(c.invitee)}* · ${escapeMrkdwn(c.orgName)}`;
+      const title = c.link ? `<${c.link}|${who.replace(/\|/g, '/')}>` : who;
+      return `${title} — completed ${slackDate(c.completedAt, c.completedAt)} after ${duration(Date.parse(c.completedAt) - Date.parse(c.startedAt))} · by ${mention(c.requestedBy)}`;
+    });
+    blocks.push(...listBlocks(lines, 5));
+  }
+
+  blocks.push(divider, header('Median time per stage'));
+  if (d.medians.length === 0) blocks.push(context(`No onboarding completed in the last ${d.recentDays} days.`));
+  else {
+    blocks.push(section(d.medians.map((m) => `${STAGE_LABELS[m.stage]}: *${duration(m.medianMs)}*`).join('\n')));
+    blocks.push(context(`From the ${d.recent.length === 1 ? 'onboarding' : 'onboardings'} completed in the last ${d.recentDays} days.`));
+  }
+
+  // Every open onboarding, by stage, with what room is left.
+  const rest = MAX_HOME_BLOCKS - blocks.length - 2;
+  if (d.open.length > 0 && rest > 2) {
+    blocks.push(divider, header(`All open onboardings (${d.open.length})`));
+    blocks.push(...groupBlocks(groupsOf(d.open, now), rest, 100));
+  }
+  return home(blocks);
+}
+
+export function techHome(items: Item[], now: number): HomeView {
+  const blocks: KnownBlock[] = [header('Your onboardings'), context(`Updated ${slackDate(now, new Date(now).toISOString())} · start one with \`/invite-lite\``)];
+  if (items.length === 0) blocks.push(section('You have no open onboardings.'));
+  else blocks.push(...groupBlocks(groupsOf(items, now), MAX_HOME_BLOCKS - blocks.length, 150));
+  return home(blocks);
+}

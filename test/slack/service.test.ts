@@ -1,0 +1,103 @@
+/**
+ * The Slack app inside the service as `npm start` runs it: configured by SLACK_* variables, its
+ * endpoint on the service's own HTTP server (beside /healthz), its Web API calls to SLACK_API_URL,
+ * and the onboarding threads posted by the service's workers.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { freePort } from '../../src/temporal/dev-server';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack-api';
+import { killGroup, runCli, serviceEnv, startServiceProcess, type ServiceProcess } from '../support/service-process';
+import { eventually, sign, USERS } from '../support/slack-harness';
+
+const SECRET = 'service-test-signing-secret-0123456789';
+const CHANNEL = 'C0SERVICE1';
+let slack: FakeSlack;
+let service: ServiceProcess | undefined;
+let env: NodeJS.ProcessEnv;
+let dataDir: string;
+
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  dataDir = mkdtempSync(join(tmpdir(), 'invite-lite-slack-service-'));
+  env = serviceEnv({
+    DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    TEMPORAL_TASK_QUEUE: `slack-service-${randomUUID()}`,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.url,
+    SLACK_CHANNEL_ID: CHANNEL,
+    SLACK_TECH_USER_IDS: USERS.tech,
+    SLACK_MANAGER_USER_IDS: USERS.manager,
+  });
+  service = await startServiceProcess(env);
+}, 120_000);
+
+afterAll(async () => {
+  if (service) killGroup(service.child);
+  await slack?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function post(body: string, contentType = 'application/x-www-form-urlencoded') {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return fetch(`http://127.0.0.1:${service!.ready.port}/slack/events`, {
+    method: 'POST',
+    headers: { 'Content-Type': contentType, 'X-Slack-Request-Timestamp': String(timestamp), 'X-Slack-Signature': sign(body, timestamp, SECRET) },
+    body,
+  });
+}
+
+it('answers Slack on the service’s port, beside /healthz, and calls the Web API at SLACK_API_URL', async () => {
+  expect((await fetch(`http://127.0.0.1:${service!.ready.port}/healthz`)).status).toBe(200);
+  const triggerId = slack.issueTriggerId();
+  const body = new URLSearchParams({
+    command: '/invite-lite',
+    text: '',
+    user_id: USERS.tech,
+    team_id: 'T0FAKE001',
+    channel_id: 'C0GENERAL1',
+    trigger_id: triggerId,
+    response_url: slack.responseUrl(),
+  }).toString();
+  const response = await post(body);
+  expect(response.status).toBe(200);
+  const open = await eventually(() => slack.callsOf('views.open').find((c) => c.args.trigger_id === triggerId && c.ok), 'views.open');
+  // Without ITGLUE_API_KEY the form says that IT Glue is not configured.
+  expect(JSON.stringify(open.args.view)).toContain('IT Glue is not configured');
+
+  const wrong = await fetch(`http://127.0.0.1:${service!.ready.port}/slack/events`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Slack-Request-Timestamp': String(Math.floor(Date.now() / 1000)), 'X-Slack-Signature': 'v0=00' },
+    body,
+  });
+  expect(wrong.status).toBe(401);
+});
+
+it('posts the thread of an onboarding started from the CLI, and shows it on a manager’s Home tab', async () => {
+  const started = await runCli(['start', '--org', '4242', '--contact', '77', '--by', USERS.tech], env);
+  expect(started.code).toBe(0);
+  const root = await eventually(
+    () => slack.messages(CHANNEL).find((m) => !m.threadTs && m.metadata?.event_payload.workflowId === 'onboarding:4242:77'),
+    'the thread root',
+  );
+  const home = JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T0FAKE001',
+    api_app_id: 'A0FAKE001',
+    event: { type: 'app_home_opened', user: USERS.manager, channel: 'D0MGR00001', tab: 'home', event_ts: '1' },
+    event_id: 'Ev1',
+    event_time: 1,
+  });
+  expect((await post(home, 'application/json')).status).toBe(200);
+  const published = await eventually(() => slack.callsOf('views.publish').find((c) => c.args.user_id === USERS.manager && c.ok), 'the Home tab');
+  const text = JSON.stringify(published.args.view);
+  expect(text).toContain('Onboardings');
+  expect(text).toContain(`p${root.ts.replace('.', '')}`);
+}, 60_000);

@@ -1,0 +1,255 @@
+/** The thread's look: root message, buttons per stage, replies, and mrkdwn escaping. */
+import { describe, expect, it } from 'vitest';
+import { ACTIONS, ACTION_IDS, THREAD_ACTIONS_BLOCK_ID } from '../../src/slack/action-ids';
+import { code, escapeMrkdwn, slackDate } from '../../src/slack/escape';
+import { actionsFor, threadReply, threadRoot, type Block } from '../../src/slack/views/thread';
+import { FINAL_STAGES, STAGES, type Stage } from '../../workflows/stages';
+import type { OnboardingStatus } from '../../workflows/types';
+import { INVITEE, ORG, PRIMARY } from '../support/fake-activities';
+
+const WORKFLOW_ID = 'onboarding:100:201';
+
+function status(over: Partial<OnboardingStatus> = {}): OnboardingStatus {
+  return {
+    workflowId: WORKFLOW_ID,
+    request: { orgId: ORG.id, contactId: INVITEE.contactId, kind: 'itglue', passwordAccess: false, requestedBy: 'UTECH1', ticket: 'T-1001' },
+    stage: 'AWAITING_APPROVAL',
+    subState: null,
+    waitingOn: 'approver',
+    deadline: '2026-03-02T14:05:00.000Z',
+    startedAt: '2026-02-25T09:00:00.000Z',
+    org: ORG,
+    invitee: INVITEE,
+    approver: PRIMARY,
+    approvalRound: 1,
+    evidence: null,
+    user: null,
+    groupNames: ['Customer - No Password Access'],
+    mismatches: [],
+    resends: 0,
+    stalledFrom: null,
+    reason: null,
+    events: [],
+    stages: [],
+    thread: null,
+    ...over,
+  };
+}
+
+/** Every piece of mrkdwn text in the blocks, one string. */
+function mrkdwn(blocks: Block[]): string {
+  const texts: string[] = [];
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      const o = value as Record<string, unknown>;
+      if (o.type === 'mrkdwn' && typeof o.text === 'string') texts.push(o.text);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(blocks);
+  return texts.join('\n');
+}
+
+const buttons = (s: OnboardingStatus) => actionsFor(s)?.elements.map((e) => (e as { action_id: string }).action_id) ?? [];
+
+describe('buttons by stage', () => {
+  const cases: [string, Partial<OnboardingStatus>, string[]][] = [
+    ['VALIDATING', { stage: 'VALIDATING', waitingOn: 'system' }, [ACTIONS.cancel]],
+    ['AWAITING_APPROVAL', {}, [ACTIONS.askAnotherContact, ACTIONS.recordOfflineApproval, ACTIONS.cancel]],
+    ['RECORDING_AUTHORIZATION', { stage: 'RECORDING_AUTHORIZATION' }, [ACTIONS.cancel]],
+    ['SENDING_INSTRUCTIONS', { stage: 'SENDING_INSTRUCTIONS' }, [ACTIONS.cancel]],
+    ['AWAITING_INVITE', { stage: 'AWAITING_INVITE', waitingOn: 'tech' }, [ACTIONS.invitationSent, ACTIONS.cancel]],
+    ['VERIFYING', { stage: 'VERIFYING', waitingOn: 'system' }, [ACTIONS.cancel]],
+    ['VERIFYING / MISMATCH', { stage: 'VERIFYING', subState: 'MISMATCH', waitingOn: 'tech' }, [ACTIONS.fixed, ACTIONS.cancel]],
+    ['AWAITING_ACCEPTANCE', { stage: 'AWAITING_ACCEPTANCE', waitingOn: 'invitee' }, [ACTIONS.cancel]],
+    ['AWAITING_ACCEPTANCE / INVITE_EXPIRED', { stage: 'AWAITING_ACCEPTANCE', subState: 'INVITE_EXPIRED', waitingOn: 'tech' }, [ACTIONS.resent, ACTIONS.cancel]],
+    ['AWAITING_2FA', { stage: 'AWAITING_2FA', waitingOn: 'invitee' }, [ACTIONS.twoFactorConfirmed, ACTIONS.cancel]],
+    ['STALLED', { stage: 'STALLED', waitingOn: 'manager', stalledFrom: 'AWAITING_ACCEPTANCE', reason: 'expired 4 times' }, [ACTIONS.resume, ACTIONS.cancel]],
+  ];
+  for (const [name, over, expected] of cases) {
+    it(`${name}: ${expected.join(', ')}`, () => {
+      const s = status(over);
+      expect(buttons(s)).toEqual(expected);
+      const actions = actionsFor(s)!;
+      expect(actions.block_id).toBe(THREAD_ACTIONS_BLOCK_ID);
+      for (const b of actions.elements) expect(b).toMatchObject({ type: 'button', value: WORKFLOW_ID });
+      // The root carries the same buttons, last.
+      expect(threadRoot(s).blocks.at(-1)).toEqual(actions);
+    });
+  }
+
+  it('has no buttons in a final stage', () => {
+    for (const stage of FINAL_STAGES) {
+      const s = status({ stage, waitingOn: 'nobody', deadline: null });
+      expect(actionsFor(s)).toBeNull();
+      expect(threadRoot(s).blocks.some((b) => b.type === 'actions')).toBe(false);
+    }
+  });
+
+  it('asks before cancelling, and uses only the exported action IDs', () => {
+    const cancel = actionsFor(status())!.elements.find((e) => (e as { action_id: string }).action_id === ACTIONS.cancel)!;
+    expect(cancel).toMatchObject({ style: 'danger', confirm: { confirm: { text: 'Cancel it' } } });
+    const used = new Set(STAGES.flatMap((stage) => buttons(status({ stage })).concat(buttons(status({ stage, subState: 'MISMATCH' })), buttons(status({ stage, subState: 'INVITE_EXPIRED' })))));
+    expect([...used].sort()).toEqual([...ACTION_IDS].sort());
+  });
+});
+
+describe('root message', () => {
+  it('says the stage plainly, who is waited on, the deadline in Slack date format, and the request', () => {
+    const s = status();
+    const root = threadRoot(s, { dashboardUrl: 'http://localhost:8233/namespaces/default/workflows/onboarding%3A100%3A201?a=1&b=2' });
+    expect(root.text).toBe('Onboarding of Ines Invitee (Acme Dental): Waiting for approval by Paula Primary');
+    const text = mrkdwn(root.blocks);
+    const unix = Date.parse('2026-03-02T14:05:00.000Z') / 1000;
+    expect(text).toContain('*Waiting for approval by Paula Primary*');
+    expect(text).toContain('*Waiting on:* Paula Primary, the approver');
+    expect(text).toContain(`*Approval request expires:* <!date^${unix}^{date_short_pretty} {time}|Monday 2 March 2026 at 14:05 UTC>`);
+    expect(text).toContain('*Organization*\nAcme Dental');
+    expect(text).toContain('*Invitee*\nInes Invitee\nInes@acme.test');
+    expect(text).toContain('*Access*\nIT Glue Lite user (read-only)');
+    expect(text).toContain('*Password access*\nNot included');
+    expect(text).toContain('*Group*\nCustomer - No Password Access');
+    expect(text).toContain('*Ticket*\nT-1001');
+    expect(text).toContain('*Requested by*\n<@UTECH1>');
+    expect(text).toContain('<http://localhost:8233/namespaces/default/workflows/onboarding%3A100%3A201?a=1&amp;b=2|Details>');
+    expect(text).toContain(`ID \`${WORKFLOW_ID}\``);
+  });
+
+  it('shows who is waited on in each waiting stage', () => {
+    const on = (over: Partial<OnboardingStatus>) => mrkdwn(threadRoot(status(over)).blocks);
+    expect(on({ stage: 'AWAITING_INVITE', waitingOn: 'tech' })).toContain('*Waiting on:* <@UTECH1> or another tech');
+    expect(on({ stage: 'AWAITING_INVITE', waitingOn: 'tech' })).toContain('*Next reminder to the tech:* <!date^');
+    expect(on({ stage: 'AWAITING_ACCEPTANCE', waitingOn: 'invitee' })).toContain('*Waiting for Ines Invitee to accept the invitation*');
+    expect(on({ stage: 'AWAITING_ACCEPTANCE', waitingOn: 'invitee' })).toContain('*Invitation link expires:* <!date^');
+    expect(on({ stage: 'AWAITING_2FA', waitingOn: 'tech', deadline: null })).toContain('Waiting for a tech to confirm that Ines Invitee has set up 2FA');
+    expect(on({ stage: 'STALLED', waitingOn: 'manager', stalledFrom: 'AWAITING_ACCEPTANCE', reason: 'AWAITING_ACCEPTANCE failed: boom' })).toMatch(
+      /\*Waiting on:\* a manager[\s\S]*\*Needs a manager:\* AWAITING_ACCEPTANCE failed: boom\nA manager can resume it at “Waiting for the invitation to be accepted” or cancel it\./,
+    );
+    expect(on({ stage: 'VALIDATING', waitingOn: 'system', org: null, invitee: null, approver: null, deadline: null })).toContain(
+      '*Onboarding: contact 201, organization 100*',
+    );
+  });
+
+  it('says completed, with no deadline and no buttons, at the end', () => {
+    const done = threadRoot(status({ stage: 'COMPLETED', waitingOn: 'nobody', deadline: null, evidence: { via: 'not-needed', at: '2026-02-25T09:00:01.000Z', reason: 'x' } }));
+    expect(done.text).toBe('Onboarding of Ines Invitee (Acme Dental): Completed: Ines Invitee is now an IT Glue Lite user (read-only)');
+    const text = mrkdwn(done.blocks);
+    expect(text).not.toContain('Waiting on');
+    expect(text).not.toContain('expires');
+    expect(text).toContain('Not needed: the invitee is the primary contact');
+    const cancelled = threadRoot(
+      status({ stage: 'CANCELLED', waitingOn: 'nobody', reason: 'Customer changed their mind', events: [{ at: '2026-02-26T10:00:00.000Z', type: 'cancelled', text: 'x', by: 'UMANAGER' }] }),
+    );
+    expect(cancelled.text).toContain('Cancelled by <@UMANAGER>');
+    expect(mrkdwn(cancelled.blocks)).toContain('*Reason:* Customer changed their mind');
+  });
+
+  it('gives the exact checklist while waiting for the invitation', () => {
+    const text = mrkdwn(threadRoot(status({ stage: 'AWAITING_INVITE', waitingOn: 'tech' })).blocks);
+    expect(text).toContain('1. IT Glue → *Account* > *Users* > *IT Glue* tab > *+ New*');
+    expect(text).toContain('2. Email: `Ines@acme.test` (copy and paste it, then check it)');
+    expect(text).toContain('3. Role: *Lite*');
+    expect(text).toContain('4. Group: *Customer - No Password Access*, and no other group');
+    expect(text).toContain('5. Organization access: *Acme Dental* and ONLY Acme Dental');
+    expect(text).toContain('press *Invitation sent*');
+
+    const myGlue = mrkdwn(
+      threadRoot(
+        status({
+          stage: 'AWAITING_INVITE',
+          waitingOn: 'tech',
+          request: { ...status().request, kind: 'myglue', myGlueRole: 'Creator', myGlueGroupIds: ['1', '2'] },
+          groupNames: ['MyGlue - Front desk', 'MyGlue - Managers'],
+        }),
+      ).blocks,
+    );
+    expect(myGlue).toContain('*MyGlue* tab > *+ New*');
+    expect(myGlue).toContain('3. Role: *Creator*');
+    expect(myGlue).toContain('4. Groups: *MyGlue - Front desk*, *MyGlue - Managers*');
+    expect(myGlue).toContain('*Access*\nMyGlue Creator user (can view, create and edit, not delete)');
+  });
+
+  it('lists what to fix on a mismatch, and how to resend an expired invitation', () => {
+    const mismatch = mrkdwn(threadRoot(status({ stage: 'VERIFYING', subState: 'MISMATCH', waitingOn: 'tech', mismatches: ['Role is Editor; set it to Lite.', 'Group <x> & y'] })).blocks);
+    expect(mismatch).toContain('*Fix in IT Glue, then press Fixed:*\n• Role is Editor; set it to Lite.\n• Group &lt;x&gt; &amp; y');
+    const expired = mrkdwn(
+      threadRoot(status({ stage: 'AWAITING_ACCEPTANCE', subState: 'INVITE_EXPIRED', waitingOn: 'tech', resends: 1, user: { id: 'u1', email: 'ines@acme.test', roleName: 'Lite', myGlue: false, invitationSentAt: null, invitationAcceptedAt: null, currentSignInAt: null } })).blocks,
+    );
+    expect(expired).toContain('*The invitation link for `ines@acme.test` expired unused.*');
+    expect(expired).toContain('the “Invited User” row > *Reset Invitation*, then press *Resent*');
+    expect(expired).toContain('Resent 1 time so far.');
+  });
+});
+
+describe('escaping', () => {
+  it('escapes &, < and > and neutralises broadcasts, keeping accents', () => {
+    expect(escapeMrkdwn('<script>alert("x")</script>')).toBe('&lt;script&gt;alert("x")&lt;/script&gt;');
+    expect(escapeMrkdwn('Smith & Sons <!channel> <!here|here> <@U123> <#C123>')).toBe(
+      'Smith &amp; Sons &lt;!channel&gt; &lt;!here|here&gt; &lt;@U123&gt; &lt;#C123&gt;',
+    );
+    expect(escapeMrkdwn('&amp;')).toBe('&amp;amp;');
+    expect(escapeMrkdwn('Hélène Dubé @here @channel @everyone')).toBe('Hélène Dubé @\u200bhere @\u200bchannel @\u200beveryone');
+    expect(code('a`b')).toBe('a`b');
+    expect(code('x@y.test')).toBe('`x@y.test`');
+  });
+
+  it('escapes every value from IT Glue, the request and people in the root', () => {
+    const s = status({
+      org: { id: '100', name: 'Smith & Sons <!channel>' },
+      invitee: { ...INVITEE, name: '<script>alert(1)</script> Hélène', email: 'helene@smith.test' },
+      approver: { ...PRIMARY, name: 'Paula <@U999> Primary' },
+      request: { ...status().request, ticket: '<!everyone>', note: 'please @here <https://evil.test|click>' },
+      groupNames: ['Customer <b>'],
+    });
+    const root = threadRoot(s);
+    const all = `${root.text}\n${mrkdwn(root.blocks)}`;
+    for (const raw of ['<script>', '<!channel>', '<@U999>', '<!everyone>', '<https://evil.test', '@here', '<b>']) expect(all).not.toContain(raw);
+    expect(all).toContain('&lt;script&gt;alert(1)&lt;/script&gt; Hélène');
+    expect(all).toContain('Smith &amp; Sons &lt;!channel&gt;');
+    expect(all).toContain('Paula &lt;@U999&gt; Primary');
+    expect(all).toContain('<@UTECH1>'); // the tech who asked: a real mention
+    // The only "<" left open are the mention, dates and Slack's own syntax.
+    const opens = all.match(/<[^&]/g)?.map((m) => m[1]) ?? [];
+    expect(new Set(opens)).toEqual(new Set(['@', '!']));
+  });
+
+  it('formats deadlines with Slack date formatting and a readable fallback', () => {
+    expect(slackDate('2026-03-02T14:05:00.000Z', 'Monday 2 March 2026 at 14:05 UTC')).toBe(
+      '<!date^1772460300^{date_short_pretty} {time}|Monday 2 March 2026 at 14:05 UTC>',
+    );
+    expect(slackDate('not a date', 'a|b>c')).toBe('a/b&gt;c');
+  });
+});
+
+describe('replies', () => {
+  it('escapes the event text but keeps the mention of the person who acted', () => {
+    const reply = threadReply({
+      at: '2026-02-26T10:00:00.000Z',
+      type: 'approved-offline',
+      text: 'Approval received by fax recorded by <@UTECH2>: note <@UBOSS> <!channel> & co é',
+      by: 'UTECH2',
+    });
+    expect(reply.text).toBe(':memo: Approval received by fax recorded by <@UTECH2>: note &lt;@UBOSS&gt; &lt;!channel&gt; &amp; co é');
+    expect(reply.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: reply.text } }]);
+  });
+
+  it('shows times in the reader’s time zone and a comment as typed, escaped', () => {
+    const reply = threadReply({
+      at: '2026-02-26T10:00:00.000Z',
+      type: 'approved',
+      text: 'Approved by Paula Primary at 2026-02-26T09:59:58.123Z from 198.51.100.7: “<script>ok</script>”',
+    });
+    expect(reply.text).toBe(
+      ':white_check_mark: Approved by Paula Primary at <!date^1772099998^{date_short_pretty} {time}|Thursday 26 February 2026 at 09:59 UTC> from 198.51.100.7: “&lt;script&gt;ok&lt;/script&gt;”',
+    );
+  });
+
+  it('keeps no mention that is not the actor’s, and bullets as they are', () => {
+    expect(threadReply({ at: '2026-02-26T10:00:00.000Z', type: 'cancelled', text: 'Cancelled by <@UMANAGER>', by: 'not-a-user' }).text).toBe(
+      ':x: Cancelled by &lt;@UMANAGER&gt;',
+    );
+    expect(threadReply({ at: '2026-02-26T10:00:00.000Z', type: 'mismatch', text: 'Please fix:\n• a\n• b' }).text).toBe(':warning: Please fix:\n• a\n• b');
+    expect(threadReply({ at: '2026-02-26T10:00:00.000Z', type: 'stage', text: 'COMPLETED' as Stage }).text).toContain('Completed');
+  });
+});
