@@ -89,7 +89,8 @@ async function startWaiting(count: number, emailOf: (n: number) => string, tag: 
 
 /** Until visibility lists `count` onboardings of the tag in the stage (it is eventually consistent). */
 async function listed(tag: string, stage: string, count: number) {
-  for (let i = 0; i < 300; i++) {
+  // Generous: on a loaded 2-core machine thousands of starts take a while to be listed.
+  for (const deadline = Date.now() + 240_000; Date.now() < deadline; ) {
     const n = await temporal.client.workflow.count(`OnboardingOrgId = "sweep-${tag}" AND OnboardingStage = "${stage}"`);
     if (n.count >= count) return;
     await new Promise((r) => setTimeout(r, 200));
