@@ -7,7 +7,7 @@ import { createSlackActivities, REPLY_EVENT_TYPE, ROOT_EVENT_TYPE } from '../../
 import type { SlackActivities } from '../../activities/contracts';
 import type { OnboardingEvent, OnboardingStatus, ThreadRef } from '../../workflows/types';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api';
-import { INVITEE, ORG, PRIMARY } from '../support/fake-activities';
+import { INVITEE, ORG, PRIMARY, statusFixture } from '../support/fake-activities';
 
 const CHANNEL = 'C0ONBOARD';
 let fake: FakeSlack;
@@ -36,30 +36,7 @@ function activities(botToken: string): SlackActivities {
 let counter = 0;
 function status(over: Partial<OnboardingStatus> = {}): OnboardingStatus {
   counter += 1;
-  return {
-    workflowId: `onboarding:${ORG.id}:${counter}`,
-    request: { orgId: ORG.id, contactId: INVITEE.contactId, kind: 'itglue', passwordAccess: false, requestedBy: 'UTECH1' },
-    stage: 'AWAITING_APPROVAL',
-    subState: null,
-    waitingOn: 'approver',
-    deadline: new Date(Date.now() + 86_400_000).toISOString(),
-    startedAt: new Date().toISOString(),
-    org: ORG,
-    invitee: INVITEE,
-    approver: PRIMARY,
-    approvalRound: 1,
-    evidence: null,
-    user: null,
-    groupNames: ['Customer - No Password Access'],
-    mismatches: [],
-    resends: 0,
-    stalledFrom: null,
-    reason: null,
-    events: [],
-    stages: [],
-    thread: null,
-    ...over,
-  };
+  return statusFixture({ workflowId: `onboarding:${ORG.id}:${counter}`, ...over });
 }
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -5,35 +5,18 @@ import { code, escapeMrkdwn, slackDate } from '../../src/slack/escape';
 import { actionsFor, threadReply, threadRoot, type Block } from '../../src/slack/views/thread';
 import { FINAL_STAGES, STAGES, type Stage } from '../../workflows/stages';
 import type { OnboardingStatus } from '../../workflows/types';
-import { INVITEE, ORG, PRIMARY } from '../support/fake-activities';
+import { INVITEE, ORG, PRIMARY, statusFixture } from '../support/fake-activities';
 
 const WORKFLOW_ID = 'onboarding:100:201';
 
 function status(over: Partial<OnboardingStatus> = {}): OnboardingStatus {
-  return {
+  return statusFixture({
     workflowId: WORKFLOW_ID,
     request: { orgId: ORG.id, contactId: INVITEE.contactId, kind: 'itglue', passwordAccess: false, requestedBy: 'UTECH1', ticket: 'T-1001' },
-    stage: 'AWAITING_APPROVAL',
-    subState: null,
-    waitingOn: 'approver',
     deadline: '2026-03-02T14:05:00.000Z',
     startedAt: '2026-02-25T09:00:00.000Z',
-    org: ORG,
-    invitee: INVITEE,
-    approver: PRIMARY,
-    approvalRound: 1,
-    evidence: null,
-    user: null,
-    groupNames: ['Customer - No Password Access'],
-    mismatches: [],
-    resends: 0,
-    stalledFrom: null,
-    reason: null,
-    events: [],
-    stages: [],
-    thread: null,
     ...over,
-  };
+  });
 }
 
 /** Every piece of mrkdwn text in the blocks, one string. */

@@ -4,7 +4,7 @@
  */
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from '../../activities/contracts';
 import type { ServiceActivities } from '../../src/temporal/worker';
-import type { ItGlueUser, Person, Validation } from '../../workflows/types';
+import type { ItGlueUser, OnboardingStatus, Person, Validation } from '../../workflows/types';
 
 export interface Call {
   name: string;
@@ -97,4 +97,32 @@ export class FakeWorld {
       postToThread: record('postToThread', () => undefined),
     };
   }
+}
+
+/** An onboarding's status waiting for Paula's approval of Ines; `over` changes any field. */
+export function statusFixture(over: Partial<OnboardingStatus> = {}): OnboardingStatus {
+  return {
+    workflowId: `onboarding:${ORG.id}:${INVITEE.contactId}`,
+    request: { orgId: ORG.id, contactId: INVITEE.contactId, kind: 'itglue', passwordAccess: false, requestedBy: 'UTECH1' },
+    stage: 'AWAITING_APPROVAL',
+    subState: null,
+    waitingOn: 'approver',
+    deadline: new Date(Date.now() + 86_400_000).toISOString(),
+    startedAt: new Date().toISOString(),
+    org: ORG,
+    invitee: INVITEE,
+    approver: PRIMARY,
+    approvalRound: 1,
+    evidence: null,
+    user: null,
+    groupNames: ['Customer - No Password Access'],
+    mismatches: [],
+    resends: 0,
+    stalledFrom: null,
+    reason: null,
+    events: [],
+    stages: [],
+    thread: null,
+    ...over,
+  };
 }
