@@ -23,6 +23,13 @@ export interface VerifyInput {
   policy: Policy;
 }
 
+export interface Verification {
+  /** What differs from the request, each in words a tech can act on; none when verified. */
+  mismatches: string[];
+  /** The user as IT Glue shows it now (absent when it is gone). */
+  user?: ItGlueUser;
+}
+
 export interface ItGlueActivities {
   /** Loads org and contact, checks the invitee can be onboarded, resolves the approver (§3 step 1, §3.1). */
   validateRequest(request: OnboardingRequest, policy: Policy): Promise<Validation>;
@@ -31,7 +38,7 @@ export interface ItGlueActivities {
   /** The IT Glue user with this email (case-insensitive), or null. */
   findUser(email: string): Promise<ItGlueUser | null>;
   /** Ensures the group membership, then lists every mismatch in words a tech can act on. */
-  verifyUser(input: VerifyInput): Promise<{ mismatches: string[] }>;
+  verifyUser(input: VerifyInput): Promise<Verification>;
   /** Adds the contact to the authorization tag field of the org's Site Summary asset. */
   recordAuthorization(input: { orgId: string; contactId: string; policy: Policy }): Promise<void>;
 }

@@ -23,7 +23,7 @@ import {
   type Person,
   type Validation,
 } from '../workflows/types';
-import type { ItGlueActivities, ItGlueMaintenanceActivities, SweepReport, VerifyInput } from './contracts';
+import type { ItGlueActivities, ItGlueMaintenanceActivities, SweepReport, Verification, VerifyInput } from './contracts';
 
 export interface ItGlueActivityDeps {
   client: ItGlueClient;
@@ -153,7 +153,12 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     });
   }
 
-  async function verifyUser({ request, org, user, groupNames, policy }: VerifyInput): Promise<{ mismatches: string[] }> {
+  async function verifyUser({ request, org, user: saved, groupNames, policy }: VerifyInput): Promise<Verification> {
+    // What the tech fixed in IT Glue (role, kind) only shows in a fresh read of the user.
+    const user = await directory.userByEmail(saved.email);
+    if (!user) {
+      return { mismatches: [`IT Glue has no user with the email ${saved.email} any more: invite them again (Account → Users), then press Fixed.`] };
+    }
     const mismatches = userMismatches(request, user);
     const rightKind = user.myGlue === (request.kind === 'myglue');
     const wanted =
@@ -175,7 +180,7 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
       }
       mismatches.push(...groupMismatches(group, org, request, policy));
     }
-    return { mismatches };
+    return { mismatches, user };
   }
 
   async function sweepUsers(): Promise<SweepReport> {

@@ -471,13 +471,15 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   async function verifying() {
     for (;;) {
-      const { mismatches } = await itglue.verifyUser({
+      const { mismatches, user } = await itglue.verifyUser({
         request,
         org: s.org!,
         user: s.user!,
         groupNames: s.groupNames,
         policy,
       });
+      // Histories recorded before the fresh read keep the user they had.
+      if (user && wf.patched('verify-fresh-user')) takeUser(user);
       s.mismatches = mismatches;
       if (mismatches.length === 0) {
         await note('verified', 'IT Glue user verified: role, group and organization access match the request.');

@@ -120,7 +120,7 @@ describe('verification', () => {
         }),
       ),
     );
-    expect(results).toEqual(added.map(() => ({ mismatches: [] })));
+    expect(results.map((r) => r.mismatches)).toEqual(added.map(() => []));
     expect(group(SEED.group.technicians)['user-ids'].sort()).toEqual([...before, ...added.map((u) => u.id)].sort());
     const writes = fake.requests.filter((r) => r.method === 'PATCH').length;
     expect(writes).toBeLessThanOrEqual(added.length);
@@ -129,16 +129,23 @@ describe('verification', () => {
   it('names wrong role, wrong kind, a missing group and extra organizations', async () => {
     const org = { id: SEED.org.acme, name: 'Acme Dental' };
     const base = { id: SEED.user.ottoAccepted, email: 'otto.other@acme-dental.test', myGlue: false, invitationSentAt: null, invitationAcceptedAt: null, currentSignInAt: null };
-    const wrongRole = await itglue.verifyUser({ request: request(), org, user: { ...base, roleName: 'Editor' }, groupNames: ['Customer - No Password Access'], policy: testPolicy() });
+    const otto = fake.data.users.find((u) => u.id === SEED.user.ottoAccepted)!;
+    otto['role-name'] = 'Editor';
+    // The saved user says Lite; what counts is what IT Glue says now.
+    const wrongRole = await itglue.verifyUser({ request: request(), org, user: { ...base, roleName: 'Lite' }, groupNames: ['Customer - No Password Access'], policy: testPolicy() });
     expect(wrongRole.mismatches).toEqual([
       'The role of otto.other@acme-dental.test is "Editor"; it must be "Lite" (Account → Users → edit the user → Role).',
       expect.stringMatching(/also gives access to 1 other organization \(IT Glue ids 1003\)/),
     ]);
-    const myGlue = await itglue.verifyUser({ request: request(), org, user: { ...base, roleName: 'Lite', myGlue: true }, groupNames: ['No Such Group'], policy: testPolicy() });
+    otto['role-name'] = 'Lite';
+    otto['my-glue'] = true;
+    const myGlue = await itglue.verifyUser({ request: request(), org, user: { ...base, roleName: 'Lite' }, groupNames: ['No Such Group'], policy: testPolicy() });
+    expect(myGlue.user).toMatchObject({ id: SEED.user.ottoAccepted, roleName: 'Lite', myGlue: true });
     expect(myGlue.mismatches).toEqual([
       expect.stringMatching(/is a MyGlue user, but an IT Glue Lite user was requested/),
       'IT Glue has no group named "No Such Group": create it (Account → Groups) or correct the policy\'s group names.',
     ]);
+    otto['my-glue'] = false;
     fake.data.organizations.push(makeOrganization({ id: '1005', name: 'Sixth Org' }));
     group(SEED.group.noPasswordAccess)['organization-ids'] = ['1001', '1002', '1003', '1004', '1000', '1005'];
     const tooMany = await itglue.verifyUser({
@@ -149,6 +156,10 @@ describe('verification', () => {
       policy: { ...testPolicy(), groups: { ...testPolicy().groups, onlyThisOrganization: false }, limits: { maxOrganizations: 5 } },
     });
     expect(tooMany.mismatches).toEqual(['The group "Customer - No Password Access" gives access to 6 organizations; at most 5 are allowed for a Lite user.']);
+
+    fake.data.users = fake.data.users.filter((u) => u !== otto);
+    const gone = await itglue.verifyUser({ request: request(), org, user: { ...base, roleName: 'Lite' }, groupNames: ['Customer - No Password Access'], policy: testPolicy() });
+    expect(gone).toEqual({ mismatches: ['IT Glue has no user with the email otto.other@acme-dental.test any more: invite them again (Account → Users), then press Fixed.'] });
   });
 });
 

@@ -120,16 +120,19 @@ it('goes from /invite-lite to COMPLETED through the thread’s buttons', async (
   //    given the customer group access to Bluebird again.
   h.group('Customer - No Password Access')['organization-ids'] = [org.acme, org.bluebird];
   h.itglue.data.users.push(
-    makeUser({ id: '5100', 'first-name': 'Ines', 'last-name': 'Invitee', email: 'ines.invitee@acme-dental.test', 'role-name': 'Lite', 'invitation-sent-at': new Date().toISOString() }),
+    makeUser({ id: '5100', 'first-name': 'Ines', 'last-name': 'Invitee', email: 'ines.invitee@acme-dental.test', 'role-name': 'Editor', 'invitation-sent-at': new Date().toISOString() }),
   );
   await h.press(ACTIONS.invitationSent, workflowId, USERS.tech);
   const mismatch = await until((s) => s.stage === 'VERIFYING' && s.subState === 'MISMATCH', 'the mismatch');
   expect(mismatch.mismatches.join(' ')).toContain('also gives access to 1 other organization');
+  expect(mismatch.mismatches.join(' ')).toContain('it must be "Lite"');
   await rootShows(mismatch);
   expect(JSON.stringify(h.root(workflowId)!.blocks)).toContain(ACTIONS.fixed);
 
-  // 7. The tech removes Bluebird from the group and presses "Fixed": verified (the user was added to the group).
+  // 7. The tech sets the role to Lite, removes Bluebird from the group and presses "Fixed": verified
+  //    with what IT Glue shows now (the user was added to the group).
   h.group('Customer - No Password Access')['organization-ids'] = [org.acme];
+  h.itglue.data.users.find((u) => u.id === '5100')!['role-name'] = 'Lite';
   await h.press(ACTIONS.fixed, workflowId, USERS.tech);
   await rootShows(await until((s) => s.stage === 'AWAITING_ACCEPTANCE', 'the acceptance stage'));
   expect(h.group('Customer - No Password Access')['user-ids']).toContain('5100');
