@@ -3,7 +3,7 @@
  * timestamp and the raw body with the signing secret), its 5-minute window, and the 3-second ack.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, sign, startSlackHarness, USERS, type SlackHarness } from '../support/slack-harness';
+import { eventually, sign, SIGNING_SECRET, startSlackHarness, USERS, type SlackHarness } from '../support/slack-harness';
 
 let h: SlackHarness;
 
@@ -36,7 +36,7 @@ it('refuses a request with a wrong signature, another secret, no signature, or a
   const otherSecret = await h.post(body, { secret: 'not-the-signing-secret' });
   expect(otherSecret.status).toBe(401);
   // Signed for another body (the text changed on the way).
-  const tampered = await h.post(body.replace('text=', 'text=x'), { signature: sign(body, now) });
+  const tampered = await h.post(body.replace('text=', 'text=x'), { signature: sign(body, now, SIGNING_SECRET) });
   expect(tampered.status).toBe(401);
   const old = await h.post(body, { timestamp: now - 6 * 60 });
   expect(old.status).toBe(401);

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { freePort } from '../../src/temporal/dev-server';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api';
 import { killGroup, runCli, serviceEnv, startServiceProcess, type ServiceProcess } from '../support/service-process';
-import { eventually, sign, USERS } from '../support/slack-harness';
+import { slackDriver } from '../support/slack-driver';
+import { eventually, USERS } from '../support/slack-harness';
 
 const SECRET = 'service-test-signing-secret-0123456789';
 const CHANNEL = 'C0SERVICE1';
@@ -45,13 +46,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function post(body: string, contentType = 'application/x-www-form-urlencoded') {
-  const timestamp = Math.floor(Date.now() / 1000);
-  return fetch(`http://127.0.0.1:${service!.ready.port}/slack/events`, {
-    method: 'POST',
-    headers: { 'Content-Type': contentType, 'X-Slack-Request-Timestamp': String(timestamp), 'X-Slack-Signature': sign(body, timestamp, SECRET) },
-    body,
-  });
+function post(body: string, contentType = 'application/x-www-form-urlencoded') {
+  return slackDriver({ url: `http://127.0.0.1:${service!.ready.port}/slack/events`, secret: SECRET, slack, channel: CHANNEL }).post(body, { contentType });
 }
 
 it('answers Slack on the service’s port, beside /healthz, and calls the Web API at SLACK_API_URL', async () => {

@@ -7,7 +7,6 @@
  *
  * Requests into the app are real HTTP with Slack's signature, as Slack sends them.
  */
-import { createHmac } from 'node:crypto';
 import { createItGlueActivities } from '../../activities/itglue';
 import { createSlackActivities, ROOT_EVENT_TYPE } from '../../activities/slack';
 import type { SlackConfig } from '../../src/config';
@@ -20,11 +19,13 @@ import type { OnboardingRequest } from '../../workflows/types';
 import { startFakeItGlue, makeContact, makeOrganization, type FakeItGlue } from '../fakes/itglue-server';
 import { startFakeSlack, type FakeSlack, type FakeSlackMessage } from '../fakes/slack-api';
 import { FakeWorld, INVITEE, ORG, OTHER, PRIMARY } from './fake-activities';
+import { slackDriver, type SlackDriver } from './slack-driver';
+
+export { sign, TEAM, type ModalState, type PostOptions } from './slack-driver';
 import { connectTemporal, testPolicy, type TestTemporal } from './temporal';
 
 export const SIGNING_SECRET = 'slack-test-signing-secret-0123456789';
 export const CHANNEL = 'C0ONBOARD1';
-export const TEAM = 'T0FAKE001';
 export const TECHS_GROUP = 'S0TECHS001';
 export const USERS = {
   /** A tech by the techs' user group. */
@@ -41,23 +42,13 @@ export interface SlackHarnessOptions {
   doubleClickMs?: number;
 }
 
-export interface PostOptions {
-  contentType?: string;
-  /** Seconds since the epoch (default now). */
-  timestamp?: number;
-  secret?: string;
-  signature?: string;
+export interface SlackHarnessOptions {
+  mode: 'itglue' | 'world';
+  policy?: Policy;
+  doubleClickMs?: number;
 }
 
-export interface ModalState {
-  id: string;
-  callback_id: string;
-  private_metadata: string;
-  blocks: unknown[];
-  hash?: string;
-}
-
-export interface SlackHarness {
+export interface SlackHarness extends SlackDriver {
   slack: FakeSlack;
   itglue: FakeItGlue;
   temporal: TestTemporal;
@@ -69,32 +60,8 @@ export interface SlackHarness {
   config: SlackConfig;
   policy: Policy;
   logged: Array<{ event: string; fields: Record<string, unknown> }>;
-  /** A signed POST to /slack/events. */
-  post(body: string, options?: PostOptions): Promise<Response>;
-  /** A slash command as Slack sends it; returns the HTTP answer, its time, and the trigger and response URL sent. */
-  command(
-    command: string,
-    user: string,
-    text?: string,
-    extra?: { triggerId?: string; responseUrl?: string; retry?: boolean },
-  ): Promise<{ response: Response; ms: number; triggerId: string; responseUrl: string; body: string }>;
-  /** A `payload=` interaction (block_actions, view_submission, block_suggestion). */
-  interact(payload: Record<string, unknown>): Promise<Response>;
-  /** Presses a button of an onboarding's thread root (the message as it is in the fake Slack). */
-  press(actionId: string, workflowId: string, user: string): Promise<{ response: Response; triggerId: string; responseUrl: string }>;
-  /** A block_actions from an input of a modal (a dispatch action). */
-  modalAction(view: ModalState, blockId: string, action: Record<string, unknown>, user: string, values: Record<string, unknown>): Promise<Response>;
-  /** Submits a modal with these input values (`state.values`); returns the HTTP status and the JSON answer (null when empty). */
-  submit(view: ModalState, user: string, values: Record<string, unknown>): Promise<{ status: number; answer: Record<string, unknown> | null }>;
-  /** An external select's option request. */
-  suggest(actionId: string, value: string, user: string, view?: ModalState): Promise<{ status: number; options: Array<{ text: { text: string }; value: string }> }>;
-  appHomeOpened(user: string): Promise<Response>;
   /** The fake IT Glue's group with this name. */
   group(name: string): FakeItGlue['data']['groups'][number];
-  /** The onboarding's thread root in the fake Slack, when posted. */
-  root(workflowId: string): FakeSlackMessage | undefined;
-  /** The replies of the onboarding's thread, oldest first. */
-  replies(workflowId: string): FakeSlackMessage[];
   /** Starts an onboarding directly (for tests about what Slack shows of onboardings). */
   start(request: Partial<OnboardingRequest> & Pick<OnboardingRequest, 'orgId' | 'contactId'>, policy?: Policy): Promise<string>;
   close(): Promise<void>;
@@ -116,11 +83,6 @@ export async function eventually<T>(read: () => T | Promise<T>, what: string, ti
   }
 }
 
-export function sign(body: string, timestamp: number, secret = SIGNING_SECRET): string {
-  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-}
-
-let viewCounter = 0;
 
 export async function startSlackHarness(options: SlackHarnessOptions): Promise<SlackHarness> {
   const logged: SlackHarness['logged'] = [];
@@ -180,23 +142,8 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
   const url = `http://127.0.0.1:${http.port}/slack/events`;
   const started: string[] = [];
 
-  const post: SlackHarness['post'] = (body, o = {}) => {
-    const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000);
-    return fetch(url, {
-      method: 'POST',
-      headers: {
-        'Content-Type': o.contentType ?? 'application/x-www-form-urlencoded',
-        'X-Slack-Request-Timestamp': String(timestamp),
-        'X-Slack-Signature': o.signature ?? sign(body, timestamp, o.secret),
-      },
-      body,
-    });
-  };
-  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-  const interact = (payload: Record<string, unknown>) => post(form({ payload: JSON.stringify(payload) }));
-  const userOf = (id: string) => ({ id, username: id.toLowerCase(), name: id.toLowerCase(), team_id: TEAM });
-  const rootOf = (workflowId: string) =>
-    slack.messages(CHANNEL).find((m) => !m.threadTs && m.metadata?.event_type === ROOT_EVENT_TYPE && m.metadata.event_payload.workflowId === workflowId);
+  const driver = slackDriver({ url, secret: SIGNING_SECRET, slack, channel: CHANNEL });
+  const rootOf = driver.root;
 
   const harness: SlackHarness = {
     slack,
@@ -209,128 +156,11 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
     config,
     policy,
     logged,
-    post,
-    interact,
-    async command(command, user, text = '', extra = {}) {
-      const triggerId = extra.triggerId ?? slack.issueTriggerId();
-      const responseUrl = extra.responseUrl ?? slack.responseUrl();
-      const body = form({
-        token: 'legacy-verification-token',
-        team_id: TEAM,
-        team_domain: 'fake-team',
-        channel_id: 'C0GENERAL1',
-        channel_name: 'general',
-        user_id: user,
-        user_name: user.toLowerCase(),
-        command,
-        text,
-        api_app_id: 'A0FAKE001',
-        is_enterprise_install: 'false',
-        response_url: responseUrl,
-        trigger_id: triggerId,
-      });
-      const at = Date.now();
-      const response = await post(body);
-      const ms = Date.now() - at;
-      return { response, ms, triggerId, responseUrl, body: await response.text() };
-    },
-    async press(actionId, workflowId, user) {
-      const root = rootOf(workflowId);
-      if (!root) throw new Error(`no thread root for ${workflowId}`);
-      const triggerId = slack.issueTriggerId();
-      const responseUrl = slack.responseUrl();
-      const response = await interact({
-        type: 'block_actions',
-        user: userOf(user),
-        api_app_id: 'A0FAKE001',
-        token: 'legacy-verification-token',
-        container: { type: 'message', message_ts: root.ts, channel_id: CHANNEL, is_ephemeral: false },
-        trigger_id: triggerId,
-        team: { id: TEAM, domain: 'fake-team' },
-        enterprise: null,
-        is_enterprise_install: false,
-        channel: { id: CHANNEL, name: 'onboarding' },
-        message: { type: 'message', user: slack.botUserId, ts: root.ts, text: root.text, blocks: root.blocks },
-        response_url: responseUrl,
-        actions: [
-          {
-            action_id: actionId,
-            block_id: 'onboarding_actions',
-            text: { type: 'plain_text', text: actionId },
-            value: workflowId,
-            type: 'button',
-            action_ts: `${Date.now() / 1000}`,
-          },
-        ],
-      });
-      return { response, triggerId, responseUrl };
-    },
-    modalAction(view, blockId, action, user, values) {
-      return interact({
-        type: 'block_actions',
-        user: userOf(user),
-        api_app_id: 'A0FAKE001',
-        token: 'legacy-verification-token',
-        container: { type: 'view', view_id: view.id },
-        trigger_id: slack.issueTriggerId(),
-        team: { id: TEAM, domain: 'fake-team' },
-        view: { ...view, type: 'modal', hash: view.hash ?? 'h', state: { values } },
-        actions: [{ block_id: blockId, action_ts: `${Date.now() / 1000}`, ...action }],
-      });
-    },
-    async submit(view, user, values) {
-      const response = await interact({
-        type: 'view_submission',
-        team: { id: TEAM, domain: 'fake-team' },
-        user: userOf(user),
-        api_app_id: 'A0FAKE001',
-        token: 'legacy-verification-token',
-        trigger_id: slack.issueTriggerId(),
-        view: { ...view, type: 'modal', hash: view.hash ?? 'h', state: { values } },
-        response_urls: [],
-        is_enterprise_install: false,
-      });
-      const text = await response.text();
-      return { status: response.status, answer: text ? (JSON.parse(text) as Record<string, unknown>) : null };
-    },
-    async suggest(actionId, value, user, view) {
-      const response = await interact({
-        type: 'block_suggestion',
-        user: userOf(user),
-        container: view ? { type: 'view', view_id: view.id } : { type: 'view', view_id: `V${++viewCounter}` },
-        api_app_id: 'A0FAKE001',
-        token: 'legacy-verification-token',
-        action_id: actionId,
-        block_id: 'org',
-        value,
-        team: { id: TEAM, domain: 'fake-team' },
-        ...(view ? { view: { ...view, type: 'modal', state: { values: {} } } } : {}),
-      });
-      const text = await response.text();
-      return { status: response.status, options: text ? ((JSON.parse(text) as { options?: [] }).options ?? []) : [] };
-    },
-    appHomeOpened(user) {
-      const body = JSON.stringify({
-        token: 'legacy-verification-token',
-        team_id: TEAM,
-        api_app_id: 'A0FAKE001',
-        event: { type: 'app_home_opened', user, channel: `D${user.slice(1)}`, tab: 'home', event_ts: `${Date.now() / 1000}` },
-        type: 'event_callback',
-        event_id: `Ev${Date.now()}${++viewCounter}`,
-        event_time: Math.floor(Date.now() / 1000),
-        authorizations: [{ team_id: TEAM, user_id: slack.botUserId, is_bot: true }],
-      });
-      return post(body, { contentType: 'application/json' });
-    },
-    root: rootOf,
+    ...driver,
     group(name) {
       const found = itglue.data.groups.find((g) => g.name === name);
       if (!found) throw new Error(`no IT Glue group named ${name}`);
       return found;
-    },
-    replies(workflowId) {
-      const root = rootOf(workflowId);
-      return root ? slack.messages(CHANNEL).filter((m) => m.threadTs === root.ts && m.ts !== root.ts) : [];
     },
     async start(request, startPolicy = policy) {
       const full: OnboardingRequest = { kind: 'itglue', passwordAccess: false, requestedBy: USERS.tech, ...request };
