@@ -1,0 +1,71 @@
+/**
+ * Every kind of onboarding through the real service, by the scripted tech (Slack), primary contact
+ * (Chromium, from the approval mail) and invitee (IT Glue, mailbox): IT Glue Lite with and without
+ * approval, with password access, and MyGlue with a role and groups.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SEED } from '../test/fakes/itglue-server';
+import { launchBrowser, mailsOf, newInvitee, prepareItGlue, PRIMARY, runOnboarding, type Invitee, type Kind } from './support/people';
+import { record } from './support/results';
+import { duplicates } from './support/side-effects';
+import { startStack, type Stack } from './support/stack';
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  prepareItGlue(stack);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+const cases: Array<{ name: string; kind: Kind; approval: boolean; group: string }> = [
+  { name: 'IT Glue Lite, approved by the primary contact', kind: { kind: 'itglue', passwordAccess: false }, approval: true, group: SEED.group.noPasswordAccess },
+  { name: 'IT Glue Lite for the primary contact herself, without approval', kind: { kind: 'itglue', passwordAccess: false }, approval: false, group: SEED.group.noPasswordAccess },
+  { name: 'IT Glue Lite with password access', kind: { kind: 'itglue', passwordAccess: true }, approval: true, group: SEED.group.hasPasswordAccess },
+  { name: 'MyGlue Editor in a MyGlue group', kind: { kind: 'myglue', role: 'Editor', groupIds: [SEED.group.acmeMyGlue] }, approval: true, group: SEED.group.acmeMyGlue },
+];
+
+it('completes an onboarding of every kind, each step once', async () => {
+  const journeys = await Promise.all(
+    cases.map(async (c, i) => {
+      const person: Invitee = c.approval
+        ? newInvitee(stack, `Kind${i}`)
+        : { contactId: PRIMARY.contactId, firstName: 'Paula', lastName: 'Primary', email: PRIMARY.email };
+      const journey = await runOnboarding(stack, browser, {
+        invitee: person,
+        approverContactId: c.approval ? PRIMARY.contactId : undefined,
+        kind: c.kind,
+        userId: String(8_000 + i),
+      });
+      return { ...c, person, ...journey };
+    }),
+  );
+
+  for (const j of journeys) {
+    const s = j.final;
+    expect(s.stage, j.name).toBe('COMPLETED');
+    expect(s.evidence?.via, j.name).toBe(j.approval ? 'link' : 'not-needed');
+    expect(s.request.kind, j.name).toBe(j.kind.kind);
+    // The user is in the right group, and the group reaches Acme only.
+    const group = stack.itglue.data.groups.find((g) => g.id === j.group)!;
+    expect(group['user-ids'], j.name).toContain(s.user!.id);
+    expect(group['organization-ids'], j.name).toEqual([SEED.org.acme]);
+    // Mail: the approval request (when needed) and the access instructions, once each.
+    expect(mailsOf(stack, j.workflowId, 'approval-request', 1), j.name).toHaveLength(j.approval ? 1 : 0);
+    const instructions = mailsOf(stack, j.workflowId, 'instructions', 0);
+    expect(instructions.length + mailsOf(stack, j.workflowId, 'instructions', 1).length, j.name).toBe(1);
+    // Slack: one thread, its root showing the end.
+    const root = stack.driver.root(j.workflowId);
+    expect(root?.text, j.name).toMatch(/complete/i);
+    expect(stack.driver.replies(j.workflowId).length, j.name).toBeGreaterThan(3);
+  }
+  const dup = duplicates(stack);
+  expect(dup.details).toEqual([]);
+  record('every kind', { onboardings: journeys.length, crashes: 0, lost: 0, duplicateSideEffects: dup.mails + dup.slackPosts });
+});
