@@ -275,23 +275,32 @@ export interface Journey {
 /**
  * One whole onboarding at Acme Dental, from /invite-lite to COMPLETED, by the three people.
  */
-export async function runOnboarding(stack: Stack, browser: Browser, o: TechOptions & { userId: string }): Promise<Journey> {
+export async function runOnboarding(
+  stack: Stack,
+  browser: Browser,
+  o: TechOptions & { userId: string; think?: () => Promise<void> },
+): Promise<Journey> {
+  const think = o.think ?? (async () => undefined);
   const workflowId = await tech.invite(stack, o);
-  const waitStage = (stage: OnboardingStatus['stage'], timeoutMs = 120_000) =>
-    stack.waitFor(workflowId, (s) => s.stage === stage || (stage !== 'COMPLETED' && s.stages.some((x) => x.stage === stage)), stage, timeoutMs);
+  const waitStage = (stage: OnboardingStatus['stage'], timeoutMs = 180_000) =>
+    stack.waitFor(workflowId, (s) => s.stages.some((x) => x.stage === stage), stage, timeoutMs);
   if (o.approverContactId) {
     await waitStage('AWAITING_APPROVAL');
+    await think();
     await contact.approve(stack, browser, workflowId);
   }
   await waitStage('AWAITING_INVITE');
+  await think();
   await tech.createUser(stack, workflowId, o.invitee, o.kind, o.userId);
   await waitStage('AWAITING_ACCEPTANCE');
+  await think();
   invitee.acceptAndSignIn(stack, o.userId);
   if (o.kind.kind === 'myglue') {
     // MFA is not enforced for MyGlue in this policy: the tech confirms 2FA.
     await waitStage('AWAITING_2FA');
+    await think();
     await tech.press(stack, workflowId, ACTIONS.twoFactorConfirmed, (s) => s.stage === 'COMPLETED', `2FA confirmed for ${workflowId}`);
   }
-  const final = await stack.waitFor(workflowId, (s) => s.stage === 'COMPLETED', 'COMPLETED', 120_000);
+  const final = await stack.waitFor(workflowId, (s) => s.stage === 'COMPLETED', 'COMPLETED', 180_000);
   return { workflowId, final };
 }

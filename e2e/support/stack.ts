@@ -111,7 +111,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const runs: ServiceProcess[] = [];
   let current: ServiceProcess | null = null;
-  let connection: { address: string; client: Client; connection: Connection } | null = null;
+  // One client per Temporal address (the embedded server gets a new port at each start); all are
+  // closed at the end only, as a query may still be retrying on an old one.
+  const clients = new Map<string, { client: Client; connection: Connection }>();
 
   const start = async () => {
     current = await startServiceProcess(env, 120_000);
@@ -120,15 +122,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const temporal = async () => {
     const address = current!.ready.temporal;
-    if (connection?.address !== address) {
-      await connection?.connection.close().catch(() => undefined);
-      const c = await Connection.connect({ address });
-      connection = { address, connection: c, client: new Client({ connection: c, namespace: 'default' }) };
+    let entry = clients.get(address);
+    if (!entry) {
+      const connection = await Connection.connect({ address });
+      entry = { connection, client: new Client({ connection, namespace: 'default' }) };
+      clients.set(address, entry);
     }
-    return connection.client;
+    return entry.client;
   };
 
-  const status = async (workflowId: string) => (await temporal()).workflow.getHandle(workflowId).query<OnboardingStatus, []>('status');
+  /** The status, or a failure within 5 s (the server may be down). */
+  const status = async (workflowId: string) => {
+    const client = await temporal();
+    return client.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(workflowId).query<OnboardingStatus, []>('status'));
+  };
 
   await start();
   const stack: Stack = {
@@ -172,7 +179,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     temporal,
     async close() {
-      await connection?.connection.close().catch(() => undefined);
+      for (const { connection } of clients.values()) await connection.close().catch(() => undefined);
       if (current && current.child.exitCode === null && current.child.signalCode === null) {
         current.child.kill('SIGTERM');
         const timer = setTimeout(() => killGroup(current!.child), 15_000);
