@@ -10,6 +10,18 @@ const text = z.string().nullish().transform((v) => v ?? '');
 const optionalId = z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? null : String(v)));
 const time = z.string().nullish().transform((v) => v ?? null);
 
+/**
+ * A person's or organization's name on one line: line breaks and other control characters become
+ * a space. Names are printed into Slack messages, mails and pages, where a line break in a name could
+ * add a line of its own making (e.g. a fake "Approved by …" line in an onboarding's thread).
+ */
+export function oneLineName(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+}
+
+const name = z.string().transform(oneLineName);
+const nameText = text.transform(oneLineName);
+
 const relationship = z
   .object({ data: z.union([z.array(z.object({ id, type: z.string() })), z.object({ id, type: z.string() }), z.null()]).optional() })
   .optional();
@@ -31,7 +43,7 @@ function relatedIds(r: { relationships?: Record<string, z.infer<typeof relations
 }
 
 export const organizationResource = resource({
-  name: z.string(),
+  name,
   'short-name': text,
   'organization-type-name': text,
   'organization-status-name': text,
@@ -57,9 +69,9 @@ const contactEmail = z.object({
 export const contactResource = resource({
   'organization-id': id,
   'organization-name': text,
-  name: text,
-  'first-name': text,
-  'last-name': text,
+  name: nameText,
+  'first-name': nameText,
+  'last-name': nameText,
   title: text,
   'contact-type-id': optionalId,
   'contact-type-name': text,
