@@ -587,6 +587,42 @@ describe('injected failures and delays', () => {
     expect((await get(`/contacts/${SEED.contact.inesInvitee}`)).status).toBe(200);
   });
 
+  it('fails every matching request during a window, then answers again', async () => {
+    fake.failFor(400, { status: 500, path: '/users' });
+    fake.failFor(400, { status: 429, retryAfterSeconds: 3, path: /^\/groups\/\d+$/, method: 'PATCH' });
+    for (let i = 0; i < 3; i++) expectError(await get('/users'), 500, 'Internal Server Error');
+    expect((await get('/organizations')).status).toBe(200);
+    expect((await get(`/groups/${SEED.group.noPasswordAccess}`)).status).toBe(200);
+    const limited = await patch(`/groups/${SEED.group.noPasswordAccess}`, { data: { type: 'groups', attributes: { name: 'Renamed' } } });
+    expectError(limited, 429, 'Too Many Requests');
+    expect(limited.headers.get('retry-after')).toBe('3');
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect((await get('/users')).status).toBe(200);
+    expect((await patch(`/groups/${SEED.group.noPasswordAccess}`, { data: { type: 'groups', attributes: { name: 'Renamed' } } })).status).toBe(200);
+  });
+
+  it('lets a failNext rule go first within a window, and reset ends the window', async () => {
+    fake.failFor(60_000, { status: 500 });
+    fake.failNext({ status: 503, times: 1 });
+    expect((await get('/users')).status).toBe(503);
+    expect((await get('/users')).status).toBe(500);
+    fake.reset();
+    expect((await get('/users')).status).toBe(200);
+  });
+
+  it('tells listeners of each request before answering it, so that a rule they add applies to it', async () => {
+    const seen: string[] = [];
+    const stop = fake.onRequest((r) => {
+      seen.push(`${r.method} ${r.path} ${r.status}`);
+      if (r.path === '/contacts') fake.failFor(60_000, { status: 503 });
+    });
+    expect((await get('/users')).status).toBe(200);
+    expectError(await get('/contacts'), 503, 'Service Unavailable');
+    stop();
+    expect((await get('/organizations')).status).toBe(503);
+    expect(seen).toEqual(['GET /users 0', 'GET /contacts 0']);
+  });
+
   it('answers the injected status even before checking the key', async () => {
     fake.failNext({ status: 503, times: 1 });
     expect((await get('/users', { 'x-api-key': 'ITG.wrong-key' })).status).toBe(503);

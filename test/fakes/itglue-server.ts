@@ -48,7 +48,9 @@
  *
  * Test controls: `data` (mutable records), `requests` (every request as received: method, path,
  * decoded query, parsed body, status, time; never the api key), `failNext` (injected 429 / 5xx,
- * `Retry-After` only when `retryAfterSeconds` is given), `delayNext` (slow responses), `settings`
+ * `Retry-After` only when `retryAfterSeconds` is given), `failFor` (the same for every matching
+ * request during a time window: an outage), `onRequest` (a listener told of each request as it
+ * arrives, before its answer is chosen), `delayNext` (slow responses), `settings`
  * (switches above plus an optional real rate limit), `load` (replace the records), `reset`.
  * A rule's `path` is matched against the request's path without the query: a string must be equal,
  * a RegExp must match. Injected failures and delays apply before the api key is checked.
@@ -137,11 +139,18 @@ export interface FakeItGlue {
   settings: FakeItGlueSettings;
   /** The next `times` matching requests fail with `status`. */
   failNext(rule: FailRule): void;
+  /** Every matching request in the next `ms` fails with `status` (after any `failNext` rule it matches). */
+  failFor(ms: number, rule: Omit<FailRule, 'times'>): void;
+  /**
+   * Calls `listener` with each request as it arrives, before its answer is chosen: a `failNext` or
+   * `failFor` it adds applies to that request already. Returns a function that removes it.
+   */
+  onRequest(listener: (request: RecordedRequest) => void): () => void;
   /** The next `times` matching requests are answered `ms` later. */
   delayNext(rule: DelayRule): void;
   /** Replaces every collection's records (in place) with a copy of `seed`'s. */
   load(seed: FakeItGlueSeed): void;
-  /** Clears requests, fail / delay rules and the rate-limit window (not data or settings). */
+  /** Clears requests, fail rules and windows, delay rules and the rate-limit window (not data, settings or listeners). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -983,6 +992,8 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
   };
   const requests: RecordedRequest[] = [];
   let failRules: FailRule[] = [];
+  let failWindows: Array<Omit<FailRule, 'times'> & { until: number }> = [];
+  const listeners = new Set<(request: RecordedRequest) => void>();
   let delayRules: DelayRule[] = [];
   let rateWindow: number[] = [];
   const sleeping = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
@@ -1104,6 +1115,7 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
       aborted: false,
     };
     requests.push(record);
+    for (const listener of [...listeners]) listener(record);
     res.on('close', () => {
       if (!res.writableFinished) record.aborted = true;
     });
@@ -1124,7 +1136,10 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
       const delay = take(delayRules, method, path);
       if (delay) await sleep(delay.ms);
 
-      const injected = take(failRules, method, path);
+      const now = Date.now();
+      const injected =
+        take(failRules, method, path) ??
+        failWindows.find((w) => now < w.until && matches(w.path, path) && (w.method === undefined || w.method.toUpperCase() === method));
       if (injected) {
         const headers: Record<string, string> = {};
         if (injected.retryAfterSeconds !== undefined) headers['retry-after'] = String(injected.retryAfterSeconds);
@@ -1200,6 +1215,15 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
     failNext(rule) {
       failRules.push({ ...rule });
     },
+    failFor(ms, rule) {
+      const now = Date.now();
+      failWindows = failWindows.filter((w) => w.until > now);
+      failWindows.push({ ...rule, until: now + ms });
+    },
+    onRequest(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     delayNext(rule) {
       delayRules.push({ ...rule });
     },
@@ -1209,6 +1233,7 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
     reset() {
       requests.length = 0;
       failRules = [];
+      failWindows = [];
       delayRules = [];
       rateWindow = [];
     },

@@ -28,7 +28,8 @@
  *
  * Test controls: `calls` (every call with its parsed arguments, never the token), `messages()`,
  * `views`, `failNext` (injected errors, 429s, or a lost response: the call takes effect, then the
- * connection is dropped without an answer), `reset`.
+ * connection is dropped without an answer), `failFor` (the same for every matching call during a
+ * time window: an outage), `reset`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -93,6 +94,8 @@ export interface FakeSlack {
   /** A URL on this server that accepts response_url POSTs (recorded as calls with method 'response_url'); 5 uses max. */
   responseUrl(): string;
   failNext(rule: FailRule): void;
+  /** Every matching call in the next `ms` fails as the rule says (after any `failNext` rule it matches). */
+  failFor(ms: number, rule: Omit<FailRule, 'times'>): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -202,6 +205,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   const calls: SlackCall[] = [];
   let rules: FailRule[] = [];
+  let windows: Array<FailRule & { until: number }> = [];
   let messages: FakeSlackMessage[] = [];
   const views: FakeSlack['views'] = { opened: [], published: {}, byId: {} };
   let triggers = new Map<string, { issuedAt: number; used: boolean }>();
@@ -465,7 +469,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   function takeRule(method: string): FailRule | undefined {
     const rule = rules.find((r) => r.times > 0 && (r.method === undefined || r.method === method));
-    if (!rule) return undefined;
+    if (!rule) {
+      const now = Date.now();
+      return windows.find((w) => now < w.until && (w.method === undefined || w.method === method));
+    }
     rule.times -= 1;
     rules = rules.filter((r) => r.times > 0);
     return rule;
@@ -654,9 +661,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!(rule.times > 0)) throw new Error('failNext: times must be at least 1');
       rules.push({ ...rule });
     },
+    failFor(ms, rule) {
+      const now = Date.now();
+      windows = windows.filter((w) => w.until > now);
+      windows.push({ ...rule, times: 0, until: now + ms });
+    },
     reset() {
       calls.length = 0;
       rules = [];
+      windows = [];
       messages = [];
       views.opened.length = 0;
       for (const key of Object.keys(views.published)) delete views.published[key];

@@ -253,6 +253,25 @@ describe('failures on demand', () => {
     expect(fake.callsOf('chat.update').map((c) => c.error ?? 'ok')).toEqual(['ratelimited', 'ratelimited', 'ok']);
   });
 
+  it('answers 429 to every matching call during a window, then carries on', async () => {
+    fake.failFor(400, { method: 'chat.postMessage', rateLimited: { retryAfterSeconds: 3 } });
+    for (const text of ['a', 'b', 'c']) {
+      const error = await client.chat.postMessage({ channel: 'C0ONBOARD', text }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WebAPIRateLimitedError);
+      expect((error as WebAPIRateLimitedError).retryAfter).toBe(3);
+    }
+    expect((await client.auth.test()).ok).toBe(true); // another method: unaffected
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect((await client.chat.postMessage({ channel: 'C0ONBOARD', text: 'd' })).ok).toBe(true);
+    expect(fake.messages('C0ONBOARD').map((m) => m.text)).toEqual(['d']);
+    expect(fake.callsOf('chat.postMessage').map((c) => c.error ?? 'ok')).toEqual(['ratelimited', 'ratelimited', 'ratelimited', 'ok']);
+
+    fake.failFor(60_000, { error: 'internal_error' });
+    expect(await slackError(client.chat.update({ channel: 'C0ONBOARD', ts: '1.000001', text: 'x' }))).toBe('internal_error');
+    fake.reset();
+    expect((await client.auth.test()).ok).toBe(true);
+  });
+
   it('injects errors for a number of calls, by method or for any', async () => {
     fake.failNext({ method: 'chat.postMessage', error: 'channel_not_found', times: 2 });
     fake.failNext({ error: 'invalid_auth', times: 1 });
