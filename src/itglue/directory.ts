@@ -16,6 +16,11 @@ import {
   type ItGlueOrganization,
 } from './schemas';
 
+/** Whether an id can name one resource in a path (`.` and `..` would name another path). */
+function isIdSegment(id: unknown): id is string {
+  return typeof id === 'string' && id !== '' && id !== '.' && id !== '..';
+}
+
 export type PrimaryContactResult =
   | { kind: 'one'; contact: ItGlueContact }
   | { kind: 'none' }
@@ -47,10 +52,12 @@ export class ItGlueDirectory {
 
   /** The organization, or null when IT Glue has no such id. */
   async organization(id: string): Promise<ItGlueOrganization | null> {
+    if (!isIdSegment(id)) return null;
     return orNull(this.client.get(`/organizations/${encodeURIComponent(id)}`, organizationResource));
   }
 
   async contact(id: string): Promise<ItGlueContact | null> {
+    if (!isIdSegment(id)) return null;
     return orNull(this.client.get(`/contacts/${encodeURIComponent(id)}`, contactResource));
   }
 

@@ -13,6 +13,8 @@ import { STAGE_LABELS } from './views/format';
 import {
   blockId,
   inviteModal,
+  NOTE_MAX,
+  TICKET_MAX,
   readInvite,
   type ContactChoice,
   type InviteModalData,
@@ -151,6 +153,14 @@ async function openOnboardingText(deps: SlackDeps, workflowId: string, inviteeNa
   return `An onboarding of ${inviteeName} is already open${stage}: ${link ?? workflowId}`;
 }
 
+/** Errors for a ticket or note longer than the modal allows, or null. */
+export function lengthErrors(form: { ticket?: string; note?: string }, orgId: string): Record<string, string> | null {
+  const errors: Record<string, string> = {};
+  if (form.ticket && form.ticket.length > TICKET_MAX) errors[blockId('ticket', orgId)] = `A ticket reference has at most ${TICKET_MAX} characters.`;
+  if (form.note && form.note.length > NOTE_MAX) errors[blockId('note', orgId)] = `A note has at most ${NOTE_MAX} characters.`;
+  return Object.keys(errors).length > 0 ? errors : null;
+}
+
 /**
  * Checks a submitted modal against IT Glue and Temporal as they are now. Errors are keyed by the
  * block of the field they concern, for `response_action: 'errors'`.
@@ -171,6 +181,8 @@ export async function checkInvite(
   if (orgId !== metadataOrgId) return { ok: false, errors: { [blockId('org', null)]: 'Wait for the form to show this organization’s contacts, then submit.' } };
 
   const at = (field: Parameters<typeof blockId>[0]) => blockId(field, orgId);
+  const tooLong = lengthErrors(form, orgId);
+  if (tooLong) return { ok: false, errors: tooLong };
   if (!form.contactId) return { ok: false, errors: { [at('contact')]: 'Choose the contact to invite.' } };
   const kind = form.kind ?? 'itglue';
   const groupName = form.passwordAccess ? deps.policy.groups.passwordAccess : deps.policy.groups.noPasswordAccess;

@@ -62,6 +62,7 @@ export function viewOf(body: unknown): (View & { id?: string; private_metadata?:
 
 /** The `block_id` of a view's first input block (where an error about the whole form is shown). */
 export function firstInputBlockId(view: BlocksOf | null): string | null {
-  const block = view?.blocks.find((b) => b.type === 'input' && b.block_id);
+  const blocks: unknown = view?.blocks;
+  const block = Array.isArray(blocks) ? (blocks as BlocksOf['blocks']).find((b) => b?.type === 'input' && b.block_id) : undefined;
   return block?.block_id ?? null;
 }

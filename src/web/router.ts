@@ -33,9 +33,20 @@ export function sendJson(res: ServerResponse, statusCode: number, body: unknown,
   res.end(head ? undefined : text);
 }
 
+/** The request's target as a URL on this server (a path such as `//` is a path here, not a host); null when it is none. */
+export function requestUrl(target: string | undefined): URL | null {
+  const path = target ?? '/';
+  try {
+    return new URL(`http://localhost${path.startsWith('/') ? '' : '/'}${path}`);
+  } catch {
+    return null;
+  }
+}
+
 /** Finds the route for a request: 404 when no path matches, 405 when the path matches another method. */
 export function dispatch(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> | void {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req.url);
+  if (!url) return sendJson(res, 400, { error: 'bad request' }, req.method === 'HEAD');
   const allowed = new Set<Method>();
   for (const route of routes) {
     const match = route.path.exec(url.pathname);

@@ -28,6 +28,10 @@ export const INVITE = {
 
 export type InviteField = keyof typeof INVITE;
 
+/** The longest ticket reference and note the modal takes (Slack enforces them in the form; the submission is checked too). */
+export const TICKET_MAX = 100;
+export const NOTE_MAX = 1000;
+
 /** Slack's limit for a static select; larger contact lists use an external select. */
 export const MAX_STATIC_OPTIONS = 100;
 
@@ -73,8 +77,14 @@ export interface InviteMetadata {
 
 export function inviteMetadata(privateMetadata: string | undefined): InviteMetadata {
   try {
-    const parsed = JSON.parse(privateMetadata || '{}') as Partial<InviteMetadata>;
-    return { channelId: parsed.channelId ?? null, orgId: parsed.orgId ?? null };
+    const parsed = JSON.parse(privateMetadata || '{}') as Record<string, unknown> | null;
+    // The app's own data: anything else (another type, an id IT Glue could not have) counts as absent.
+    const channelId = parsed?.channelId;
+    const orgId = parsed?.orgId;
+    return {
+      channelId: typeof channelId === 'string' ? channelId : null,
+      orgId: typeof orgId === 'string' && /^\d+$/.test(orgId) ? orgId : null,
+    };
   } catch {
     return { channelId: null, orgId: null };
   }
@@ -268,7 +278,7 @@ export function inviteModal(data: InviteModalData): ModalView {
       element: {
         type: 'plain_text_input',
         action_id: INVITE.ticket.action,
-        max_length: 100,
+        max_length: TICKET_MAX,
         placeholder: plain('e.g. T-1001'),
         ...(selected.ticket ? { initial_value: selected.ticket } : {}),
       },
@@ -282,7 +292,7 @@ export function inviteModal(data: InviteModalData): ModalView {
         type: 'plain_text_input',
         action_id: INVITE.note.action,
         multiline: true,
-        max_length: 1000,
+        max_length: NOTE_MAX,
         ...(selected.note ? { initial_value: selected.note } : {}),
       },
     },
@@ -309,8 +319,10 @@ type StateValues = Record<string, Record<string, { value?: string | null; select
 export function readInvite(values: StateValues | undefined, orgId: string | null): InviteSelection & { orgId: string | null } {
   const v = values ?? {};
   const get = (field: InviteField) => v[blockId(field, field === 'org' ? null : orgId)]?.[INVITE[field].action];
-  const chosen = (field: InviteField) => get(field)?.selected_option?.value ?? undefined;
-  const text = (field: InviteField) => get(field)?.value?.trim() || undefined;
+  // Values of another type than Slack sends count as not given.
+  const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const chosen = (field: InviteField) => str(get(field)?.selected_option?.value);
+  const text = (field: InviteField) => str(get(field)?.value)?.trim() || undefined;
   const kind = chosen('kind');
   const role = chosen('role');
   return {
@@ -319,7 +331,10 @@ export function readInvite(values: StateValues | undefined, orgId: string | null
     approverId: chosen('approver'),
     kind: kind === 'myglue' || kind === 'itglue' ? kind : undefined,
     role: role === 'Lite' || role === 'Creator' || role === 'Editor' ? role : undefined,
-    groupIds: get('groups')?.selected_options?.map((o) => o.value!).filter(Boolean),
+    groupIds: (() => {
+      const options = get('groups')?.selected_options;
+      return Array.isArray(options) ? options.map((o) => str(o?.value)).filter((id): id is string => !!id) : undefined;
+    })(),
     passwordAccess: chosen('password') === undefined ? undefined : chosen('password') === 'yes',
     ticket: text('ticket'),
     note: text('note'),
