@@ -25,7 +25,15 @@ import {
 } from '../workflows/messages';
 import type { Policy } from '../workflows/policy';
 import { isStage, STAGES, type Stage } from '../workflows/stages';
-import { workflowIdFor, type DecisionInput, type DecisionResult, type OnboardingRequest, type OnboardingStatus } from '../workflows/types';
+import {
+  OVERVIEW_MEMO,
+  workflowIdFor,
+  type DecisionInput,
+  type DecisionResult,
+  type OnboardingOverview,
+  type OnboardingRequest,
+  type OnboardingStatus,
+} from '../workflows/types';
 
 export const WORKFLOW_TYPE = 'onboarding';
 
@@ -144,10 +152,28 @@ export function onboardingQuery(filter: OnboardingFilter = {}): string {
   return clauses.join(' AND ');
 }
 
-/** Onboardings matching a visibility query, newest first; see onboardingQuery. Eventually consistent. */
-export async function listOnboardings(client: Client, query: string = onboardingQuery()): Promise<OnboardingSummary[]> {
-  const found: OnboardingSummary[] = [];
-  for await (const execution of client.workflow.list({ query })) {
+/** An onboarding as a visibility list shows it, with what it published for the overviews. */
+export interface OnboardingListed extends OnboardingSummary {
+  /** Its memo's OnboardingOverview; null when it published none (it predates them, or has not waited yet). */
+  overview: OnboardingOverview | null;
+}
+
+function overviewIn(memo: Record<string, unknown> | undefined): OnboardingOverview | null {
+  const overview = memo?.[OVERVIEW_MEMO] as Partial<OnboardingOverview> | undefined;
+  return overview && typeof overview === 'object' && typeof overview.stage === 'string' && isStage(overview.stage) && typeof overview.startedAt === 'string'
+    ? (overview as OnboardingOverview)
+    : null;
+}
+
+/**
+ * Onboardings matching a visibility query with their overviews, newest first, at most `limit`
+ * (only as many are read from the server). Eventually consistent.
+ */
+export async function listOnboardingOverviews(client: Client, query: string, limit = Infinity): Promise<OnboardingListed[]> {
+  const found: OnboardingListed[] = [];
+  if (limit <= 0) return found;
+  const pageSize = Number.isFinite(limit) ? Math.min(limit, 1_000) : undefined;
+  for await (const execution of client.workflow.list({ query, pageSize })) {
     const attributes = execution.typedSearchAttributes;
     const stage = attributes.get(ONBOARDING_STAGE);
     const deadline = attributes.get(ONBOARDING_DEADLINE);
@@ -160,9 +186,16 @@ export async function listOnboardings(client: Client, query: string = onboarding
       deadline: deadline ? deadline.toISOString() : null,
       startedAt: execution.startTime.toISOString(),
       executionStatus: execution.status.name,
+      overview: overviewIn(execution.memo),
     });
+    if (found.length >= limit) break;
   }
   return found;
+}
+
+/** Onboardings matching a visibility query, newest first; see onboardingQuery. Eventually consistent. */
+export async function listOnboardings(client: Client, query: string = onboardingQuery(), limit = Infinity): Promise<OnboardingSummary[]> {
+  return (await listOnboardingOverviews(client, query, limit)).map(({ overview: _, ...summary }) => summary);
 }
 
 const actor = { by: actorId };

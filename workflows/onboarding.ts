@@ -40,7 +40,7 @@ import type {
   Person,
   Progress,
 } from './types';
-import { userFingerprint } from './types';
+import { OVERVIEW_MEMO, overviewOf, userFingerprint } from './types';
 
 type Action =
   | { type: 'decided' }
@@ -178,6 +178,16 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     wf.upsertMemo({ ...memo });
   }
 
+  /** Tells the Slack overviews what to show of this onboarding (OnboardingOverview), when it changed. */
+  function publishOverview() {
+    // Histories recorded before the overview was published replay without it.
+    if (!wf.patched('overview-memo')) return;
+    const overview = overviewOf(s);
+    const current = (wf.workflowInfo().memo as Record<string, unknown> | undefined)?.[OVERVIEW_MEMO];
+    if (JSON.stringify(current) === JSON.stringify(overview)) return;
+    wf.upsertMemo({ [OVERVIEW_MEMO]: overview });
+  }
+
   // ---- bookkeeping -----------------------------------------------------------------------------
 
   function publishSearchAttributes() {
@@ -298,6 +308,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   /** Waits for messages, or until `until` (ms since epoch); returns the messages (none on time-out). */
   async function next(until: number | null): Promise<Action[]> {
     await publish();
+    publishOverview();
     await continueAsNewIfLong();
     if (inbox.length === 0) {
       if (until === null) await wf.condition(() => inbox.length > 0);

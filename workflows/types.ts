@@ -170,6 +170,58 @@ export interface OnboardingMemo {
   userFingerprint: string | null;
 }
 
+/** Events after which an onboarding is late for a person even before its deadline. */
+const LATE_EVENTS = new Set(['escalated', 'tech-reminder', 'invite-expired']);
+
+/**
+ * Late whatever its deadline: the invitation expired, or the person waited on had to be reminded
+ * or was escalated past in the current stage (a new approver starts the approval clock again).
+ */
+export function isLate(status: Pick<OnboardingStatus, 'stages' | 'events' | 'subState'>): boolean {
+  if (status.subState === 'INVITE_EXPIRED') return true;
+  const enteredAt = status.stages[status.stages.length - 1]?.enteredAt ?? '';
+  const since = status.events.reduce((latest, e) => (e.type === 'approver-changed' && e.at > latest ? e.at : latest), enteredAt);
+  return status.events.some((e) => e.at >= since && LATE_EVENTS.has(e.type));
+}
+
+/** The memo key under which an onboarding publishes its OnboardingOverview. */
+export const OVERVIEW_MEMO = 'overview';
+
+/**
+ * What the Slack overviews (/onboarding-status, App Home) show of an open onboarding, published
+ * in its memo before each wait so that they can be drawn from a visibility list alone. Memos are
+ * not searchable (names may be in them; search attributes hold none).
+ */
+export interface OnboardingOverview {
+  stage: Stage;
+  orgName: string | null;
+  inviteeName: string | null;
+  /** When the onboarding started (its first run, across continue-as-new). */
+  startedAt: string;
+  waitingOn: WaitingOn;
+  subState: string | null;
+  deadline: string | null;
+  /** See isLate. */
+  late: boolean;
+  reason: string | null;
+  thread: ThreadRef | null;
+}
+
+export function overviewOf(s: OnboardingStatus): OnboardingOverview {
+  return {
+    stage: s.stage,
+    orgName: s.org?.name ?? null,
+    inviteeName: s.invitee?.name ?? null,
+    startedAt: s.startedAt,
+    waitingOn: s.waitingOn,
+    subState: s.subState,
+    deadline: s.deadline,
+    late: isLate(s),
+    reason: s.reason,
+    thread: s.thread,
+  };
+}
+
 export function workflowIdFor(orgId: string, contactId: string): string {
   return `onboarding:${orgId}:${contactId}`;
 }

@@ -256,36 +256,47 @@ export async function scaleParts(
   };
 
   // ---- 5. IT Glue budget ---------------------------------------------------------------------------
+  // Its failure (e.g. the time limit) leaves part 4's figures standing.
   const part5Started = performance.now();
-  checkTime('the IT Glue budget');
-  await park(inviteInputs);
-  await counted(client, open('AWAITING_INVITE'), invites + few - NEW_USERS_PER_SWEEP, left());
-  const sweepMany = await sweep();
-  await counted(client, open('AWAITING_ACCEPTANCE'), acceptances + 2 * NEW_USERS_PER_SWEEP, 120_000);
-  await sleep(2_000);
-
-  const before = itglue.requests.length;
-  const flowCtx = { client, taskQueue: queue, policy: FLOW_POLICY, sink: base.sink, itglue, tech: TECH, mailDomain: MAIL_DOMAIN, timeoutMs: 180_000 };
-  let n = sizes.firstFlowInvitee;
-  const flows = await runFlows(sizes.flows, 10, async () => void (await appFlow(flowCtx, n++)), deadline);
-  const perOnboarding = (itglue.requests.length - before) / Math.max(1, flows.count - flows.failures.length);
-
-  const part5: PartResult = {
-    part: 5,
-    name: 'IT Glue budget',
-    seconds: (performance.now() - part5Started) / 1000,
-    rows: [
-      row(5, `IT Glue requests per sweep, ${sweepMany.waiting} waiting`, '', sweepMany.requests, sweepFew.requests, `${sweepFew.waiting} waiting`),
-      row(5, `IT Glue requests per onboarding, ${sweepMany.waiting} waiting`, '', perOnboarding, flowsBaseline, flowsBaseline === null ? null : 'none waiting (part 3)'),
-    ],
-    details: {
-      itglueUsers: itglue.data.users.length,
-      sweeps: { few: sweepFew, all: sweepMany },
-      flows: { count: flows.count, failures: flows.failures.slice(0, 5), seconds: round(flows.seconds, 1), itglueRequests: itglue.requests.length - before },
-      itglueLimit: 'IT Glue allows 3000 requests per 5 minutes per account',
-      sweepsPerFiveMinutesAtDefaultInterval: 1,
-      onboardingsPerFiveMinutesWithinTheLimit: round((3_000 - sweepMany.requests) / perOnboarding, 0),
-    },
-  };
+  let part5: PartResult;
+  try {
+    part5 = await budgetPart();
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    part5 = { part: 5, name: 'IT Glue budget', seconds: (performance.now() - part5Started) / 1000, rows: [], details: {}, error: message };
+  }
   return [part4, part5];
+
+  async function budgetPart(): Promise<PartResult> {
+    checkTime('the IT Glue budget');
+    await park(inviteInputs);
+    await counted(client, open('AWAITING_INVITE'), invites + few - NEW_USERS_PER_SWEEP, left());
+    const sweepMany = await sweep();
+    await counted(client, open('AWAITING_ACCEPTANCE'), acceptances + 2 * NEW_USERS_PER_SWEEP, 120_000);
+    await sleep(2_000);
+
+    const before = itglue.requests.length;
+    const flowCtx = { client, taskQueue: queue, policy: FLOW_POLICY, sink: base.sink, itglue, tech: TECH, mailDomain: MAIL_DOMAIN, timeoutMs: 180_000 };
+    let n = sizes.firstFlowInvitee;
+    const flows = await runFlows(sizes.flows, 10, async () => void (await appFlow(flowCtx, n++)), deadline);
+    const perOnboarding = (itglue.requests.length - before) / Math.max(1, flows.count - flows.failures.length);
+
+    return {
+      part: 5,
+      name: 'IT Glue budget',
+      seconds: (performance.now() - part5Started) / 1000,
+      rows: [
+        row(5, `IT Glue requests per sweep, ${sweepMany.waiting} waiting`, '', sweepMany.requests, sweepFew.requests, `${sweepFew.waiting} waiting`),
+        row(5, `IT Glue requests per onboarding, ${sweepMany.waiting} waiting`, '', perOnboarding, flowsBaseline, flowsBaseline === null ? null : 'none waiting (part 3)'),
+      ],
+      details: {
+        itglueUsers: itglue.data.users.length,
+        sweeps: { few: sweepFew, all: sweepMany },
+        flows: { count: flows.count, failures: flows.failures.slice(0, 5), seconds: round(flows.seconds, 1), itglueRequests: itglue.requests.length - before },
+        itglueLimit: 'IT Glue allows 3000 requests per 5 minutes per account',
+        sweepsPerFiveMinutesAtDefaultInterval: 1,
+        onboardingsPerFiveMinutesWithinTheLimit: round((3_000 - sweepMany.requests) / perOnboarding, 0),
+      },
+    };
+  }
 }

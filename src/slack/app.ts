@@ -3,7 +3,7 @@
  * POST /slack/events with Slack's signature check, or Socket Mode when SLACK_APP_TOKEN is set),
  * the Web API client (SLACK_API_URL), the error handler and the listeners.
  */
-import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type Authorize, type Receiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
 import type { Log } from '../../activities/logging';
@@ -53,6 +53,55 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
+interface Identity {
+  botId: string;
+  botUserId: string;
+  teamId: string | undefined;
+}
+
+/**
+ * The bot's user and bot IDs, read with auth.test once and then remembered (they never change for
+ * a token). Until one answer has come, each request waits for the one call in flight; after a
+ * failure the next request tries again, and the request goes on without the IDs (no listener of
+ * this app needs them).
+ */
+export class BotIdentity {
+  private known: Identity | null = null;
+  private pending: Promise<Identity | null> | null = null;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly log: Log,
+  ) {}
+
+  get(): Promise<Identity | null> {
+    if (this.known) return Promise.resolve(this.known);
+    this.pending ??= this.client.auth
+      .test()
+      .then((result) => {
+        if (!result.bot_id || !result.user_id) throw new Error('auth.test answered without bot_id / user_id');
+        this.known = { botId: result.bot_id, botUserId: result.user_id, teamId: result.team_id };
+        return this.known;
+      })
+      .catch((error: unknown) => {
+        this.log('slack.authTestFailed', { error: error instanceof Error ? error.message : String(error) });
+        return null;
+      })
+      .finally(() => {
+        this.pending = null;
+      });
+    return this.pending;
+  }
+
+  /** Bolt's `authorize`: the bot token with the remembered IDs; no Web API call once they are known. */
+  authorize(botToken: string): Authorize<boolean> {
+    return async () => {
+      const known = await this.get();
+      return known ? { botToken, botId: known.botId, botUserId: known.botUserId, teamId: known.teamId } : { botToken };
+    };
+  }
+}
+
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { config, log } = options;
   const logger = boltLogger(log);
@@ -68,11 +117,15 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     inner = http;
   }
 
+  // The app's own Web API client (Bolt gives listeners one per request, with the same token).
+  const client = new WebClient(config.botToken, { slackApiUrl: config.apiUrl, logger, ...options.clientOptions });
+  const identity = new BotIdentity(client, log);
+
   const app = new App({
-    token: config.botToken,
+    // The single workspace's bot token and identity, from `authorize`: with Bolt's `token` option
+    // and `tokenVerificationEnabled: false`, Bolt would call auth.test before every request.
+    authorize: identity.authorize(config.botToken),
     receiver: trackingAcks(inner),
-    // No auth.test at construction (and none needed: a single workspace, a bot token).
-    tokenVerificationEnabled: false,
     logger,
     extendedErrorHandler: true,
     clientOptions: { slackApiUrl: config.apiUrl, ...options.clientOptions },
@@ -113,10 +166,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     permalinks: new Permalinks(quick),
     recent: new RecentKeys(10_000),
     doubleClickMs: options.doubleClickMs ?? DOUBLE_CLICK_MS,
-    client: app.client,
+    client,
   };
 
-  app.error(errorHandler(app.client, log) as Parameters<App['error']>[0]);
+  app.error(errorHandler(client, log) as Parameters<App['error']>[0]);
   registerListeners(app, deps);
 
   const routes: Routes = http ? [slackEventsRoute(http, log)] : [];
@@ -128,6 +181,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     routes,
     async start() {
       directory?.searchOrganizations('').catch((error: Error) => log('slack.organizationsWarmUpFailed', { error: error.message }));
+      // The bot's identity once, now, so that the first request does not wait for it.
+      void identity.get();
       if (socketMode) await app.start();
       log('slack.ready', { mode: socketMode ? 'socket' : 'http', path: socketMode ? null : SLACK_EVENTS_PATH, channel: config.channelId });
     },

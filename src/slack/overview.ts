@@ -1,22 +1,22 @@
 /**
- * What /onboarding-status and the App Home show, read from Temporal: visibility list and count
- * queries (by the onboarding search attributes) for which onboardings there are, then each one's
- * `status` query (or, once finished, its result) for names, thread, deadline and stage history.
+ * What /onboarding-status and the App Home show, read from Temporal: visibility count queries for
+ * the totals, and list queries for the onboardings shown (overdue ones first, then the newest),
+ * each drawn from the overview its workflow publishes in its memo. Only an onboarding without one
+ * (started before overviews were published) is asked for its `status`.
  */
-import { getStatus, listOnboardings, onboardingQuery, type OnboardingSummary } from '../onboardings';
-import { ONBOARDING_ORG_ID } from '../../workflows/messages';
+import { getStatus, listOnboardingOverviews, onboardingQuery, type OnboardingListed } from '../onboardings';
+import { ONBOARDING_DEADLINE, ONBOARDING_ORG_ID } from '../../workflows/messages';
 import { isFinal, STAGES, type Stage, type WaitingOn } from '../../workflows/stages';
-import type { OnboardingStatus } from '../../workflows/types';
+import { isLate, type OnboardingStatus, type ThreadRef } from '../../workflows/types';
 import type { SlackDeps } from './deps';
 
 /** Stages an open onboarding can be in, in the order of the process. */
 export const OPEN_STAGES: readonly Stage[] = STAGES.filter((s) => !isFinal(s));
 
-/** Events after which an onboarding is late for a person even before its deadline. */
-const LATE_EVENTS = new Set(['escalated', 'tech-reminder', 'invite-expired']);
-
 const STATUS_TIMEOUT_MS = 3_000;
 const STATUS_CONCURRENCY = 10;
+/** Onboardings listed for one view: more than /onboarding-status or the Home tab can show. */
+export const SHOWN_LIMIT = 100;
 
 export interface Item {
   workflowId: string;
@@ -44,11 +44,7 @@ export interface OpenFilter {
 /** Late: the deadline has passed, or the person waited on had to be reminded or was escalated past. */
 export function isOverdue(status: Pick<OnboardingStatus, 'deadline' | 'stages' | 'events' | 'subState'>, now: number): boolean {
   if (status.deadline && Date.parse(status.deadline) < now) return true;
-  if (status.subState === 'INVITE_EXPIRED') return true;
-  const enteredAt = status.stages[status.stages.length - 1]?.enteredAt ?? '';
-  // A new approver starts the approval clock again.
-  const since = status.events.reduce((latest, e) => (e.type === 'approver-changed' && e.at > latest ? e.at : latest), enteredAt);
-  return status.events.some((e) => e.at >= since && LATE_EVENTS.has(e.type));
+  return isLate(status);
 }
 
 /** The onboarding's status, or null when it cannot be had in time (no such onboarding, no worker answering). */
@@ -87,23 +83,57 @@ function contactIdOf(workflowId: string): string {
   return workflowId.split(':')[2] ?? workflowId;
 }
 
-async function itemOf(deps: SlackDeps, summary: OnboardingSummary, status: OnboardingStatus | null, now: number): Promise<Item> {
-  const stage = status?.stage ?? summary.stage ?? 'VALIDATING';
+/** An item without its link yet (links are looked up for the items shown only), and its thread. */
+type Unlinked = { item: Item; thread: ThreadRef | null };
+
+/** From the overview the onboarding published, else from its status, else from the search attributes alone. */
+function itemOf(listed: OnboardingListed, status: OnboardingStatus | null, now: number): Unlinked {
+  const o = listed.overview;
+  const fallbackOrg = `Organization ${listed.orgId ?? '?'}`;
+  const fallbackInvitee = `Contact ${contactIdOf(listed.workflowId)}`;
+  const base = { workflowId: listed.workflowId, orgId: listed.orgId, requestedBy: listed.requestedBy, link: null };
+  if (o) {
+    return {
+      item: {
+        ...base,
+        stage: o.stage,
+        orgName: o.orgName ?? fallbackOrg,
+        invitee: o.inviteeName ?? fallbackInvitee,
+        startedAt: o.startedAt,
+        deadline: o.deadline,
+        waitingOn: o.waitingOn,
+        subState: o.subState,
+        overdue: o.late || (!!o.deadline && Date.parse(o.deadline) < now),
+        reason: o.reason,
+      },
+      thread: o.thread,
+    };
+  }
   return {
-    workflowId: summary.workflowId,
-    stage,
-    orgId: summary.orgId,
-    orgName: status?.org?.name ?? `Organization ${summary.orgId ?? '?'}`,
-    invitee: status?.invitee?.name ?? `Contact ${contactIdOf(summary.workflowId)}`,
-    requestedBy: summary.requestedBy,
-    startedAt: status?.startedAt ?? summary.startedAt,
-    deadline: status ? status.deadline : summary.deadline,
-    waitingOn: status?.waitingOn ?? null,
-    subState: status?.subState ?? null,
-    overdue: status ? isOverdue(status, now) : !!summary.deadline && Date.parse(summary.deadline) < now,
-    link: await deps.permalinks.of(status?.thread ?? null),
-    reason: status?.reason ?? null,
+    item: {
+      ...base,
+      stage: status?.stage ?? listed.stage ?? 'VALIDATING',
+      orgName: status?.org?.name ?? fallbackOrg,
+      invitee: status?.invitee?.name ?? fallbackInvitee,
+      startedAt: status?.startedAt ?? listed.startedAt,
+      deadline: status ? status.deadline : listed.deadline,
+      waitingOn: status?.waitingOn ?? null,
+      subState: status?.subState ?? null,
+      overdue: status ? isOverdue(status, now) : !!listed.deadline && Date.parse(listed.deadline) < now,
+      reason: status?.reason ?? null,
+    },
+    thread: status?.thread ?? null,
   };
+}
+
+/** Items for what was listed: a status query only for those that published no overview. */
+async function itemsOf(deps: SlackDeps, listed: OnboardingListed[], now: number): Promise<Unlinked[]> {
+  const statuses = await mapLimited(listed, STATUS_CONCURRENCY, (l) => (l.overview ? Promise.resolve(null) : statusOf(deps, l.workflowId)));
+  return listed.map((l, i) => itemOf(l, statuses[i] ?? null, now));
+}
+
+async function linked(deps: SlackDeps, unlinked: Unlinked[]): Promise<Item[]> {
+  return Promise.all(unlinked.map(async ({ item, thread }) => ({ ...item, link: await deps.permalinks.of(thread) })));
 }
 
 /** Late ones first, then by stage in the order of the process, oldest first. */
@@ -127,23 +157,43 @@ export function openQuery(deps: Pick<SlackDeps, 'taskQueue'>, filter: OpenFilter
   return query;
 }
 
+/** Those of `query` whose deadline has passed at `now`. */
+export function pastDeadline(query: string, now: number): string {
+  return `${query} AND ${ONBOARDING_DEADLINE.name} < "${new Date(now).toISOString()}"`;
+}
+
+/** Open onboardings of `query`, most urgent first, at most `limit`: those past their deadline, then the newest. */
+async function listOpen(deps: SlackDeps, query: string, now: number, limit: number, stage?: Stage): Promise<Unlinked[]> {
+  const [late, newest] = await Promise.all([
+    listOnboardingOverviews(deps.temporal, pastDeadline(query, now), limit),
+    listOnboardingOverviews(deps.temporal, query, limit),
+  ]);
+  const seen = new Set<string>();
+  const listed = [...late, ...newest].filter((l) => !seen.has(l.workflowId) && !!seen.add(l.workflowId));
+  const unlinked = await itemsOf(deps, listed, now);
+  // A stage filter is applied to what the onboarding says too (visibility lags behind a little).
+  const wanted = stage ? unlinked.filter((u) => u.item.stage === stage) : unlinked;
+  return wanted.sort((a, b) => byUrgency(a.item, b.item)).slice(0, limit);
+}
+
 /**
- * Open onboardings matching the filter, most urgent first. `total` counts them all; the status of
- * at most `statusLimit` (the newest) is read, the rest are left out of `items`.
+ * Open onboardings matching the filter, most urgent first: `total` counts them all (a count
+ * query); `items` holds at most `limit` of them, read with two lists of at most `limit` each:
+ * those past their deadline, and the newest.
  */
 export async function openOnboardings(
   deps: SlackDeps,
   filter: OpenFilter,
   now = Date.now(),
-  statusLimit = 100,
+  limit = SHOWN_LIMIT,
 ): Promise<{ items: Item[]; total: number }> {
   if (filter.orgIds && filter.orgIds.length === 0) return { items: [], total: 0 };
-  const summaries = (await listOnboardings(deps.temporal, openQuery(deps, filter))).slice(0, statusLimit);
-  const statuses = await mapLimited(summaries, STATUS_CONCURRENCY, (s) => statusOf(deps, s.workflowId));
-  const items = await Promise.all(summaries.map((s, i) => itemOf(deps, s, statuses[i] ?? null, now)));
-  // A stage filter is applied to what the status says too (visibility lags behind a little).
-  const wanted = filter.stage ? items.filter((i) => i.stage === filter.stage) : items;
-  return { items: wanted.sort(byUrgency), total: wanted.length };
+  const query = openQuery(deps, filter);
+  const [total, shown] = await Promise.all([
+    deps.temporal.workflow.count(query).then((c) => c.count),
+    listOpen(deps, query, now, limit, filter.stage),
+  ]);
+  return { items: await linked(deps, shown), total: Math.max(total, shown.length) };
 }
 
 export interface Completed {
@@ -202,40 +252,48 @@ export function stageMedians(statuses: Array<Pick<OnboardingStatus, 'stages'>>):
 async function recentCompletions(deps: SlackDeps, days: number, limit: number, now: number) {
   const since = new Date(now - days * 86_400_000).toISOString();
   const query = ours(deps, `${onboardingQuery({ stage: 'COMPLETED' })} AND CloseTime > "${since}"`);
-  const summaries = (await listOnboardings(deps.temporal, query)).slice(0, limit);
+  const summaries = await listOnboardingOverviews(deps.temporal, query, limit);
   const results = await mapLimited(summaries, STATUS_CONCURRENCY, (s) => resultOf(deps, s.workflowId));
   return results.filter((r): r is OnboardingStatus => r !== null && r.stage === 'COMPLETED');
 }
 
+/** Stalled onboardings listed on the dashboard (their number comes from the counts). */
+const STALLED_SHOWN = 50;
+
 export async function managerDashboard(deps: SlackDeps, now = Date.now(), recentDays = 30): Promise<Dashboard> {
-  const [counts, open, completed] = await Promise.all([
+  const [counts, open, stalled, completed] = await Promise.all([
     Promise.all(
       OPEN_STAGES.map(async (stage) => ({
         stage,
         count: (await deps.temporal.workflow.count(ours(deps, onboardingQuery({ open: true, stage })))).count,
       })),
     ),
-    openOnboardings(deps, {}, now),
+    listOpen(deps, openQuery(deps, {}), now, SHOWN_LIMIT),
+    listOpen(deps, openQuery(deps, { stage: 'STALLED' }), now, STALLED_SHOWN, 'STALLED'),
     recentCompletions(deps, recentDays, 50, now),
   ]);
   const completedAt = (s: OnboardingStatus) => s.stages[s.stages.length - 1]?.enteredAt ?? s.startedAt;
   const newest = [...completed].sort((a, b) => completedAt(b).localeCompare(completedAt(a)));
-  const recent = await Promise.all(
-    newest.slice(0, 5).map(async (s) => ({
-      workflowId: s.workflowId,
-      orgName: s.org?.name ?? `Organization ${s.request.orgId}`,
-      invitee: s.invitee?.name ?? `Contact ${s.request.contactId}`,
-      requestedBy: s.request.requestedBy,
-      startedAt: s.startedAt,
-      completedAt: completedAt(s),
-      link: await deps.permalinks.of(s.thread),
-    })),
-  );
+  const [openItems, stalledItems, recent] = await Promise.all([
+    linked(deps, open),
+    linked(deps, stalled),
+    Promise.all(
+      newest.slice(0, 5).map(async (s) => ({
+        workflowId: s.workflowId,
+        orgName: s.org?.name ?? `Organization ${s.request.orgId}`,
+        invitee: s.invitee?.name ?? `Contact ${s.request.contactId}`,
+        requestedBy: s.request.requestedBy,
+        startedAt: s.startedAt,
+        completedAt: completedAt(s),
+        link: await deps.permalinks.of(s.thread),
+      })),
+    ),
+  ]);
   return {
     counts,
-    open: open.items,
-    stalled: open.items.filter((i) => i.stage === 'STALLED'),
-    overdue: open.items.filter((i) => i.overdue && i.stage !== 'STALLED'),
+    open: openItems,
+    stalled: stalledItems,
+    overdue: openItems.filter((i) => i.overdue && i.stage !== 'STALLED'),
     recent,
     medians: stageMedians(completed),
     recentDays,

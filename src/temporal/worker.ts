@@ -27,7 +27,17 @@ export interface WorkerSetup {
   workflowsPath?: string;
   /** How long running activities may take to finish after shutdown is requested (default 10 s). */
   shutdownGraceTime?: number;
+  /** Workflows kept in the worker's memory between their tasks (default MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows?: number;
 }
+
+/**
+ * Workflows kept in memory between their tasks. Onboardings wait for days, so most of them are
+ * idle: the SDK's default (sized from the heap limit: about 2,300 for the service) would keep
+ * thousands of them, at 0.3–0.45 MB each. One that is not kept is rebuilt by replaying its short
+ * history when it next has a task or is queried.
+ */
+export const MAX_CACHED_WORKFLOWS = 250;
 
 export interface Workers {
   main: Worker;
@@ -71,6 +81,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Workers> {
       taskQueue,
       workflowBundle,
       activities: { ...activities.mail, ...activities.slack },
+      maxCachedWorkflows: setup.maxCachedWorkflows ?? MAX_CACHED_WORKFLOWS,
       shutdownGraceTime,
     }),
     Worker.create({

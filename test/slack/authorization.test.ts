@@ -5,7 +5,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, expect, it } from 'vitest';
 import { Roles } from '../../src/slack/authorization';
-import { createSlackApp } from '../../src/slack/app';
+import { BotIdentity, createSlackApp } from '../../src/slack/app';
 import { DEFAULT_POLICY } from '../../workflows/policy';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api';
 
@@ -89,4 +89,22 @@ it('builds the app without calling Slack: over HTTP with a route, or in Socket M
   expect(socket.socketMode).toBe(true);
   expect(socket.routes).toEqual([]);
   expect(slack.calls).toEqual([]);
+});
+
+it('asks Slack for the bot’s identity once (auth.test), tries again after a failure, then remembers it', async () => {
+  slack = await startFakeSlack();
+  const logged: string[] = [];
+  const identity = new BotIdentity(client(slack), (event) => void logged.push(event));
+  const authorize = identity.authorize(slack.botToken);
+  const source = { isEnterpriseInstall: false, teamId: slack.teamId, enterpriseId: undefined };
+  slack.failNext({ method: 'auth.test', times: 1, error: 'internal_error' });
+  // Without it the request goes on with the token alone (no listener needs the IDs).
+  expect(await authorize(source)).toEqual({ botToken: slack.botToken });
+  expect(logged).toContain('slack.authTestFailed');
+  // Requests at the same time share one call.
+  const answers = await Promise.all([authorize(source), authorize(source), authorize(source)]);
+  for (const answer of answers) expect(answer).toEqual({ botToken: slack.botToken, botId: slack.botId, botUserId: slack.botUserId, teamId: slack.teamId });
+  await authorize(source);
+  await authorize(source);
+  expect(slack.callsOf('auth.test')).toHaveLength(2);
 });

@@ -5,7 +5,8 @@
  * per stage. Built from visibility queries and each onboarding's status.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openOnboardings } from '../../src/slack/overview';
 import { managerHome, MAX_HOME_BLOCKS } from '../../src/slack/views/home';
 import { statusMessage } from '../../src/slack/views/status-list';
 import type { Dashboard, Item } from '../../src/slack/overview';
@@ -135,6 +136,45 @@ describe('/onboarding-status', () => {
     const overdue = positions(textOf(await statusCommand(USERS.manager, 'overdue')));
     expect(overdue.overdue).toBeGreaterThan(-1);
     expect(overdue.approval).toBe(-1);
+  });
+
+  it('counts them all with a count query, lists only what it shows (past deadlines first), from what the onboardings publish', async () => {
+    const getHandle = vi.spyOn(h.temporal.client.workflow, 'getHandle');
+    try {
+      const now = Date.now();
+      const one = await openOnboardings(h.app.deps, {}, now, 1);
+      expect(one.total).toBe(3);
+      expect(one.items).toHaveLength(1);
+      const message = JSON.stringify(statusMessage('everyone', one.items, one.total, now).blocks);
+      expect(message).toContain('Open onboardings — everyone: 3');
+      expect(message).toContain('Showing 1 of 3');
+
+      // A year on, the approval's deadline has passed: it comes first although two are newer.
+      const later = now + 365 * 86_400_000;
+      const late = await openOnboardings(h.app.deps, {}, later, 1);
+      expect(late.items.map((i) => [i.workflowId, i.overdue])).toEqual([[ids.approval, true]]);
+      expect(late.items[0]).toMatchObject({ invitee: INVITEE.name, orgName: 'Acme Dental', stage: 'AWAITING_APPROVAL', waitingOn: 'approver' });
+      expect(late.items[0]!.link).toContain(`p${h.root(ids.approval)!.ts.replace('.', '')}`);
+
+      const all = await openOnboardings(h.app.deps, {}, now);
+      expect(all.items.map((i) => i.workflowId).sort()).toEqual([ids.approval, ids.overdue, ids.stalled].sort());
+      expect(all.items.find((i) => i.workflowId === ids.overdue)!.overdue).toBe(true);
+      expect(all.items.find((i) => i.workflowId === ids.stalled)!.reason).toContain('IT Glue refused the API key');
+      // No onboarding was asked for its status: the lists carried what is shown.
+      expect(getHandle).not.toHaveBeenCalled();
+    } finally {
+      getHandle.mockRestore();
+    }
+  });
+
+  it('asks Slack for the bot’s identity (auth.test) once, not for every request', async () => {
+    const before = h.slack.callsOf('auth.test').length;
+    expect(before).toBeLessThanOrEqual(1);
+    await statusCommand(USERS.manager);
+    await statusCommand(USERS.tech);
+    await statusCommand(USERS.outsider);
+    await statusCommand(USERS.tech2, 'stalled');
+    expect(h.slack.callsOf('auth.test')).toHaveLength(before);
   });
 
   it('refuses someone who is neither a tech nor a manager', async () => {

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createWorkers } from '../../src/temporal/worker';
+import { createWorkers, MAX_CACHED_WORKFLOWS } from '../../src/temporal/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SEARCH_ATTRIBUTES, twoFactorConfirmed } from '../../workflows/messages';
 import { onboarding } from '../../workflows/onboarding';
@@ -83,6 +83,8 @@ async function withWorkers<T>(world: FakeWorld, fn: (taskQueue: string) => Promi
     activities: byQueue(world.activities()),
     itglueActivitiesPerSecond: 1_000,
   });
+  // Parked onboardings are not all kept in memory: a bounded workflow cache.
+  expect(workers.main.options.maxCachedWorkflows).toBe(MAX_CACHED_WORKFLOWS);
   const running = workers.run();
   const stop = async () => {
     stops.delete(stop);

@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { onboarding } from '../../workflows/onboarding';
-import { cancel, ONBOARDING_DEADLINE, ONBOARDING_KIND, ONBOARDING_REQUESTED_BY, ONBOARDING_STAGE } from '../../workflows/messages';
-import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
+import { listOnboardingOverviews } from '../../src/onboardings';
+import { cancel, ONBOARDING_DEADLINE, ONBOARDING_KIND, ONBOARDING_REQUESTED_BY, ONBOARDING_STAGE, status } from '../../workflows/messages';
+import { OVERVIEW_MEMO, overviewOf, workflowIdFor, type OnboardingOverview, type OnboardingRequest } from '../../workflows/types';
 import { FakeWorld, INVITEE, OTHER } from '../support/fake-activities';
 import { connectTemporal, waitForApprovalRequest, testPolicy, waitForStage, type TestTemporal } from '../support/temporal';
 
@@ -78,4 +79,30 @@ it('lists and counts onboardings by stage, org, tech and deadline', async () => 
   const cancelled = await waitingApproval.describe();
   expect(cancelled.typedSearchAttributes.get(ONBOARDING_DEADLINE)).toBeUndefined();
   await waitingInvite.terminate('test over');
+});
+
+it('publishes what the overviews show in its memo, as its status says it, and keeps it up to date', async () => {
+  const org = `vis-memo-${Date.now()}`;
+  const request: OnboardingRequest = { orgId: org, contactId: OTHER.contactId, approverContactId: OTHER.contactId, kind: 'itglue', passwordAccess: false, requestedBy: 'UTECH2' };
+  // The tech is reminded once about the invitation, soon: late before any deadline.
+  const handle = await temporal.client.workflow.start(onboarding, {
+    taskQueue: temporal.taskQueue,
+    workflowId: workflowIdFor(org, OTHER.contactId),
+    args: [{ request, policy: testPolicy({ invite: { remindTechAfter: 300, maxTechReminders: 1 } }) }],
+  });
+  await waitForStage(handle, 'AWAITING_INVITE');
+  const memoOf = async () => ((await handle.describe()).memo?.[OVERVIEW_MEMO] ?? null) as OnboardingOverview | null;
+  const reminded = await eventually(memoOf, (o) => o?.late === true);
+  const s = await handle.query(status);
+  expect(s.events.some((e) => e.type === 'tech-reminder')).toBe(true);
+  expect(reminded).toEqual(overviewOf(s));
+  expect(reminded).toMatchObject({ stage: 'AWAITING_INVITE', orgName: s.org!.name, inviteeName: OTHER.name, waitingOn: 'tech', late: true, startedAt: s.startedAt });
+
+  // Listed with it, so that a view needs no status query.
+  const listed = await eventually(
+    () => listOnboardingOverviews(temporal.client, `OnboardingOrgId = "${org}"`, 10),
+    (rows) => rows[0]?.overview?.late === true,
+  );
+  expect(listed.map((r) => [r.workflowId, r.overview])).toEqual([[handle.workflowId, overviewOf(s)]]);
+  await handle.terminate('test over');
 });

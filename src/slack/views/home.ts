@@ -38,7 +38,8 @@ export function managerHome(d: Dashboard, now: number): HomeView {
   const countLines = d.counts.filter((c) => c.count > 0).map((c) => `${STAGE_LABELS[c.stage]}: *${c.count}*`);
   blocks.push(section(`*Open: ${open}*${countLines.length ? `\n${countLines.join('\n')}` : ''}`));
 
-  blocks.push(divider, header(`Stalled (${d.stalled.length})`));
+  const stalled = Math.max(d.stalled.length, d.counts.find((c) => c.stage === 'STALLED')?.count ?? 0);
+  blocks.push(divider, header(`Stalled (${stalled})`));
   blocks.push(...(d.stalled.length ? listBlocks(d.stalled.map((i) => itemLine(i, now)), 10) : [context('None.')]));
 
   blocks.push(divider, header(`Overdue (${d.overdue.length})`));
@@ -62,10 +63,10 @@ export function managerHome(d: Dashboard, now: number): HomeView {
     blocks.push(context(`From the ${d.recent.length === 1 ? 'onboarding' : 'onboardings'} completed in the last ${d.recentDays} days.`));
   }
 
-  // Every open onboarding, by stage, with what room is left.
+  // The open onboardings (the most urgent, when there are many), by stage, with what room is left.
   const rest = MAX_HOME_BLOCKS - blocks.length - 2;
   if (d.open.length > 0 && rest > 2) {
-    blocks.push(divider, header(`All open onboardings (${d.open.length})`));
+    blocks.push(divider, header(d.open.length < open ? `Open onboardings (${d.open.length} of ${open}, most urgent first)` : `All open onboardings (${d.open.length})`));
     blocks.push(...groupBlocks(groupsOf(d.open, now), rest, 100));
   }
   return home(blocks);
