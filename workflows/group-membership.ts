@@ -7,6 +7,7 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ItGlueMaintenanceActivities } from '../activities/contracts';
+import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
 
 /** Adds the user to the group; returns the group's members after the write. */
 export const addGroupMember = wf.defineUpdate<string[], [string]>('addGroupMember');
@@ -24,6 +25,7 @@ export async function groupMembership(groupId: string): Promise<void> {
   const { addGroupMembers } = wf.proxyActivities<ItGlueMaintenanceActivities>({
     taskQueue: `${wf.workflowInfo().taskQueue}-itglue`,
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
   });
   const tickets: Ticket[] = [];

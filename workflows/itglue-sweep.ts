@@ -6,6 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { ItGlueMaintenanceActivities, SweepReport } from '../activities/contracts';
+import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
 
 export const SWEEP_SCHEDULE_ID = 'invite-lite-itglue-sweep';
 
@@ -13,6 +14,7 @@ export async function itglueSweep(): Promise<SweepReport> {
   const { sweepUsers } = wf.proxyActivities<ItGlueMaintenanceActivities>({
     taskQueue: `${wf.workflowInfo().taskQueue}-itglue`,
     startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
   });
   return sweepUsers();

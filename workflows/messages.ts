@@ -46,3 +46,10 @@ export const SEARCH_ATTRIBUTES = [
   ONBOARDING_KIND,
   ONBOARDING_DEADLINE,
 ] as const;
+
+/**
+ * How long an activity may go without a heartbeat before Temporal retries it elsewhere: the
+ * workers heartbeat every running activity (src/temporal/heartbeat.ts), so this is how soon work
+ * in flight when a worker died is taken up again, rather than after its start-to-close timeout.
+ */
+export const ACTIVITY_HEARTBEAT_TIMEOUT = '20 seconds';

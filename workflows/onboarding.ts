@@ -28,6 +28,7 @@ import {
   twoFactorConfirmed,
   userObserved,
 } from './messages';
+import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
 import { isFinal, type Stage, type WaitingOn } from './stages';
 import type {
   DecisionResult,
@@ -62,10 +63,12 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   const itglue = wf.proxyActivities<ItGlueActivities>({
     taskQueue: `${info.taskQueue}-itglue`,
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   });
   const mail = wf.proxyActivities<MailActivities>({
     startToCloseTimeout: '1 minute',
+    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   });
   const slack = wf.proxyActivities<SlackActivities>({

@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { heartbeatInterceptor } from './heartbeat';
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from '../../activities/contracts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -81,6 +82,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Workers> {
       taskQueue,
       workflowBundle,
       activities: { ...activities.mail, ...activities.slack },
+      interceptors: { activity: [heartbeatInterceptor] },
       maxCachedWorkflows: setup.maxCachedWorkflows ?? MAX_CACHED_WORKFLOWS,
       shutdownGraceTime,
     }),
@@ -89,6 +91,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Workers> {
       namespace,
       taskQueue: itglueTaskQueue(taskQueue),
       activities: { ...activities.itglue },
+      interceptors: { activity: [heartbeatInterceptor] },
       maxTaskQueueActivitiesPerSecond: setup.itglueActivitiesPerSecond,
       shutdownGraceTime,
     }),
