@@ -36,9 +36,9 @@ export interface WorkerSetup {
  * Workflows kept in memory between their tasks. Onboardings wait for days, so most of them are
  * idle: the SDK's default (sized from the heap limit: about 2,300 for the service) would keep
  * thousands of them, at 0.3–0.45 MB each. One that is not kept is rebuilt by replaying its short
- * history when it next has a task or is queried.
+ * history when it next has a task or is queried; 100 covers the onboardings that are busy at once.
  */
-export const MAX_CACHED_WORKFLOWS = 250;
+export const MAX_CACHED_WORKFLOWS = 100;
 
 export interface Workers {
   main: Worker;
