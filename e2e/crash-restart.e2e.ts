@@ -12,12 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort, startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import type { Stage } from '../workflows/stages';
 import { SEED } from '../test/fakes/itglue-server';
 import { launchBrowser, newInvitee, prepareItGlue, PRIMARY, runOnboarding, type Journey, type Kind } from './support/people';
 import { record } from './support/results';
 import { duplicates } from './support/side-effects';
+import { portOutsideEphemeralRange } from '../test/support/service-process';
 import { startStack, type Stack } from './support/stack';
 
 const seed = Number(process.env.E2E_SEED ?? 20_261_124);
@@ -197,7 +198,7 @@ it(`completes every onboarding through ${CRASHES} SIGKILLs of the service at ran
 it('completes every onboarding through restarts of the Temporal server', async () => {
   const rng = generator(seed + 1);
   const dir = mkdtempSync(join(tmpdir(), 'invite-lite-e2e-temporal-'));
-  const port = await freePort();
+  const port = await portOutsideEphemeralRange();
   const serverOptions = { dbFile: join(dir, 'temporal.db'), namespace: 'default', port };
   let server: DevServer = await startDevServer(serverOptions);
   try {

@@ -6,11 +6,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/temporal/dev-server';
 import type { OnboardingStatus } from '../workflows/types';
 import {
   isAlive,
   killGroup,
+  portOutsideEphemeralRange,
   processesMentioning,
   runCli,
   runServiceToExit,
@@ -29,7 +29,7 @@ describe('the service across a kill and a restart', { timeout: 120_000 }, () => 
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'invite-lite-service-'));
-    env = serviceEnv({ DATA_DIR: dataDir, PORT: String(await freePort()) });
+    env = serviceEnv({ DATA_DIR: dataDir, PORT: String(await portOutsideEphemeralRange()) });
   });
 
   afterAll(() => {

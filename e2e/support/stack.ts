@@ -10,12 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { freePort } from '../../src/temporal/dev-server';
+import { connect } from 'node:net';
 import type { OnboardingStatus } from '../../workflows/types';
 import { startFakeItGlue, type FakeItGlue } from '../../test/fakes/itglue-server';
 import { startFakeSlack, type FakeSlack } from '../../test/fakes/slack-api';
 import { FakeSmtpServer } from '../../test/fakes/smtp';
-import { killGroup, serviceEnv, startServiceProcess, type ServiceProcess } from '../../test/support/service-process';
+import { killGroup, portOutsideEphemeralRange, serviceEnv, startServiceProcess, type ServiceProcess } from '../../test/support/service-process';
 import { slackDriver, type SlackDriver } from '../../test/support/slack-driver';
 
 export const CHANNEL = 'C0ONBOARD1';
@@ -83,7 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     startFakeSlack({ botToken: SECRETS.slackBotToken, usergroups: { [TECHS_GROUP]: [PEOPLE.tech] } }),
     startFakeItGlue({ apiKey: SECRETS.itglueKey }),
     FakeSmtpServer.start({ auth: { user: 'invite-lite', pass: SECRETS.smtpPassword } }),
-    freePort(),
+    portOutsideEphemeralRange(),
   ]);
   const policyFile = join(dataDir, 'policy.json');
   writeFileSync(policyFile, JSON.stringify({ ...E2E_POLICY, ...options.policy }, null, 2));
@@ -197,7 +197,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 /** Until nothing listens on host:port any more. */
 async function untilClosed(address: string, timeoutMs = 20_000): Promise<void> {
   const [host, port] = address.split(':');
-  const { connect } = await import('node:net');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const open = await new Promise<boolean>((ok) => {

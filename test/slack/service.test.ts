@@ -8,9 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { freePort } from '../../src/temporal/dev-server';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api';
-import { killGroup, runCli, serviceEnv, startServiceProcess, type ServiceProcess } from '../support/service-process';
+import { killGroup, portOutsideEphemeralRange, runCli, serviceEnv, startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { slackDriver } from '../support/slack-driver';
 import { eventually, USERS } from '../support/slack-harness';
 
@@ -26,7 +25,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'invite-lite-slack-service-'));
   env = serviceEnv({
     DATA_DIR: dataDir,
-    PORT: String(await freePort()),
+    PORT: String(await portOutsideEphemeralRange()),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_NAMESPACE: inject('temporalNamespace'),
     TEMPORAL_TASK_QUEUE: `slack-service-${randomUUID()}`,

@@ -1,5 +1,6 @@
 /** Runs the service (`src/main.ts`, what `npm start` runs) and the operator CLI as child processes. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -129,4 +130,22 @@ export function killGroup(child: ChildProcess): void {
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * A free port below Linux's ephemeral range (32768–60999), for a server that must get the same port
+ * again after a restart (the service: the approval links name it): the embedded Temporal server,
+ * started before the service listens, and every outgoing connection take ports from that range.
+ */
+export async function portOutsideEphemeralRange(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((ok) => {
+      const server = createServer();
+      server.once('error', () => ok(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
 }
