@@ -24,7 +24,7 @@ import { signApprovalToken } from '../src/web/approval-token';
 import type { OnboardingStatus } from '../workflows/types';
 import { SEED as IT } from '../test/fakes/itglue-server';
 import { linksIn } from '../test/fakes/smtp';
-import { sign, TEAM, type ModalState } from '../test/support/slack-driver';
+import { sign, slashCommandBody, TEAM, type ModalState } from '../test/support/slack-driver';
 import { anyJson, describeCase, hostileText, inPool, isFailure, percentEncode, raw, type RawAnswer, type RawFailure, type RawRequest } from './support/bad-input';
 import { ACME, mailsOf, newInvitee, prepareItGlue, PRIMARY, tech, type Invitee } from './support/people';
 import { record } from './support/results';
@@ -623,21 +623,7 @@ const parse = (body: string): Record<string, unknown> | null => {
 async function runCommand(c: { command: string; user: string; text: string }, index: number): Promise<Outcome> {
   const triggerId = stack.slack.issueTriggerId();
   const responseUrl = stack.slack.responseUrl();
-  const body = form({
-    token: 'legacy-verification-token',
-    team_id: TEAM,
-    team_domain: 'fake-team',
-    channel_id: 'C0GENERAL1',
-    channel_name: 'general',
-    user_id: c.user,
-    user_name: c.user.toLowerCase(),
-    command: c.command,
-    text: c.text,
-    api_app_id: 'A0FAKE001',
-    is_enterprise_install: 'false',
-    response_url: responseUrl,
-    trigger_id: triggerId,
-  });
+  const body = slashCommandBody({ ...c, triggerId, responseUrl });
   const answer = await raw(stack.base, signedPost(body));
   const o = outcome('command', index, c, answer);
   if (isFailure(answer)) return o;

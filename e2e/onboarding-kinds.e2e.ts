@@ -6,17 +6,16 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SEED } from '../test/fakes/itglue-server';
-import { launchBrowser, mailsOf, newInvitee, prepareItGlue, PRIMARY, runOnboarding, type Invitee, type Kind } from './support/people';
+import { mailsOf, newInvitee, PRIMARY, runOnboarding, startStackWithBrowser, type Invitee, type Kind } from './support/people';
 import { record } from './support/results';
 import { duplicates } from './support/side-effects';
-import { startStack, type Stack } from './support/stack';
+import type { Stack } from './support/stack';
 
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  prepareItGlue(stack);
+  ({ stack, browser } = await startStackWithBrowser());
 });
 
 afterAll(async () => {

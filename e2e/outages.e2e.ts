@@ -29,10 +29,10 @@ import {
   type Outage,
   type TriggeredOutage,
 } from './support/outages';
-import { launchBrowser, newInvitee, prepareItGlue, PRIMARY, workflowIdOf, type Invitee, type Kind } from './support/people';
+import { newInvitee, PRIMARY, startStackWithBrowser, workflowIdOf, type Invitee, type Kind } from './support/people';
 import { record } from './support/results';
 import { duplicates } from './support/side-effects';
-import { startStack, type Stack } from './support/stack';
+import type { Stack } from './support/stack';
 
 /** Outage lengths. Mail is retried 5 s, 10 s, 20 s… apart, IT Glue 2 s, 4 s… (or after Retry-After), Slack after Retry-After. */
 const SMTP_MS = 20_000;
@@ -48,8 +48,7 @@ let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  prepareItGlue(stack);
+  ({ stack, browser } = await startStackWithBrowser());
 });
 
 afterAll(async () => {

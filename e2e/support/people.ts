@@ -15,7 +15,7 @@ import type { OnboardingStatus } from '../../workflows/types';
 import { makeContact, makeUser, SEED } from '../../test/fakes/itglue-server';
 import { linksIn, type ReceivedMail } from '../../test/fakes/smtp';
 import type { ModalState } from '../../test/support/slack-driver';
-import { PEOPLE, type Stack } from './stack';
+import { PEOPLE, startStack, type Stack } from './stack';
 
 export const ACME = { id: SEED.org.acme, name: 'Acme Dental' };
 export const PRIMARY = { contactId: SEED.contact.paulaPrimary, name: 'Paula Primary', email: 'paula.primary@acme-dental.test' };
@@ -258,6 +258,13 @@ export const invitee = {
     user['current-sign-in-at'] = now;
   },
 };
+
+/** The stack prepared for onboardings at Acme Dental, and a browser for the primary contact. */
+export async function startStackWithBrowser(): Promise<{ stack: Stack; browser: Browser }> {
+  const [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  prepareItGlue(stack);
+  return { stack, browser };
+}
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({

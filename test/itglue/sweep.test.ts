@@ -11,7 +11,7 @@ import { SWEEP_SCHEDULE_ID } from '../../workflows/itglue-sweep';
 import { onboarding } from '../../workflows/onboarding';
 import type { OnboardingRequest, OnboardingStatus } from '../../workflows/types';
 import { defaultSeed, makeUser, manyUsers, startFakeItGlue, type FakeItGlue } from '../fakes/itglue-server';
-import { FakeWorld } from '../support/fake-activities';
+import { FakeWorld, statusFixture } from '../support/fake-activities';
 import { connectTemporal, testPolicy, waitForStage, type TestTemporal } from '../support/temporal';
 
 let temporal: TestTemporal;
@@ -39,11 +39,10 @@ function waitingForInvite(n: number, email: string, tag: string): { request: Onb
   const request: OnboardingRequest = { orgId: `sweep-${tag}`, contactId: String(n), kind: 'itglue', passwordAccess: false, requestedBy: 'UTECH1' };
   return {
     request,
-    carried: {
+    carried: statusFixture({
       workflowId: `onboarding:sweep-${tag}:${n}`,
       request,
       stage: 'AWAITING_INVITE',
-      subState: null,
       waitingOn: 'tech',
       deadline: null,
       startedAt: now,
@@ -52,16 +51,9 @@ function waitingForInvite(n: number, email: string, tag: string): { request: Onb
       approver: null,
       approvalRound: 0,
       evidence: { via: 'not-needed', at: now, reason: 'test' },
-      user: null,
-      groupNames: ['Customer - No Password Access'],
-      mismatches: [],
-      resends: 0,
-      stalledFrom: null,
-      reason: null,
-      events: [],
       stages: [{ stage: 'AWAITING_INVITE', enteredAt: now, leftAt: null }],
       thread: { channel: 'C0ONBOARD', ts: '1.0' },
-    },
+    }),
   };
 }
 

@@ -56,6 +56,25 @@ export function sign(body: string, timestamp: number, secret: string): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
+/** A slash command's form body, as Slack sends it. */
+export function slashCommandBody(c: { command: string; user: string; text: string; triggerId: string; responseUrl: string }): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: TEAM,
+    team_domain: 'fake-team',
+    channel_id: 'C0GENERAL1',
+    channel_name: 'general',
+    user_id: c.user,
+    user_name: c.user.toLowerCase(),
+    command: c.command,
+    text: c.text,
+    api_app_id: 'A0FAKE001',
+    is_enterprise_install: 'false',
+    response_url: c.responseUrl,
+    trigger_id: c.triggerId,
+  }).toString();
+}
+
 let viewCounter = 0;
 
 export interface SlackDriverOptions {
@@ -93,21 +112,7 @@ export function slackDriver({ url, secret, slack, channel }: SlackDriverOptions)
     async command(command, user, text = '', extra = {}) {
       const triggerId = extra.triggerId ?? slack.issueTriggerId();
       const responseUrl = extra.responseUrl ?? slack.responseUrl();
-      const body = form({
-        token: 'legacy-verification-token',
-        team_id: TEAM,
-        team_domain: 'fake-team',
-        channel_id: 'C0GENERAL1',
-        channel_name: 'general',
-        user_id: user,
-        user_name: user.toLowerCase(),
-        command,
-        text,
-        api_app_id: 'A0FAKE001',
-        is_enterprise_install: 'false',
-        response_url: responseUrl,
-        trigger_id: triggerId,
-      });
+      const body = slashCommandBody({ command, user, text, triggerId, responseUrl });
       const at = Date.now();
       const response = await post(body);
       const ms = Date.now() - at;
