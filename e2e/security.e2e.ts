@@ -21,13 +21,12 @@ import { csrfFormValue, newCsrfNonce } from '../src/web/csrf';
 import type { OnboardingStatus } from '../workflows/types';
 import { makeContact } from '../test/fakes/itglue-server';
 import { linksIn, type ReceivedMail } from '../test/fakes/smtp';
-import { sign, type ModalState } from '../test/support/slack-driver';
+import { sign, slashCommandBody, type ModalState } from '../test/support/slack-driver';
 import { ACME, launchBrowser, mailsOf, newInvitee, prepareItGlue, PRIMARY, tech, workflowIdOf, type Invitee } from './support/people';
 import { record } from './support/results';
 import {
   Answers,
   approvalForm,
-  commandBody,
   eventually,
   headerLines,
   inviteValues,
@@ -106,7 +105,7 @@ const now = () => Math.floor(Date.now() / 1000);
 
 it('refuses Slack requests without a valid, fresh signature (401) and does nothing for them', async () => {
   const newCommand = (user: string = PEOPLE.tech) =>
-    commandBody({ command: '/invite-lite', user, text: ACME.name, triggerId: stack.slack.issueTriggerId(), responseUrl: stack.slack.responseUrl() });
+    slashCommandBody({ command: '/invite-lite', user, text: ACME.name, triggerId: stack.slack.issueTriggerId(), responseUrl: stack.slack.responseUrl() });
   const callsBefore = visibleCalls(stack).length;
   const t = now();
   const signedForOutsider = newCommand(PEOPLE.outsider);

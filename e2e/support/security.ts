@@ -26,25 +26,6 @@ export class Answers {
   }
 }
 
-/** The form fields of a slash command as Slack sends them. */
-export function commandBody(o: { command: string; user: string; text?: string; triggerId: string; responseUrl: string }): string {
-  return new URLSearchParams({
-    token: 'legacy-verification-token',
-    team_id: TEAM,
-    team_domain: 'fake-team',
-    channel_id: 'C0GENERAL1',
-    channel_name: 'general',
-    user_id: o.user,
-    user_name: o.user.toLowerCase(),
-    command: o.command,
-    text: o.text ?? '',
-    api_app_id: 'A0FAKE001',
-    is_enterprise_install: 'false',
-    response_url: o.responseUrl,
-    trigger_id: o.triggerId,
-  }).toString();
-}
-
 /** A POST to the service's Slack endpoint with exactly these headers (none added). */
 export function rawSlackPost(stack: Stack, body: string, headers: Record<string, string>): Promise<Response> {
   return fetch(`${stack.base}/slack/events`, {

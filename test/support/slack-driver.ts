@@ -57,7 +57,7 @@ export function sign(body: string, timestamp: number, secret: string): string {
 }
 
 /** A slash command's form body, as Slack sends it. */
-export function slashCommandBody(c: { command: string; user: string; text: string; triggerId: string; responseUrl: string }): string {
+export function slashCommandBody(c: { command: string; user: string; text?: string; triggerId: string; responseUrl: string }): string {
   return new URLSearchParams({
     token: 'legacy-verification-token',
     team_id: TEAM,
@@ -67,7 +67,7 @@ export function slashCommandBody(c: { command: string; user: string; text: strin
     user_id: c.user,
     user_name: c.user.toLowerCase(),
     command: c.command,
-    text: c.text,
+    text: c.text ?? '',
     api_app_id: 'A0FAKE001',
     is_enterprise_install: 'false',
     response_url: c.responseUrl,
