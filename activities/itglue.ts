@@ -1,13 +1,13 @@
 /**
  * The onboarding's IT Glue activities, on the IT Glue task queue. IT Glue failures become
- * Temporal failures: a bad key, an unknown record or a refused request is not retried (the
- * onboarding stalls with the reason); rate limits and outages are retried, after Retry-After
- * when IT Glue sends one.
+ * Temporal failures: a bad key, an unknown record, a refused request or an answer that cannot be
+ * read is not retried (the onboarding stalls with the reason); rate limits and outages are retried,
+ * after Retry-After when IT Glue sends one.
  */
 import { ApplicationFailure, WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { recordAuthorization } from '../src/itglue/authorization';
 import type { ItGlueClient } from '../src/itglue/client';
-import { ItGlueDirectory } from '../src/itglue/directory';
+import { isPrimaryContact, ItGlueDirectory, selfApprovalRefusal } from '../src/itglue/directory';
 import { ItGlueError } from '../src/itglue/errors';
 import { ItGlueGroups } from '../src/itglue/groups';
 import { userResource, type ItGlueContact } from '../src/itglue/schemas';
@@ -84,6 +84,10 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     if (found.kind === 'one') {
       return found.contact.email ? found.contact : `The primary contact ${found.contact.name} has no email address in IT Glue: add one, or choose the approver.`;
     }
+    const typeName = policy.primaryContact.kind === 'contact-type' ? policy.primaryContact.contactTypeName : null;
+    if (found.kind === 'none' && typeName !== null && !(await directory.hasContactType(typeName))) {
+      return `IT Glue has no contact type named "${typeName}" (the policy's primary-contact rule): correct primaryContact.contactTypeName in the policy, or choose the approver.`;
+    }
     const rule =
       policy.primaryContact.kind === 'contact-type'
         ? `contact type "${policy.primaryContact.contactTypeName}"`
@@ -119,6 +123,10 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
 
     const approver = await approverFor(request, org.name, policy);
     if (typeof approver === 'string') return reject(approver);
+    // Approval is skipped only for the primary contact: a tech cannot name the invitee instead.
+    if (request.approverContactId === invitee.id && !isPrimaryContact(await directory.primaryContact(org.id, policy.primaryContact), invitee.id)) {
+      return reject(selfApprovalRefusal(invitee.name, org.name));
+    }
 
     let groupNames: string[];
     if (request.kind === 'itglue') {

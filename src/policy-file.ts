@@ -17,6 +17,14 @@ const duration = z.union([z.number(), z.string()], { error: `expected ${DURATION
   return ms;
 });
 
+/**
+ * The sweep's interval: at most a day, since it also keeps the API key in use (IT Glue revokes a
+ * key unused for 90 days). Short intervals are for tests; sweeps never overlap, and their
+ * requests count against the IT Glue rate limits like any other.
+ */
+const SWEEP_RANGE = 'expected from 1 second to 1 day ("1s" to "1d")';
+const sweepInterval = duration.pipe(z.number().min(1_000, { error: SWEEP_RANGE }).max(86_400_000, { error: SWEEP_RANGE }));
+
 const count = z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(0, {
   error: 'expected a whole number, zero or more',
 });
@@ -62,7 +70,7 @@ const policySchema = z.strictObject({
       .min(1, { error: `expected a whole number from 1 to ${LITE_MAX_ORGANIZATIONS}` })
       .max(LITE_MAX_ORGANIZATIONS, { error: `expected a whole number from 1 to ${LITE_MAX_ORGANIZATIONS} (IT Glue's limit for Lite users)` }),
   }),
-  sweep: z.strictObject({ every: duration }),
+  sweep: z.strictObject({ every: sweepInterval }),
   branding: z.strictObject({ mspName: name, supportContact: name, loginHost: name, ssoSubdomain: text }),
   historyLimit: count.min(100, { error: 'expected a whole number, 100 or more' }),
 });

@@ -1,12 +1,13 @@
 /**
  * A small JSON:API client for IT Glue (axios): the region's base URL, the API key header, paging
  * 1000 records at a time by following `links.next`, a per-process request rate, and retries of
- * rate limits, server errors and network failures with exponential backoff honouring Retry-After.
- * Every failure is an ItGlueError; the API key never leaves the request headers.
+ * rate limits, server errors and network failures with exponential backoff honouring Retry-After
+ * (both at most `maxBackoffMs`). Every failure is an ItGlueError, an answer that does not match the
+ * expected shape too (`invalid-response`, not retried); the API key never leaves the request headers.
  */
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
-import { documentSchema } from './schemas';
+import { documentSchema, listDocumentSchema } from './schemas';
 import { errorForResponse, ItGlueError } from './errors';
 import { RateLimiter } from './rate-limiter';
 
@@ -22,6 +23,7 @@ export interface ItGlueClientOptions {
   retries?: number;
   /** First backoff delay (default 1 s), doubled at each attempt up to `maxBackoffMs` (default 30 s). */
   backoffMs?: number;
+  /** The longest wait between attempts, after a Retry-After too. */
   maxBackoffMs?: number;
   timeoutMs?: number;
 }
@@ -67,8 +69,9 @@ export class ItGlueClient {
         return await this.send(method, path, params, body);
       } catch (error) {
         if (!(error instanceof ItGlueError) || !error.retryable || attempt >= retries) throw error;
-        const backoff = Math.min((this.options.backoffMs ?? 1000) * 2 ** attempt, this.options.maxBackoffMs ?? 30_000);
-        const delay = error.retryAfterMs ?? backoff * (0.75 + Math.random() / 2);
+        const maxBackoff = this.options.maxBackoffMs ?? 30_000;
+        const backoff = Math.min((this.options.backoffMs ?? 1000) * 2 ** attempt, maxBackoff);
+        const delay = Math.min(error.retryAfterMs ?? backoff * (0.75 + Math.random() / 2), maxBackoff);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
@@ -101,14 +104,8 @@ export class ItGlueClient {
 
   /** One resource. */
   async get<S extends z.ZodType>(path: string, schema: S, params: Params = {}): Promise<z.output<S>> {
-    const doc = documentSchema.parse(await this.request('GET', path, params));
-    return parse(schema, doc.data, path);
-  }
-
-  /** One resource with its `included` records, for relationships such as a group's users. */
-  async getWithIncluded<S extends z.ZodType>(path: string, schema: S, params: Params = {}) {
-    const doc = documentSchema.parse(await this.request('GET', path, params));
-    return { data: parse(schema, doc.data, path), included: doc.included ?? [] };
+    const doc = parse(documentSchema, await this.request('GET', path, params), path);
+    return parse(schema, doc.data, path, ['data']);
   }
 
   /** Every page of a list, 1000 records a page, following `links.next`. */
@@ -116,9 +113,8 @@ export class ItGlueClient {
     let next: string | null = path;
     let query: Params = { ...params, 'page[size]': PAGE_SIZE };
     while (next) {
-      const doc = documentSchema.parse(await this.request('GET', next, query));
-      const data = Array.isArray(doc.data) ? doc.data : [];
-      yield data.map((item) => parse(schema, item, path));
+      const doc: z.output<typeof listDocumentSchema> = parse(listDocumentSchema, await this.request('GET', next, query), path);
+      yield doc.data.map((item, i) => parse(schema, item, path, ['data', i]));
       next = doc.links?.next ?? null;
       query = {}; // the next link carries the query
     }
@@ -135,9 +131,11 @@ export class ItGlueClient {
   }
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, path: string): z.output<S> {
+/** `value` (found at `at` in IT Glue's answer to GET `path`) checked against `schema`. */
+function parse<S extends z.ZodType>(schema: S, value: unknown, path: string, at: PropertyKey[] = []): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  throw new ItGlueError('invalid', `IT Glue's answer to ${path} was not understood: ${issue?.path.join('.') || 'data'}: ${issue?.message}`, null);
+  const where = [...at, ...(issue?.path ?? [])].map(String).join('.') || 'the body';
+  throw new ItGlueError('invalid-response', `IT Glue's answer to GET ${path} was not understood: ${where}: ${issue?.message}`, null);
 }

@@ -8,6 +8,7 @@ import { filterValue, type ItGlueClient } from './client';
 import { ItGlueError } from './errors';
 import {
   contactResource,
+  contactTypeResource,
   flexibleAssetResource,
   flexibleAssetTypeResource,
   organizationResource,
@@ -25,6 +26,17 @@ export type PrimaryContactResult =
   | { kind: 'one'; contact: ItGlueContact }
   | { kind: 'none' }
   | { kind: 'several'; candidates: ItGlueContact[] };
+
+/** Whether the primary-contact rule names this contact (alone or among several). */
+export function isPrimaryContact(found: PrimaryContactResult, contactId: string): boolean {
+  if (found.kind === 'one') return found.contact.id === contactId;
+  return found.kind === 'several' && found.candidates.some((c) => c.id === contactId);
+}
+
+/** Why an invitee who is not the primary contact cannot be the approver (PRODUCT.md §3 step 2). */
+export function selfApprovalRefusal(inviteeName: string, orgName: string): string {
+  return `${inviteeName} is not a primary contact of ${orgName}, so cannot approve their own access: choose the primary contact (or another authorized contact) as approver.`;
+}
 
 export class ItGlueDirectory {
   private organizations: { at: number; list: Promise<ItGlueOrganization[]> } | null = null;
@@ -81,6 +93,12 @@ export class ItGlueDirectory {
     }
     if (found.length === 1) return { kind: 'one', contact: found[0]! };
     return found.length === 0 ? { kind: 'none' } : { kind: 'several', candidates: found };
+  }
+
+  /** Whether IT Glue has a contact type of this name (compared case-insensitively, as the rule is). */
+  async hasContactType(name: string): Promise<boolean> {
+    const types = await this.client.list('/contact_types', contactTypeResource);
+    return types.some((t) => t.name.toLowerCase() === name.toLowerCase());
   }
 
   /** Contact ids in a tag field of the organization's flexible asset(s) of that type. */

@@ -3,7 +3,8 @@
  * the path and IT Glue's own explanation, never the API key.
  */
 
-export type ItGlueErrorKind = 'auth' | 'not-found' | 'invalid' | 'rate-limited' | 'unavailable';
+/** `invalid-response`: IT Glue answered with a body the program does not understand (not retried). */
+export type ItGlueErrorKind = 'auth' | 'not-found' | 'invalid' | 'invalid-response' | 'rate-limited' | 'unavailable';
 
 export class ItGlueError extends Error {
   override readonly name = 'ItGlueError';
@@ -35,13 +36,19 @@ function explanation(body: unknown): string {
   return typeof text === 'string' && text ? `: ${text.slice(0, 300)}` : '';
 }
 
-/** Retry-After as seconds or an HTTP date, in ms; null when absent or unreadable. */
+/** The longest Retry-After taken as is: IT Glue's rate-limit window (3000 requests per 5 minutes). */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/** Retry-After as seconds or an HTTP date, in ms (at most MAX_RETRY_AFTER_MS); null when absent or unreadable. */
 export function parseRetryAfter(value: string | undefined | null, now = Date.now()): number | null {
   if (!value) return null;
   const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(at - now, 0);
+  let ms: number;
+  if (Number.isFinite(seconds) && seconds >= 0) ms = seconds * 1000;
+  else if (!Number.isNaN(at)) ms = Math.max(at - now, 0);
+  else return null;
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
 }
 
 export function errorForResponse(

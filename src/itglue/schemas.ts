@@ -104,7 +104,8 @@ export const userResource = resource({
   name: text,
   'first-name': text,
   'last-name': text,
-  email: z.string(),
+  // IT Glue may send null: such a user gets '' and matches no invitee.
+  email: text,
   'role-name': text,
   'my-glue': z.boolean().nullish(),
   'invitation-sent-at': time,
@@ -135,20 +136,7 @@ export const groupResource = resource({
 }));
 export type ItGlueGroup = z.output<typeof groupResource>;
 
-const assetField = z.object({
-  id,
-  attributes: z.looseObject({ name: text, 'name-key': z.string(), kind: text, 'tag-type': text }),
-});
-
 export const flexibleAssetTypeResource = resource({ name: z.string() }).transform((r) => ({ id: r.id, name: r.attributes.name }));
-export const flexibleAssetFieldResource = assetField.transform((f) => ({
-  id: f.id,
-  name: f.attributes.name,
-  nameKey: f.attributes['name-key'],
-  kind: f.attributes.kind,
-  tagType: f.attributes['tag-type'],
-}));
-export type FlexibleAssetField = z.output<typeof flexibleAssetFieldResource>;
 
 export const flexibleAssetResource = resource({
   name: text,
@@ -164,9 +152,9 @@ export const flexibleAssetResource = resource({
 }));
 export type FlexibleAsset = z.output<typeof flexibleAssetResource>;
 
-/** A JSON:API document: one resource or a list, with what was included and the paging links. */
+/** A JSON:API document: one resource or a list, with the paging links. */
 export const documentSchema = z.object({
   data: z.unknown(),
-  included: z.array(z.unknown()).optional(),
   links: z.object({ next: z.string().nullish() }).loose().optional(),
 });
+export const listDocumentSchema = documentSchema.extend({ data: z.array(z.unknown()) });

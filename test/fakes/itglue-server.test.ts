@@ -642,6 +642,17 @@ describe('injected failures and delays', () => {
     expect(Date.now() - start).toBeLessThan(250);
   });
 
+  it("answers the next matching requests with a body of the test's making", async () => {
+    fake.answerNext({ body: '<html>Bad gateway</html>', times: 1, path: '/users' });
+    expect(ids(await get('/organizations')).length).toBeGreaterThan(0);
+    const raw = await fetch(`${fake.url}/users`, { headers: { 'x-api-key': fake.apiKey } });
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toBe(JSON_API);
+    expect(await raw.text()).toBe('<html>Bad gateway</html>');
+    expect(fake.requests[1]).toMatchObject({ path: '/users', status: 200 });
+    expect(ids(await get('/users'))).toHaveLength(defaultSeed().users.length);
+  });
+
   it('records a request whose client gave up waiting as aborted', async () => {
     fake.delayNext({ ms: 400, times: 1 });
     await expect(

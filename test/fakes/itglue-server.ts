@@ -50,10 +50,11 @@
  * decoded query, parsed body, status, time; never the api key), `failNext` (injected 429 / 5xx,
  * `Retry-After` only when `retryAfterSeconds` is given), `failFor` (the same for every matching
  * request during a time window: an outage), `onRequest` (a listener told of each request as it
- * arrives, before its answer is chosen), `delayNext` (slow responses), `settings`
+ * arrives, before its answer is chosen), `delayNext` (slow responses), `answerNext` (a 200 with a
+ * body of the test's making, e.g. one that is not a JSON:API document), `settings`
  * (switches above plus an optional real rate limit), `load` (replace the records), `reset`.
  * A rule's `path` is matched against the request's path without the query: a string must be equal,
- * a RegExp must match. Injected failures and delays apply before the api key is checked.
+ * a RegExp must match. Injected failures, answers and delays apply before the api key is checked.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -127,6 +128,14 @@ export interface DelayRule {
   method?: string;
 }
 
+export interface AnswerRule {
+  /** The response body, sent as is with status 200 and the JSON:API content type. */
+  body: string;
+  times: number;
+  path?: PathMatcher;
+  method?: string;
+}
+
 export interface FakeItGlue {
   /** Base URL, e.g. http://127.0.0.1:PORT (the client appends /organizations etc.). */
   url: string;
@@ -148,9 +157,11 @@ export interface FakeItGlue {
   onRequest(listener: (request: RecordedRequest) => void): () => void;
   /** The next `times` matching requests are answered `ms` later. */
   delayNext(rule: DelayRule): void;
+  /** The next `times` matching requests are answered 200 with `body` (after any `failNext` rule it matches). */
+  answerNext(rule: AnswerRule): void;
   /** Replaces every collection's records (in place) with a copy of `seed`'s. */
   load(seed: FakeItGlueSeed): void;
-  /** Clears requests, fail rules and windows, delay rules and the rate-limit window (not data, settings or listeners). */
+  /** Clears requests, fail rules and windows, delay and answer rules and the rate-limit window (not data, settings or listeners). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -995,6 +1006,7 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
   let failWindows: Array<Omit<FailRule, 'times'> & { until: number }> = [];
   const listeners = new Set<(request: RecordedRequest) => void>();
   let delayRules: DelayRule[] = [];
+  let answerRules: AnswerRule[] = [];
   let rateWindow: number[] = [];
   const sleeping = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   const c = collections(data, settings);
@@ -1070,13 +1082,15 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
     },
   ];
 
-  const send = (res: ServerResponse, record: RecordedRequest, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const send = (res: ServerResponse, record: RecordedRequest, status: number, body: unknown, headers: Record<string, string> = {}) =>
+    sendText(res, record, status, JSON.stringify(body), headers);
+
+  const sendText = (res: ServerResponse, record: RecordedRequest, status: number, text: string, headers: Record<string, string> = {}) => {
     record.status = status;
     if (res.destroyed || res.writableEnded) {
       record.aborted = true;
       return;
     }
-    const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': JSON_API, 'content-length': Buffer.byteLength(text), ...headers });
     res.end(text);
   };
@@ -1145,6 +1159,11 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
         if (injected.retryAfterSeconds !== undefined) headers['retry-after'] = String(injected.retryAfterSeconds);
         const detail = injected.status === 429 ? 'Rate limit exceeded' : 'The server could not answer the request';
         throw new ApiError(injected.status, TITLES[injected.status] ?? 'Error', detail, headers);
+      }
+      const answer = take(answerRules, method, path);
+      if (answer) {
+        sendText(res, record, 200, answer.body);
+        return;
       }
 
       if (record.apiKey !== 'valid') {
@@ -1227,6 +1246,9 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
     delayNext(rule) {
       delayRules.push({ ...rule });
     },
+    answerNext(rule) {
+      answerRules.push({ ...rule });
+    },
     load(seed) {
       loadInto(data, seed);
     },
@@ -1235,6 +1257,7 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
       failRules = [];
       failWindows = [];
       delayRules = [];
+      answerRules = [];
       rateWindow = [];
     },
     async close() {

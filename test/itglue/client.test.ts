@@ -1,13 +1,16 @@
 /**
  * The IT Glue client and its reads and writes, against the fake IT Glue server over HTTP.
  */
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createItGlueActivities } from '../../activities/itglue';
 import { recordAuthorization } from '../../src/itglue/authorization';
 import { filterValue, ItGlueClient } from '../../src/itglue/client';
 import { ItGlueDirectory } from '../../src/itglue/directory';
 import { ItGlueError } from '../../src/itglue/errors';
 import { ItGlueGroups } from '../../src/itglue/groups';
 import { organizationResource, userResource } from '../../src/itglue/schemas';
+import { DEFAULT_POLICY } from '../../workflows/policy';
 import { defaultSeed, manyUsers, SEED, startFakeItGlue, type FakeItGlue } from '../fakes/itglue-server';
 
 let fake: FakeItGlue;
@@ -24,6 +27,9 @@ beforeEach(() => {
   fake.load(defaultSeed());
   fake.reset();
 });
+
+/** Milliseconds between the requests the fake received, in arrival order. */
+const gaps = () => fake.requests.slice(1).map((r, i) => r.time - fake.requests[i]!.time);
 
 describe('client', () => {
   it('reads every page, 1000 records a request, following links.next', async () => {
@@ -65,19 +71,87 @@ describe('client', () => {
     expect(fake.requests).toHaveLength(2);
   });
 
-  it('retries bursts of 429 (after Retry-After) and 500, and succeeds within the configured rate', async () => {
+  it('retries bursts of 429 (after Retry-After) and 500, then succeeds', async () => {
     fake.failNext({ status: 429, times: 2, retryAfterSeconds: 1 });
     fake.failNext({ status: 500, times: 2 });
-    const started = Date.now();
-    const users = await client({ requestsPerSecond: 4 }).list('/users', userResource);
+    const users = await client().list('/users', userResource);
     expect(users.length).toBe(defaultSeed().users.length);
-    const statuses = fake.requests.map((r) => r.status);
-    expect(statuses).toEqual([429, 429, 500, 500, 200]);
-    // Retry-After was honoured: two waits of one second.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
-    // Never more than 4 requests in any second.
+    expect(fake.requests.map((r) => r.status)).toEqual([429, 429, 500, 500, 200]);
+    // Retry-After was honoured: a second before each retry of a 429.
+    for (const gap of gaps().slice(0, 2)) expect(gap).toBeGreaterThanOrEqual(999);
+  });
+
+  it('backs off exponentially after 500s and after 429s without Retry-After', async () => {
+    for (const status of [500, 429] as const) {
+      fake.reset();
+      fake.failNext({ status, times: 4 });
+      await client({ backoffMs: 40, maxBackoffMs: 10_000 }).list('/users', userResource);
+      expect(fake.requests.map((r) => r.status)).toEqual([status, status, status, status, 200]);
+      // 40, 80, 160, 320 ms, each ±25 % (jitter), plus a little for timers and HTTP.
+      gaps().forEach((gap, attempt) => {
+        const backoff = 40 * 2 ** attempt;
+        expect(gap).toBeGreaterThanOrEqual(0.75 * backoff - 2);
+        expect(gap).toBeLessThanOrEqual(1.25 * backoff + 100);
+      });
+    }
+  });
+
+  it('never waits longer than its maximum backoff, even when Retry-After asks for an hour', async () => {
+    fake.failNext({ status: 503, times: 6 });
+    fake.failNext({ status: 429, times: 1, retryAfterSeconds: 3_600 });
+    await client({ backoffMs: 20, maxBackoffMs: 80, retries: 7 }).list('/users', userResource);
+    expect(fake.requests.map((r) => r.status)).toEqual([503, 503, 503, 503, 503, 503, 429, 200]);
+    // Uncapped, the sixth wait alone would be 480 ms or more.
+    for (const gap of gaps()) expect(gap).toBeLessThanOrEqual(80 + 60);
+    expect(gaps().at(-1)).toBeGreaterThanOrEqual(79);
+  });
+
+  it('retries a request that timed out, and succeeds', async () => {
+    fake.delayNext({ ms: 1_000, times: 1, path: '/users' });
+    const users = await client({ timeoutMs: 200 }).list('/users', userResource);
+    expect(users.length).toBe(defaultSeed().users.length);
+    expect(fake.requests).toHaveLength(2);
+    expect(fake.requests[1]!.status).toBe(200);
+    // The retry came after the client's timeout, not after the slow answer.
+    expect(gaps()[0]).toBeGreaterThanOrEqual(200);
+    expect(gaps()[0]).toBeLessThan(1_000);
+    await expect.poll(() => fake.requests[0]!.aborted).toBe(true);
+  });
+
+  it('spaces a burst of requests to its configured rate', async () => {
+    const c = client({ requestsPerSecond: 20 });
+    await c.request('GET', '/users', { 'page[size]': 1 }); // the connection is open before the burst
+    fake.reset();
+    await Promise.all(Array.from({ length: 25 }, () => c.request('GET', '/users', { 'page[size]': 1 })));
+    expect(fake.requests.map((r) => r.status)).toEqual(Array(25).fill(200));
+    // 20 a second: the i-th request no earlier than i × 50 ms after the first, and never 21 within a
+    // second (allowing a little for the HTTP hop, which can delay one request more than another).
     const times = fake.requests.map((r) => r.time);
-    for (let i = 4; i < times.length; i++) expect(times[i]! - times[i - 4]!).toBeGreaterThanOrEqual(990);
+    times.forEach((time, i) => expect(time - times[0]!).toBeGreaterThanOrEqual(i * 50 - 15));
+    for (let i = 20; i < times.length; i++) expect(times[i]! - times[i - 20]!).toBeGreaterThanOrEqual(980);
+  });
+
+  it('turns an answer that is not the expected document into a typed error, not retried', async () => {
+    const malformed: [body: string, where: string][] = [
+      ['<html>Bad gateway</html>', 'the body'],
+      [JSON.stringify({ data: { id: '1', type: 'users' } }), 'data'],
+      [JSON.stringify({ data: [{ id: '1', type: 'users', attributes: { email: 5 } }] }), 'data.0.attributes.email'],
+    ];
+    for (const [body, where] of malformed) {
+      fake.reset();
+      fake.answerNext({ body, times: 1, path: '/users' });
+      const error = await client().list('/users', userResource).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ItGlueError);
+      expect(error).toMatchObject({ kind: 'invalid-response', retryable: false });
+      expect((error as Error).message).toMatch(new RegExp(`^IT Glue's answer to GET /users was not understood: ${where}: `));
+      expect((error as Error).message).not.toContain(fake.apiKey);
+      expect(fake.requests).toHaveLength(1);
+    }
+    fake.answerNext({ body: JSON.stringify({ meta: {} }), times: 1 });
+    await expect(client().get(`/organizations/${SEED.org.acme}`, organizationResource)).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: expect.stringContaining(`GET /organizations/${SEED.org.acme} was not understood: data: `),
+    });
   });
 
   it('gives up after its retries with a retryable error for Temporal to retry later', async () => {
@@ -131,12 +205,16 @@ describe('directory', () => {
     expect(several.kind).toBe('several');
     expect(several.kind === 'several' && several.candidates.map((c) => c.id).sort()).toEqual([SEED.contact.samSmith, SEED.contact.joJones]);
     expect(await directory.primaryContact(SEED.org.bluebird, { kind: 'important' })).toEqual({ kind: 'none' });
-    const tagged = await directory.primaryContact(SEED.org.acme, {
-      kind: 'flexible-asset-tag',
-      assetTypeName: 'Site Summary',
-      fieldNameKey: 'authorized-contacts',
-    });
-    expect(tagged.kind).not.toBe('none');
+  });
+
+  it("finds the primary contact in the Site Summary's tag field: several, one or none", async () => {
+    const directory = new ItGlueDirectory(client());
+    const tagged = (orgId: string) =>
+      directory.primaryContact(orgId, { kind: 'flexible-asset-tag', assetTypeName: 'Site Summary', fieldNameKey: 'authorized-contacts' });
+    const acme = await tagged(SEED.org.acme);
+    expect(acme.kind === 'several' && acme.candidates.map((c) => c.id).sort()).toEqual([SEED.contact.paulaPrimary, SEED.contact.alexApprover]);
+    expect(await tagged(SEED.org.smithJones)).toMatchObject({ kind: 'one', contact: { id: SEED.contact.samSmith } });
+    expect(await tagged(SEED.org.bluebird)).toEqual({ kind: 'none' });
   });
 
   it('finds a user by email whatever its case, also where the filter is case-sensitive', async () => {
@@ -190,5 +268,38 @@ describe('writes', () => {
     expect(after['authorized-contacts']).toEqual([...(before['authorized-contacts'] as string[]), SEED.contact.inesInvitee]);
     const patch = fake.requests.find((r) => r.method === 'PATCH')!;
     expect(Object.keys((patch.body as { data: { attributes: { traits: object } } }).data.attributes.traits).sort()).toEqual(Object.keys(before).sort());
+  });
+});
+
+describe('activities', () => {
+  const activities = (temporal: object = {}) => createItGlueActivities({ client: client(), temporal: temporal as Client, taskQueue: 'unused' });
+
+  it('hands Temporal a malformed answer as a failure that is not retried', async () => {
+    fake.answerNext({ body: JSON.stringify({ data: 'users' }), times: 1, path: '/users' });
+    await expect(activities().findUser('ines.invitee@acme-dental.test')).rejects.toMatchObject({
+      name: 'ApplicationFailure',
+      type: 'ItGlue.invalid-response',
+      nonRetryable: true,
+    });
+  });
+
+  it('with no onboarding waiting, the sweep makes one small request that keeps the API key in use', async () => {
+    const temporal = { workflow: { list: async function* () {} } };
+    expect(await activities(temporal).sweepUsers()).toEqual({ users: 0, waiting: 0, signalled: 0, itglueRequests: 1 });
+    expect(fake.requests.map((r) => [r.method, r.path, r.query])).toEqual([['GET', '/users', { 'page[size]': '1' }]]);
+  });
+
+  it('says when the primary-contact rule names a contact type IT Glue does not have', async () => {
+    const request = { orgId: SEED.org.acme, contactId: SEED.contact.inesInvitee, kind: 'itglue', passwordAccess: false, requestedBy: 'U1' } as const;
+    const byType = (contactTypeName: string) => ({ ...DEFAULT_POLICY, primaryContact: { kind: 'contact-type', contactTypeName } as const });
+    expect(await activities().validateRequest(request, byType('Owner'))).toEqual({
+      ok: false,
+      reason: `IT Glue has no contact type named "Owner" (the policy's primary-contact rule): correct primaryContact.contactTypeName in the policy, or choose the approver.`,
+    });
+    // A type that exists, but no contact of Acme has it.
+    expect(await activities().validateRequest(request, byType('billing'))).toEqual({
+      ok: false,
+      reason: 'No primary contact of Acme Dental was found by the rule (contact type "billing"): choose the approver.',
+    });
   });
 });

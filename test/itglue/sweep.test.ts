@@ -10,7 +10,7 @@ import { ensureSweepSchedule } from '../../src/temporal/sweep-schedule';
 import { SWEEP_SCHEDULE_ID } from '../../workflows/itglue-sweep';
 import { onboarding } from '../../workflows/onboarding';
 import type { OnboardingRequest, OnboardingStatus } from '../../workflows/types';
-import { defaultSeed, makeUser, manyUsers, startFakeItGlue, type FakeItGlue } from '../fakes/itglue-server';
+import { defaultSeed, makeUser, manyUsers, startFakeItGlue, type FakeItGlue, type FakeUser } from '../fakes/itglue-server';
 import { FakeWorld, statusFixture } from '../support/fake-activities';
 import { connectTemporal, testPolicy, waitForStage, type TestTemporal } from '../support/temporal';
 
@@ -104,6 +104,27 @@ describe('sweep', () => {
     const described = await temporal.client.schedule.getHandle(SWEEP_SCHEDULE_ID).describe();
     expect(described.info.recentActions.length).toBeGreaterThan(0);
     await temporal.client.schedule.getHandle(SWEEP_SCHEDULE_ID).delete();
+  });
+
+  it('moves a waiting onboarding forward although some IT Glue users have no email', async () => {
+    const tag = `no-email-${Date.now()}`;
+    const email = `invitee-${tag}@customer.test`;
+    fake.load(defaultSeed());
+    const [handle] = await startWaiting([0], () => email, tag);
+    await listed(tag, ['AWAITING_INVITE'], 1);
+    // IT Glue may send the email as null, or not at all.
+    const { email: _, ...withoutEmail } = makeUser({ id: '7101', email: '' });
+    fake.data.users.push(
+      makeUser({ id: '7100', email: null as unknown as string }),
+      withoutEmail as FakeUser,
+      makeUser({ id: '7102', email, 'invitation-sent-at': new Date().toISOString() }),
+    );
+    fake.reset();
+    const report = await itglue.sweepUsers();
+    expect(report.users).toBe(fake.data.users.length);
+    expect(report.signalled).toBeGreaterThanOrEqual(1);
+    await waitForStage(handle!, 'AWAITING_ACCEPTANCE', 30_000);
+    await handle!.terminate('test over');
   });
 
   it('costs IT Glue requests by users / 1000, whatever the number of waiting onboardings', { timeout: 600_000 }, async () => {

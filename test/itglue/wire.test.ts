@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { writableTraits } from '../../src/itglue/authorization';
 import { filterValue, wireIds } from '../../src/itglue/client';
-import { errorForResponse, parseRetryAfter } from '../../src/itglue/errors';
+import { errorForResponse, MAX_RETRY_AFTER_MS, parseRetryAfter } from '../../src/itglue/errors';
 import { RateLimiter } from '../../src/itglue/rate-limiter';
 
 describe('wire format', () => {
@@ -16,6 +16,13 @@ describe('wire format', () => {
     expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).toBeGreaterThan(3000);
     expect(parseRetryAfter(undefined)).toBeNull();
     expect(parseRetryAfter('soon')).toBeNull();
+  });
+
+  it("takes a Retry-After as at most IT Glue's 5-minute rate window", () => {
+    expect(MAX_RETRY_AFTER_MS).toBe(300_000);
+    expect(parseRetryAfter('300')).toBe(300_000);
+    expect(parseRetryAfter('86400')).toBe(300_000);
+    expect(parseRetryAfter(new Date(Date.now() + 3_600_000).toUTCString())).toBe(300_000);
   });
 
   it('sends tag traits back as id lists and keeps every other trait as it was', () => {

@@ -1,0 +1,36 @@
+/**
+ * How many IT Glue requests the IT Glue task queue can cause, from its server-side limit
+ * (ITGLUE_ACTIVITIES_PER_SECOND, shared by every worker). test/itglue/rate-limit.test.ts measures
+ * the numbers below against the fake IT Glue and fails when an activity makes more.
+ *
+ *   requests per 5 minutes ≤ 300 × ITGLUE_ACTIVITIES_PER_SECOND × K
+ *                            + the sweep's pages (IT Glue users / 1000, once per `sweep.every`)
+ *                            + the Slack modal's reads (at most ITGLUE_REQUESTS_PER_SECOND per process)
+ */
+
+/** IT Glue's limit: requests per 5 minutes per account. */
+export const ITGLUE_LIMIT_PER_5_MINUTES = 3000;
+
+/** The share of that limit the IT Glue task queue may use: 80%, the rest for the sweep and the modal. */
+export const QUEUE_BUDGET_PER_5_MINUTES = 2400;
+
+/**
+ * Most requests one IT Glue activity sends when none fails (the sweep's paging aside):
+ * validateRequest of a MyGlue request with one group, under the flexible-asset-tag rule, for an
+ * invitee whose email has capitals. Each further MyGlue group adds one.
+ */
+export const MAX_REQUESTS_PER_ACTIVITY = 8;
+
+/** How often the service's IT Glue client sends one request at most: once, then 4 retries. */
+export const CLIENT_ATTEMPTS = 5;
+
+/** K: most requests one IT Glue activity can send, its client's retries included. */
+export const MAX_SENT_PER_ACTIVITY = MAX_REQUESTS_PER_ACTIVITY * CLIENT_ATTEMPTS;
+
+/** The most IT Glue activities start on the queue in 5 minutes at this limit, times `perActivity` requests. */
+export function queueRequestsPer5Minutes(activitiesPerSecond: number, perActivity = MAX_SENT_PER_ACTIVITY): number {
+  return 300 * activitiesPerSecond * perActivity;
+}
+
+/** The highest ITGLUE_ACTIVITIES_PER_SECOND within the budget. */
+export const MAX_ACTIVITIES_PER_SECOND = QUEUE_BUDGET_PER_5_MINUTES / queueRequestsPer5Minutes(1);

@@ -1,0 +1,24 @@
+/** The policy file's bounds on the sweep's interval, which also keeps the IT Glue API key in use. */
+import { describe, expect, it } from 'vitest';
+import { deepMerge, parsePolicy } from '../src/policy-file';
+import { DEFAULT_POLICY } from '../workflows/policy';
+
+const withSweep = (every: unknown) => parsePolicy(deepMerge(DEFAULT_POLICY, { sweep: { every } }), 'POLICY_FILE policy.json');
+
+describe('sweep.every', () => {
+  it('takes from 1 second to 1 day', () => {
+    expect(withSweep('1s').sweep.every).toBe(1_000);
+    expect(withSweep('1m').sweep.every).toBe(60_000);
+    expect(withSweep('90m').sweep.every).toBe(5_400_000);
+    expect(withSweep('1d').sweep.every).toBe(86_400_000);
+    expect(withSweep(86_400_000).sweep.every).toBe(86_400_000);
+  });
+
+  it('refuses a shorter or longer interval, naming the setting', () => {
+    const range = 'expected from 1 second to 1 day ("1s" to "1d")';
+    expect(() => withSweep(999)).toThrow(`POLICY_FILE policy.json: sweep.every: ${range}, got 999`);
+    expect(() => withSweep(86_400_001)).toThrow(`POLICY_FILE policy.json: sweep.every: ${range}, got 86400001`);
+    expect(() => withSweep('2d')).toThrow(`POLICY_FILE policy.json: sweep.every: ${range}, got "2d"`);
+    expect(() => withSweep('soon')).toThrow(/^POLICY_FILE policy.json: sweep.every: expected a duration/);
+  });
+});
