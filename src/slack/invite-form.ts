@@ -6,6 +6,7 @@ import type { ModalView } from '@slack/types';
 import { LITE_MAX_ORGANIZATIONS, type Policy } from '../../workflows/policy';
 import { isFinal } from '../../workflows/stages';
 import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
+import { isPrimaryContact, selfApprovalRefusal } from '../itglue/directory';
 import type { ItGlueContact } from '../itglue/schemas';
 import type { SlackDeps } from './deps';
 import { statusOf } from './overview';
@@ -224,6 +225,9 @@ export async function checkInvite(
   if (form.approverId) {
     if (!approverContact || approverContact.organizationId !== org.id) errors[at('approver')] = `Choose a contact of ${org.name} as approver.`;
     else if (!approverContact.email) errors[at('approver')] = `${approverContact.name} has no email address in IT Glue, so cannot approve by email.`;
+    else if (approverContact === contact && !isPrimaryContact(await directory.primaryContact(org.id, deps.policy.primaryContact), contact.id)) {
+      errors[at('approver')] = selfApprovalRefusal(contact.name, org.name);
+    }
   }
 
   // Organization access the request would give: the group(s) the user goes into.

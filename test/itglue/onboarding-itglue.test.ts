@@ -78,11 +78,21 @@ describe('validation', () => {
     ['the MSP itself', request({ orgId: SEED.org.msp, contactId: SEED.contact.miaManager }), /your own organization/],
     ['several primary contacts', request({ orgId: SEED.org.smithJones, contactId: SEED.contact.caseyClerk }), /Several contacts .* choose the approver/],
     ['no primary contact', request({ orgId: SEED.org.bluebird, contactId: SEED.contact.blakeBird }), /No primary contact .* choose the approver/],
+    ['an invitee named as their own approver who is not the primary contact', request({ approverContactId: SEED.contact.inesInvitee }), /Ines Invitee is not a primary contact of Acme Dental, so cannot approve their own access/],
+    ['the same where no contact is the primary one', request({ orgId: SEED.org.bluebird, contactId: SEED.contact.blakeBird, approverContactId: SEED.contact.blakeBird }), /Blake .* is not a primary contact of Bluebird/],
     ['MyGlue where it is not set up', request({ orgId: SEED.org.bluebird, contactId: SEED.contact.blakeBird, kind: 'myglue', myGlueGroupIds: ['303'] }), /MyGlue is not set up/],
   ])('refuses %s with a reason the tech can act on', async (_what, req, reason) => {
     const v = await itglue.validateRequest(req, policy);
     expect(v.ok).toBe(false);
     expect(!v.ok && v.reason).toMatch(reason);
+  });
+
+  it('skips the approval for an invitee named as their own approver who is one of the primary contacts', async () => {
+    const v = await itglue.validateRequest(
+      request({ orgId: SEED.org.smithJones, contactId: SEED.contact.samSmith, approverContactId: SEED.contact.samSmith }),
+      policy,
+    );
+    expect(v).toMatchObject({ ok: true, invitee: { contactId: SEED.contact.samSmith }, approver: null });
   });
 
   it('takes a pending invitation as the user, and the chosen approver over the rule', async () => {

@@ -225,6 +225,18 @@ describe('the submission', () => {
     expect(errorsOf(answer)[`contact:${org.acme}`]).toContain('already a MyGlue user');
   });
 
+  it('refuses the invitee as their own approver unless the primary-contact rule names them, on the approver field', async () => {
+    const acme = await modalForOrg('Acme Dental');
+    const refused = await submit(acme, USERS.tech, values(org.acme, { contact: contact.inesInvitee, approver: contact.inesInvitee, password: 'yes' }));
+    expect(errorsOf(refused.answer)[`approver:${org.acme}`]).toBe(
+      'Ines Invitee is not a primary contact of Acme Dental, so cannot approve their own access: choose the primary contact (or another authorized contact) as approver.',
+    );
+    // Sam Smith is one of the two contacts of type Primary at Smith, Jones & Co.
+    const smith = await modalForOrg('Smith, Jones');
+    const taken = await submit(smith, USERS.tech, values(org.smithJones, { contact: contact.samSmith, approver: contact.samSmith, password: 'yes' }));
+    expect((taken.answer?.errors as Record<string, string> | undefined)?.[`approver:${org.smithJones}`]).toBeUndefined();
+  });
+
   it('refuses a group that gives access to more organizations than the policy allows, on the password field', async () => {
     const view = await modalForOrg('Acme Dental');
     const { answer } = await submit(view, USERS.tech, values(org.acme, { contact: contact.inesInvitee, approver: contact.paulaPrimary, password: 'no' }));
