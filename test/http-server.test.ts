@@ -1,6 +1,8 @@
 /** The HTTP server and its router, with the health route over a Temporal check that the test controls. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { html } from '../src/html';
 import { healthRoutes } from '../src/web/health';
+import { sendPage } from '../src/web/page';
 import { sendJson } from '../src/web/router';
 import { startHttpServer, type HttpServer } from '../src/web/server';
 
@@ -20,6 +22,14 @@ beforeAll(async () => {
         methods: ['GET'],
         path: /^\/things\/(?<id>[^/]+)$/,
         handle: ({ res, params }) => sendJson(res, 200, { id: params.id }),
+      },
+      {
+        methods: ['GET', 'HEAD', 'POST'],
+        path: /^\/approvals\/(?<token>[^/]+)$/,
+        handle: ({ res, params }) => {
+          if (params.token === 'broken') throw new Error('boom');
+          sendPage(res, 200, { title: 'A page', brand: 'Acme IT', body: html`<h1>A page</h1>` });
+        },
       },
       {
         methods: ['GET'],
@@ -68,4 +78,33 @@ it('routes by path and method: params, 404, 405 and 500 without details', async 
   expect(broken.status).toBe(500);
   expect(await broken.json()).toEqual({ error: 'internal error' });
   expect(logged).toContain('http.error');
+});
+
+it('sends the page headers with every answer under /approvals/, refusals and errors included', async () => {
+  const PAGE_HEADERS = ['cache-control', 'referrer-policy', 'x-frame-options', 'x-content-type-options', 'x-robots-tag', 'content-security-policy'];
+  const page = await fetch(`${base}/approvals/x`);
+  expect(page.status).toBe(200);
+  const expected = Object.fromEntries(PAGE_HEADERS.map((name) => [name, page.headers.get(name)]));
+  expect(expected).toMatchObject({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' });
+  expect(expected['content-security-policy']).toMatch(/^default-src 'none'; .*frame-ancestors 'none'/);
+
+  const answers = [
+    [await fetch(`${base}/approvals/x`, { method: 'PUT' }), 405],
+    [await fetch(`${base}/approvals/x`, { method: 'DELETE' }), 405],
+    [await fetch(`${base}/approvals/x/y/z`), 404],
+    [await fetch(`${base}/approvals/`), 404],
+    [await fetch(`${base}/approvals`), 404],
+    [await fetch(`${base}/approvals/broken`), 500],
+  ] as const;
+  for (const [answer, status] of answers) {
+    expect(answer.status, answer.url).toBe(status);
+    expect(Object.fromEntries(PAGE_HEADERS.map((name) => [name, answer.headers.get(name)])), answer.url).toEqual(expected);
+  }
+  expect(answers[0][0].headers.get('allow')).toBe('GET, HEAD, POST');
+
+  // Elsewhere, an answer is no page.
+  const elsewhere = await fetch(`${base}/nothing-here`);
+  expect(elsewhere.status).toBe(404);
+  expect(elsewhere.headers.get('referrer-policy')).toBeNull();
+  expect(elsewhere.headers.get('content-security-policy')).toBeNull();
 });

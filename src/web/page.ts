@@ -45,7 +45,7 @@ const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join('; ');
 
-/** Headers of every approval-page response, redirects and refusals included. */
+/** Headers of every approval-page response, redirects, refusals and errors included. */
 const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
   'Referrer-Policy': 'no-referrer',
@@ -54,6 +54,14 @@ const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'X-Robots-Tag': 'noindex, nofollow',
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
 };
+
+/** Paths of the pages: the server sets the page headers on every response there, before routing. */
+export const PAGE_PATHS = /^\/approvals(\/|$)/;
+
+/** Sets the page headers on a response; whatever answers it later keeps them. */
+export function setPageHeaders(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
+}
 
 export interface Page {
   title: string;

@@ -2,7 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../../activities/logging';
-import { dispatch, sendJson, type Routes } from './router';
+import { PAGE_PATHS, setPageHeaders } from './page';
+import { dispatch, requestUrl, sendJson, type Routes } from './router';
 
 export interface HttpServer {
   server: Server;
@@ -14,6 +15,8 @@ export interface HttpServer {
 export async function startHttpServer(options: { port: number; host?: string; routes: Routes; log: Log }): Promise<HttpServer> {
   const { routes, log } = options;
   const server = createServer((req, res) => {
+    // A page's refusals (404, 405) and errors (500) are for a browser too: the same headers as the page.
+    if (PAGE_PATHS.test(requestUrl(req.url)?.pathname ?? '')) setPageHeaders(res);
     Promise.resolve()
       .then(() => dispatch(routes, req, res))
       .catch((error: unknown) => {
