@@ -61,6 +61,11 @@ export interface SweepReport {
 /** What every onboarding mail needs to say who it is about. */
 export interface MailContext {
   workflowId: string;
+  /**
+   * The onboarding's first run ID, the same through continue-as-new: it tells apart two onboardings
+   * of the same contact, which share the workflow ID.
+   */
+  runId: string;
   request: OnboardingRequest;
   org: Organization;
   invitee: Person;

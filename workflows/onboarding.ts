@@ -54,6 +54,7 @@ type Action =
   | { type: 'changeApprover'; by: string; approverContactId: string }
   | { type: 'cancel'; by: string; reason?: string }
   | { type: 'resume'; by: string };
+type CancelAction = Extract<Action, { type: 'cancel' }>;
 
 const HOUR = 3_600_000;
 
@@ -89,6 +90,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     invitee: null,
     approver: null,
     approvalRound: 0,
+    approvalExpiresAt: null,
     evidence: null,
     user: null,
     mismatches: [],
@@ -104,10 +106,22 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   const inbox: Action[] = [];
   /** The status changed since it was last shown in Slack and the search attributes. */
   let unpublished = false;
+  const stagesPublished = wf.patched('stage-attributes');
+  const cancelAnyTime = wf.patched('cancel-any-time');
+  /** A cancel that stopped a stage's work, to be handled once the stage has ended. */
+  let stopping: CancelAction | undefined;
+  /** Stage and deadline as last upserted, so that an unchanged pair is not upserted again. */
+  let publishedAttributes = '';
 
   // ---- messages ------------------------------------------------------------------------------
 
   const approvalExpiresAt = () => (p.approval ? p.approval.startedAt + policy.approval.timeout : 0);
+  /**
+   * The round of an approval mail being sent: its link may be out before the send is recorded
+   * (a retry after the server took it), so it decides too; the round before it stays valid until
+   * the new mail has gone.
+   */
+  let sendingRound: number | null = null;
   const refuse = (type: string, message: string) => {
     throw ApplicationFailure.create({ type, message, nonRetryable: true });
   };
@@ -137,7 +151,9 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
         if (s.stage !== 'AWAITING_APPROVAL' || !p.approval || !s.approver) {
           refuse(DECISION_REFUSED.notAwaiting, 'This onboarding is not waiting for an approval.');
         }
-        if (d.round !== s.approvalRound || d.approverContactId !== s.approver?.contactId) {
+        const round = d.round === s.approvalRound || d.round === sendingRound;
+        const request = d.expiresAt === undefined || d.expiresAt === approvalExpiresAt();
+        if (!round || !request || d.approverContactId !== s.approver?.contactId) {
           refuse(DECISION_REFUSED.superseded, 'This link has been replaced by a newer one.');
         }
         if (Date.now() >= approvalExpiresAt()) refuse(DECISION_REFUSED.expired, 'This approval request has expired.');
@@ -194,6 +210,9 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   // ---- bookkeeping -----------------------------------------------------------------------------
 
   function publishSearchAttributes() {
+    const attributes = JSON.stringify([s.stage, s.deadline]);
+    if (stagesPublished && attributes === publishedAttributes) return;
+    publishedAttributes = attributes;
     wf.upsertSearchAttributes([
       { key: ONBOARDING_STAGE, value: s.stage },
       { key: ONBOARDING_ORG_ID, value: request.orgId },
@@ -271,6 +290,9 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     s.deadline = null;
     s.events.push({ at, type: 'stage', text: stage });
     unpublished = true;
+    // Visible at once to list queries, also for stages that do not wait (histories recorded before
+    // showed a stage only once it waited).
+    if (stagesPublished) publishSearchAttributes();
     if (isFinal(stage)) await publish();
   }
 
@@ -283,7 +305,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     await tell(event);
   }
 
-  async function cancelled(action: Extract<Action, { type: 'cancel' }>) {
+  async function cancelled(action: CancelAction) {
     s.reason = action.reason ?? null;
     const event = record('cancelled', `Cancelled by <@${action.by}>${action.reason ? `: ${action.reason}` : ''}`, action.by);
     await moveTo('CANCELLED');
@@ -320,9 +342,37 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     return inbox.splice(0);
   }
 
+  /**
+   * Runs a stage so that a cancel stops it at any time (PRODUCT.md §3), also while it works (e.g.
+   * an activity retrying through an outage): the cancel is taken from the inbox, the stage's work
+   * cancelled, and the cancel handled after it. Histories recorded before this ran their stages to
+   * the end, taking a cancel only while they waited.
+   */
+  async function cancellable(stage: () => Promise<void>) {
+    if (!cancelAnyTime) return stage();
+    const work = new wf.CancellationScope();
+    const watch = new wf.CancellationScope();
+    const cancelAt = () => (isFinal(s.stage) ? -1 : inbox.findIndex((a) => a.type === 'cancel'));
+    watch
+      .run(() => wf.condition(() => cancelAt() >= 0))
+      .then(() => {
+        // The stage may have taken the cancel itself in the meantime.
+        const at = cancelAt();
+        if (at < 0) return;
+        stopping = inbox.splice(at, 1)[0] as CancelAction;
+        work.cancel();
+      }, () => undefined);
+    try {
+      await work.run(stage);
+    } finally {
+      watch.cancel();
+    }
+  }
+
   function mailContext(): MailContext {
     return {
       workflowId: s.workflowId,
+      runId: wf.workflowInfo().firstExecutionRunId,
       request,
       org: s.org!,
       invitee: s.invitee!,
@@ -356,19 +406,26 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   /** A new approval round: a new link (older ones stop working) to the current approver. */
   async function sendApprovalMail(reminder: number) {
-    s.approvalRound += 1;
-    await mail.sendApprovalRequest({
-      ...mailContext(),
-      approver: s.approver!,
-      round: s.approvalRound,
-      reminder,
-      expiresAt: new Date(approvalExpiresAt()).toISOString(),
-    });
+    const round = s.approvalRound + 1;
+    sendingRound = round;
+    try {
+      await mail.sendApprovalRequest({
+        ...mailContext(),
+        approver: s.approver!,
+        round,
+        reminder,
+        expiresAt: new Date(approvalExpiresAt()).toISOString(),
+      });
+      s.approvalRound = round;
+    } finally {
+      sendingRound = null;
+    }
   }
 
   async function startApproval(approver: Person) {
     s.approver = approver;
     p.approval = { startedAt: Date.now(), remindersSent: 0, escalated: false };
+    s.approvalExpiresAt = new Date(approvalExpiresAt()).toISOString();
     waitFor('approver', approvalExpiresAt());
     await sendApprovalMail(0);
     await note('approval-requested', `Approval requested from ${approver.name} by email.`);
@@ -631,15 +688,18 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   publishMemo();
   while (!isFinal(s.stage)) {
     const pending = inbox.findIndex((a) => a.type === 'cancel');
-    const stop = pending >= 0 ? inbox.splice(pending, 1)[0] : undefined;
+    const stop = stopping ?? (pending >= 0 ? inbox.splice(pending, 1)[0] : undefined);
+    stopping = undefined;
     if (stop?.type === 'cancel') {
       await cancelled(stop);
       break;
     }
     try {
       if (!s.thread) await showThread();
-      await stages[s.stage]!();
+      await cancellable(stages[s.stage]!);
     } catch (error) {
+      // A cancel stopped the stage's work: handled at the top of the loop.
+      if (wf.isCancellation(error) && stopping) continue;
       if (!(error instanceof wf.ActivityFailure)) throw error;
       // A failure that retrying cannot mend (bad API key, refused request): a person must look.
       const cause = error.cause instanceof Error ? error.cause.message : error.message;

@@ -66,6 +66,8 @@ export interface DecisionInput {
   decision: Decision;
   round: number;
   approverContactId: string;
+  /** The link's expiry (ms since epoch): a link of an earlier approval request has another one. */
+  expiresAt?: number;
   ip?: string;
   userAgent?: string;
   comment?: string;
@@ -122,6 +124,12 @@ export interface OnboardingStatus {
   invitee: Person | null;
   approver: Person | null;
   approvalRound: number;
+  /**
+   * When the current approval request expires (ISO): with the round and approver it tells this
+   * request's links from those of an earlier onboarding of the same contact. Absent in statuses
+   * carried over from runs that did not record it.
+   */
+  approvalExpiresAt?: string | null;
   evidence: Evidence | null;
   user: ItGlueUser | null;
   /** The IT Glue group(s) the user must be in. */

@@ -136,6 +136,7 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
       decision: decision satisfies Decision,
       round: claims.round,
       approverContactId: claims.approverContactId,
+      expiresAt: claims.expiresAt,
       ...optional('ip', clientIp(req, proxies)),
       ...optional('userAgent', (req.headers['user-agent'] ?? '').slice(0, USER_AGENT_MAX)),
       ...optional('comment', (form.get('comment') ?? '').trim().slice(0, COMMENT_MAX)),

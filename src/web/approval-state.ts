@@ -18,6 +18,10 @@ export type ApprovalState =
 /** `status` null: the onboarding does not exist (any more). */
 export function approvalState(status: OnboardingStatus | null, claims: ApprovalClaims, now: number): ApprovalState {
   if (!status) return { kind: 'not-waiting' };
+  // A link of another approval request (e.g. an earlier onboarding of the same contact).
+  if (status.approvalExpiresAt && Date.parse(status.approvalExpiresAt) !== claims.expiresAt) {
+    return now >= claims.expiresAt ? { kind: 'expired', at: claims.expiresAt } : { kind: 'superseded' };
+  }
   const evidence = status.evidence;
   if (evidence && evidence.via !== 'not-needed') {
     const byThisLink =
