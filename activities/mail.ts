@@ -3,6 +3,8 @@
  * once (src/mail/mailer.ts). A failed send throws, and Temporal retries it with the workflow's
  * backoff; a message the mail server refused for good (a 5xx answer to the recipient or the
  * message) is not retried: the onboarding stalls with the server's answer, for a person to look at.
+ * That includes a message the server took for its copies only: the person it is for would never
+ * get it. A refused copy is only logged.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { MailActivities } from './contracts';

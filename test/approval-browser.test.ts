@@ -166,5 +166,5 @@ it('denies from the link in the mail, without JavaScript: the confirmation, and 
   expect(s.evidence).toMatchObject({ via: 'link', decision: 'deny', comment: null, ip: '127.0.0.1' });
   const receipt = await h.mailOf(handle, 'decision-receipt', 1);
   expect(receipt.parsed.subject).toMatch(/^You denied IT Glue access/);
-  expect(h.smtp.byMessageId(messageIdFor(handle.workflowId, 'instructions', 1, 'acme-it.example'))).toHaveLength(0);
+  expect(h.smtp.byMessageId(messageIdFor({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }, 'instructions', 1, 'acme-it.example'))).toHaveLength(0);
 });

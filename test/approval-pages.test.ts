@@ -185,12 +185,14 @@ describe('deciding', () => {
     expect(await snapshot(handle)).toEqual(before);
 
     const comment = 'OK for <b>Ines</b> & "team" — merci';
+    const postedAt = Date.now();
     const decided = await post(
       link,
       { decision: 'approve', csrf: form.csrf, comment },
       { cookie: form.cookie, 'user-agent': 'Mozilla/5.0 (test browser)', 'x-forwarded-for': '203.0.113.66' },
     );
     expect(decided.status).toBe(303);
+    const answeredAt = Date.now();
     expectPageHeaders(decided);
     expect(decided.headers.get('location')).toBe(`${tokenOf(link)}/result`);
     const result = await call(new URL(decided.headers.get('location')!, link).href);
@@ -208,6 +210,10 @@ describe('deciding', () => {
       userAgent: 'Mozilla/5.0 (test browser)',
       comment,
     });
+    // Recorded while the POST was answered.
+    const decidedAt = Date.parse(s.evidence!.at);
+    expect(decidedAt).toBeGreaterThanOrEqual(postedAt);
+    expect(decidedAt).toBeLessThanOrEqual(answeredAt);
     await h.mailOf(handle, 'decision-receipt', 1);
     await h.mailOf(handle, 'instructions', 1);
 
@@ -338,6 +344,25 @@ describe('links that cannot decide', () => {
     const late = await post(denied.link, { decision: 'approve', csrf: deniedForm.csrf }, { cookie: deniedForm.cookie });
     expectPage(late, 409, /already been answered/);
     expect((await denied.handle.query(statusQuery)).evidence).toMatchObject({ decision: 'deny' });
+  });
+
+  it('refuses the link of an earlier onboarding of the same contact, which shares the workflow ID', async () => {
+    const earlier = await h.startAndReceive();
+    const earlierForm = await openForm(earlier.link);
+    await earlier.handle.signal(cancel, { by: 'UTECH1', reason: 'wrong ticket' });
+    expect((await earlier.handle.result()).stage).toBe('CANCELLED');
+
+    const orgId = earlier.handle.workflowId.split(':')[1]!;
+    const again = await h.startAndReceive(undefined, { orgId });
+    expect(again.handle.workflowId).toBe(earlier.handle.workflowId);
+    expect(again.mail.parsed.messageId).not.toBe(earlier.mail.parsed.messageId);
+    expect(claimsOf(again.link).round).toBe(claimsOf(earlier.link).round);
+
+    const before = await snapshot(again.handle);
+    expectPage(await call(earlier.link), 410, /<h1>This link has been replaced<\/h1>/);
+    expectPage(await post(earlier.link, { decision: 'approve', csrf: earlierForm.csrf }, { cookie: earlierForm.cookie }), 410, /replaced/);
+    expect(await snapshot(again.handle)).toEqual(before);
+    await openForm(again.link);
   });
 });
 

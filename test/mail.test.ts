@@ -3,6 +3,7 @@
  * and is parsed back (mailparser) to check its headers, both parts, links and escaping. Also: the
  * outbox without SMTP_URL, sending once, refusals, and credentials kept out of errors and logs.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +56,7 @@ const INVITEE: Person = { contactId: '201', name: '<script>alert(1)</script>', f
 const APPROVER: Person = { contactId: '202', name: 'Zoé Émile', firstName: 'Zoé', email: 'zoe@acme.test' };
 const BRANDING = { mspName: 'Acme IT', supportContact: 'help@acme-it.example', loginHost: 'app.itglue.com', ssoSubdomain: 'acme' };
 
-/** A context with its own workflow ID, so that Message-IDs differ between tests. */
+/** A context with its own workflow and run IDs, so that Message-IDs differ between tests. */
 function context(over: Partial<MailContext> = {}): MailContext {
   counter += 1;
   const request: OnboardingRequest = {
@@ -66,8 +67,12 @@ function context(over: Partial<MailContext> = {}): MailContext {
     requestedBy: 'UTECH1',
     ticket: 'T-1001 "urgent"',
   };
-  return { workflowId: `onboarding:${request.orgId}:201`, request, org: ORG, invitee: INVITEE, branding: BRANDING, ...over };
+  return { workflowId: `onboarding:${request.orgId}:201`, runId: randomUUID(), request, org: ORG, invitee: INVITEE, branding: BRANDING, ...over };
 }
+
+/** The Message-ID of an onboarding's mail, as it should read. */
+const idOf = (input: MailContext, step: string, round: number, domain = 'acme-it.example') =>
+  `<${step}.r${round}.onboarding%3A${input.request.orgId}%3A201.${input.runId}@${domain}>`;
 
 function approvalMail(over: Partial<ApprovalMail> = {}): ApprovalMail {
   return { ...context(), approver: APPROVER, round: 1, reminder: 0, expiresAt: '2031-05-06T07:08:00.000Z', ...over };
@@ -108,7 +113,7 @@ describe('approval request', () => {
     expect(address(m!, 'to')).toEqual([{ name: 'Zoé Émile', address: 'zoe@acme.test' }]);
     expect(m!.parsed.cc).toBeUndefined();
     expect(m!.parsed.subject).toBe('Approval needed for IT Glue access: <script>alert(1)</script> (Müller & Söhne <Dental>)');
-    expect(m!.parsed.messageId).toBe(`<approval-request.r1.onboarding%3A${input.request.orgId}%3A201@acme-it.example>`);
+    expect(m!.parsed.messageId).toBe(idOf(input, 'approval-request', 1));
     expect(m!.parsed.headers.get('auto-submitted')).toBe('auto-generated');
     // Non-ASCII headers travel encoded (RFC 2047), no raw 8-bit header bytes.
     const headerBlock = m!.raw.slice(0, m!.raw.indexOf('\r\n\r\n'));
@@ -151,7 +156,7 @@ describe('approval request', () => {
     await mail().activities.sendApprovalRequest(input);
     const [m] = smtp.received;
     expect(m!.parsed.subject).toMatch(/^Reminder: approval needed for IT Glue access: /);
-    expect(m!.parsed.messageId).toBe(`<approval-reminder.r3.onboarding%3A${input.request.orgId}%3A201@acme-it.example>`);
+    expect(m!.parsed.messageId).toBe(idOf(input, 'approval-reminder', 3));
     expect(text(m!)).toContain('The link in earlier emails no longer works');
     const token = linksIn(m!)[0]!.split('/').pop()!;
     expect(verifyApprovalToken(SECRET, token, 0)).toMatchObject({ ok: true, claims: { round: 3 } });
@@ -174,7 +179,7 @@ describe('the other messages', () => {
     const [m] = smtp.received;
     expect(m!.parsed.subject).toBe(INSTRUCTIONS_SUBJECT);
     expect(m!.parsed.subject).toBe('IT Documentation Access via IT Glue');
-    expect(m!.parsed.messageId).toBe(`<instructions.r1.onboarding%3A${input.request.orgId}%3A201@acme-it.example>`);
+    expect(m!.parsed.messageId).toBe(idOf(input, 'instructions', 1));
     expect(m!.envelope.to.sort()).toEqual(['helpdesk@acme-it.example', 'ines@acme.test']);
     expect(address(m!, 'to')).toEqual([{ name: '<script>alert(1)</script>', address: 'ines@acme.test' }]);
     expect(address(m!, 'cc')).toEqual([{ name: 'Acme Helpdesk', address: 'helpdesk@acme-it.example' }]);
@@ -189,14 +194,18 @@ describe('the other messages', () => {
       expect(part).toContain('two-factor authentication (2FA)');
       expect(part).toContain('help@acme-it.example');
     }
+    expect(text(m!)).toMatch(/^Hello <script>alert\(1\)<\/script>,$/m);
+    expect(html(m!)).toContain('Hello &lt;script&gt;alert(1)&lt;/script&gt;,');
     expect(linksIn(m!)).toEqual(['https://app.itglue.com/']);
     expect(html(m!)).toContain('href="mailto:help@acme-it.example"');
   });
 
   it('without MAIL_COPY_TO the copy goes to the sender; a regional host and no SSO subdomain are respected', async () => {
     const branding = { ...BRANDING, loginHost: 'app.eu.itglue.com', ssoSubdomain: '', supportContact: 'your account manager' };
-    await mail({ MAIL_COPY_TO: undefined }).activities.sendInstructions({ ...context({ branding }), linkValidityHours: 0.5 });
+    const invitee = { ...INVITEE, name: 'Inès Moreau', firstName: 'Inès' };
+    await mail({ MAIL_COPY_TO: undefined }).activities.sendInstructions({ ...context({ branding, invitee }), linkValidityHours: 0.5 });
     const [m] = smtp.received;
+    expect(text(m!)).toMatch(/^Hello Inès,$/m);
     expect(address(m!, 'cc')).toEqual([{ name: 'Acme IT', address: 'it@acme-it.example' }]);
     expect(text(m!)).toContain('valid for 30 minutes');
     expect(text(m!)).not.toContain('Never sign in through');
@@ -207,25 +216,40 @@ describe('the other messages', () => {
   it('decision receipt, invitation-expired heads-up and 2FA reminder', async () => {
     const activities = mail().activities;
     const base = context();
-    const id = (step: string, round: number) => `<${step}.r${round}.onboarding%3A${base.request.orgId}%3A201@acme-it.example>`;
     await activities.sendDecisionReceipt({ ...base, approver: APPROVER, result: { decision: 'deny', round: 2, decidedAt: '2031-05-01T09:30:00.000Z' } });
     await activities.sendInviteExpired({ ...base, expiry: 2 });
     await activities.sendTwoFactorReminder({ ...base, reminder: 1 });
     const [receipt, expired, twoFactor] = smtp.received;
 
     expect(receipt!.parsed.subject).toBe('You denied IT Glue access for <script>alert(1)</script> (Müller & Söhne <Dental>)');
-    expect(receipt!.parsed.messageId).toBe(id('decision-receipt', 2));
+    expect(receipt!.parsed.messageId).toBe(idOf(base, 'decision-receipt', 2));
     expect(receipt!.envelope.to).toEqual(['zoe@acme.test']);
     expect(text(receipt!)).toContain('Thursday 1 May 2031 at 09:30 UTC');
 
     expect(expired!.parsed.subject).toBe('Your IT Glue invitation has expired: a new one is on its way');
-    expect(expired!.parsed.messageId).toBe(id('invite-expired', 2));
+    expect(expired!.parsed.messageId).toBe(idOf(base, 'invite-expired', 2));
     expect(expired!.envelope.to).toEqual(['ines@acme.test']);
     expect(text(expired!)).toContain('as soon as it arrives');
 
     expect(twoFactor!.parsed.subject).toBe('Reminder: set up two-factor authentication in IT Glue');
-    expect(twoFactor!.parsed.messageId).toBe(id('two-factor-reminder', 1));
+    expect(twoFactor!.parsed.messageId).toBe(idOf(base, 'two-factor-reminder', 1));
     expect(text(twoFactor!)).toContain('two-factor authentication');
+    expect(text(twoFactor!)).toContain('Open your profile');
+
+    // Both greet the invitee, say how to sign in (the host, the blank subdomain, never the SSO address) and who to ask.
+    for (const m of [expired!, twoFactor!]) {
+      expect(text(m)).toMatch(/^Hello <script>alert\(1\)<\/script>,$/m);
+      expect(html(m)).toContain('Hello &lt;script&gt;alert(1)&lt;/script&gt;,');
+      for (const part of [text(m), html(m)]) {
+        expect(part).toContain('Always sign in at');
+        expect(part).toContain('app.itglue.com');
+        expect(part).toMatch(/leave the (<strong>)?subdomain(<\/strong>)? field blank/);
+        expect(part).toContain('Never sign in through acme.itglue.com');
+        expect(part).toContain('help@acme-it.example');
+      }
+      expect(linksIn(m)).toEqual(['https://app.itglue.com/']);
+    }
+    expect(text(receipt!)).toContain('If you did not make this decision, contact help@acme-it.example at once.');
 
     for (const m of [receipt!, expired!, twoFactor!]) {
       expectTwoParts(m);
@@ -252,13 +276,21 @@ describe('sending once', () => {
       expect(slow.received).toHaveLength(1);
       // A different message (another round) still goes out.
       await slowMail.sendApprovalRequest({ ...other, round: 2, reminder: 1 });
-      expect(slow.received.map((m) => m.parsed.messageId)).toEqual([
-        `<approval-request.r1.onboarding%3A${other.request.orgId}%3A201@acme-it.example>`,
-        `<approval-reminder.r2.onboarding%3A${other.request.orgId}%3A201@acme-it.example>`,
-      ]);
+      expect(slow.received.map((m) => m.parsed.messageId)).toEqual([idOf(other, 'approval-request', 1), idOf(other, 'approval-reminder', 2)]);
     } finally {
       await slow.stop();
     }
+  });
+
+  it('sends the same step and round of another onboarding of the same contact: its run gives another Message-ID', async () => {
+    const activities = mail().activities;
+    const first = approvalMail();
+    const second = { ...first, runId: randomUUID() };
+    await activities.sendApprovalRequest(first);
+    await activities.sendApprovalRequest(second);
+    await activities.sendApprovalRequest(first);
+    expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([idOf(first, 'approval-request', 1), idOf(second, 'approval-request', 1)]);
+    expect(logged.map((l) => l.event)).toEqual(['mail.sent', 'mail.sent', 'mail.alreadySent']);
   });
 });
 
@@ -276,6 +308,30 @@ describe('failures', () => {
     await mail({ MAIL_COPY_TO: 'nobody@acme-it.example' }).activities.sendInstructions({ ...context(), linkValidityHours: 6 });
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]!.envelope.to).toEqual(['ines@acme.test']);
+    expect(logged.at(-1)).toMatchObject({ event: 'mail.sent', fields: { rejected: ['nobody@acme-it.example'] } });
+  });
+
+  it('an invitee refused while the copy is taken fails without retry, naming the address and the message', async () => {
+    const credentials = { user: 'mailer', pass: 'S3cret-Pa55word' };
+    const guarded = await FakeSmtpServer.start({ refuse: /^nobody@/, auth: credentials });
+    try {
+      const input = { ...context({ invitee: { ...INVITEE, email: 'nobody@acme.test' } }), linkValidityHours: 6 };
+      const activities = mail({ SMTP_URL: guarded.url(credentials) }).activities;
+      const refused = (await activities.sendInstructions(input).then(() => null, (e: unknown) => e)) as ApplicationFailure;
+      expect(refused).toBeInstanceOf(ApplicationFailure);
+      expect(refused.type).toBe(MAIL_REFUSED);
+      expect(refused.nonRetryable).toBe(true);
+      expect(refused.message).toContain('nobody@acme.test');
+      expect(refused.message).toContain(INSTRUCTIONS_SUBJECT);
+      expect(refused.message).toMatch(/550/);
+      expect(`${refused.message}\n${refused.stack}\n${JSON.stringify(logged)}`).not.toContain(credentials.pass);
+      // Only the copy went out; the refusal is not taken for a sent message.
+      expect(guarded.received.map((m) => m.envelope.to)).toEqual([['helpdesk@acme-it.example']]);
+      await expect(activities.sendInstructions(input)).rejects.toBeInstanceOf(ApplicationFailure);
+      expect(guarded.received).toHaveLength(2);
+    } finally {
+      await guarded.stop();
+    }
   });
 
   it('a server that cannot be reached, or refuses the login, fails retryably and never shows the password', async () => {
@@ -313,6 +369,51 @@ describe('failures', () => {
   });
 });
 
+describe('TLS', () => {
+  const credentials = { user: 'mailer', pass: 'tls-Pa55word' };
+
+  it('sends over implicit TLS with smtps://, and over STARTTLS with smtp://…?requireTLS=true', async () => {
+    for (const tls of ['implicit', 'starttls'] as const) {
+      const server = await FakeSmtpServer.start({ tls, auth: credentials });
+      try {
+        const url =
+          tls === 'implicit'
+            ? `smtps://mailer:${credentials.pass}@127.0.0.1:${server.port}?tls.rejectUnauthorized=false`
+            : `smtp://mailer:${credentials.pass}@127.0.0.1:${server.port}?requireTLS=true&tls.rejectUnauthorized=false`;
+        const { mailer, activities } = mail({ SMTP_URL: url });
+        expect(mailer.destination).toBe(`${tls === 'implicit' ? 'smtps' : 'smtp'}://127.0.0.1:${server.port}`);
+        const input = approvalMail();
+        await activities.sendApprovalRequest(input);
+        const [m] = server.received;
+        expect(server.received).toHaveLength(1);
+        expect(m!.secure).toBe(true);
+        expect(m!.envelope.to).toEqual(['zoe@acme.test']);
+        expect(m!.parsed.messageId).toBe(idOf(input, 'approval-request', 1));
+        expect(m!.parsed.subject).toMatch(/^Approval needed for IT Glue access: /);
+        expectTwoParts(m!);
+        mailer.close();
+      } finally {
+        await server.stop();
+      }
+    }
+  });
+
+  it('checks the server certificate unless SMTP_URL says not to', async () => {
+    const server = await FakeSmtpServer.start({ tls: 'implicit', auth: credentials });
+    try {
+      const failure = await mail({ SMTP_URL: server.url(credentials) })
+        .activities.sendApprovalRequest(approvalMail())
+        .then(() => null, (e: unknown) => e as Error);
+      expect(failure).toBeInstanceOf(Error);
+      expect(failure).not.toBeInstanceOf(ApplicationFailure);
+      expect(failure!.message).toMatch(/certificate/i);
+      expect(server.received).toHaveLength(0);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('outbox (no SMTP_URL)', () => {
   it('writes each message once as an .eml file under DATA_DIR/outbox and logs its links', async () => {
     const dataDir = mkdtempSync(join(dir, 'data-'));
@@ -328,9 +429,9 @@ describe('outbox (no SMTP_URL)', () => {
     expect(files).toHaveLength(2);
     expect(smtp.received).toHaveLength(0);
     const approvalFile = files.find((f) => f.startsWith('approval-request.r1.'))!;
-    expect(approvalFile).toBe(`approval-request.r1.onboarding%3A${input.request.orgId}%3A201@localhost.eml`);
+    expect(`<${approvalFile.replace(/\.eml$/, '')}>`).toBe(idOf(input, 'approval-request', 1, 'localhost'));
     const parsed = await simpleParser(readFileSync(join(outbox, approvalFile)));
-    expect(parsed.messageId).toBe(`<approval-request.r1.onboarding%3A${input.request.orgId}%3A201@localhost>`);
+    expect(parsed.messageId).toBe(idOf(input, 'approval-request', 1, 'localhost'));
     expect(parsed.subject).toContain('Approval needed');
     expect(parsed.text).toContain('https://approve.acme-it.example/approvals/');
     expect(typeof parsed.html === 'string' && parsed.html).toContain('&lt;script&gt;');

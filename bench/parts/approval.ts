@@ -19,6 +19,7 @@ import { benchDecide, benchTrivial, benchWaiting } from '../workflows';
 
 interface Prepared {
   workflowId: string;
+  runId: string;
   link: string;
 }
 
@@ -35,14 +36,14 @@ export async function approvalPart(base: Base, service: Child, appQueue: string,
   await pool(total, 20, async (i) => {
     const thread = await postRoot(base.slack, CHANNEL, `Onboarding ${i}`);
     const input = parkedInput(firstInvitee + i, 'AWAITING_APPROVAL', FLOW_POLICY, TECH, thread);
-    await startParked(client, appQueue, input);
+    const runId = await startParked(client, appQueue, input);
     const claims = {
       workflowId: input.workflowId,
       round: 1,
       approverContactId: input.carried!.approver!.contactId,
       expiresAt: input.progress!.approval!.startedAt + FLOW_POLICY.approval.timeout,
     };
-    prepared[i] = { workflowId: input.workflowId, link: approvalLink(publicBase, APPROVAL_SECRET, claims) };
+    prepared[i] = { workflowId: input.workflowId, runId, link: approvalLink(publicBase, APPROVAL_SECRET, claims) };
   });
   const trivialIds = Array.from({ length: total }, (_, i) => `bench-trivial:${run}:${i}`);
   await pool(total, 20, async (i) => {
@@ -55,7 +56,7 @@ export async function approvalPart(base: Base, service: Child, appQueue: string,
   const statuses = new Map<number, number>();
 
   const page = async (i: number, keep: boolean) => {
-    const { link, workflowId } = prepared[i]!;
+    const { link, workflowId, runId } = prepared[i]!;
     const opened = await fetch(link);
     const html = await opened.text();
     const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0]!;
@@ -74,7 +75,7 @@ export async function approvalPart(base: Base, service: Child, appQueue: string,
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
     }
     // The onboarding's follow-up ends with the instructions mail (then one thread update).
-    if (answer.status === 303) await base.sink.waitFor(messageIdFor(workflowId, 'instructions', 1, MAIL_DOMAIN), 30_000);
+    if (answer.status === 303) await base.sink.waitFor(messageIdFor({ workflowId, runId }, 'instructions', 1, MAIL_DOMAIN), 30_000);
     await sleep(50);
   };
   const bare = async (i: number, keep: boolean) => {

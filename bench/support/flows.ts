@@ -75,7 +75,10 @@ export async function appFlow(ctx: AppFlowContext, n: number): Promise<string> {
   const { client, sink, mailDomain, timeoutMs } = ctx;
   const pause = () => (ctx.pauseMs ? new Promise((ok) => setTimeout(ok, ctx.pauseMs)) : undefined);
   const { workflowId } = await startOnboarding(client, ctx.taskQueue, requestFor(n, ctx.tech), ctx.policy);
-  await sink.waitFor(messageIdFor(workflowId, 'approval-request', 1, mailDomain), timeoutMs);
+  const handle = client.workflow.getHandle(workflowId);
+  // Just started, the onboarding is still in its first run.
+  const run = { workflowId, runId: (await handle.describe()).runId };
+  await sink.waitFor(messageIdFor(run, 'approval-request', 1, mailDomain), timeoutMs);
   await pause();
   await decideApproval(client, workflowId, {
     decision: 'approve',
@@ -84,10 +87,9 @@ export async function appFlow(ctx: AppFlowContext, n: number): Promise<string> {
     ip: '127.0.0.1',
     userAgent: 'invite-lite-bench',
   });
-  await sink.waitFor(messageIdFor(workflowId, 'instructions', 1, mailDomain), timeoutMs);
+  await sink.waitFor(messageIdFor(run, 'instructions', 1, mailDomain), timeoutMs);
   await pause();
   ctx.itglue.data.users.push(userFor(n, true));
-  const handle = client.workflow.getHandle(workflowId);
   await handle.signal(invitationSent, { by: ctx.tech });
   const status = (await client.withDeadline(Date.now() + timeoutMs, () => handle.result())) as OnboardingStatus;
   if (status.stage !== 'COMPLETED') throw new Error(`${workflowId} ended ${status.stage}: ${status.reason ?? ''}`);

@@ -110,8 +110,9 @@ export function parkedInput(n: number, stage: ParkedStage, policy: Policy, reque
   return { workflowId, request, policy, carried: status, progress };
 }
 
-/** Starts the onboarding (no search attributes at start: they appear once its first task has run). */
-export async function startParked(client: Client, taskQueue: string, input: OnboardingInput & { workflowId: string }): Promise<void> {
+/** Starts the onboarding (no search attributes at start: they appear once its first task has run); returns its run ID. */
+export async function startParked(client: Client, taskQueue: string, input: OnboardingInput & { workflowId: string }): Promise<string> {
   const { workflowId, ...args } = input;
-  await client.workflow.start<typeof onboarding>('onboarding', { taskQueue, workflowId, args: [args] });
+  const handle = await client.workflow.start<typeof onboarding>('onboarding', { taskQueue, workflowId, args: [args] });
+  return handle.firstExecutionRunId;
 }

@@ -6,7 +6,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { REPLY_EVENT_TYPE, ROOT_EVENT_TYPE } from '../../activities/slack';
-import { messageIdFor } from '../../src/mail/message-id';
+import { messageIdStem } from '../../src/mail/message-id';
 import { ACTIONS, type ActionId } from '../../src/slack/action-ids';
 import type { Stage } from '../../workflows/stages';
 import type { OnboardingStatus } from '../../workflows/types';
@@ -100,17 +100,17 @@ export function itglueOutageWhen(
   };
 }
 
-/** When each mail first showed up at the SMTP server, by Message-ID. */
-export function watchMail(stack: Stack): { arrivedAt(messageId: string): number | undefined; stop(): void } {
+/** When each mail first showed up at the SMTP server, by the stem of its Message-ID (messageIdStem). */
+export function watchMail(stack: Stack): { arrivedAt(stem: string): number | undefined; stop(): void } {
   const seen = new Map<string, number>();
   const look = () => {
     for (const m of stack.smtp.received) if (m.parsed.messageId && !seen.has(m.parsed.messageId)) seen.set(m.parsed.messageId, Date.now());
   };
   const timer = setInterval(look, 50);
   return {
-    arrivedAt: (id) => {
+    arrivedAt: (stem) => {
       look();
-      return seen.get(id);
+      return [...seen].find(([id]) => id.startsWith(stem))?.[1];
     },
     stop: () => clearInterval(timer),
   };
@@ -123,9 +123,9 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-/** Until the SMTP server has received a message with this Message-ID. */
-export async function untilReceived(stack: Stack, messageId: string): Promise<void> {
-  while (stack.smtp.byMessageId(messageId).length === 0) await sleep(100);
+/** Until the SMTP server has received a message whose Message-ID has this stem (messageIdStem). */
+export async function untilReceived(stack: Stack, stem: string): Promise<void> {
+  while (stack.smtp.byMessageIdStem(stem).length === 0) await sleep(100);
 }
 
 /** A barrier: the `n`th arrival runs `last`, then everyone goes on (or fails after `timeoutMs`). */
@@ -195,7 +195,7 @@ export async function journey(stack: Stack, browser: Browser, o: JourneyOptions)
   if (o.approverContactId) {
     const s = await waitStage('AWAITING_APPROVAL');
     // The approver opens the request once it has arrived.
-    await waitUntil(`the approval request of ${workflowId}`, () => stack.smtp.byMessageId(approvalMessageId(workflowId, Math.max(s.approvalRound, 1))).length > 0, STAGE_TIMEOUT);
+    await waitUntil(`the approval request of ${workflowId}`, () => stack.smtp.byMessageIdStem(approvalStem(workflowId, Math.max(s.approvalRound, 1))).length > 0, STAGE_TIMEOUT);
     await o.beforeApprove?.();
     await contact.approve(stack, browser, workflowId);
   }
@@ -237,21 +237,20 @@ async function waitUntil(what: string, done: () => boolean, timeoutMs: number) {
 
 // ---- what reached people ----------------------------------------------------------------------
 
-const MAIL_DOMAIN = 'northwind.example';
-const approvalMessageId = (workflowId: string, round: number) => messageIdFor(workflowId, 'approval-request', round, MAIL_DOMAIN);
+const approvalStem = (workflowId: string, round: number) => messageIdStem(workflowId, 'approval-request', round);
 
-/** The mails an onboarding sent, by its status: Message-ID and when it became due. */
-export function expectedMails(s: OnboardingStatus): Array<{ messageId: string; label: string; dueAt: number }> {
+/** The mails an onboarding sent, by its status: the stem of the Message-ID (messageIdStem) and when it became due. */
+export function expectedMails(s: OnboardingStatus): Array<{ stem: string; label: string; dueAt: number }> {
   const at = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
   const entered = (stage: Stage) => at(s.stages.find((x) => x.stage === stage)?.enteredAt);
   const event = (type: string) => at(s.events.find((e) => e.type === type)?.at);
-  const mails: Array<{ messageId: string; label: string; dueAt: number }> = [];
+  const mails: Array<{ stem: string; label: string; dueAt: number }> = [];
   if (s.evidence?.via === 'link') {
-    mails.push({ messageId: approvalMessageId(s.workflowId, s.evidence.round), label: 'approval request', dueAt: entered('AWAITING_APPROVAL') });
-    mails.push({ messageId: messageIdFor(s.workflowId, 'decision-receipt', s.evidence.round, MAIL_DOMAIN), label: 'decision receipt', dueAt: event('approved') });
+    mails.push({ stem: approvalStem(s.workflowId, s.evidence.round), label: 'approval request', dueAt: entered('AWAITING_APPROVAL') });
+    mails.push({ stem: messageIdStem(s.workflowId, 'decision-receipt', s.evidence.round), label: 'decision receipt', dueAt: event('approved') });
   }
   if (reached(s, 'AWAITING_INVITE')) {
-    mails.push({ messageId: messageIdFor(s.workflowId, 'instructions', 1, MAIL_DOMAIN), label: 'instructions', dueAt: entered('SENDING_INSTRUCTIONS') });
+    mails.push({ stem: messageIdStem(s.workflowId, 'instructions', 1), label: 'instructions', dueAt: entered('SENDING_INSTRUCTIONS') });
   }
   return mails;
 }

@@ -8,7 +8,7 @@
  * down or restarting, as real people would press again.
  */
 import { chromium, type Browser } from 'playwright-core';
-import { messageIdFor, type MailStep } from '../../src/mail/message-id';
+import { messageIdStem, type MailStep } from '../../src/mail/message-id';
 import { ACTIONS, type ActionId } from '../../src/slack/action-ids';
 import { INVITE } from '../../src/slack/views/invite-modal';
 import type { OnboardingStatus } from '../../workflows/types';
@@ -211,10 +211,9 @@ async function openModal(stack: Stack): Promise<ModalState> {
   return waitForView(stack, opened.id, (blocks) => blocks.some((b) => b.block_id === `contact:${ACME.id}`), 'contacts of Acme Dental');
 }
 
-/** The mails of this onboarding, step and round, as received (a stable Message-ID per step and round). */
+/** The mails of this onboarding, step and round, as received (each onboarding here has its own workflow ID, run on no more than once). */
 export function mailsOf(stack: Stack, workflowId: string, step: MailStep, round: number): ReceivedMail[] {
-  const id = messageIdFor(workflowId, step, round, 'northwind.example');
-  return stack.smtp.received.filter((m) => m.parsed.messageId === id);
+  return stack.smtp.byMessageIdStem(messageIdStem(workflowId, step, round));
 }
 
 /** The primary contact: opens the approval link of the latest request in Chromium and approves. */

@@ -6,6 +6,9 @@
  * a second send of a message still in flight waits for the first. So a retried activity never sends
  * again what the server already took, unless the process ended between the server's acceptance
  * and the activity's completion (the README lists the duplicates that remain possible).
+ *
+ * A message the server took for its copies but refused for its `to` fails with that refusal, and
+ * is not remembered as sent; refused copies are logged.
  */
 import nodemailer from 'nodemailer';
 import type { Log } from '../../activities/logging';
@@ -79,6 +82,15 @@ function secretsOf(smtpUrl: string | null): string[] {
   }
 }
 
+/** What nodemailer's errors carry (a refused recipient's too). */
+interface SmtpError {
+  message?: string;
+  code?: string;
+  responseCode?: number;
+  permanent?: boolean;
+  recipient?: string;
+}
+
 export function createMailer(options: MailerOptions): Mailer {
   const { smtpUrl, from, outboxDir, log } = options;
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
@@ -111,18 +123,24 @@ export function createMailer(options: MailerOptions): Mailer {
       messageId: message.messageId,
       headers: { 'Auto-Submitted': 'auto-generated' },
     };
-    let info: { accepted?: unknown[]; rejected?: unknown[]; message?: unknown };
+    let info: { accepted?: unknown[]; rejected?: unknown[]; rejectedErrors?: SmtpError[]; message?: unknown };
     try {
       info = await transport.sendMail(mail);
     } catch (error) {
-      const e = error as { message?: string; code?: string; responseCode?: number; permanent?: boolean };
+      const e = error as SmtpError;
       throw new MailError(scrub(String(e.message ?? error)), e.code, e.responseCode, e.permanent === true);
     }
     const addresses = (list: unknown[] | undefined) =>
       (list ?? []).map((a) => (typeof a === 'string' ? a : String((a as { address?: string }).address)));
     if (smtpUrl) {
       const delivery = { messageId: message.messageId, accepted: addresses(info.accepted), rejected: addresses(info.rejected), sent: true };
-      log('mail.sent', { messageId: message.messageId, via: destination, accepted: delivery.accepted.length, rejected: delivery.rejected.length });
+      log('mail.sent', { messageId: message.messageId, via: destination, accepted: delivery.accepted.length, rejected: delivery.rejected });
+      // The server took the message for the copies only: the person it is for never gets it.
+      const to = message.to.address.toLowerCase();
+      if (delivery.rejected.some((a) => a.toLowerCase() === to)) {
+        const refusal = info.rejectedErrors?.find((e) => e.recipient?.toLowerCase() === to);
+        throw new MailError(scrub(refusal?.message ?? 'Recipient refused'), 'EENVELOPE', refusal?.responseCode, refusal?.permanent ?? true);
+      }
       return delivery;
     }
     const path = await writeOutboxFile(outboxDir, message.messageId, info.message as Buffer);

@@ -1,6 +1,8 @@
 /**
- * Stable Message-IDs: the same workflow, step and round always give the same ID, so a message that
- * is sent again is recognisably the same message (PRODUCT.md §6), and different messages differ.
+ * Stable Message-IDs: the same onboarding run, step and round always give the same ID, so a
+ * message that is sent again is recognisably the same message (PRODUCT.md §6), and different
+ * messages differ. The run ID tells apart two onboardings of the same contact, which share the
+ * workflow ID.
  */
 
 /** The mail steps of an onboarding, as they appear in Message-IDs. */
@@ -12,6 +14,12 @@ export type MailStep =
   | 'invite-expired'
   | 'two-factor-reminder';
 
+/** An onboarding run: its workflow ID and its first run ID (the same through continue-as-new). */
+export interface OnboardingRun {
+  workflowId: string;
+  runId: string;
+}
+
 /** Percent-encodes everything but letters, digits, '-' and '_', so that the ID is valid (RFC 5322) and one-to-one. */
 function encodePart(text: string): string {
   return Array.from(Buffer.from(text, 'utf8'), (byte) => {
@@ -20,7 +28,12 @@ function encodePart(text: string): string {
   }).join('');
 }
 
-/** `<approval-reminder.r2.onboarding%3A100%3A201@acme.example>` */
-export function messageIdFor(workflowId: string, step: MailStep, round: number, domain: string): string {
-  return `<${step}.r${round}.${encodePart(workflowId)}@${domain}>`;
+/** What the Message-IDs of every run of a workflow have in common for a step and round: `<approval-reminder.r2.onboarding%3A100%3A201.` */
+export function messageIdStem(workflowId: string, step: MailStep, round: number): string {
+  return `<${step}.r${round}.${encodePart(workflowId)}.`;
+}
+
+/** `<approval-reminder.r2.onboarding%3A100%3A201.5f0c…-…@acme.example>` */
+export function messageIdFor(run: OnboardingRun, step: MailStep, round: number, domain: string): string {
+  return `${messageIdStem(run.workflowId, step, round)}${encodePart(run.runId)}@${domain}>`;
 }

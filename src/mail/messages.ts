@@ -91,7 +91,7 @@ function compose(
     if ('button' in block) links.push(block.button.href);
   }
   return {
-    messageId: messageIdFor(context.workflowId, message.step, message.round, settings.messageIdDomain),
+    messageId: messageIdFor(context, message.step, message.round, settings.messageIdDomain),
     to: message.to,
     cc: message.cc ?? [],
     subject: oneLine(message.subject).trim(),

@@ -1,13 +1,16 @@
 /**
  * A local SMTP server for tests (smtp-server, the real protocol): it keeps every message it accepts,
  * parsed with mailparser. It can be stopped and started again on the same port, refuse recipients,
- * require a password, and hold back its answer to a message.
+ * require a password, hold back its answer to a message, and speak TLS (smtp-server's built-in
+ * self-signed certificate for localhost, so clients must be told not to check it).
  */
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 export interface ReceivedMail {
   envelope: { from: string; to: string[] };
+  /** It came over TLS. */
+  secure: boolean;
   raw: string;
   parsed: ParsedMail;
 }
@@ -19,6 +22,8 @@ export interface FakeSmtpOptions {
   auth?: { user: string; pass: string };
   /** Milliseconds to wait before answering 250 to a message (the message is kept already). */
   answerDelayMs?: number;
+  /** TLS from the first byte (smtps://, as on port 465), or offered through STARTTLS (as on 587). */
+  tls?: 'implicit' | 'starttls';
 }
 
 export class FakeSmtpServer {
@@ -37,10 +42,10 @@ export class FakeSmtpServer {
     return fake;
   }
 
-  /** An SMTP_URL for this server, with credentials when given. */
+  /** An SMTP_URL for this server, with credentials when given (smtps:// for implicit TLS). */
   url(credentials?: { user: string; pass: string }): string {
     const auth = credentials ? `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.pass)}@` : '';
-    return `smtp://${auth}127.0.0.1:${this.port}`;
+    return `${this.options.tls === 'implicit' ? 'smtps' : 'smtp'}://${auth}127.0.0.1:${this.port}`;
   }
 
   get running(): boolean {
@@ -50,11 +55,12 @@ export class FakeSmtpServer {
   /** Starts listening (again) on the same port. */
   async listen(): Promise<void> {
     if (this.server) return;
-    const { refuse, auth, answerDelayMs } = this.options;
+    const { refuse, auth, answerDelayMs, tls } = this.options;
     const options: SMTPServerOptions = {
       logger: false,
       disableReverseLookup: true,
-      disabledCommands: ['STARTTLS', ...(auth ? [] : ['AUTH'])],
+      secure: tls === 'implicit',
+      disabledCommands: [...(tls === 'starttls' ? [] : ['STARTTLS']), ...(auth ? [] : ['AUTH'])],
       authOptional: !auth,
       allowInsecureAuth: true,
       closeTimeout: 1_000,
@@ -80,6 +86,7 @@ export class FakeSmtpServer {
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
                 to: session.envelope.rcptTo.map((r) => r.address),
               },
+              secure: session.secure,
               raw,
               parsed,
             });
@@ -113,6 +120,11 @@ export class FakeSmtpServer {
   /** Messages by Message-ID. */
   byMessageId(messageId: string): ReceivedMail[] {
     return this.received.filter((m) => m.parsed.messageId === messageId);
+  }
+
+  /** Messages whose Message-ID starts so: an onboarding's step and round in every run (messageIdStem). */
+  byMessageIdStem(stem: string): ReceivedMail[] {
+    return this.received.filter((m) => m.parsed.messageId?.startsWith(stem));
   }
 
   /** Waits until a received message matches. */

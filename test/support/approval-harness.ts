@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
 import { configuredMail } from '../../src/mail/configured';
 import { messageIdFor, type MailStep } from '../../src/mail/message-id';
@@ -28,6 +28,9 @@ export const BRANDING: Policy['branding'] = {
   ssoSubdomain: 'acme',
 };
 
+/** A started onboarding: its first run ID is part of its Message-IDs. */
+export type OnboardingHandle = WorkflowHandleWithFirstExecutionRunId<typeof onboarding>;
+
 export interface ApprovalHarness {
   temporal: TestTemporal;
   world: FakeWorld;
@@ -37,11 +40,11 @@ export interface ApprovalHarness {
   base: string;
   logged: Array<{ event: string; fields: Record<string, unknown> }>;
   /** Starts an onboarding that needs approval, with a fresh organization ID. */
-  start(policy?: Policy, overrides?: Partial<OnboardingRequest>): Promise<WorkflowHandle<typeof onboarding>>;
+  start(policy?: Policy, overrides?: Partial<OnboardingRequest>): Promise<OnboardingHandle>;
   /** Starts one and waits for its approval request (round 1) to arrive; returns it with its link. */
-  startAndReceive(policy?: Policy, overrides?: Partial<OnboardingRequest>): Promise<{ handle: WorkflowHandle<typeof onboarding>; mail: ReceivedMail; link: string }>;
+  startAndReceive(policy?: Policy, overrides?: Partial<OnboardingRequest>): Promise<{ handle: OnboardingHandle; mail: ReceivedMail; link: string }>;
   /** The mail with this step and round of this onboarding, as received. */
-  mailOf(handle: WorkflowHandle, step: MailStep, round: number, timeoutMs?: number): Promise<ReceivedMail>;
+  mailOf(handle: OnboardingHandle, step: MailStep, round: number, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
@@ -115,7 +118,7 @@ export async function startApprovalHarness(options: { trustProxy?: string[] } = 
       return { handle, mail, link: links[0]! };
     },
     mailOf(handle, step, round, timeoutMs) {
-      const messageId = messageIdFor(handle.workflowId, step, round, 'acme-it.example');
+      const messageId = messageIdFor({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }, step, round, 'acme-it.example');
       return smtp.waitFor((m) => m.parsed.messageId === messageId, timeoutMs);
     },
     async close() {
