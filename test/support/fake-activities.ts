@@ -41,6 +41,30 @@ export function byQueue(activities: FakeActivities): ServiceActivities {
   };
 }
 
+/** A call of an activity held at its start until released (see FakeWorld.hold). */
+export class Hold {
+  /** Resolves when the held call has started (it is already in `calls`). */
+  readonly reached: Promise<void>;
+  private arrive!: () => void;
+  private open!: () => void;
+  /** What the held call waits for. */
+  readonly released: Promise<void>;
+
+  constructor() {
+    this.reached = new Promise((ok) => (this.arrive = ok));
+    this.released = new Promise((ok) => (this.open = ok));
+  }
+
+  /** Called by the held call as it starts. */
+  started(): void {
+    this.arrive();
+  }
+
+  release(): void {
+    this.open();
+  }
+}
+
 export class FakeWorld {
   readonly calls: Call[] = [];
   readonly contacts = new Map<string, Person>([INVITEE, PRIMARY, OTHER].map((p) => [p.contactId, p]));
@@ -52,6 +76,22 @@ export class FakeWorld {
   mismatches: string[][] = [];
   /** Errors thrown by successive calls of an activity, by name. */
   failures = new Map<string, Error[]>();
+  private readonly holds: Array<{ name: string; call: number; hold: Hold }> = [];
+
+  /**
+   * Holds the `call`-th call (from 1) of activity `name` once it has started and been recorded,
+   * until the test releases it: the workflow is then busy in that activity.
+   */
+  hold(name: string, call = 1): Hold {
+    const hold = new Hold();
+    this.holds.push({ name, call, hold });
+    return hold;
+  }
+
+  /** Lets every held call go on (at the end of a test, so that workers can stop). */
+  releaseHolds(): void {
+    for (const { hold } of this.holds) hold.release();
+  }
 
   callsOf(name: string): unknown[][] {
     return this.calls.filter((c) => c.name === name).map((c) => c.args);
@@ -61,6 +101,12 @@ export class FakeWorld {
     const record = <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
       async (...args: A): Promise<Awaited<R>> => {
         this.calls.push({ name, args: structuredClone(args) });
+        const n = this.calls.filter((c) => c.name === name).length;
+        const held = this.holds.find((h) => h.name === name && h.call === n);
+        if (held) {
+          held.hold.started();
+          await held.hold.released;
+        }
         const failure = this.failures.get(name)?.shift();
         if (failure) throw failure;
         return await fn(...args);

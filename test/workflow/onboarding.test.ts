@@ -2,7 +2,8 @@
  * The onboarding workflow on a real Temporal dev server, with recording activities: every path of
  * PRODUCT.md §3, checked by stage, events and the activity calls made.
  */
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { onboarding } from '../../workflows/onboarding';
 import {
@@ -20,7 +21,7 @@ import {
   userObserved,
 } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
-import type { DecisionInput, OnboardingRequest, OnboardingStatus } from '../../workflows/types';
+import type { DecisionInput, OnboardingEvent, OnboardingRequest, OnboardingStatus, ThreadRef } from '../../workflows/types';
 import { workflowIdFor } from '../../workflows/types';
 import { FakeWorld, INVITEE, OTHER, PRIMARY, userFor } from '../support/fake-activities';
 import { connectTemporal, waitForApprovalRequest, testPolicy, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
@@ -45,6 +46,7 @@ beforeEach(async () => {
     // Open onboardings of this test must not act on the next test's fakes.
     await Promise.all(started.map((h) => h.terminate('test over').catch(() => undefined)));
     started = [];
+    world.releaseHolds();
     await stopWorkers();
   };
 });
@@ -84,6 +86,16 @@ const decision = (s: OnboardingStatus, over: Partial<DecisionInput> = {}): Decis
 const eventTypes = (s: OnboardingStatus) => s.events.filter((e) => e.type !== 'stage').map((e) => e.type);
 const stagePath = (s: OnboardingStatus) => s.stages.map((v) => v.stage);
 
+/** What the `decide` validator says with each refusal (the CLI and the logs show it). */
+const REFUSAL_MESSAGES: Record<string, string> = {
+  [DECISION_REFUSED.alreadyDecided]: 'A decision has already been recorded for this request.',
+  [DECISION_REFUSED.notAwaiting]: 'This onboarding is not waiting for an approval.',
+  [DECISION_REFUSED.superseded]: 'This link has been replaced by a newer one.',
+  [DECISION_REFUSED.expired]: 'This approval request has expired.',
+  [DECISION_REFUSED.invalid]: 'Unknown decision.',
+};
+
+/** The failure type of a refused decision, read as the approval pages read it; checks that its message fits the type. */
 async function refusal(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(
     () => {
@@ -92,8 +104,25 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  return ((error as WorkflowUpdateFailedError).cause as { type?: string }).type ?? '';
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  const failure = cause as ApplicationFailure;
+  expect(failure.nonRetryable).toBe(true);
+  expect(failure.message).toBe(REFUSAL_MESSAGES[failure.type ?? '']);
+  return failure.type ?? '';
 }
+
+/** The thread every fake updateThread call returns. */
+const THREAD: ThreadRef = { channel: 'C0ONBOARD', ts: '1700000000.000100' };
+/** Replies posted to the onboarding's Slack thread, in order. */
+const posts = () => world.callsOf('postToThread').map((a) => a[0] as { workflowId: string; thread: ThreadRef; event: OnboardingEvent });
+const postsOf = (type: string) => posts().filter((p) => p.event.type === type);
+/** The status as the thread's root message was last drawn. */
+const threadShows = () => world.callsOf('updateThread').at(-1)![0] as OnboardingStatus;
+const SLACK_CALLS = new Set(['updateThread', 'postToThread']);
+/** Mail and IT Glue activity calls (everything but Slack), by name, from call `from` on. */
+const workCalls = (from = 0) => world.calls.slice(from).filter((c) => !SLACK_CALLS.has(c.name)).map((c) => c.name);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Drives an onboarding with no approval needed to AWAITING_ACCEPTANCE, with an invitation sent now. */
 async function toAcceptance(policy: Policy, req = request({ approverContactId: INVITEE.contactId })) {
@@ -164,8 +193,19 @@ describe('approval', () => {
     const s = await handle.result();
     expect(s.stage).toBe('DENIED');
     expect(s.evidence).toMatchObject({ via: 'link', decision: 'deny', comment: 'Not this one' });
-    expect(world.callsOf('sendDecisionReceipt')[0]![0]).toMatchObject({ result: { decision: 'deny' } });
-    expect(world.callsOf('sendInstructions')).toHaveLength(0);
+    expect(eventTypes(s)).toEqual(['validated', 'approval-requested', 'denied']);
+    const denied = s.events.find((e) => e.type === 'denied')!;
+    expect(denied.text).toMatch(/^Denied by Paula Primary at \S+ from 198\.51\.100\.7: “Not this one”$/);
+    // The approver gets one receipt of the denial; nothing is sent to the invitee, nothing done in IT Glue.
+    expect(workCalls()).toEqual(['validateRequest', 'sendApprovalRequest', 'sendDecisionReceipt']);
+    expect(world.callsOf('sendDecisionReceipt')[0]![0]).toMatchObject({
+      approver: PRIMARY,
+      invitee: INVITEE,
+      result: { decision: 'deny', round: 1 },
+    });
+    expect(posts().map((p) => p.event.type)).toEqual(['approval-requested', 'denied']);
+    expect(postsOf('denied')[0]).toMatchObject({ workflowId: s.workflowId, thread: THREAD, event: denied });
+    expect(threadShows()).toMatchObject({ stage: 'DENIED', waitingOn: 'nobody' });
   });
 
   it('reminds exactly maxReminders times, escalates to the tech, and expires without approving', async () => {
@@ -183,10 +223,45 @@ describe('approval', () => {
     const startedAt = Date.parse(s.stages[1]!.enteredAt);
     const expiredAt = Date.parse(s.stages[2]!.enteredAt);
     expect(expiredAt - startedAt).toBeGreaterThanOrEqual(5_000);
-    // Never approved on time-out, and a late decision is refused.
-    expect(world.callsOf('sendInstructions')).toHaveLength(0);
-    await expect(handle.executeUpdate(decide, { args: [decision(first, { round: 4 })] })).rejects.toThrow();
+    // The tech is told once, in the thread, that the approver has not answered, and what to do.
+    const escalations = postsOf('escalated');
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]).toMatchObject({ workflowId: s.workflowId, thread: THREAD });
+    expect(escalations[0]!.event.text).toBe('Paula Primary has not answered: ask another contact or record an approval received offline.');
+    expect(Date.parse(escalations[0]!.event.at) - startedAt).toBeGreaterThanOrEqual(2_500);
+    expect(posts().map((p) => p.event.type)).toEqual([
+      'approval-requested', 'approval-reminder', 'approval-reminder', 'escalated', 'approval-reminder', 'approval-expired',
+    ]);
+    expect(threadShows()).toMatchObject({ stage: 'APPROVAL_EXPIRED', waitingOn: 'nobody' });
+    // Never approved on time-out: no receipt, no instructions, nothing in IT Glue after validation.
+    expect(workCalls()).toEqual(['validateRequest', ...Array(4).fill('sendApprovalRequest')]);
+    // The workflow has closed: it takes no decision at all.
+    await expect(handle.executeUpdate(decide, { args: [decision(first, { round: 4 })] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect((await handle.query(statusQuery)).stage).toBe('APPROVAL_EXPIRED');
+  });
+
+  it('refuses a decision for the current round that arrives after expiry while the onboarding is still open', async () => {
+    // The request expires while the reminder mail is still being sent: the workflow is open, in
+    // AWAITING_APPROVAL, and busy in that activity, so only the expiry can refuse the decision.
+    const policy = testPolicy({ approval: { reminderEvery: 1_000, maxReminders: 1, escalateAfter: 60_000, timeout: 2_000 } });
+    const reminder = world.hold('sendApprovalRequest', 2);
+    const handle = await start(request(), policy);
+    const first = await waitForApprovalRequest(handle);
+    await reminder.reached;
+    await sleep(Date.parse(first.deadline!) - Date.now() + 300);
+
+    const s = await handle.query(statusQuery);
+    expect(s.stage).toBe('AWAITING_APPROVAL');
+    expect(s.evidence).toBeNull();
+    expect(Date.now()).toBeGreaterThan(Date.parse(s.deadline!));
+    expect(await refusal(handle.executeUpdate(decide, { args: [decision(s)] }))).toBe(DECISION_REFUSED.expired);
+
+    reminder.release();
+    const done = await handle.result();
+    expect(done.stage).toBe('APPROVAL_EXPIRED');
+    expect(done.evidence).toBeNull();
+    expect(eventTypes(done)).toEqual(['validated', 'approval-requested', 'approval-reminder', 'approval-expired']);
+    expect(workCalls()).toEqual(['validateRequest', 'sendApprovalRequest', 'sendApprovalRequest']);
   });
 
   it('refuses a decision from a reminder-replaced round', async () => {
@@ -208,6 +283,9 @@ describe('approval', () => {
     expect(await refusal(handle.executeUpdate(decide, { args: [decision(old)] }))).toBe(DECISION_REFUSED.superseded);
     expect(await refusal(handle.executeUpdate(decide, { args: [decision(s, { approverContactId: PRIMARY.contactId })] }))).toBe(
       DECISION_REFUSED.superseded,
+    );
+    expect(await refusal(handle.executeUpdate(decide, { args: [decision(s, { decision: 'maybe' as 'approve' })] }))).toBe(
+      DECISION_REFUSED.invalid,
     );
     await handle.executeUpdate(decide, { args: [decision(s)] });
     const done = await waitForStage(handle, 'AWAITING_INVITE');
@@ -231,7 +309,14 @@ describe('approval', () => {
     await handle.signal(offlineApproval, { by: 'UTECH2', channel: 'fax', note: 'Signed form received 2026-11-24' });
     const s = await waitForStage(handle, 'AWAITING_INVITE');
     expect(s.evidence).toMatchObject({ via: 'offline', channel: 'fax', note: 'Signed form received 2026-11-24', recordedBy: 'UTECH2' });
-    expect(world.callsOf('sendDecisionReceipt')).toHaveLength(0);
+    expect(eventTypes(s)).toEqual(['validated', 'approval-requested', 'approved-offline', 'instructions-sent']);
+    const recorded = s.events.find((e) => e.type === 'approved-offline')!;
+    expect(recorded).toMatchObject({ by: 'UTECH2', text: 'Approval received by fax recorded by <@UTECH2>: Signed form received 2026-11-24' });
+    // No receipt (the approver did not use the link); the invitee gets the instructions.
+    expect(workCalls()).toEqual(['validateRequest', 'sendApprovalRequest', 'sendInstructions']);
+    expect(world.callsOf('sendInstructions')[0]![0]).toMatchObject({ invitee: INVITEE });
+    expect(posts().map((p) => p.event.type)).toEqual(['approval-requested', 'approved-offline', 'instructions-sent']);
+    expect(postsOf('approved-offline')[0]).toMatchObject({ workflowId: s.workflowId, thread: THREAD, event: recorded });
     expect(await refusal(handle.executeUpdate(decide, { args: [decision(waiting)] }))).toBe(DECISION_REFUSED.alreadyDecided);
   });
 
@@ -253,6 +338,14 @@ describe('invitation', () => {
     expect(s1.waitingOn).toBe('tech');
     await new Promise((r) => setTimeout(r, 1_000));
     expect(eventTypes(await handle.query(statusQuery))).toEqual(eventTypes(s1)); // no more than maxTechReminders
+    // Each reminder is a reply in the thread that names the invitation to send; exactly maxTechReminders of them.
+    const reminders = postsOf('tech-reminder');
+    expect(reminders).toHaveLength(2);
+    for (const r of reminders) {
+      expect(r).toMatchObject({ workflowId: s1.workflowId, thread: THREAD });
+      expect(r.event.text).toBe('The IT Glue invitation for Ines@acme.test has not been seen yet: please send it.');
+    }
+    expect(Date.parse(reminders[1]!.event.at) - Date.parse(reminders[0]!.event.at)).toBeGreaterThanOrEqual(700);
 
     // "Invitation sent" pressed before IT Glue shows the user: checked at once, not found.
     await handle.signal(invitationSent, { by: 'UTECH1' });
@@ -389,6 +482,11 @@ describe('cancel', () => {
       await waitForStage(h, 'AWAITING_2FA');
       return h;
     },
+    'AWAITING_ACCEPTANCE (INVITE_EXPIRED)': async () => {
+      const h = await toAcceptance(testPolicy({ invite: { linkValidity: 500 } }));
+      await waitForStatus(h, (x) => x.subState === 'INVITE_EXPIRED');
+      return h;
+    },
     STALLED: async () => {
       // The link expires at once and no resend is allowed: it may stall before AWAITING_ACCEPTANCE is seen.
       world.users.set(INVITEE.email.toLowerCase(), userFor(INVITEE));
@@ -398,15 +496,26 @@ describe('cancel', () => {
     },
   };
 
-  for (const [stage, drive] of Object.entries(drivers)) {
-    it(`cancels from ${stage}`, async () => {
+  for (const [waiting, drive] of Object.entries(drivers)) {
+    it(`cancels from ${waiting}`, async () => {
       const handle = await drive();
+      const waited = await handle.query(statusQuery);
+      const callsBefore = world.calls.length;
       await handle.signal(cancel, { by: 'UMANAGER', reason: 'Customer changed their mind' });
       const s = await handle.result();
       expect(s.stage).toBe('CANCELLED');
-      expect(s.stages.at(-2)!.stage).toBe(stage);
+      expect(s.stages.at(-2)!.stage).toBe(waiting.split(' ')[0]);
       expect(s.events.at(-2)).toMatchObject({ type: 'cancelled', by: 'UMANAGER' });
+      expect(s.events.slice(0, waited.events.length)).toEqual(waited.events);
+      expect(s.events.slice(waited.events.length).map((e) => e.type)).toEqual(['cancelled', 'stage']);
       expect(s.reason).toBe('Customer changed their mind');
+      // After the cancel only Slack hears of it: no mail, no IT Glue call.
+      expect(workCalls(callsBefore)).toEqual([]);
+      const cancelled = postsOf('cancelled');
+      expect(cancelled).toHaveLength(1);
+      expect(cancelled[0]).toMatchObject({ workflowId: s.workflowId, thread: THREAD });
+      expect(cancelled[0]!.event.text).toBe('Cancelled by <@UMANAGER>: Customer changed their mind');
+      expect(threadShows()).toMatchObject({ stage: 'CANCELLED', waitingOn: 'nobody', reason: 'Customer changed their mind' });
     });
   }
 });
@@ -419,6 +528,10 @@ describe('durability', () => {
     const s1 = await waitForStage(handle, 'STALLED');
     expect(s1.stalledFrom).toBe('VALIDATING');
     expect(s1.reason).toContain('check ITGLUE_API_KEY');
+    // Open, but not waiting for an approval: a decision is refused as such.
+    expect(await refusal(handle.executeUpdate(decide, { args: [{ decision: 'approve', round: 0, approverContactId: PRIMARY.contactId }] }))).toBe(
+      DECISION_REFUSED.notAwaiting,
+    );
     await handle.signal(resume, { by: 'UMANAGER' });
     await waitForApprovalRequest(handle);
     expect(world.callsOf('validateRequest')).toHaveLength(2);
