@@ -13,7 +13,7 @@ import type { Policy } from '../../workflows/policy';
 import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
 import { defaultSeed, makeOrganization, makeUser, SEED, startFakeItGlue, type FakeItGlue } from '../fakes/itglue-server';
 import { FakeWorld } from '../support/fake-activities';
-import { connectTemporal, waitForApprovalRequest, testPolicy, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
+import { connectTemporal, endGroupWriters, waitForApprovalRequest, testPolicy, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
 
 let temporal: TestTemporal;
 let fake: FakeItGlue;
@@ -31,6 +31,7 @@ beforeAll(async () => {
   stopWorkers = await temporal.startWorkers({ ...world.activities(), ...itglue });
 });
 afterAll(async () => {
+  await endGroupWriters(temporal.client, Object.values(SEED.group));
   await stopWorkers();
   await Promise.all([temporal.close(), fake.close()]);
 });

@@ -7,6 +7,7 @@ import { createWorkers } from '../../src/temporal/worker';
 import { inject } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../../workflows/policy';
 import { deepMerge } from '../../src/policy-file';
+import { groupMembershipWorkflowId } from '../../workflows/group-membership';
 import { status } from '../../workflows/messages';
 import type { Stage } from '../../workflows/stages';
 import type { OnboardingStatus } from '../../workflows/types';
@@ -111,3 +112,14 @@ export const waitForStage = (handle: WorkflowHandle, stage: Stage, timeoutMs?: n
 /** Until the approval request is out (stage AWAITING_APPROVAL with a round), so that a decision can be made. */
 export const waitForApprovalRequest = (handle: WorkflowHandle, timeoutMs?: number) =>
   waitForStatus(handle, (s) => s.stage === 'AWAITING_APPROVAL' && s.approvalRound > 0, timeoutMs);
+
+/**
+ * Ends the IT Glue group writers (workflows/group-membership.ts) of these groups. A writer waits a
+ * quiet minute before it ends, on its file's task queue: left behind when that file's workers stop,
+ * it would hold the next file's additions to the same group.
+ */
+export async function endGroupWriters(client: Client, groupIds: string[]): Promise<void> {
+  await Promise.all(
+    groupIds.map((id) => client.workflow.getHandle(groupMembershipWorkflowId(id)).terminate('test file over').catch(() => undefined)),
+  );
+}
