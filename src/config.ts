@@ -7,6 +7,12 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Policy } from '../workflows/policy';
 import { ConfigError } from './config-error';
+import {
+  MAX_ACTIVITIES_PER_SECOND,
+  MAX_REQUESTS_PER_ACTIVITY,
+  QUEUE_BUDGET_PER_5_MINUTES,
+  queueRequestsPer5Minutes,
+} from './itglue/budget';
 import { MAILBOX, parseMailbox, type Address } from './mail/address';
 import { loadPolicy } from './policy-file';
 import { isProxyEntry } from './web/client-ip';
@@ -54,7 +60,7 @@ export interface Config {
     apiUrl: string;
     /** Null: IT Glue is not configured. */
     apiKey: string | null;
-    /** Server-side limit for the IT Glue task queue, shared by every worker. */
+    /** Server-side limit for the IT Glue task queue, shared by every worker (at most MAX_ACTIVITIES_PER_SECOND). */
     activitiesPerSecond: number;
     /** Requests per second from this process. */
     requestsPerSecond: number;
@@ -129,6 +135,13 @@ const perSecond = z
   .transform(Number)
   .refine((n) => n >= 0.1 && n <= 10, 'expected a number from 0.1 to 10 (IT Glue allows 3000 requests per 5 minutes)');
 
+/** ITGLUE_ACTIVITIES_PER_SECOND; its upper limit, from the request bound, is checked with the other rules below. */
+const activitiesPerSecond = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, `expected a number from 0.1 to ${MAX_ACTIVITIES_PER_SECOND}`)
+  .transform(Number)
+  .refine((n) => n >= 0.1, `expected a number from 0.1 to ${MAX_ACTIVITIES_PER_SECOND}`);
+
 const envSchema = z
   .object({
     NODE_ENV: text.default('development'),
@@ -154,7 +167,7 @@ const envSchema = z
     ITGLUE_API_URL: httpUrl('https://api.itglue.com (or https://api.eu.itglue.com, https://api.au.itglue.com)').default(
       'https://api.itglue.com',
     ),
-    ITGLUE_ACTIVITIES_PER_SECOND: perSecond.default(2),
+    ITGLUE_ACTIVITIES_PER_SECOND: activitiesPerSecond.default(0.5),
     ITGLUE_REQUESTS_PER_SECOND: perSecond.default(8),
 
     SMTP_URL: text
@@ -212,6 +225,15 @@ const envSchema = z
       for (const variable of ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_CHANNEL_ID'] as const) {
         if (env[variable]) fail('SLACK_BOT_TOKEN', `required when ${variable} is set: a Slack bot token starting with xoxb-`);
       }
+    }
+
+    const activities = env.ITGLUE_ACTIVITIES_PER_SECOND;
+    if (activities > MAX_ACTIVITIES_PER_SECOND) {
+      fail(
+        'ITGLUE_ACTIVITIES_PER_SECOND',
+        `expected at most ${MAX_ACTIVITIES_PER_SECOND}: at ${activities} a second, IT Glue activities could send ${Math.round(queueRequestsPer5Minutes(activities))} requests ` +
+          `per 5 minutes (up to ${MAX_REQUESTS_PER_ACTIVITY} each), over ${QUEUE_BUDGET_PER_5_MINUTES} (80% of IT Glue's 3000)`,
+      );
     }
 
     if (env.SMTP_URL && !env.MAIL_FROM) fail('MAIL_FROM', 'required with SMTP_URL: a sender such as "Acme IT <it@acme.example>"');

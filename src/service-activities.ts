@@ -9,6 +9,7 @@ import { createItGlueActivities } from '../activities/itglue';
 import { createSlackActivities } from '../activities/slack';
 import type { Config } from './config';
 import { configuredMail } from './mail/configured';
+import { ACTIVITY_CLIENT_RETRIES } from './itglue/budget';
 import { ItGlueClient } from './itglue/client';
 import type { ServiceActivities } from './temporal/worker';
 
@@ -16,7 +17,7 @@ import type { ServiceActivities } from './temporal/worker';
 function itglueActivities(config: Config, log: Log, temporal: { client: Client; taskQueue: string }) {
   const { apiKey, apiUrl, requestsPerSecond } = config.itglue;
   if (!apiKey) return loggingItGlueActivities(log);
-  const client = new ItGlueClient({ baseUrl: apiUrl, apiKey, requestsPerSecond });
+  const client = new ItGlueClient({ baseUrl: apiUrl, apiKey, requestsPerSecond, retries: ACTIVITY_CLIENT_RETRIES });
   return createItGlueActivities({ client, temporal: temporal.client, taskQueue: temporal.taskQueue });
 }
 

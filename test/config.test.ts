@@ -41,7 +41,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
     expect(config.dataDir).toBe(resolve('./data'));
-    expect(config.itglue).toEqual({ apiUrl: 'https://api.itglue.com', apiKey: null, activitiesPerSecond: 2, requestsPerSecond: 8 });
+    expect(config.itglue).toEqual({ apiUrl: 'https://api.itglue.com', apiKey: null, activitiesPerSecond: 0.5, requestsPerSecond: 8 });
     expect(config.slack).toBeNull();
     expect(config.mail.smtpUrl).toBeNull();
     expect(config.temporal).toEqual({
@@ -52,6 +52,7 @@ describe('loadConfig', () => {
       tls: null,
       uiPort: null,
     });
+    // DEFAULT_POLICY's numbers are checked against PRODUCT.md in policy-defaults.test.ts.
     expect(config.policy).toEqual(DEFAULT_POLICY);
     expect(config.approvalSecret).toBe(DEVELOPMENT_APPROVAL_SECRET);
     expect(config.warnings.join('\n')).toContain('APPROVAL_SECRET');
@@ -137,7 +138,8 @@ describe('loadConfig', () => {
     [{ MAIL_COPY_TO: 'help@acme.example, helpdesk' }, 'MAIL_COPY_TO: expected comma-separated addresses'],
     [{ TRUST_PROXY: '127.0.0.1, proxy.local' }, 'TRUST_PROXY: expected comma-separated IP addresses or CIDR ranges'],
     [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY: expected comma-separated IP addresses or CIDR ranges'],
-    [{ ITGLUE_ACTIVITIES_PER_SECOND: '50' }, 'ITGLUE_ACTIVITIES_PER_SECOND: expected a number from 0.1 to 10'],
+    [{ ITGLUE_ACTIVITIES_PER_SECOND: '1.5' }, 'ITGLUE_ACTIVITIES_PER_SECOND: expected at most 1: at 1.5 a second, IT Glue activities could send 3600 requests per 5 minutes (up to 8 each), over 2400'],
+    [{ ITGLUE_ACTIVITIES_PER_SECOND: '0.05' }, 'ITGLUE_ACTIVITIES_PER_SECOND: expected a number from 0.1 to 1'],
     [{ ITGLUE_REQUESTS_PER_SECOND: 'fast' }, 'ITGLUE_REQUESTS_PER_SECOND: expected a number from 0.1 to 10'],
     [{ TEMPORAL_ADDRESS: 'localhost' }, 'TEMPORAL_ADDRESS: expected host:port'],
     [{ TEMPORAL_NAMESPACE: 'my namespace' }, 'TEMPORAL_NAMESPACE: expected a Temporal namespace name'],

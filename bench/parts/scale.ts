@@ -8,10 +8,12 @@
  * - `/onboarding-status` and the App Home, as a manager (everyone's) and as a tech (their own),
  *   timed from the signed request to the answer reaching the fake Slack (response_url,
  *   views.publish), with a few onboardings open and then with all of them;
- * - the IT Glue sweep (the real activity, against the fake IT Glue with the same users both times)
- *   with a few onboardings waiting and then with `parked` waiting; and whole onboardings run while
- *   they wait, with the IT Glue requests they make.
+ * - the IT Glue sweep (the real activity, against the fake IT Glue): with a few onboardings waiting
+ *   and then with `parked` waiting (the same users both times), and once in between with exactly
+ *   2,000 waiting and 5,000 IT Glue users; and whole onboardings run while they wait, with the
+ *   IT Glue requests they make.
  */
+import { MAX_ACTIVITIES_PER_SECOND } from '../../src/itglue/budget';
 import { ItGlueClient } from '../../src/itglue/client';
 import { createItGlueActivities } from '../../activities/itglue';
 import { manyUsers, type FakeUser } from '../../test/fakes/itglue-server';
@@ -49,6 +51,8 @@ export interface ScaleSizes {
 const RANGES = { few: 100_000, approval: 200_000, acceptance: 300_000, invite: 400_000 } as const;
 /** IT Glue users who are neither invitees nor changed: MSP staff and existing customer users. */
 const BULK_USERS = 5_000;
+/** The sweep of the acceptance criterion: this many onboardings waiting, this many IT Glue users. */
+const CRITERION = { waiting: 2_000, users: 5_000 };
 /** Waiting invitees whose IT Glue user appears before each sweep. */
 const NEW_USERS_PER_SWEEP = 10;
 
@@ -91,10 +95,13 @@ export async function scaleParts(
   const acceptanceUsers: FakeUser[] = acceptanceInputs.map((input, i) => ({
     ...userFor(RANGES.acceptance + i, false, input.carried!.user!.invitationSentAt!),
   }));
+  const seededUsers = [...itglue.data.users];
+  const bulkUsers = manyUsers(BULK_USERS);
+  const fewUsers = Array.from({ length: NEW_USERS_PER_SWEEP }, (_, i) => userFor(RANGES.few + i, false));
   itglue.data.users.push(
-    ...manyUsers(BULK_USERS),
+    ...bulkUsers,
     ...acceptanceUsers,
-    ...Array.from({ length: NEW_USERS_PER_SWEEP }, (_, i) => userFor(RANGES.few + i, false)),
+    ...fewUsers,
     ...Array.from({ length: NEW_USERS_PER_SWEEP }, (_, i) => userFor(RANGES.invite + i, false)),
   );
 
@@ -194,11 +201,29 @@ export async function scaleParts(
   const memoryBefore = await memory();
   const dbBefore = databaseBytes(dbFile);
 
+  // ---- the sweep with CRITERION.waiting waiting and CRITERION.users IT Glue users -------------------
+  checkTime('the sweep of the criterion');
+  const early = Math.max(0, Math.min(acceptances, CRITERION.waiting - few));
+  await park(acceptanceInputs.slice(0, early));
+  await counted(client, open('AWAITING_ACCEPTANCE'), NEW_USERS_PER_SWEEP + early, left());
+  // For this sweep IT Glue has exactly CRITERION.users users: those the waiting ones know, then the bulk.
+  const everyone = itglue.data.users;
+  const known = [...seededUsers, ...acceptanceUsers.slice(0, early), ...fewUsers];
+  itglue.data.users = [...known, ...bulkUsers.slice(0, Math.max(0, CRITERION.users - known.length))];
+  const sweepCriterion = await sweep();
+  itglue.data.users = everyone;
+  // The sweep's own count (the fake's would include a scheduled sweep running at the same time).
+  const criterionRow = row(5, `IT Glue requests per sweep, ${sweepCriterion.waiting} waiting, ${sweepCriterion.users} IT Glue users`, '', sweepCriterion.itglueRequests, null, null, {
+    text: '≤ 10',
+    met: sweepCriterion.itglueRequests <= 10,
+  });
+
   // ---- parked ----------------------------------------------------------------------------------
   checkTime('parking');
   const parkStarted = performance.now();
   // Interleaved, as onboardings arrive.
-  await park(approvalInputs.flatMap((input, i) => (acceptanceInputs[i] ? [input, acceptanceInputs[i]!] : [input])).concat(acceptanceInputs.slice(approvalInputs.length)));
+  const laterAcceptances = acceptanceInputs.slice(early);
+  await park(approvalInputs.flatMap((input, i) => (laterAcceptances[i] ? [input, laterAcceptances[i]!] : [input])).concat(laterAcceptances.slice(approvalInputs.length)));
   await counted(client, open('AWAITING_APPROVAL'), approvals, left());
   await counted(client, open('AWAITING_ACCEPTANCE'), acceptances + NEW_USERS_PER_SWEEP, left());
   const parkSeconds = (performance.now() - parkStarted) / 1000;
@@ -240,7 +265,7 @@ export async function scaleParts(
       open: openCount,
       parked: { approval: approvals, acceptance: acceptances + NEW_USERS_PER_SWEEP, invite: few - NEW_USERS_PER_SWEEP },
       parkSeconds: round(parkSeconds, 1),
-      startsPerSecond: round((approvals + acceptances) / parkSeconds, 0),
+      startsPerSecond: round((approvals + laterAcceptances.length) / parkSeconds, 0),
       rssMB: {
         before: { loaded: round(memoryBefore.loaded / MB, 1), idle: round(memoryBefore.idle / MB, 1), temporalServer: round(memoryBefore.temporal / MB, 1) },
         after: { loaded: round(memoryAfter.loaded / MB, 1), idle: round(memoryAfter.idle / MB, 1), temporalServer: round(memoryAfter.temporal / MB, 1) },
@@ -256,14 +281,15 @@ export async function scaleParts(
   };
 
   // ---- 5. IT Glue budget ---------------------------------------------------------------------------
-  // Its failure (e.g. the time limit) leaves part 4's figures standing.
+  // Its failure (e.g. the time limit) leaves part 4's figures and the sweep of the criterion standing.
   const part5Started = performance.now();
   let part5: PartResult;
   try {
     part5 = await budgetPart();
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    part5 = { part: 5, name: 'IT Glue budget', seconds: (performance.now() - part5Started) / 1000, rows: [], details: {}, error: message };
+    const details = { sweeps: { criterion: sweepCriterion } };
+    part5 = { part: 5, name: 'IT Glue budget', seconds: (performance.now() - part5Started) / 1000, rows: [criterionRow], details, error: message };
   }
   return [part4, part5];
 
@@ -279,23 +305,37 @@ export async function scaleParts(
     const flowCtx = { client, taskQueue: queue, policy: FLOW_POLICY, sink: base.sink, itglue, tech: TECH, mailDomain: MAIL_DOMAIN, timeoutMs: 180_000 };
     let n = sizes.firstFlowInvitee;
     const flows = await runFlows(sizes.flows, 10, async () => void (await appFlow(flowCtx, n++)), deadline);
-    const perOnboarding = (itglue.requests.length - before) / Math.max(1, flows.count - flows.failures.length);
+    const completed = flows.count - flows.failures.length;
+    const flowRequests = itglue.requests.slice(before);
+    // The loaded service's scheduled sweep (GET /users without an email filter) may run meanwhile: not the onboardings' requests.
+    const scheduledSweepRequests = flowRequests.filter((r) => r.path === '/users' && !r.query['filter[email]']).length;
+    const perOnboarding = (flowRequests.length - scheduledSweepRequests) / Math.max(1, completed);
 
     return {
       part: 5,
       name: 'IT Glue budget',
       seconds: (performance.now() - part5Started) / 1000,
       rows: [
-        row(5, `IT Glue requests per sweep, ${sweepMany.waiting} waiting`, '', sweepMany.requests, sweepFew.requests, `${sweepFew.waiting} waiting`),
+        criterionRow,
+        row(5, `IT Glue requests per sweep, ${sweepMany.waiting} waiting, ${sweepMany.users} IT Glue users`, '', sweepMany.requests, sweepFew.requests, `${sweepFew.waiting} waiting`),
         row(5, `IT Glue requests per onboarding, ${sweepMany.waiting} waiting`, '', perOnboarding, flowsBaseline, flowsBaseline === null ? null : 'none waiting (part 3)'),
       ],
       details: {
         itglueUsers: itglue.data.users.length,
-        sweeps: { few: sweepFew, all: sweepMany },
-        flows: { count: flows.count, failures: flows.failures.slice(0, 5), seconds: round(flows.seconds, 1), itglueRequests: itglue.requests.length - before },
+        sweeps: { few: sweepFew, criterion: sweepCriterion, all: sweepMany },
+        flows: {
+          count: flows.count,
+          failures: flows.failures.slice(0, 5),
+          seconds: round(flows.seconds, 1),
+          itglueRequests: flowRequests.length - scheduledSweepRequests,
+          scheduledSweepRequests,
+        },
         itglueLimit: 'IT Glue allows 3000 requests per 5 minutes per account',
         sweepsPerFiveMinutesAtDefaultInterval: 1,
         onboardingsPerFiveMinutesWithinTheLimit: round((3_000 - sweepMany.requests) / perOnboarding, 0),
+        // What the IT Glue queue's limit let through: the service runs at MAX_ACTIVITIES_PER_SECOND.
+        itglueActivitiesPerSecond: MAX_ACTIVITIES_PER_SECOND,
+        onboardingsPerFiveMinutesAtTheQueueLimit: round((completed / flows.seconds) * 300, 1),
       },
     };
   }

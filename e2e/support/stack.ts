@@ -40,7 +40,7 @@ export const E2E_POLICY = {
   approval: { reminderEvery: '10m', maxReminders: 3, escalateAfter: '30m', timeout: '1h' },
   invite: { remindTechAfter: '10m', maxTechReminders: 3, linkValidity: '1h', maxResends: 3 },
   twoFactor: { remindAt: ['10m', '20m'], enforcedForItGlue: true, enforcedForMyGlue: false },
-  sweep: { every: '2s' },
+  sweep: { every: '4s' },
   branding: { mspName: 'Northwind IT', supportContact: 'help@northwind.example', loginHost: 'app.itglue.com', ssoSubdomain: 'northwind' },
 };
 
@@ -103,7 +103,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ITGLUE_API_KEY: SECRETS.itglueKey,
     ITGLUE_API_URL: itglue.url,
     ITGLUE_REQUESTS_PER_SECOND: '10',
-    ITGLUE_ACTIVITIES_PER_SECOND: '10',
+    ITGLUE_ACTIVITIES_PER_SECOND: '1',
     SMTP_URL: smtp.url({ user: 'invite-lite', pass: SECRETS.smtpPassword }),
     MAIL_FROM: 'Northwind IT <it@northwind.example>',
     ...(options.temporalAddress ? { TEMPORAL_ADDRESS: options.temporalAddress, TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}` } : {}),

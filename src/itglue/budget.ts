@@ -21,11 +21,15 @@ export const QUEUE_BUDGET_PER_5_MINUTES = 2400;
  */
 export const MAX_REQUESTS_PER_ACTIVITY = 8;
 
-/** How often the service's IT Glue client sends one request at most: once, then 4 retries. */
-export const CLIENT_ATTEMPTS = 5;
+/**
+ * Retries of a failed request inside an IT Glue activity: none. The activity fails instead, and
+ * Temporal retries it through the queue (after IT Glue's Retry-After), so the queue's limit counts
+ * every attempt and K needs no factor for retries.
+ */
+export const ACTIVITY_CLIENT_RETRIES = 0;
 
-/** K: most requests one IT Glue activity can send, its client's retries included. */
-export const MAX_SENT_PER_ACTIVITY = MAX_REQUESTS_PER_ACTIVITY * CLIENT_ATTEMPTS;
+/** K: most requests one IT Glue activity can send. */
+export const MAX_SENT_PER_ACTIVITY = MAX_REQUESTS_PER_ACTIVITY * (1 + ACTIVITY_CLIENT_RETRIES);
 
 /** The most IT Glue activities start on the queue in 5 minutes at this limit, times `perActivity` requests. */
 export function queueRequestsPer5Minutes(activitiesPerSecond: number, perActivity = MAX_SENT_PER_ACTIVITY): number {

@@ -21,7 +21,7 @@ export interface WorkerSetup {
   namespace: string;
   taskQueue: string;
   activities: ServiceActivities;
-  /** IT Glue activities per second on the IT Glue task queue, for all workers together. */
+  /** IT Glue activities per second on the IT Glue task queue, for all workers together (the request bound it gives: src/itglue/budget.ts). */
   itglueActivitiesPerSecond: number;
   /** A prebuilt workflow bundle; otherwise the workflows are bundled from `workflowsPath`. */
   workflowBundle?: WorkflowBundleOption;
