@@ -123,7 +123,8 @@ async function inviteModal(): Promise<ModalState> {
 async function startGuard(label: string): Promise<Protected> {
   const invitee = newInvitee(stack, label);
   const workflowId = await tech.invite(stack, { invitee, approverContactId: PRIMARY.contactId, kind: { kind: 'itglue', passwordAccess: false }, ticket: `T-${label}` });
-  const s = await stack.waitFor(workflowId, (x) => x.stage === 'AWAITING_APPROVAL', 'AWAITING_APPROVAL', 90_000);
+  // A round counts once its approval mail is out.
+  const s = await stack.waitFor(workflowId, (x) => x.stage === 'AWAITING_APPROVAL' && x.approvalRound > 0, 'AWAITING_APPROVAL, round 1', 90_000);
   const deadline = Date.now() + 30_000;
   let link: string | undefined;
   while (!link && Date.now() < deadline) {
