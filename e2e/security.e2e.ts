@@ -387,10 +387,10 @@ it('decides only through a genuine, current, unexpired link, by POST with a CSRF
   check(changed.answer, 'the tech chooses another approver').toBeNull();
   const s2 = await stack.waitFor(
     w1,
-    (s) => s.approver?.contactId === bravo.contactId && mailsOf(stack, w1, 'approval-request', s.approvalRound).length === 1,
-    'the new approver and round',
+    // A round counts once its mail is out.
+    (s) => s.approver?.contactId === bravo.contactId && s.approvalRound > claims.round && mailsOf(stack, w1, 'approval-request', s.approvalRound).length === 1,
+    'the new approver and a new round',
   );
-  check(s2.approvalRound, 'a new round').toBeGreaterThan(claims.round);
   const link2 = linksIn(mailsOf(stack, w1, 'approval-request', s2.approvalRound)[0]!).find((l) => l.includes('/approvals/'))!;
   issued.push(tokenOf(link2), ...tokenOf(link2).split('.'));
   const old = await approvalForm(answers, link1);
