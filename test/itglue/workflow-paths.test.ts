@@ -6,8 +6,7 @@
  * the tech (MyGlue) are in onboarding-itglue.test.ts.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createItGlueActivities } from '../../activities/itglue';
 import { startOnboarding } from '../../src/onboardings';
@@ -38,7 +37,7 @@ import {
   type RecordedRequest,
 } from '../fakes/itglue-server';
 import { FakeWorld } from '../support/fake-activities';
-import { connectTemporal, endGroupWriters, testPolicy, waitForApprovalRequest, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
+import { connectTemporal, startOnboardingWorkflow, updateRefusal, endGroupWriters, testPolicy, waitForApprovalRequest, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
 
 let temporal: TestTemporal;
 let fake: FakeItGlue;
@@ -121,11 +120,7 @@ function request(invitee: Invitee, over: Partial<OnboardingRequest> = {}): Onboa
 }
 
 async function start(req: OnboardingRequest, p: Policy = policy()): Promise<WorkflowHandle<typeof onboarding>> {
-  const handle = await temporal.client.workflow.start(onboarding, {
-    taskQueue: temporal.taskQueue,
-    workflowId: `${workflowIdFor(req.orgId, req.contactId)}:${randomUUID().slice(0, 8)}`,
-    args: [{ request: req, policy: p }],
-  });
+  const handle = await startOnboardingWorkflow(temporal, req, p, `${workflowIdFor(req.orgId, req.contactId)}:${randomUUID().slice(0, 8)}`);
   started.push(handle);
   return handle;
 }
@@ -185,18 +180,7 @@ const threadShows = (workflowId: string) =>
   world.callsOf('updateThread').filter((a) => forWorkflow(a, workflowId)).at(-1)![0] as OnboardingStatus;
 
 /** The failure type of a refused decision. */
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => {
-      throw new Error('the decision was accepted');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (error as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return (cause as ApplicationFailure).type ?? '';
-}
+const refusal = async (promise: Promise<unknown>) => (await updateRefusal(promise)).type ?? '';
 
 /** Runs the sweep until the status fits (visibility is eventually consistent). */
 async function sweepUntil(handle: WorkflowHandle, until: (s: OnboardingStatus) => boolean) {

@@ -1,16 +1,18 @@
 /** Connects a test file to the run's Temporal dev server and runs workers on its own task queue. */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createWorkers } from '../../src/temporal/worker';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../../workflows/policy';
 import { deepMerge } from '../../src/policy-file';
 import { groupMembershipWorkflowId } from '../../workflows/group-membership';
 import { status } from '../../workflows/messages';
 import type { Stage } from '../../workflows/stages';
-import type { OnboardingStatus } from '../../workflows/types';
+import { onboarding } from '../../workflows/onboarding';
+import { workflowIdFor, type OnboardingRequest, type OnboardingStatus } from '../../workflows/types';
 import { byQueue, type FakeActivities } from './fake-activities';
 
 let runtimeInstalled = false;
@@ -122,4 +124,26 @@ export async function endGroupWriters(client: Client, groupIds: string[]): Promi
   await Promise.all(
     groupIds.map((id) => client.workflow.getHandle(groupMembershipWorkflowId(id)).terminate('test file over').catch(() => undefined)),
   );
+}
+
+/** Starts an onboarding workflow on the test's task queue, by default with its production workflow ID. */
+export function startOnboardingWorkflow(
+  temporal: TestTemporal,
+  request: OnboardingRequest,
+  policy: Policy,
+  workflowId = workflowIdFor(request.orgId, request.contactId),
+): Promise<WorkflowHandle<typeof onboarding>> {
+  return temporal.client.workflow.start(onboarding, { taskQueue: temporal.taskQueue, workflowId, args: [{ request, policy }] });
+}
+
+/** The failure with which an Update was refused (its validator's ApplicationFailure); fails when it was accepted. */
+export async function updateRefusal(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => new Error('the update was accepted'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
 }

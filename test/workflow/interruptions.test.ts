@@ -4,16 +4,14 @@
  * that do not wait shown to list queries, an approval mail that is still being sent, and the link
  * of an earlier onboarding of the same contact.
  */
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { onboarding } from '../../workflows/onboarding';
 import { cancel, decide, DECISION_REFUSED, ONBOARDING_STAGE, status as statusQuery } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import type { DecisionInput, OnboardingRequest, OnboardingStatus } from '../../workflows/types';
-import { workflowIdFor } from '../../workflows/types';
 import { FakeWorld, INVITEE, PRIMARY, userFor } from '../support/fake-activities';
-import { connectTemporal, testPolicy, waitForApprovalRequest, waitForStatus, type TestTemporal } from '../support/temporal';
+import { connectTemporal, startOnboardingWorkflow, updateRefusal, testPolicy, waitForApprovalRequest, waitForStatus, type TestTemporal } from '../support/temporal';
 
 let temporal: TestTemporal;
 let world: FakeWorld;
@@ -43,11 +41,7 @@ function request(overrides: Partial<OnboardingRequest> = {}): OnboardingRequest 
 }
 
 async function start(req: OnboardingRequest, policy: Policy = testPolicy()) {
-  const handle = await temporal.client.workflow.start(onboarding, {
-    taskQueue: temporal.taskQueue,
-    workflowId: workflowIdFor(req.orgId, req.contactId),
-    args: [{ request: req, policy }],
-  });
+  const handle = await startOnboardingWorkflow(temporal, req, policy);
   started.push(handle);
   return handle;
 }
@@ -58,12 +52,6 @@ const approve = (round: number, over: Partial<DecisionInput> = {}): DecisionInpu
   approverContactId: PRIMARY.contactId,
   ...over,
 });
-
-async function refusalType(promise: Promise<unknown>): Promise<string | undefined> {
-  const error = await promise.then(() => new Error('the update was accepted'), (e: unknown) => e);
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  return ((error as WorkflowUpdateFailedError).cause as { type?: string }).type;
-}
 
 const failures = (n: number, message: string) => Array.from({ length: n }, () => new Error(message));
 const approvalMails = () => world.callsOf('sendApprovalRequest') as [{ round: number; runId: string; expiresAt: string }][];
@@ -143,7 +131,7 @@ describe('approval rounds', () => {
     const oldExpiry = Date.parse(firstMail.expiresAt);
     expect(Date.parse(secondMail.expiresAt)).not.toBe(oldExpiry);
 
-    expect(await refusalType(second.executeUpdate(decide, { args: [approve(1, { expiresAt: oldExpiry })] }))).toBe(DECISION_REFUSED.superseded);
+    expect((await updateRefusal(second.executeUpdate(decide, { args: [approve(1, { expiresAt: oldExpiry })] }))).type).toBe(DECISION_REFUSED.superseded);
     expect((await second.query(statusQuery)).evidence).toBeNull();
     const accepted = await second.executeUpdate(decide, { args: [approve(1, { expiresAt: Date.parse(secondMail.expiresAt) })] });
     expect(accepted.decision).toBe('approve');

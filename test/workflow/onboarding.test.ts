@@ -2,7 +2,7 @@
  * The onboarding workflow on a real Temporal dev server, with recording activities: every path of
  * PRODUCT.md §3, checked by stage, events and the activity calls made.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { onboarding } from '../../workflows/onboarding';
@@ -24,7 +24,7 @@ import type { Policy } from '../../workflows/policy';
 import type { DecisionInput, OnboardingEvent, OnboardingRequest, OnboardingStatus, ThreadRef } from '../../workflows/types';
 import { workflowIdFor } from '../../workflows/types';
 import { FakeWorld, INVITEE, OTHER, PRIMARY, userFor } from '../support/fake-activities';
-import { connectTemporal, waitForApprovalRequest, testPolicy, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
+import { connectTemporal, startOnboardingWorkflow, updateRefusal, waitForApprovalRequest, testPolicy, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
 
 let temporal: TestTemporal;
 let world: FakeWorld;
@@ -64,11 +64,7 @@ function request(overrides: Partial<OnboardingRequest> = {}): OnboardingRequest 
 }
 
 async function start(req: OnboardingRequest = request(), policy: Policy = testPolicy()): Promise<WorkflowHandle<typeof onboarding>> {
-  const handle = await temporal.client.workflow.start(onboarding, {
-    taskQueue: temporal.taskQueue,
-    workflowId: workflowIdFor(req.orgId, req.contactId),
-    args: [{ request: req, policy }],
-  });
+  const handle = await startOnboardingWorkflow(temporal, req, policy);
   started.push(handle);
   return handle;
 }
@@ -97,16 +93,7 @@ const REFUSAL_MESSAGES: Record<string, string> = {
 
 /** The failure type of a refused decision, read as the approval pages read it; checks that its message fits the type. */
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => {
-      throw new Error('the update was accepted');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (error as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  const failure = cause as ApplicationFailure;
+  const failure = await updateRefusal(promise);
   expect(failure.nonRetryable).toBe(true);
   expect(failure.message).toBe(REFUSAL_MESSAGES[failure.type ?? '']);
   return failure.type ?? '';
@@ -522,7 +509,6 @@ describe('cancel', () => {
 
 describe('durability', () => {
   it('stalls on an activity failure that retrying cannot mend, and runs the stage again on resume', async () => {
-    const { ApplicationFailure } = await import('@temporalio/common');
     world.failures.set('validateRequest', [ApplicationFailure.nonRetryable('IT Glue refused the API key (401): check ITGLUE_API_KEY', 'ItGlueAuth')]);
     const handle = await start();
     const s1 = await waitForStage(handle, 'STALLED');
