@@ -62,7 +62,20 @@ const policySchema = z.strictObject({
   }),
   authorization: z.strictObject({ record: flag, assetTypeName: name, fieldNameKey: name }),
   primaryContact,
-  groups: z.strictObject({ noPasswordAccess: name, passwordAccess: name, onlyThisOrganization: flag }),
+  groups: z
+    .strictObject({
+      noPasswordAccess: name,
+      passwordAccess: name,
+      organizationAccess: z.enum(['per-user', 'group'], { error: 'expected "per-user" or "group"' }),
+      sharedOrganizations: z.array(z.string().regex(/^\d+$/, { error: 'expected IT Glue organization ids ("1234")' }), {
+        error: 'expected a list of IT Glue organization ids',
+      }),
+      create: flag,
+      nameTemplate: name.refine((t) => t.includes('{organization}'), { error: 'expected a name containing {organization}' }),
+      /** Older files: false meant shared groups (per-user), true per-customer groups (group). */
+      onlyThisOrganization: flag.optional(),
+    })
+    .transform(({ onlyThisOrganization, ...groups }) => groups),
   limits: z.strictObject({
     maxOrganizations: z
       .number({ error: `expected a whole number from 1 to ${LITE_MAX_ORGANIZATIONS}` })
@@ -71,7 +84,8 @@ const policySchema = z.strictObject({
       .max(LITE_MAX_ORGANIZATIONS, { error: `expected a whole number from 1 to ${LITE_MAX_ORGANIZATIONS} (IT Glue's limit for Lite users)` }),
   }),
   sweep: z.strictObject({ every: sweepInterval }),
-  branding: z.strictObject({ mspName: name, supportContact: name, loginHost: name, ssoSubdomain: text }),
+  scopeWatch: z.strictObject({ days: count, every: duration }),
+  branding: z.strictObject({ mspName: name, supportContact: name, loginHost: name, myGlueLoginHost: name, ssoSubdomain: text }),
   historyLimit: count.min(100, { error: 'expected a whole number, 100 or more' }),
 });
 
@@ -101,6 +115,17 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let value = root;
   for (const part of path) value = isObject(value) || Array.isArray(value) ? (value as Json)[part as string] : undefined;
   return value;
+}
+
+/**
+ * Files written before `groups.organizationAccess` said `groups.onlyThisOrganization`: false meant
+ * shared customer groups (`per-user`), true per-customer groups (`group`). An explicit
+ * organizationAccess wins.
+ */
+function withOrganizationAccess(json: Json): Json {
+  const groups = json.groups;
+  if (!isObject(groups) || typeof groups.onlyThisOrganization !== 'boolean' || 'organizationAccess' in groups) return json;
+  return { ...json, groups: { ...groups, organizationAccess: groups.onlyThisOrganization ? 'group' : 'per-user' } };
 }
 
 /** Validates a policy object (already merged over the defaults); `source` names it in errors. */
@@ -134,5 +159,5 @@ export function loadPolicy(file: string | undefined): Policy {
     throw new ConfigError(`${source}: expected JSON, ${(error as Error).message}`);
   }
   if (!isObject(json)) throw new ConfigError(`${source}: expected a JSON object of policy settings`);
-  return parsePolicy(deepMerge(DEFAULT_POLICY, json), source);
+  return parsePolicy(deepMerge(DEFAULT_POLICY, withOrganizationAccess(json)), source);
 }

@@ -54,7 +54,7 @@ let counter = 0;
 const ORG = { id: '100', name: 'Müller & Söhne <Dental>' };
 const INVITEE: Person = { contactId: '201', name: '<script>alert(1)</script>', firstName: '<script>alert(1)</script>', email: 'ines@acme.test' };
 const APPROVER: Person = { contactId: '202', name: 'Zoé Émile', firstName: 'Zoé', email: 'zoe@acme.test' };
-const BRANDING = { mspName: 'Acme IT', supportContact: 'help@acme-it.example', loginHost: 'app.itglue.com', ssoSubdomain: 'acme' };
+const BRANDING = { mspName: 'Acme IT', supportContact: 'help@acme-it.example', loginHost: 'app.itglue.com', myGlueLoginHost: 'app.myglue.com', ssoSubdomain: 'acme' };
 
 /** A context with its own workflow and run IDs, so that Message-IDs differ between tests. */
 function context(over: Partial<MailContext> = {}): MailContext {

@@ -38,6 +38,7 @@ import type {
   OnboardingInput,
   OnboardingMemo,
   OnboardingStatus,
+  Mention,
   Person,
   Progress,
 } from './types';
@@ -240,11 +241,24 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     });
   }
 
-  function record(type: string, text: string, by?: string): OnboardingEvent {
-    const event: OnboardingEvent = { at: now(), type, text, ...(by ? { by } : {}) };
+  interface NoteOptions {
+    /** Who acted (a Slack user ID). */
+    by?: string;
+    /** Who the thread reply asks to act (see Mention). */
+    mention?: Mention;
+    /** False: recorded only, not posted in the thread. */
+    post?: boolean;
+  }
+
+  function record(type: string, text: string, { by, mention }: NoteOptions = {}): OnboardingEvent {
+    const event: OnboardingEvent = { at: now(), type, text, ...(by ? { by } : {}), ...(mention ? { mention } : {}) };
     s.events.push(event);
     return event;
   }
+
+  /** The tech who started the onboarding, to be mentioned where they must act. */
+  const techMention = (): Mention => ({ users: [request.requestedBy] });
+  const managersMention = (): Mention => ({ managers: true });
 
   /** Posts the event as a reply in the onboarding's Slack thread. */
   async function tell(event: OnboardingEvent) {
@@ -253,9 +267,9 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   }
 
   /** Records an event; `post` also tells the onboarding's Slack thread. */
-  async function note(type: string, text: string, by?: string, post = true) {
-    const event = record(type, text, by);
-    if (post) await tell(event);
+  async function note(type: string, text: string, options: NoteOptions = {}) {
+    const event = record(type, text, options);
+    if (options.post !== false) await tell(event);
   }
 
   /** Who the stage waits on and until when; published (Slack, search attributes) before the wait. */
@@ -307,7 +321,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   async function cancelled(action: CancelAction) {
     s.reason = action.reason ?? null;
-    const event = record('cancelled', `Cancelled by <@${action.by}>${action.reason ? `: ${action.reason}` : ''}`, action.by);
+    const event = record('cancelled', `Cancelled by <@${action.by}>${action.reason ? `: ${action.reason}` : ''}`, { by: action.by });
     await moveTo('CANCELLED');
     await tell(event);
   }
@@ -397,7 +411,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     s.groupNames = v.groupNames;
     publishMemo();
     if (v.existingUser) takeUser(v.existingUser);
-    await note('validated', `${v.invitee.name} of ${v.org.name} can be onboarded.`, undefined, false);
+    await note('validated', `${v.invitee.name} of ${v.org.name} can be onboarded.`, { post: false });
     if (v.approver) return moveTo('AWAITING_APPROVAL');
     s.evidence = { via: 'not-needed', at: now(), reason: 'The invitee is the primary contact.' };
     await note('approval-not-needed', `${v.invitee.name} is the primary contact: no approval needed.`);
@@ -461,7 +475,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
             return moveTo(e.decision === 'approve' ? afterApproval() : 'DENIED');
           }
           case 'offlineApproval':
-            await note('approved-offline', `Approval received by ${action.channel} recorded by <@${action.by}>: ${action.note}`, action.by);
+            await note('approved-offline', `Approval received by ${action.channel} recorded by <@${action.by}>: ${action.note}`, { by: action.by });
             return moveTo(afterApproval());
           case 'changeApprover': {
             const person =
@@ -469,9 +483,9 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
                 ? null
                 : await itglue.findContact(request.orgId, action.approverContactId);
             if (!person) {
-              await note('approver-not-found', `Contact ${action.approverContactId} cannot approve: choose another contact of ${s.org!.name} with an email address, other than the invitee.`, action.by);
+              await note('approver-not-found', `Contact ${action.approverContactId} cannot approve: choose another contact of ${s.org!.name} with an email address, other than the invitee.`, { by: action.by });
             } else {
-              await note('approver-changed', `<@${action.by}> asked ${person.name} to approve instead.`, action.by);
+              await note('approver-changed', `<@${action.by}> asked ${person.name} to approve instead.`, { by: action.by });
               await startApproval(person);
             }
             break;
@@ -526,7 +540,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       for (const action of await next(remindAt)) {
         if (action.type === 'cancel') return cancelled(action);
         if (action.type === 'invitationSent') {
-          await note('invitation-sent', `<@${action.by}> says the invitation was sent.`, action.by);
+          await note('invitation-sent', `<@${action.by}> says the invitation was sent.`, { by: action.by });
           const user = await itglue.findUser(s.invitee!.email);
           if (!user || !takeUser(user)) {
             await note('user-not-found', `No IT Glue user with ${s.invitee!.email} yet; checking again with every sweep.`);
@@ -564,7 +578,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
         if (stop?.type === 'cancel') return cancelled(stop);
         const done = actions.find((a) => a.type === 'fixed');
         if (done?.type === 'fixed') {
-          await note('fixed', `<@${done.by}> says it is fixed; verifying again.`, done.by);
+          await note('fixed', `<@${done.by}> says it is fixed; verifying again.`, { by: done.by });
           break;
         }
       }
@@ -622,7 +636,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   async function resent(text: string, by?: string) {
     s.resends += 1;
-    await note('resent', `${text} (resend ${s.resends} of ${policy.invite.maxResends})`, by);
+    await note('resent', `${text} (resend ${s.resends} of ${policy.invite.maxResends})`, { by });
     waitFor('invitee', p.linkSentAt! + policy.invite.linkValidity, null);
   }
 
@@ -642,7 +656,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       for (const action of await next(remindAt)) {
         if (action.type === 'cancel') return cancelled(action);
         if (action.type === 'twoFactorConfirmed') {
-          await note('2fa-confirmed', `<@${action.by}> confirmed that 2FA is set up.`, action.by);
+          await note('2fa-confirmed', `<@${action.by}> confirmed that 2FA is set up.`, { by: action.by });
           return completed();
         }
       }
@@ -663,7 +677,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
           s.stalledFrom = null;
           s.reason = null;
           s.resends = 0;
-          await note('resumed', `<@${action.by}> resumed the onboarding at ${back}.`, action.by);
+          await note('resumed', `<@${action.by}> resumed the onboarding at ${back}.`, { by: action.by });
           return moveTo(back);
         }
       }

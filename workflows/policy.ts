@@ -49,10 +49,20 @@ export interface Policy {
     noPasswordAccess: string;
     passwordAccess: string;
     /**
-     * The user's group must give access to this organization only. Turn off where the two customer
-     * groups are shared by every customer and organization access is set on each user instead.
+     * Where a customer user's organization access comes from (see organizationAccessOf):
+     * `per-user` — the customer groups are shared by every customer and reach no organization;
+     * each user gets their own organization on the user (which the API cannot read: the tech
+     * confirms it). `group` — per-customer groups that reach exactly the customer's organization.
      */
-    onlyThisOrganization: boolean;
+    organizationAccess: OrganizationAccess;
+    /** Organizations every customer may see through the shared groups (IT Glue ids; `per-user`). */
+    sharedOrganizations: string[];
+    /** `group`: create a missing per-customer group by API, reaching this organization only. */
+    create: boolean;
+    /** `group`: the per-customer group's name; `{organization}` is the organization's name. */
+    nameTemplate: string;
+    /** @deprecated Policies of onboardings started before organizationAccess; read through organizationAccessOf. */
+    onlyThisOrganization?: boolean;
   };
   limits: {
     /** Organizations a Lite user's group may reach (IT Glue's hard cap is 5). */
@@ -62,17 +72,41 @@ export interface Policy {
     /** How often the IT Glue sweep lists users. */
     every: number;
   };
+  scopeWatch: {
+    /** How long after completion the user's activity is watched (from the first sign-in). */
+    days: number;
+    /** How often the activity is read (once a day in production). */
+    every: number;
+  };
   branding: {
     mspName: string;
     supportContact: string;
+    /** Where IT Glue users sign in, e.g. app.itglue.com (app.eu.itglue.com, app.au.itglue.com). */
     loginHost: string;
+    /** Where MyGlue users sign in. */
+    myGlueLoginHost: string;
     ssoSubdomain: string;
   };
   /** Continue-as-new once the history has this many events (the server also suggests it). */
   historyLimit: number;
 }
 
+export type OrganizationAccess = 'per-user' | 'group';
+
 export const LITE_MAX_ORGANIZATIONS = 5;
+
+/**
+ * The policy's organization-access model. Policies carried by onboardings started before the
+ * setting existed had `onlyThisOrganization` (default true), which checked the group as `group` does.
+ */
+export function organizationAccessOf(policy: Policy): OrganizationAccess {
+  return policy.groups.organizationAccess ?? (policy.groups.onlyThisOrganization === false ? 'per-user' : 'group');
+}
+
+/** The scope watch's settings; absent in policies carried by onboardings started before it. */
+export function scopeWatchOf(policy: Policy): Policy['scopeWatch'] {
+  return policy.scopeWatch ?? DEFAULT_POLICY.scopeWatch;
+}
 
 export const DEFAULT_POLICY: Policy = {
   approval: { reminderEvery: DAY, maxReminders: 3, escalateAfter: 3 * DAY, timeout: 5 * DAY },
@@ -83,10 +117,20 @@ export const DEFAULT_POLICY: Policy = {
   groups: {
     noPasswordAccess: 'Customer - No Password Access',
     passwordAccess: 'Customer - Has Password Access',
-    onlyThisOrganization: true,
+    organizationAccess: 'per-user',
+    sharedOrganizations: [],
+    create: false,
+    nameTemplate: '{organization} - MyGlue',
   },
   limits: { maxOrganizations: 1 },
   sweep: { every: 5 * MINUTE },
-  branding: { mspName: 'Your IT provider', supportContact: 'your IT provider', loginHost: 'app.itglue.com', ssoSubdomain: '' },
+  scopeWatch: { days: 30, every: DAY },
+  branding: {
+    mspName: 'Your IT provider',
+    supportContact: 'your IT provider',
+    loginHost: 'app.itglue.com',
+    myGlueLoginHost: 'app.myglue.com',
+    ssoSubdomain: '',
+  },
   historyLimit: 2_000,
 };

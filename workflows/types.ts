@@ -96,12 +96,23 @@ export type Evidence =
   | { via: 'offline'; decision: 'approve'; at: string; channel: OfflineChannel; note: string; recordedBy: string }
   | { via: 'not-needed'; at: string; reason: string };
 
+/**
+ * Who a thread reply asks to act, so that Slack notifies them: Slack users by ID (the tech who
+ * started the onboarding) and/or the managers (their user group's handle, or each listed manager).
+ */
+export interface Mention {
+  users?: string[];
+  managers?: boolean;
+}
+
 export interface OnboardingEvent {
   at: string;
   type: string;
   text: string;
   /** Slack user ID, contact ID or 'system'. */
   by?: string;
+  /** Who the reply in the thread mentions. */
+  mention?: Mention;
 }
 
 export interface StageVisit {

@@ -25,6 +25,7 @@ export const BRANDING: Policy['branding'] = {
   mspName: 'Acme IT',
   supportContact: 'help@acme-it.example',
   loginHost: 'app.itglue.com',
+  myGlueLoginHost: 'app.myglue.com',
   ssoSubdomain: 'acme',
 };
 
