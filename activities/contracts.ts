@@ -24,8 +24,15 @@ export interface VerifyInput {
 }
 
 export interface Verification {
-  /** What differs from the request, each in words a tech can act on; none when verified. */
+  /** What differs from the request in the user, each in words a tech can act on; none when verified. */
   mismatches: string[];
+  /**
+   * What is wrong in the IT Glue account rather than the user (a shared customer group that reaches
+   * organizations), for managers to fix. Absent in results recorded before it was told apart.
+   */
+  accountMismatches?: string[];
+  /** What the bot changed to make it right (group memberships), in words for the thread. */
+  changes?: string[];
   /** The user as IT Glue shows it now (absent when it is gone). */
   user?: ItGlueUser;
 }
@@ -37,18 +44,87 @@ export interface ItGlueActivities {
   findContact(orgId: string, contactId: string): Promise<Person | null>;
   /** The IT Glue user with this email (case-insensitive), or null. */
   findUser(email: string): Promise<ItGlueUser | null>;
-  /** Ensures the group membership, then lists every mismatch in words a tech can act on. */
+  /**
+   * Puts the user in the chosen group(s) and, for an IT Glue Lite user, out of the other customer
+   * group; then lists every mismatch in words the person who can fix it can act on.
+   */
   verifyUser(input: VerifyInput): Promise<Verification>;
   /** Adds the contact to the authorization tag field of the org's Site Summary asset. */
   recordAuthorization(input: { orgId: string; contactId: string; policy: Policy }): Promise<void>;
 }
 
-/** Run by the group-membership and sweep workflows, on the IT Glue task queue. */
+/** Run by the group-membership, authorization-record and sweep workflows, on the IT Glue task queue. */
 export interface ItGlueMaintenanceActivities {
   /** Adds the users to the group in one read-modify-write, keeping every other member; returns the members. */
   addGroupMembers(groupId: string, userIds: string[]): Promise<string[]>;
+  /**
+   * Adds the contacts to the authorization tag field of the org's Site Summary asset in one
+   * read-modify-write, keeping every other trait; nothing is written when all are there.
+   */
+  recordAuthorizedContacts(input: AuthorizedContactsInput): Promise<AuthorizedContactsResult>;
+  /**
+   * The customer's own group of this name (the `group` model with `groups.create`): created with
+   * access to this organization only where IT Glue has none; never changes an existing group.
+   */
+  createCustomerGroup(input: { name: string; orgId: string }): Promise<{ id: string; created: boolean }>;
+  /** Adds and removes members in one read-modify-write, keeping every other member; returns the members. */
+  changeGroupMembers(groupId: string, change: { add: string[]; remove: string[] }): Promise<string[]>;
   /** Lists IT Glue's users and tells each waiting onboarding what changed for its invitee. */
   sweepUsers(): Promise<SweepReport>;
+  /** For the scope watch: what the user did in IT Glue, per organization, resource type and day, in one request. */
+  userActivity(input: UserActivityInput): Promise<UserActivity>;
+}
+
+export interface UserActivityInput {
+  /** The IT Glue user. */
+  userId: string;
+  /** The first and last UTC day read (YYYY-MM-DD), at most 7 days in all: IT Glue may refuse longer ranges. */
+  from: string;
+  to: string;
+  /** Organizations the user is expected to work in (their own and the shared ones): not named in the answer. */
+  expected?: string[];
+}
+
+/** One line of IT Glue's activity figures: what the user did in one organization and resource type on one day. */
+export interface UserActivityRow {
+  organizationId: string;
+  /** e.g. Passwords, Configurations, Documents. */
+  resourceType: string;
+  /** UTC day, YYYY-MM-DD. */
+  date: string;
+  created: number;
+  viewed: number;
+  edited: number;
+  deleted: number;
+}
+
+export interface UserActivity {
+  /** Earliest day first. */
+  rows: UserActivityRow[];
+  /**
+   * False when IT Glue had more rows than one page holds (1000): these are the earliest, and the
+   * last day among them may be incomplete.
+   */
+  complete: boolean;
+  /**
+   * Names of the other organizations in the rows where invite-lite knows them without asking IT
+   * Glue (from its own onboardings of those organizations): IT Glue's figures carry ids only.
+   */
+  organizationNames: Record<string, string>;
+}
+
+export interface AuthorizedContactsInput {
+  orgId: string;
+  contactIds: string[];
+  assetTypeName: string;
+  fieldNameKey: string;
+}
+
+export interface AuthorizedContactsResult {
+  /** The field's contacts after the write. */
+  contactIds: string[];
+  /** The contacts this write added (none: nothing was written). */
+  added: string[];
 }
 
 export interface SweepReport {

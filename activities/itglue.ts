@@ -4,17 +4,21 @@
  * read is not retried (the onboarding stalls with the reason); rate limits and outages are retried,
  * after Retry-After when IT Glue sends one.
  */
-import { ApplicationFailure, WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import { recordAuthorization } from '../src/itglue/authorization';
+import { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { recordAuthorizations } from '../src/itglue/authorization';
 import type { ItGlueClient } from '../src/itglue/client';
 import { isPrimaryContact, ItGlueDirectory, selfApprovalRefusal } from '../src/itglue/directory';
 import { ItGlueError } from '../src/itglue/errors';
 import { ItGlueGroups } from '../src/itglue/groups';
-import { userResource, type ItGlueContact } from '../src/itglue/schemas';
-import { groupMismatches, userMismatches } from '../src/itglue/verification';
-import { addGroupMember, groupMembership, groupMembershipWorkflowId } from '../workflows/group-membership';
+import { passwordVisibility } from '../src/itglue/password-access';
+import { userResource, type ItGlueContact, type ItGlueGroup } from '../src/itglue/schemas';
+import { readUserActivity } from '../src/itglue/user-activity';
+import { groupMismatches, sharedGroupMismatch, userMismatches } from '../src/itglue/verification';
+import { authorizationRecord, authorizationRecordWorkflowId, recordAuthorizedContact, type AuthorizedContact } from '../workflows/authorization-record';
+import { ensureCustomerGroup, groupCreation, groupCreationWorkflowId } from '../workflows/group-creation';
+import { addGroupMember, groupMembership, groupMembershipWorkflowId, removeGroupMember } from '../workflows/group-membership';
 import { userObserved } from '../workflows/messages';
-import type { Policy } from '../workflows/policy';
+import { customerGroupFor, customerGroupNames, organizationAccessOf, type Policy } from '../workflows/policy';
 import {
   userFingerprint,
   type ItGlueUser,
@@ -23,12 +27,12 @@ import {
   type Person,
   type Validation,
 } from '../workflows/types';
-import type { ItGlueActivities, ItGlueMaintenanceActivities, SweepReport, Verification, VerifyInput } from './contracts';
+import type { AuthorizedContactsInput, UserActivityInput, ItGlueActivities, ItGlueMaintenanceActivities, SweepReport, Verification, VerifyInput } from './contracts';
 
 export interface ItGlueActivityDeps {
   client: ItGlueClient;
   temporal: Client;
-  /** The main task queue, where the group-membership workflows run. */
+  /** The main task queue, where the group-membership and authorization-record workflows run. */
   taskQueue: string;
 }
 
@@ -129,13 +133,16 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     }
 
     let groupNames: string[];
+    let passwordAccess: boolean | undefined;
     if (request.kind === 'itglue') {
-      groupNames = [request.passwordAccess ? policy.groups.passwordAccess : policy.groups.noPasswordAccess];
+      groupNames = [customerGroupFor(policy, org.name, request.passwordAccess)];
     } else {
       const found = await Promise.all((request.myGlueGroupIds ?? []).map((id) => groups.get(id).catch(() => null)));
       const missing = (request.myGlueGroupIds ?? []).filter((_, i) => !found[i]);
       if (missing.length > 0) return reject(`IT Glue has no group with id ${missing.join(', ')}.`);
       groupNames = found.map((g) => g!.name);
+      // Not the tech's choice: what the groups' denied asset types allow, the most restrictive winning.
+      passwordAccess = passwordVisibility(found.map((g) => g!)).visible;
     }
 
     return {
@@ -145,12 +152,26 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
       approver: approver.id === invitee.id ? null : person(approver),
       groupNames,
       existingUser: existing,
+      ...(passwordAccess === undefined ? {} : { passwordAccess }),
     };
   }
 
+  /** Through the organization's single group creator (workflows/group-creation.ts). */
+  async function createCustomerGroup(orgId: string, name: string): Promise<{ id: string; created: boolean }> {
+    return temporal.workflow.executeUpdateWithStart(ensureCustomerGroup, {
+      args: [name],
+      startWorkflowOperation: new WithStartWorkflowOperation(groupCreation, {
+        workflowId: groupCreationWorkflowId(orgId),
+        taskQueue,
+        args: [orgId],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+  }
+
   /** Through the group's single writer (workflows/group-membership.ts). */
-  async function addToGroup(groupId: string, userId: string): Promise<string[]> {
-    return temporal.workflow.executeUpdateWithStart(addGroupMember, {
+  async function changeGroup(change: 'add' | 'remove', groupId: string, userId: string): Promise<string[]> {
+    return temporal.workflow.executeUpdateWithStart(change === 'add' ? addGroupMember : removeGroupMember, {
       args: [userId],
       startWorkflowOperation: new WithStartWorkflowOperation(groupMembership, {
         workflowId: groupMembershipWorkflowId(groupId),
@@ -161,6 +182,32 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     });
   }
 
+  /**
+   * Through the single writer of the org's authorization record (workflows/authorization-record.ts).
+   * Its failure reaches the onboarding as it came from IT Glue: a missing or doubled asset or a
+   * refused write is not retried (the onboarding stalls with the reason), an outage is.
+   */
+  async function addToAuthorizationRecord(orgId: string, contact: AuthorizedContact): Promise<string[]> {
+    try {
+      return await temporal.workflow.executeUpdateWithStart(recordAuthorizedContact, {
+        args: [contact],
+        startWorkflowOperation: new WithStartWorkflowOperation(authorizationRecord, {
+          workflowId: authorizationRecordWorkflowId(orgId),
+          taskQueue,
+          args: [orgId],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+    } catch (error) {
+      const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+      if (!(cause instanceof ApplicationFailure)) throw error;
+      throw ApplicationFailure.create({ message: cause.message, type: cause.type ?? undefined, nonRetryable: cause.nonRetryable === true });
+    }
+  }
+
+  /** The reason a group write failed, for a mismatch the tech can act on. */
+  const reasonOf = (error: unknown) => (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+
   async function verifyUser({ request, org, user: saved, groupNames, policy }: VerifyInput): Promise<Verification> {
     // What the tech fixed in IT Glue (role, kind) only shows in a fresh read of the user.
     const user = await directory.userByEmail(saved.email);
@@ -168,27 +215,71 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
       return { mismatches: [`IT Glue has no user with the email ${saved.email} any more: invite them again (Account → Users), then press Fixed.`] };
     }
     const mismatches = userMismatches(request, user);
+    const accountMismatches: string[] = [];
+    const changes: string[] = [];
     const rightKind = user.myGlue === (request.kind === 'myglue');
-    const wanted =
-      request.kind === 'myglue'
-        ? await Promise.all((request.myGlueGroupIds ?? []).map((id) => groups.get(id)))
-        : await Promise.all(groupNames.map(async (name) => (await groups.byName(name)) ?? name));
-    for (const group of wanted) {
-      if (typeof group === 'string') {
-        mismatches.push(`IT Glue has no group named "${group}": create it (Account → Groups) or correct the policy's group names.`);
-        continue;
+    const missingGroup = (name: string) =>
+      `IT Glue has no group named "${name}": create it (Account → Groups) or correct the policy's group names.`;
+
+    /** The user in the group (through its writer), unless already there or of the wrong kind. */
+    async function join(group: ItGlueGroup) {
+      if (!rightKind || group.memberIds.includes(user!.id)) return;
+      try {
+        group.memberIds = await changeGroup('add', group.id, user!.id);
+        changes.push(`${user!.email} added to the group "${group.name}".`);
+      } catch (error) {
+        mismatches.push(`${user!.email} could not be added to the group "${group.name}" (${reasonOf(error)}): add them in IT Glue (Account → Groups → ${group.name}).`);
       }
-      if (rightKind && !group.memberIds.includes(user.id)) {
-        try {
-          group.memberIds = await addToGroup(group.id, user.id);
-        } catch (error) {
-          const reason = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
-          mismatches.push(`${user.email} could not be added to the group "${group.name}" (${reason}): add them in IT Glue (Account → Groups → ${group.name}).`);
-        }
-      }
-      mismatches.push(...groupMismatches(group, org, request, policy));
     }
-    return { mismatches, user };
+
+    if (request.kind === 'myglue') {
+      // A MyGlue user may be in several MyGlue groups: every chosen one must be there.
+      for (const group of await Promise.all((request.myGlueGroupIds ?? []).map((id) => groups.get(id)))) {
+        await join(group);
+        mismatches.push(...groupMismatches(group, org, request, policy));
+      }
+      return { mismatches, accountMismatches, changes, user };
+    }
+
+    // An IT Glue Lite user ends in the chosen customer group and in no other customer group.
+    const chosenName = groupNames[0]!;
+    const names = customerGroupNames(policy, org.name);
+    const customerNames = [...new Set([chosenName, names.noPasswordAccess, names.passwordAccess])];
+    const found = await groups.byNames(customerNames);
+    const creates = !found[0] && organizationAccessOf(policy) === 'group' && policy.groups.create === true;
+    if (creates) {
+      // The customer's own group is created, reaching this organization only (never an existing one changed).
+      try {
+        const { id, created } = await createCustomerGroup(org.id, chosenName);
+        found[0] = await groups.get(id);
+        if (created) changes.push(`The group "${chosenName}" was created in IT Glue with access to ${org.name} only.`);
+      } catch (error) {
+        mismatches.push(`The group "${chosenName}" could not be created (${reasonOf(error)}): create it in IT Glue (Account → Groups) with access to ${org.name} only, then press Fixed.`);
+      }
+    }
+    const chosen = found[0];
+    if (chosen) await join(chosen);
+    else if (!creates) mismatches.push(missingGroup(chosenName));
+    for (const other of found.slice(1)) {
+      if (!other || !rightKind || !other.memberIds.includes(user.id)) continue;
+      try {
+        other.memberIds = await changeGroup('remove', other.id, user.id);
+        changes.push(`${user.email} taken out of the group "${other.name}": a customer user is in exactly one customer group.`);
+      } catch (error) {
+        mismatches.push(`${user.email} is also in the group "${other.name}" and could not be taken out (${reasonOf(error)}): remove them from it in IT Glue (Account → Groups → ${other.name}).`);
+      }
+    }
+
+    if (organizationAccessOf(policy) === 'per-user') {
+      // Shared groups: the user's own organization is set on the user; the groups must reach none.
+      for (const group of found) {
+        const problem = group ? sharedGroupMismatch(group, policy) : null;
+        if (problem) accountMismatches.push(problem);
+      }
+    } else if (chosen) {
+      mismatches.push(...groupMismatches(chosen, org, request, policy));
+    }
+    return { mismatches, accountMismatches, changes, user };
   }
 
   async function sweepUsers(): Promise<SweepReport> {
@@ -240,14 +331,21 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     findUser: guarded((email: string) => directory.userByEmail(email)),
     verifyUser: guarded(verifyUser),
     recordAuthorization: guarded(async ({ orgId, contactId, policy }) => {
-      await recordAuthorization(client, directory, {
-        orgId,
+      await addToAuthorizationRecord(orgId, {
         contactId,
         assetTypeName: policy.authorization.assetTypeName,
         fieldNameKey: policy.authorization.fieldNameKey,
       });
     }),
     addGroupMembers: guarded(async (groupId: string, userIds: string[]) => (await groups.addMembers(groupId, userIds)).memberIds),
+    recordAuthorizedContacts: guarded((input: AuthorizedContactsInput) => recordAuthorizations(client, directory, input)),
+    createCustomerGroup: guarded(async ({ name, orgId }: { name: string; orgId: string }) => {
+      const existing = await groups.byName(name);
+      if (existing) return { id: existing.id, created: false };
+      return { id: (await groups.create(name, [orgId])).id, created: true };
+    }),
+    changeGroupMembers: guarded(async (groupId: string, change: { add: string[]; remove: string[] }) => (await groups.changeMembers(groupId, change)).memberIds),
     sweepUsers: guarded(sweepUsers),
+    userActivity: guarded((input: UserActivityInput) => readUserActivity(client, temporal, input)),
   };
 }

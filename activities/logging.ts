@@ -4,6 +4,7 @@
  */
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from './contracts';
 import type { Person } from '../workflows/types';
+import { customerGroupFor } from '../workflows/policy';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
 
@@ -30,7 +31,7 @@ export function loggingItGlueActivities(log: Log = jsonLog): ItGlueActivities & 
         org: { id: request.orgId, name: `Organization ${request.orgId}` },
         invitee: placeholderPerson(request.contactId),
         approver: approverId && approverId !== request.contactId ? placeholderPerson(approverId) : null,
-        groupNames: [request.passwordAccess ? policy.groups.passwordAccess : policy.groups.noPasswordAccess],
+        groupNames: [customerGroupFor(policy, `Organization ${request.orgId}`, request.passwordAccess)],
         existingUser: null,
       };
     },
@@ -53,9 +54,25 @@ export function loggingItGlueActivities(log: Log = jsonLog): ItGlueActivities & 
       log('itglue.addGroupMembers', { groupId, userIds });
       return userIds;
     },
+    async recordAuthorizedContacts({ orgId, contactIds, assetTypeName, fieldNameKey }) {
+      log('itglue.recordAuthorizedContacts', { orgId, contactIds, assetTypeName, fieldNameKey });
+      return { contactIds, added: contactIds };
+    },
+    async createCustomerGroup({ name, orgId }) {
+      log('itglue.createCustomerGroup', { name, orgId });
+      return { id: `group-${orgId}`, created: false };
+    },
+    async changeGroupMembers(groupId, change) {
+      log('itglue.changeGroupMembers', { groupId, ...change });
+      return change.add;
+    },
     async sweepUsers() {
       log('itglue.sweepUsers', {});
       return { users: 0, waiting: 0, signalled: 0, itglueRequests: 0 };
+    },
+    async userActivity({ userId, from, to }) {
+      log('itglue.userActivity', { userId, from, to });
+      return { rows: [], complete: true, organizationNames: {} };
     },
   };
 }
@@ -87,7 +104,7 @@ export function loggingSlackActivities(log: Log = jsonLog): SlackActivities {
       return status.thread ?? { channel: 'log', ts: status.workflowId };
     },
     async postToThread({ workflowId, event }) {
-      log('slack.postToThread', { workflowId, type: event.type, text: event.text });
+      log('slack.postToThread', { workflowId, type: event.type, text: event.text, ...(event.mention ? { mention: event.mention } : {}) });
     },
   };
 }

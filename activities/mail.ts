@@ -5,9 +5,15 @@
  * message) is not retried: the onboarding stalls with the server's answer, for a person to look at.
  * That includes a message the server took for its copies only: the person it is for would never
  * get it. A refused copy is only logged.
+ *
+ * The copy of the access instructions goes to MAIL_COPY_TO when it is set; otherwise to the tech
+ * who asked for the onboarding, at the address of their Slack profile (looked up here, when the
+ * message is sent, through `techAddress`), and to the sender when that address cannot be known.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { MailActivities } from './contracts';
+import type { MailActivities, MailContext } from './contracts';
+import { jsonLog, type Log } from './logging';
+import type { Address } from '../src/mail/address';
 import { MailError, type Mailer } from '../src/mail/mailer';
 import {
   approvalRequestMessage,
@@ -22,7 +28,53 @@ import {
 /** Failure type of a message the mail server refused for good. */
 export const MAIL_REFUSED = 'MailRefused';
 
-export function mailActivities(mailer: Mailer, settings: MessageSettings): MailActivities {
+/** A tech's own mail address, or why it is not known. */
+export type TechAddress = { address: Address } | { address: null; reason: string };
+
+/**
+ * Finds a tech's own mail address by their Slack user ID. It answers `address: null` with the
+ * reason when the address cannot be had, and throws (a retryable failure) only for a problem that
+ * may pass, such as a rate limit.
+ */
+export type TechAddressLookup = (slackUserId: string) => Promise<TechAddress>;
+
+/** Who gets the copy of the access instructions. */
+export interface InstructionsCopy {
+  /** MAIL_COPY_TO: when set, the copy goes there, whoever asked. */
+  copyTo: Address[] | null;
+  /** Where the copy goes when the requesting tech's own address is not known: the sender (MAIL_FROM). */
+  fallback: Address[];
+  /** The requesting tech's own address; unset when Slack is not configured. */
+  techAddress?: TechAddressLookup;
+}
+
+export interface MailActivityOptions {
+  instructionsCopy: InstructionsCopy;
+  log?: Log;
+}
+
+export function mailActivities(mailer: Mailer, settings: MessageSettings, options: MailActivityOptions): MailActivities {
+  const log = options.log ?? jsonLog;
+  const { copyTo, fallback, techAddress } = options.instructionsCopy;
+
+  /** MAIL_COPY_TO, else the requesting tech's own address, else the sender (saying why in the log). */
+  async function instructionsCopyTo(mail: MailContext): Promise<Address[]> {
+    if (copyTo) return copyTo;
+    const requestedBy = mail.request.requestedBy;
+    const found: TechAddress = techAddress
+      ? await techAddress(requestedBy)
+      : { address: null, reason: "Slack is not configured (SLACK_BOT_TOKEN is unset), so the tech's own address is not known" };
+    if (found.address) return [found.address];
+    log('mail.instructionsCopy.fallback', {
+      level: 'warn',
+      workflowId: mail.workflowId,
+      requestedBy,
+      reason: found.reason,
+      message: 'the copy of the access instructions goes to the sender (MAIL_FROM) instead of the requesting tech; set MAIL_COPY_TO to choose where copies go',
+    });
+    return fallback;
+  }
+
   async function send(message: MailMessage): Promise<void> {
     try {
       await mailer.send(message);
@@ -41,7 +93,7 @@ export function mailActivities(mailer: Mailer, settings: MessageSettings): MailA
   return {
     sendApprovalRequest: (mail) => send(approvalRequestMessage(mail, settings)),
     sendDecisionReceipt: (mail) => send(decisionReceiptMessage(mail, settings)),
-    sendInstructions: (mail) => send(instructionsMessage(mail, settings)),
+    sendInstructions: async (mail) => send(instructionsMessage(mail, settings, await instructionsCopyTo(mail))),
     sendInviteExpired: (mail) => send(inviteExpiredMessage(mail, settings)),
     sendTwoFactorReminder: (mail) => send(twoFactorReminderMessage(mail, settings)),
   };

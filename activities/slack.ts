@@ -1,6 +1,8 @@
 /**
  * The onboarding's Slack activities (PRODUCT.md §5, the thread): one root message per onboarding
- * in SLACK_CHANNEL_ID, updated in place, and a reply per event.
+ * in SLACK_CHANNEL_ID, updated in place, and a reply per event. A reply that asks people to act
+ * starts with their mentions (the tech, the managers' user group or each listed manager), so that
+ * Slack notifies them.
  *
  * Temporal does the retrying: the WebClient makes one attempt (`retries: 0`) and hands a 429
  * straight back (`rejectRateLimitedCalls`), and each failure becomes an ApplicationFailure — a
@@ -28,10 +30,12 @@ import {
   type MessageMetadata,
 } from '@slack/web-api';
 import type { SlackConfig } from '../src/config';
+import { isSlackUserId } from '../src/slack/escape';
 import { threadReply, threadRoot } from '../src/slack/views/thread';
 import type { OnboardingEvent, OnboardingStatus, ThreadRef } from '../workflows/types';
 import type { SlackActivities } from './contracts';
 import { jsonLog, type Log } from './logging';
+import type { TechAddress, TechAddressLookup } from './mail';
 
 export const ROOT_EVENT_TYPE = 'invite_lite_onboarding';
 export const REPLY_EVENT_TYPE = 'invite_lite_onboarding_event';
@@ -153,13 +157,63 @@ function usable(thread: ThreadRef | null): thread is ThreadRef {
   return !!thread && CHANNEL_ID.test(thread.channel) && SLACK_TS.test(thread.ts);
 }
 
+/** Slack errors that may pass: a look-up that meets one is tried again (by Temporal) a few times. */
+const PASSING_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+export interface TechAddressOptions {
+  log?: Log;
+  /** Per request; the look-up runs inside the mail activity, before the message is sent. */
+  timeoutMs?: number;
+  /** Attempts of the mail activity during which a passing Slack failure is retried; after them the copy goes to the sender. */
+  attempts?: number;
+}
+
+/**
+ * A tech's own mail address from their Slack profile (users.info → user.profile.email), for the copy
+ * of the access instructions. Needs the bot scopes `users:read` and `users:read.email` (without the
+ * latter Slack leaves the email out of the profile). An address that cannot be had (no email in the
+ * profile, a deactivated user, a refused request) is answered with the reason; a failure that may
+ * pass (rate limit, Slack unreachable) throws a retryable failure for the first `attempts` attempts.
+ */
+export function slackTechAddress(config: Pick<SlackConfig, 'botToken' | 'apiUrl'>, options: TechAddressOptions = {}): TechAddressLookup {
+  const client = slackWebClient(config, { timeoutMs: options.timeoutMs ?? 10_000, log: options.log });
+  const attempts = options.attempts ?? 3;
+  return async (userId: string): Promise<TechAddress> => {
+    if (!isSlackUserId(userId)) {
+      return { address: null, reason: `the onboarding was not started by a Slack user (requested by ${JSON.stringify(userId)})` };
+    }
+    let user: { deleted?: boolean; real_name?: string; profile?: { email?: string; real_name?: string } } | undefined;
+    try {
+      ({ user } = await client.users.info({ user: userId }));
+    } catch (error) {
+      const code = platformError(error);
+      const passing = code === null || PASSING_ERRORS.has(code);
+      const failure = slackFailure(error, userId);
+      if (passing && attempt() < attempts) throw failure;
+      const why = error instanceof WebAPIRateLimitedError ? 'rate limited by Slack' : failure instanceof Error ? failure.message : String(error);
+      return { address: null, reason: `Slack's users.info failed for ${userId}${passing ? ` (attempt ${attempt()})` : ''}: ${why}` };
+    }
+    const email = user?.profile?.email?.trim() ?? '';
+    if (user?.deleted) return { address: null, reason: `the Slack user ${userId} is deactivated` };
+    if (!email) {
+      return { address: null, reason: `the Slack profile of ${userId} shows no email address (the app needs the users:read.email scope)` };
+    }
+    if (!EMAIL.test(email)) return { address: null, reason: `the Slack profile of ${userId} has no usable email address` };
+    const name = (user?.profile?.real_name || user?.real_name || '').replace(/[\r\n]+/g, ' ').trim();
+    return { address: { name, address: email } };
+  };
+}
+
 type HistoryMessage = { ts?: string; thread_ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } };
 
 export function createSlackActivities(
-  config: Pick<SlackConfig, 'botToken' | 'apiUrl' | 'channelId'>,
+  config: Pick<SlackConfig, 'botToken' | 'apiUrl' | 'channelId'> & Partial<Pick<SlackConfig, 'managerUsergroupId' | 'managerUserIds'>>,
   options: SlackActivityOptions = {},
 ): SlackActivities {
   const log = options.log ?? jsonLog;
+  /** Who a reply that asks the managers mentions: their user group's handle, else each listed manager. */
+  const managers = { usergroupId: config.managerUsergroupId ?? null, userIds: config.managerUserIds ?? [] };
   const pageSize = options.lookupPageSize ?? 200;
   const maxPages = options.maxLookupPages ?? 20;
   const client = slackWebClient(config, { timeoutMs: options.timeoutMs, log });
@@ -275,7 +329,7 @@ export function createSlackActivities(
         log('slack.reply.already-posted', { workflowId, type: event.type, ts: thread.ts });
         return;
       }
-      const reply = threadReply(event);
+      const reply = threadReply(event, { managers });
       const posted = await client.chat.postMessage({
         channel: thread.channel,
         thread_ts: thread.ts,
@@ -285,7 +339,14 @@ export function createSlackActivities(
         unfurl_links: false,
         unfurl_media: false,
       });
-      log('slack.reply.posted', { workflowId, type: event.type, channel: thread.channel, thread: thread.ts, ts: posted.ts });
+      log('slack.reply.posted', {
+        workflowId,
+        type: event.type,
+        channel: thread.channel,
+        thread: thread.ts,
+        ts: posted.ts,
+        ...(event.mention ? { mention: event.mention } : {}),
+      });
     } catch (error) {
       const code = platformError(error);
       if (code === 'thread_not_found' || code === 'message_not_found') {

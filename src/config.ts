@@ -69,8 +69,11 @@ export interface Config {
     /** Null: messages are written to the outbox directory instead of being sent. */
     smtpUrl: string | null;
     from: string;
-    /** Who gets a copy of the access instructions (MAIL_COPY_TO, else the sender). */
-    copyTo: Address[];
+    /**
+     * MAIL_COPY_TO: who gets every copy of the access instructions. Null: the requesting tech, at
+     * the address of their Slack profile, else the sender.
+     */
+    copyTo: Address[] | null;
   };
   temporal: TemporalConfig;
   policy: Policy;
@@ -326,7 +329,7 @@ export function loadConfig(env: Env = process.env): Config {
     mail: {
       smtpUrl: e.SMTP_URL ?? null,
       from: e.MAIL_FROM ?? DEFAULT_MAIL_FROM,
-      copyTo: (e.MAIL_COPY_TO ?? [e.MAIL_FROM ?? DEFAULT_MAIL_FROM]).map(parseMailbox),
+      copyTo: e.MAIL_COPY_TO ? e.MAIL_COPY_TO.map(parseMailbox) : null,
     },
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,

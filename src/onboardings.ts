@@ -2,7 +2,7 @@
  * The client side of onboardings: start one, read its status, list them, send it messages.
  * Used by the operator CLI, and by the Slack listeners and approval pages.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client, type SignalDefinition } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type SignalDefinition } from '@temporalio/client';
 import { z } from 'zod';
 import type { onboarding } from '../workflows';
 import {
@@ -19,12 +19,14 @@ import {
   ONBOARDING_REQUESTED_BY,
   ONBOARDING_STAGE,
   resume,
+  settingsConfirmed,
   status,
   twoFactorConfirmed,
   userObserved,
 } from '../workflows/messages';
 import type { Policy } from '../workflows/policy';
-import { isStage, STAGES, type Stage } from '../workflows/stages';
+import { scopeWatchStatus } from '../workflows/scope-watch';
+import { isFinal, isStage, STAGES, type Stage } from '../workflows/stages';
 import {
   OVERVIEW_MEMO,
   workflowIdFor,
@@ -109,8 +111,27 @@ export async function startOnboarding(client: Client, taskQueue: string, request
   }
 }
 
-export function getStatus(client: Client, workflowId: string): Promise<OnboardingStatus> {
-  return client.workflow.getHandle(workflowId).query(status);
+/**
+ * The onboarding's status. Alerts of its scope watch (workflows/scope-watch.ts) raised after the
+ * onboarding ended are merged into its events; while it runs, the watch hands each one to it.
+ */
+export async function getStatus(client: Client, workflowId: string): Promise<OnboardingStatus> {
+  const s = await client.workflow.getHandle(workflowId).query(status);
+  const watched = s.scopeWatch;
+  if (!watched?.firstRunId || !isFinal(s.stage)) return s;
+  let watch;
+  try {
+    watch = await client.workflow.getHandle(watched.workflowId).query(scopeWatchStatus);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return s;
+    throw error;
+  }
+  // The same workflow ID may belong to a later onboarding's watch.
+  if (watch.firstRunId !== watched.firstRunId) return s;
+  const known = new Set(s.events.map((e) => `${e.at}|${e.type}|${e.text}`));
+  const later = watch.events.filter((e) => e.type === 'scope-alert' && !known.has(`${e.at}|${e.type}|${e.text}`));
+  if (later.length === 0) return s;
+  return { ...s, events: [...s.events, ...later].sort((a, b) => a.at.localeCompare(b.at)) };
 }
 
 export interface OnboardingSummary {
@@ -218,6 +239,7 @@ export const SIGNALS = {
   'invitation-sent': signalSpec(invitationSent, z.strictObject(actor)),
   'invitation-resent': signalSpec(invitationResent, z.strictObject(actor)),
   fixed: signalSpec(fixed, z.strictObject(actor)),
+  'settings-confirmed': signalSpec(settingsConfirmed, z.strictObject(actor)),
   'two-factor-confirmed': signalSpec(twoFactorConfirmed, z.strictObject(actor)),
   'offline-approval': signalSpec(
     offlineApproval,

@@ -71,7 +71,9 @@ const policySchema = z.strictObject({
         error: 'expected a list of IT Glue organization ids',
       }),
       create: flag,
-      nameTemplate: name.refine((t) => t.includes('{organization}'), { error: 'expected a name containing {organization}' }),
+      nameTemplate: name.refine((t) => t.includes('{organization}') || t.includes('{group}'), {
+        error: 'expected a name made of {organization} and {group}, e.g. "{organization} - {group}"',
+      }),
       /** Older files: false meant shared groups (per-user), true per-customer groups (group). */
       onlyThisOrganization: flag.optional(),
     })

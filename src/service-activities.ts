@@ -6,7 +6,7 @@
 import { loggingItGlueActivities, loggingSlackActivities, type Log } from '../activities/logging';
 import type { Client } from '@temporalio/client';
 import { createItGlueActivities } from '../activities/itglue';
-import { createSlackActivities } from '../activities/slack';
+import { createSlackActivities, slackTechAddress } from '../activities/slack';
 import type { Config } from './config';
 import { configuredMail } from './mail/configured';
 import { ACTIVITY_CLIENT_RETRIES } from './itglue/budget';
@@ -33,9 +33,15 @@ export function serviceActivities(config: Config, log: Log, temporal: { client: 
       message: 'these actions are written to this log instead of being performed',
     });
   }
-  const mail = configuredMail(config, log);
+  // The copy of the access instructions goes to the requesting tech's address from Slack (unless MAIL_COPY_TO).
+  const mail = configuredMail(config, log, { techAddress: config.slack ? slackTechAddress(config.slack, { log }) : undefined });
   log('mail.destination', {
     via: mail.mailer.destination,
+    instructionsCopyTo: config.mail.copyTo
+      ? 'MAIL_COPY_TO'
+      : config.slack
+        ? "the requesting tech's Slack profile email, else MAIL_FROM"
+        : 'MAIL_FROM (Slack is not configured)',
     ...(config.mail.smtpUrl ? {} : { message: 'SMTP_URL is unset: messages are written as .eml files to this directory' }),
   });
   return {

@@ -15,7 +15,22 @@ export function accessLevel(request: Pick<OnboardingRequest, 'kind' | 'myGlueRol
   return `MyGlue ${role} user (${MYGLUE_ROLE[role] ?? 'MyGlue role'})`;
 }
 
-export function passwordAccess(request: Pick<OnboardingRequest, 'passwordAccess'>): string {
+/** "IT Glue" or "MyGlue": the product the invitee uses. */
+export function productName(request: Pick<OnboardingRequest, 'kind'>): string {
+  return request.kind === 'myglue' ? 'MyGlue' : 'IT Glue';
+}
+
+/** A MyGlue user's passwords, as the groups leave them: "visible" or "hidden" (after "Passwords: "). */
+export function passwordsVisibility(visible: boolean): 'visible' | 'hidden' {
+  return visible ? 'visible' : 'hidden';
+}
+
+/**
+ * Password access in words. IT Glue Lite: the tech's choice (the customer group). MyGlue: what the
+ * chosen groups' denied asset types allow, "visible" or "hidden".
+ */
+export function passwordAccess(request: Pick<OnboardingRequest, 'kind' | 'passwordAccess'>): string {
+  if (request.kind === 'myglue') return passwordsVisibility(request.passwordAccess);
   return request.passwordAccess ? 'Included: the user can see stored passwords' : 'Not included: stored passwords stay hidden';
 }
 
@@ -36,8 +51,25 @@ export function formatTime(time: string | number | Date): string {
   return `${TIME.format(date).replace(',', '')} UTC`;
 }
 
-/** The MSP's single-sign-on address that invitees must not use, e.g. "acme.itglue.com"; null when there is none. */
-export function ssoHost(branding: Policy['branding']): string | null {
+/** Where MyGlue users sign in unless the policy says otherwise (US region). */
+export const DEFAULT_MYGLUE_LOGIN_HOST = 'app.myglue.com';
+
+/**
+ * Where the invitee signs in: IT Glue users at the IT Glue app host (`branding.loginHost`), MyGlue
+ * users at MyGlue's (`branding.myGlueLoginHost`, which policies carried by onboardings started
+ * before the setting lack).
+ */
+export function loginHostFor(request: Pick<OnboardingRequest, 'kind'>, branding: Policy['branding']): string {
+  if (request.kind !== 'myglue') return branding.loginHost;
+  return branding.myGlueLoginHost?.trim() || DEFAULT_MYGLUE_LOGIN_HOST;
+}
+
+/**
+ * The MSP's single-sign-on address that IT Glue users must not use, e.g. "acme.itglue.com"; null
+ * when there is none, and for MyGlue users, who never sign in to the MSP's IT Glue account.
+ */
+export function ssoHost(branding: Policy['branding'], request: Pick<OnboardingRequest, 'kind'> = { kind: 'itglue' }): string | null {
+  if (request.kind === 'myglue') return null;
   const sso = branding.ssoSubdomain.trim();
   if (!sso) return null;
   if (sso.includes('.')) return sso;

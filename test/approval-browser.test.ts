@@ -11,8 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { messageIdFor } from '../src/mail/message-id';
+import { startFakeItGlue } from './fakes/itglue-server';
 import { BRANDING, startApprovalHarness, type ApprovalHarness } from './support/approval-harness';
 import { INVITEE, PRIMARY } from './support/fake-activities';
+import { addMyGlueCustomer } from './support/myglue-customer';
 import { testPolicy, waitForStage } from './support/temporal';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -167,4 +169,49 @@ it('denies from the link in the mail, without JavaScript: the confirmation, and 
   const receipt = await h.mailOf(handle, 'decision-receipt', 1);
   expect(receipt.parsed.subject).toMatch(/^You denied IT Glue access/);
   expect(h.smtp.byMessageId(messageIdFor({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }, 'instructions', 1, 'acme-it.example'))).toHaveLength(0);
+});
+
+it('MyGlue: the page states the password access the chosen groups leave, "hidden" when any of them denies passwords', async () => {
+  // The real IT Glue activities against the fake IT Glue, so that validation reads the groups.
+  const itglue = await startFakeItGlue();
+  const customer = addMyGlueCustomer(itglue);
+  const mg = await startApprovalHarness({ itglue });
+  try {
+    const { allows, denies } = customer.groups;
+    const cases = [
+      { groups: [denies.id], word: 'hidden' },
+      { groups: [allows.id], word: 'visible' },
+      { groups: [allows.id, denies.id], word: 'hidden' },
+    ];
+    const links: string[] = [];
+    for (const [i, c] of cases.entries()) {
+      const { mail, link } = await mg.startAndReceive(testPolicy({ branding: BRANDING }), {
+        orgId: customer.orgId,
+        contactId: customer.invitees[i]!.contactId,
+        approverContactId: customer.approver.contactId,
+        kind: 'myglue',
+        myGlueRole: 'Creator',
+        myGlueGroupIds: c.groups,
+        passwordAccess: c.word === 'hidden',
+      });
+      expect(mail.parsed.text).toMatch(new RegExp(`^  Passwords: +${c.word}$`, 'm'));
+      links.push(link);
+    }
+    await withBrowser(true, async (context) => {
+      const page = await context.newPage();
+      const problems = watch(page);
+      for (const [i, c] of cases.entries()) {
+        expect((await page.goto(links[i]!))!.status()).toBe(200);
+        await expect.poll(() => page.locator('h1').textContent()).toBe('Acme IT asks for your approval');
+        expect(await page.locator('dt:has-text("Person") + dd').textContent()).toBe(`${customer.invitees[i]!.name} <${customer.invitees[i]!.email}>`);
+        expect(await page.locator('dt:has-text("Access") + dd').textContent()).toBe('MyGlue Creator user (can view, create and edit, not delete)');
+        expect(await page.locator('dt:has-text("Passwords") + dd').textContent(), c.groups.join(', ')).toBe(c.word);
+      }
+      await page.screenshot({ path: join(RESULTS, 'approval-page-myglue-phone.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    });
+  } finally {
+    await mg.close();
+    await itglue.close();
+  }
 });

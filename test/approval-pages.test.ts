@@ -16,9 +16,11 @@ import { startHttpServer, type HttpServer } from '../src/web/server';
 import { formatTime } from '../src/wording';
 import { cancel, status as statusQuery } from '../workflows/messages';
 import type { OnboardingStatus } from '../workflows/types';
+import { startFakeItGlue, type FakeItGlue } from './fakes/itglue-server';
 import { linksIn } from './fakes/smtp';
 import { APPROVAL_SECRET, BRANDING, startApprovalHarness, type ApprovalHarness } from './support/approval-harness';
 import { INVITEE, PRIMARY } from './support/fake-activities';
+import { addMyGlueCustomer, type MyGlueCustomer } from './support/myglue-customer';
 import { testPolicy, waitForStage, waitForStatus } from './support/temporal';
 
 let h: ApprovalHarness;
@@ -253,6 +255,75 @@ describe('deciding', () => {
     expect(clientIp(peer('127.0.0.1', 'not-an-ip'), trusted)).toBe('127.0.0.1');
     expect(clientIp(peer('127.0.0.1'), trusted)).toBe('127.0.0.1');
     expect(clientIp(peer('127.0.0.1', '198.51.100.1'), trustedProxies([]))).toBe('127.0.0.1');
+  });
+});
+
+describe('MyGlue password access', () => {
+  // The real IT Glue activities against the fake IT Glue: validation reads the chosen groups.
+  let itglue: FakeItGlue;
+  let mg: ApprovalHarness;
+  let customer: MyGlueCustomer;
+
+  beforeAll(async () => {
+    itglue = await startFakeItGlue();
+    customer = addMyGlueCustomer(itglue);
+    mg = await startApprovalHarness({ itglue });
+  });
+  afterAll(async () => {
+    await mg?.close();
+    await itglue?.close();
+  });
+
+  it('the approval mail and page state what the groups allow, whatever the request said ("hidden" if any group denies passwords); the instructions name MyGlue’s host', async () => {
+    const { allows, denies } = customer.groups;
+    const cases = [
+      { groups: [denies.id], asked: true, word: 'hidden' },
+      { groups: [allows.id], asked: false, word: 'visible' },
+      { groups: [allows.id, denies.id], asked: true, word: 'hidden' },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const { handle, mail, link } = await mg.startAndReceive(testPolicy({ branding: BRANDING }), {
+        orgId: customer.orgId,
+        contactId: customer.invitees[i]!.contactId,
+        approverContactId: customer.approver.contactId,
+        kind: 'myglue',
+        myGlueRole: 'Creator',
+        myGlueGroupIds: c.groups,
+        passwordAccess: c.asked,
+      });
+      const s: OnboardingStatus = await handle.query(statusQuery);
+      expect(s.request.passwordAccess, c.word).toBe(c.word === 'visible');
+      expect(s.groupNames).toEqual(c.groups.map((id) => (id === allows.id ? allows.name : denies.name)));
+
+      expect(mail.envelope.to).toEqual([customer.approver.email]);
+      expect(mail.parsed.text).toMatch(new RegExp(`^  Passwords: +${c.word}$`, 'm'));
+      expect(typeof mail.parsed.html === 'string' && mail.parsed.html).toMatch(new RegExp(`>Passwords</th><td[^>]*>${c.word}</td>`));
+      expect(mail.parsed.text).toContain('MyGlue Creator user');
+
+      const page = await call(link);
+      expectPage(page, 200, /asks for your approval/);
+      expect(page.body).toContain(`<dt>Passwords</dt><dd>${c.word}</dd>`);
+      expect(page.body).toContain('<dt>Access</dt><dd>MyGlue Creator user (can view, create and edit, not delete)</dd>');
+      expect(page.body).toContain(`of ${customer.orgName} in MyGlue.</p>`);
+
+      if (i === 0) {
+        // Approved: the invitee is told to sign in to MyGlue, never to IT Glue.
+        const form = await openForm(link);
+        expect((await post(link, { decision: 'approve', csrf: form.csrf }, { cookie: form.cookie })).status).toBe(303);
+        const instructions = await mg.mailOf(handle, 'instructions', 1);
+        expect(instructions.envelope.to).toContain(customer.invitees[0]!.email);
+        expect(linksIn(instructions)).toEqual(['https://app.myglue.com/']);
+        for (const part of [instructions.parsed.text ?? '', typeof instructions.parsed.html === 'string' ? instructions.parsed.html : '']) {
+          expect(part).toContain('Always sign in to MyGlue at');
+          expect(part).not.toContain('itglue.com');
+          expect(part).not.toContain('subdomain');
+        }
+      }
+    }
+    // Each group was read with its denied asset types.
+    const groupReads = itglue.requests.filter((r) => r.method === 'GET' && /^\/groups\/\d+$/.test(r.path));
+    expect(groupReads.length).toBeGreaterThanOrEqual(4);
+    for (const r of groupReads) expect(r.query.include?.split(',')).toContain('resource_type_restrictions');
   });
 });
 

@@ -65,8 +65,9 @@ describe('loadConfig', () => {
     expect(config.itglue.apiUrl).toBe('https://api.eu.itglue.com');
   });
 
-  it('reads who gets the instructions copy (MAIL_COPY_TO, else the sender) and the trusted proxies', () => {
-    expect(loadConfig({}).mail.copyTo).toEqual([{ name: 'invite-lite', address: 'invite-lite@localhost' }]);
+  it('reads who gets the instructions copy (MAIL_COPY_TO; unset: null, the requesting tech) and the trusted proxies', () => {
+    expect(loadConfig({}).mail.copyTo).toBeNull();
+    expect(loadConfig({ MAIL_FROM: 'it@acme.example' }).mail.copyTo).toBeNull();
     expect(loadConfig({}).trustProxy).toEqual([]);
     const config = loadConfig({
       MAIL_FROM: 'it@acme.example',
@@ -109,7 +110,7 @@ describe('loadConfig', () => {
     expect(config.mail).toEqual({
       smtpUrl: 'smtps://user:pw@mail.example.com:465',
       from: 'Acme IT <it@acme.example>',
-      copyTo: [{ name: 'Acme IT', address: 'it@acme.example' }],
+      copyTo: null,
     });
     expect(config.temporal).toMatchObject({ address: 'acme.a1b2c.tmprl.cloud:7233', namespace: 'acme.a1b2c', apiKey: 'key-123' });
     expect(config.approvalSecret).toBe(SECRET);

@@ -7,17 +7,22 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalMail, MailContext } from '../activities/contracts';
-import { MAIL_REFUSED } from '../activities/mail';
+import { MAIL_REFUSED, type TechAddressLookup } from '../activities/mail';
+import { slackTechAddress } from '../activities/slack';
 import { loadConfig } from '../src/config';
 import { configuredMail } from '../src/mail/configured';
+import { serviceActivities } from '../src/service-activities';
 import { INSTRUCTIONS_SUBJECT } from '../src/mail/messages';
 import { verifyApprovalToken } from '../src/web/approval-token';
 import type { OnboardingRequest, Person } from '../workflows/types';
 import { FakeSmtpServer, linksIn, type ReceivedMail } from './fakes/smtp';
+import { startFakeSlack, type FakeSlack } from './fakes/slack-api';
 
 const SECRET = 'mail test approval secret, at least 32 bytes';
 const dir = mkdtempSync(join(tmpdir(), 'invite-lite-mail-'));
@@ -37,7 +42,7 @@ afterEach(() => {
   logged = [];
 });
 
-function mail(env: Record<string, string | undefined> = {}) {
+function mail(env: Record<string, string | undefined> = {}, techAddress?: TechAddressLookup) {
   const config = loadConfig({
     SMTP_URL: smtp.url(),
     MAIL_FROM: 'Acme IT <it@acme-it.example>',
@@ -47,7 +52,7 @@ function mail(env: Record<string, string | undefined> = {}) {
     DATA_DIR: dir,
     ...env,
   });
-  return configuredMail(config, log);
+  return configuredMail(config, log, { techAddress });
 }
 
 let counter = 0;
@@ -200,7 +205,7 @@ describe('the other messages', () => {
     expect(html(m!)).toContain('href="mailto:help@acme-it.example"');
   });
 
-  it('without MAIL_COPY_TO the copy goes to the sender; a regional host and no SSO subdomain are respected', async () => {
+  it('without MAIL_COPY_TO and without Slack the copy goes to the sender; a regional host and no SSO subdomain are respected', async () => {
     const branding = { ...BRANDING, loginHost: 'app.eu.itglue.com', ssoSubdomain: '', supportContact: 'your account manager' };
     const invitee = { ...INVITEE, name: 'Inès Moreau', firstName: 'Inès' };
     await mail({ MAIL_COPY_TO: undefined }).activities.sendInstructions({ ...context({ branding, invitee }), linkValidityHours: 0.5 });
@@ -256,6 +261,222 @@ describe('the other messages', () => {
       expectEscaped(m);
       expect(m.parsed.cc).toBeUndefined();
     }
+  });
+});
+
+describe("the instructions copy goes to the requesting tech's own address", () => {
+  const TECH = 'U0TECH0001';
+  let slack: FakeSlack;
+  beforeAll(async () => {
+    slack = await startFakeSlack({
+      users: [
+        { id: TECH, name: 'tina', realName: 'Tina Tech', email: 'tina@acme-it.example' },
+        { id: 'U0NOMAIL01', name: 'nomail', realName: 'No Mail' },
+        { id: 'U0GONE0001', name: 'gone', realName: 'Gone Tech', email: 'gone@acme-it.example', deleted: true },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await slack.close();
+  });
+  afterEach(() => slack.reset());
+
+  const fromSlack = (fake: FakeSlack = slack, botToken = fake.botToken) => slackTechAddress({ botToken, apiUrl: fake.url }, { log });
+  const byTech = (requestedBy: string) => {
+    const base = context();
+    return { ...base, request: { ...base.request, requestedBy }, linkValidityHours: 6 };
+  };
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const asAttempt = <R>(attempt: number, fn: () => Promise<R>) => new MockActivityEnvironment({ attempt }, { logger: quiet }).run(fn);
+  const fallbacks = () => logged.filter((l) => l.event === 'mail.instructionsCopy.fallback').map((l) => l.fields);
+
+  it('without MAIL_COPY_TO: Cc the tech at the email of their Slack profile, over SMTP', async () => {
+    const input = byTech(TECH);
+    await mail({ MAIL_COPY_TO: undefined }, fromSlack()).activities.sendInstructions(input);
+    const [m] = smtp.received;
+    expect(smtp.received).toHaveLength(1);
+    expect(m!.envelope.to.sort()).toEqual(['ines@acme.test', 'tina@acme-it.example']);
+    expect(address(m!, 'to')).toEqual([{ name: '<script>alert(1)</script>', address: 'ines@acme.test' }]);
+    expect(address(m!, 'cc')).toEqual([{ name: 'Tina Tech', address: 'tina@acme-it.example' }]);
+    expect(m!.parsed.subject).toBe(INSTRUCTIONS_SUBJECT);
+    expect(slack.callsOf('users.info').map((c) => [c.args.user, c.ok])).toEqual([[TECH, true]]);
+    expect(fallbacks()).toEqual([]);
+    expect(JSON.stringify(logged)).not.toContain(slack.botToken);
+  });
+
+  it('the service looks the tech up with its Slack configuration', async () => {
+    const config = loadConfig({
+      SMTP_URL: smtp.url(),
+      MAIL_FROM: 'Acme IT <it@acme-it.example>',
+      APPROVAL_SECRET: SECRET,
+      DATA_DIR: dir,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: 'signing-secret',
+      SLACK_API_URL: slack.url,
+      SLACK_CHANNEL_ID: 'C0ONBOARD',
+      SLACK_TECH_USER_IDS: TECH,
+    });
+    const service = serviceActivities(config, log, { client: {} as Client, taskQueue: 'unused' });
+    await service.mail.sendInstructions(byTech(TECH));
+    expect(address(smtp.received[0]!, 'cc')).toEqual([{ name: 'Tina Tech', address: 'tina@acme-it.example' }]);
+    expect(logged.find((l) => l.event === 'mail.destination')?.fields).toMatchObject({
+      instructionsCopyTo: "the requesting tech's Slack profile email, else MAIL_FROM",
+    });
+  });
+
+  it('MAIL_COPY_TO wins: Slack is not asked', async () => {
+    await mail({ MAIL_COPY_TO: 'Acme Helpdesk <helpdesk@acme-it.example>' }, fromSlack()).activities.sendInstructions(byTech(TECH));
+    const [m] = smtp.received;
+    expect(address(m!, 'cc')).toEqual([{ name: 'Acme Helpdesk', address: 'helpdesk@acme-it.example' }]);
+    expect(m!.envelope.to.sort()).toEqual(['helpdesk@acme-it.example', 'ines@acme.test']);
+    expect(slack.calls).toEqual([]);
+  });
+
+  it('falls back to the sender, saying why, when the profile shows no email (or the app may not read it)', async () => {
+    const sender = [{ name: 'Acme IT', address: 'it@acme-it.example' }];
+    await mail({ MAIL_COPY_TO: undefined }, fromSlack()).activities.sendInstructions(byTech('U0NOMAIL01'));
+    expect(address(smtp.received[0]!, 'cc')).toEqual(sender);
+    expect(smtp.received[0]!.envelope.to.sort()).toEqual(['ines@acme.test', 'it@acme-it.example']);
+    expect(fallbacks()).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        requestedBy: 'U0NOMAIL01',
+        reason: 'the Slack profile of U0NOMAIL01 shows no email address (the app needs the users:read.email scope)',
+      }),
+    ]);
+
+    // An app installed without users:read.email: Slack leaves the email out of every profile.
+    const noEmailScope = await startFakeSlack({
+      scopes: ['chat:write', 'users:read'],
+      users: [{ id: TECH, name: 'tina', realName: 'Tina Tech', email: 'tina@acme-it.example' }],
+    });
+    try {
+      await mail({ MAIL_COPY_TO: undefined }, fromSlack(noEmailScope)).activities.sendInstructions(byTech(TECH));
+      expect(address(smtp.received[1]!, 'cc')).toEqual(sender);
+      expect(noEmailScope.callsOf('users.info').map((c) => c.ok)).toEqual([true]);
+      expect(fallbacks()[1]).toMatchObject({ reason: `the Slack profile of ${TECH} shows no email address (the app needs the users:read.email scope)` });
+    } finally {
+      await noEmailScope.close();
+    }
+  });
+
+  it('falls back to the sender when Slack is not configured, the tech is deactivated, or users.info fails for good; never logs the token', async () => {
+    const sender = [{ name: 'Acme IT', address: 'it@acme-it.example' }];
+    const secret = 'xoxb-000-secret-value';
+    const cases: Array<[TechAddressLookup | undefined, string, RegExp]> = [
+      [undefined, TECH, /^Slack is not configured \(SLACK_BOT_TOKEN is unset\)/],
+      [fromSlack(), 'U0GONE0001', /^the Slack user U0GONE0001 is deactivated$/],
+      [fromSlack(), 'U0NOBODY01', /^Slack's users\.info failed for U0NOBODY01: Slack answered user_not_found$/],
+      [fromSlack(slack, secret), TECH, /^Slack's users\.info failed for U0TECH0001: Slack refused the bot token \(invalid_auth\)/],
+      [fromSlack(), 'cli', /^the onboarding was not started by a Slack user \(requested by "cli"\)$/],
+    ];
+    for (const [lookup, requestedBy, reason] of cases) {
+      smtp.received.length = 0;
+      logged = [];
+      await mail({ MAIL_COPY_TO: undefined }, lookup).activities.sendInstructions(byTech(requestedBy));
+      expect(address(smtp.received[0]!, 'cc'), requestedBy).toEqual(sender);
+      expect(fallbacks(), requestedBy).toEqual([expect.objectContaining({ requestedBy, reason: expect.stringMatching(reason) })]);
+      expect(JSON.stringify(logged)).not.toContain(secret);
+    }
+    // The refused token was tried once, and never retried.
+    expect(slack.callsOf('users.info').filter((c) => c.error === 'invalid_auth')).toHaveLength(1);
+  });
+
+  it('retries a Slack failure that may pass, then falls back to the sender on the last attempt', async () => {
+    const activities = mail({ MAIL_COPY_TO: undefined }, fromSlack()).activities;
+    slack.failNext({ method: 'users.info', error: 'internal_error', times: 1 });
+    const input = byTech(TECH);
+    const first = await asAttempt(1, () => activities.sendInstructions(input)).then(() => null, (e: unknown) => e);
+    expect(first).toBeInstanceOf(ApplicationFailure);
+    expect(first).toMatchObject({ type: 'Slack.internal_error', nonRetryable: false });
+    expect(smtp.received).toHaveLength(0);
+    // The next attempt finds the address.
+    await asAttempt(2, () => activities.sendInstructions(input));
+    expect(address(smtp.received[0]!, 'cc')).toEqual([{ name: 'Tina Tech', address: 'tina@acme-it.example' }]);
+
+    slack.failNext({ method: 'users.info', rateLimited: { retryAfterSeconds: 7 }, times: 2 });
+    const other = byTech(TECH);
+    const limited = await asAttempt(2, () => activities.sendInstructions(other)).then(() => null, (e: unknown) => e);
+    expect(limited).toMatchObject({ type: 'Slack.ratelimited', nonRetryable: false, nextRetryDelay: 7_000 });
+    await asAttempt(3, () => activities.sendInstructions(other));
+    expect(smtp.received).toHaveLength(2);
+    expect(address(smtp.received[1]!, 'cc')).toEqual([{ name: 'Acme IT', address: 'it@acme-it.example' }]);
+    expect(fallbacks()).toEqual([expect.objectContaining({ requestedBy: TECH, reason: "Slack's users.info failed for U0TECH0001 (attempt 3): rate limited by Slack" })]);
+  });
+});
+
+describe('MyGlue users', () => {
+  /** An onboarding of a MyGlue Creator user; `passwordAccess` is what the groups allow. */
+  function myGlue(passwordAccess: boolean, branding: MailContext['branding'] = BRANDING): MailContext {
+    const base = context({ branding });
+    return { ...base, request: { ...base.request, kind: 'myglue', myGlueRole: 'Creator', myGlueGroupIds: ['303'], passwordAccess } };
+  }
+
+  it('approval request: says MyGlue and states the password access the groups leave, "hidden" or "visible"', async () => {
+    const activities = mail().activities;
+    await activities.sendApprovalRequest({ ...approvalMail(), ...myGlue(false) });
+    await activities.sendApprovalRequest({ ...approvalMail(), ...myGlue(true) });
+    const [hidden, visible] = smtp.received;
+    for (const [m, word] of [[hidden!, 'hidden'], [visible!, 'visible']] as const) {
+      expect(text(m)).toMatch(new RegExp(`^  Passwords: +${word}$`, 'm'));
+      expect(html(m)).toMatch(new RegExp(`>Passwords</th><td[^>]*>${word}</td>`));
+      for (const part of [text(m), html(m)]) {
+        expect(part).toContain('MyGlue Creator user (can view, create and edit, not delete)');
+        expect(part).toContain('in MyGlue.');
+        expect(part).not.toContain('stored passwords');
+      }
+      expectEscaped(m);
+    }
+  });
+
+  it('access instructions: sign in to MyGlue at the MyGlue host, never app.itglue.com, no subdomain or SSO advice', async () => {
+    const input = { ...myGlue(false), linkValidityHours: 6 };
+    await mail().activities.sendInstructions(input);
+    const [m] = smtp.received;
+    expect(m!.parsed.subject).toBe(INSTRUCTIONS_SUBJECT);
+    expectTwoParts(m!);
+    expectEscaped(m!);
+    for (const part of [text(m!), html(m!)]) {
+      expect(part).toContain('IT documentation of Müller');
+      expect(part).toContain('in MyGlue, as a MyGlue Creator user');
+      expect(part).toContain('invitation email to MyGlue');
+      expect(part).toContain('valid for 6 hours');
+      expect(part).toContain('Always sign in to MyGlue at');
+      expect(part).toContain('app.myglue.com');
+      expect(part).toContain('two-factor authentication (2FA)');
+      expect(part).not.toContain('itglue.com');
+      expect(part).not.toContain('subdomain');
+      expect(part).not.toContain('Never sign in through');
+    }
+    expect(linksIn(m!)).toEqual(['https://app.myglue.com/']);
+  });
+
+  it('invitation expired and 2FA reminder name MyGlue and its host; the policy may set another host', async () => {
+    const activities = mail().activities;
+    const regional = { ...BRANDING, myGlueLoginHost: 'eu.myglue.example' };
+    await activities.sendInviteExpired({ ...myGlue(false), expiry: 1 });
+    await activities.sendTwoFactorReminder({ ...myGlue(true, regional), reminder: 1 });
+    const [expired, twoFactor] = smtp.received;
+    expect(expired!.parsed.subject).toBe('Your MyGlue invitation has expired: a new one is on its way');
+    expect(twoFactor!.parsed.subject).toBe('Reminder: set up two-factor authentication in MyGlue');
+    expect(linksIn(expired!)).toEqual(['https://app.myglue.com/']);
+    expect(linksIn(twoFactor!)).toEqual(['https://eu.myglue.example/']);
+    for (const m of [expired!, twoFactor!]) {
+      for (const part of [text(m), html(m)]) {
+        expect(part).toContain('Always sign in to MyGlue at');
+        expect(part).not.toContain('itglue.com');
+        expect(part).not.toContain('subdomain');
+        expect(part).not.toContain('IT Glue');
+      }
+    }
+  });
+
+  it('an onboarding carried from before the MyGlue host setting still sends MyGlue users to app.myglue.com', async () => {
+    const { myGlueLoginHost: _absent, ...older } = BRANDING;
+    await mail().activities.sendInstructions({ ...myGlue(false, older as MailContext['branding']), linkValidityHours: 6 });
+    const [m] = smtp.received;
+    expect(linksIn(m!)).toEqual(['https://app.myglue.com/']);
+    expect(text(m!)).not.toContain('itglue.com');
   });
 });
 

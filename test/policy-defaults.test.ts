@@ -85,7 +85,10 @@ describe('the built-in policy is PRODUCT.md §3', () => {
     expect(DEFAULT_POLICY.groups).toMatchObject({
       noPasswordAccess: SPEC.groupNoPasswordAccess,
       passwordAccess: SPEC.groupPasswordAccess,
-      onlyThisOrganization: true,
+      // The seed MSP's set-up: two customer groups shared by every customer, organization access on each user.
+      organizationAccess: 'per-user',
+      sharedOrganizations: [],
+      create: false,
     });
     expect(LITE_MAX_ORGANIZATIONS).toBe(SPEC.liteHardCap);
     expect(DEFAULT_POLICY.limits.maxOrganizations).toBeGreaterThanOrEqual(1);

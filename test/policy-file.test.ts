@@ -1,4 +1,7 @@
-/** The policy file's bounds on the sweep's interval, which also keeps the IT Glue API key in use. */
+/**
+ * The policy file's bounds on the sweep's interval, which also keeps the IT Glue API key in use,
+ * and the MyGlue sign-in host.
+ */
 import { describe, expect, it } from 'vitest';
 import { deepMerge, parsePolicy } from '../src/policy-file';
 import { DEFAULT_POLICY } from '../workflows/policy';
@@ -20,5 +23,22 @@ describe('sweep.every', () => {
     expect(() => withSweep(86_400_001)).toThrow(`POLICY_FILE policy.json: sweep.every: ${range}, got 86400001`);
     expect(() => withSweep('2d')).toThrow(`POLICY_FILE policy.json: sweep.every: ${range}, got "2d"`);
     expect(() => withSweep('soon')).toThrow(/^POLICY_FILE policy.json: sweep.every: expected a duration/);
+  });
+});
+
+describe('branding.myGlueLoginHost', () => {
+  const withBranding = (branding: Record<string, unknown>) => parsePolicy(deepMerge(DEFAULT_POLICY, { branding }), 'POLICY_FILE policy.json');
+
+  it('is app.myglue.com unless the file names another host, beside the IT Glue login host', () => {
+    expect(DEFAULT_POLICY.branding).toMatchObject({ loginHost: 'app.itglue.com', myGlueLoginHost: 'app.myglue.com' });
+    expect(withBranding({ mspName: 'Acme IT' }).branding.myGlueLoginHost).toBe('app.myglue.com');
+    expect(withBranding({ loginHost: 'app.eu.itglue.com', myGlueLoginHost: 'eu.myglue.example' }).branding).toMatchObject({
+      loginHost: 'app.eu.itglue.com',
+      myGlueLoginHost: 'eu.myglue.example',
+    });
+  });
+
+  it('refuses an empty host, naming the setting', () => {
+    expect(() => withBranding({ myGlueLoginHost: '' })).toThrow('POLICY_FILE policy.json: branding.myGlueLoginHost: expected a non-empty string, got ""');
   });
 });

@@ -1,4 +1,7 @@
 /** The workflows this worker runs. */
 export { onboarding } from './onboarding';
 export { groupMembership } from './group-membership';
+export { groupCreation } from './group-creation';
+export { authorizationRecord } from './authorization-record';
 export { itglueSweep } from './itglue-sweep';
+export { scopeWatch } from './scope-watch';

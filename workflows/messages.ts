@@ -1,7 +1,7 @@
 /** The onboarding workflow's messages and search attributes, shared by workflow and clients. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DecisionInput, DecisionResult, ItGlueUser, OfflineChannel, OnboardingStatus } from './types';
+import type { DecisionInput, DecisionResult, ItGlueUser, OfflineChannel, OnboardingEvent, OnboardingStatus } from './types';
 
 /** Who did something: a Slack user ID. */
 export interface Actor {
@@ -23,6 +23,8 @@ export const DECISION_REFUSED = {
 export const invitationSent = defineSignal<[Actor]>('invitationSent');
 export const invitationResent = defineSignal<[Actor]>('invitationResent');
 export const fixed = defineSignal<[Actor]>('fixed');
+/** The tech checked in IT Glue the settings the API cannot read (the user's own organization access). */
+export const settingsConfirmed = defineSignal<[Actor]>('settingsConfirmed');
 export const twoFactorConfirmed = defineSignal<[Actor]>('twoFactorConfirmed');
 export const offlineApproval = defineSignal<[Actor & { channel: OfflineChannel; note: string }]>('offlineApproval');
 export const changeApprover = defineSignal<[Actor & { approverContactId: string }]>('changeApprover');
@@ -30,6 +32,12 @@ export const cancel = defineSignal<[Actor & { reason?: string }]>('cancel');
 export const resume = defineSignal<[Actor]>('resume');
 /** From the IT Glue sweep or an immediate check: the invitee's IT Glue user as it is now. */
 export const userObserved = defineSignal<[ItGlueUser]>('userObserved');
+/**
+ * From the onboarding's scope watch (workflows/scope-watch.ts): an alert it raised, to be kept
+ * with the onboarding's events. `watchRunId` is the watch's first run ID, so that only the
+ * onboarding's own watch is heard.
+ */
+export const scopeAlert = defineSignal<[{ watchRunId: string; event: OnboardingEvent }]>('scopeAlert');
 
 export const status = defineQuery<OnboardingStatus>('status');
 

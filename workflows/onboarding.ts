@@ -24,11 +24,16 @@ import {
   ONBOARDING_REQUESTED_BY,
   ONBOARDING_STAGE,
   resume,
+  scopeAlert,
+  settingsConfirmed,
   status,
   twoFactorConfirmed,
   userObserved,
 } from './messages';
 import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { organizationAccessOf, scopeWatchOf } from './policy';
+import { dayOf, onboardingEnded, scopeWatch, scopeWatchWorkflowId } from './scope-watch';
 import { isFinal, type Stage, type WaitingOn } from './stages';
 import type {
   DecisionResult,
@@ -50,6 +55,7 @@ type Action =
   | { type: 'invitationSent'; by: string }
   | { type: 'invitationResent'; by: string }
   | { type: 'fixed'; by: string }
+  | { type: 'settingsConfirmed'; by: string }
   | { type: 'twoFactorConfirmed'; by: string }
   | { type: 'offlineApproval'; by: string; channel: OfflineChannel; note: string }
   | { type: 'changeApprover'; by: string; approverContactId: string }
@@ -95,6 +101,9 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     evidence: null,
     user: null,
     mismatches: [],
+    accountMismatches: [],
+    confirmation: null,
+    settingsToConfirm: null,
     resends: 0,
     stalledFrom: null,
     reason: null,
@@ -109,6 +118,12 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   let unpublished = false;
   const stagesPublished = wf.patched('stage-attributes');
   const cancelAnyTime = wf.patched('cancel-any-time');
+  /**
+   * Under shared customer groups an IT Glue Lite user's own organization access is set on the user,
+   * which the API cannot read: the tech confirms it (Invitation sent, or Settings confirmed).
+   */
+  const confirmsSettings =
+    request.kind === 'itglue' && organizationAccessOf(policy) === 'per-user' && wf.patched('settings-confirmation');
   /** A cancel that stopped a stage's work, to be handled once the stage has ended. */
   let stopping: CancelAction | undefined;
   /** Stage and deadline as last upserted, so that an unchanged pair is not upserted again. */
@@ -171,6 +186,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   wf.setHandler(invitationSent, ({ by }) => void inbox.push({ type: 'invitationSent', by }));
   wf.setHandler(invitationResent, ({ by }) => void inbox.push({ type: 'invitationResent', by }));
   wf.setHandler(fixed, ({ by }) => void inbox.push({ type: 'fixed', by }));
+  wf.setHandler(settingsConfirmed, ({ by }) => void inbox.push({ type: 'settingsConfirmed', by }));
   wf.setHandler(twoFactorConfirmed, ({ by }) => void inbox.push({ type: 'twoFactorConfirmed', by }));
   wf.setHandler(changeApprover, ({ by, approverContactId }) =>
     void inbox.push({ type: 'changeApprover', by, approverContactId }),
@@ -179,6 +195,10 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   wf.setHandler(resume, ({ by }) => void inbox.push({ type: 'resume', by }));
   wf.setHandler(userObserved, (user) => {
     if (takeUser(user)) inbox.push({ type: 'user' });
+  });
+  // Kept with the events (the watch has posted it in the thread); only from this onboarding's own watch.
+  wf.setHandler(scopeAlert, ({ watchRunId, event }) => {
+    if (s.scopeWatch?.firstRunId === watchRunId) s.events.push(event);
   });
 
   /** Keeps the newest snapshot of the invitee's IT Glue user; false when it is someone else's. */
@@ -250,7 +270,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     post?: boolean;
   }
 
-  function record(type: string, text: string, { by, mention }: NoteOptions = {}): OnboardingEvent {
+  /** Records an event; unless `mention` says otherwise, its reply mentions whom its kind asks to act (`asks`). */
+  function record(type: string, text: string, { by, mention = asks.get(type)?.() }: NoteOptions = {}): OnboardingEvent {
     const event: OnboardingEvent = { at: now(), type, text, ...(by ? { by } : {}), ...(mention ? { mention } : {}) };
     s.events.push(event);
     return event;
@@ -259,6 +280,20 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   /** The tech who started the onboarding, to be mentioned where they must act. */
   const techMention = (): Mention => ({ users: [request.requestedBy] });
   const managersMention = (): Mention => ({ managers: true });
+
+  /**
+   * Who each kind of event asks to act, mentioned in its thread reply so that Slack notifies them:
+   * the tech for approval reminders sent, the escalation, the invitation reminder and an expired
+   * invitation; the managers for an expired approval and a stalled onboarding.
+   */
+  const asks = new Map<string, () => Mention>([
+    ['approval-reminder', techMention],
+    ['escalated', techMention],
+    ['tech-reminder', techMention],
+    ['invite-expired', techMention],
+    ['approval-expired', managersMention],
+    ['stalled', managersMention],
+  ]);
 
   /** Posts the event as a reply in the onboarding's Slack thread. */
   async function tell(event: OnboardingEvent) {
@@ -324,12 +359,68 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     const event = record('cancelled', `Cancelled by <@${action.by}>${action.reason ? `: ${action.reason}` : ''}`, { by: action.by });
     await moveTo('CANCELLED');
     await tell(event);
+    await endScopeWatch('cancelled');
   }
 
   async function completed() {
+    // 2FA confirmed by the tech means the user has signed in, even where no sign-in was seen yet.
+    await watchScope(true);
     const event = record('completed', `${s.invitee!.name} is onboarded: IT Glue access set up and verified, invitation accepted, 2FA in place.`);
     await moveTo('COMPLETED');
     await tell(event);
+    await endScopeWatch('completed');
+  }
+
+  /**
+   * From the user's first sign-in, the scope watch (workflows/scope-watch.ts) reads where the user
+   * works in IT Glue; it outlives the onboarding. Histories recorded before it replay without one.
+   */
+  async function watchScope(signedIn = !!s.user?.currentSignInAt) {
+    const user = s.user;
+    if (s.scopeWatch || !user || !signedIn || !wf.patched('scope-watch')) return;
+    const workflowId = scopeWatchWorkflowId(request.orgId, request.contactId);
+    const seen = [user.invitationAcceptedAt, user.currentSignInAt].map(parseTime).filter((t) => !Number.isNaN(t));
+    try {
+      const child = await wf.CancellationScope.nonCancellable(() =>
+        wf.startChild(scopeWatch, {
+          workflowId,
+          parentClosePolicy: 'ABANDON',
+          cancellationType: 'ABANDON',
+          args: [
+            {
+              onboarding: { workflowId: s.workflowId, firstRunId: wf.workflowInfo().firstExecutionRunId },
+              org: s.org!,
+              user: { id: user.id, name: s.invitee!.name },
+              requestedBy: request.requestedBy,
+              thread: s.thread,
+              sharedOrganizations: policy.groups.sharedOrganizations ?? [],
+              settings: scopeWatchOf(policy),
+              historyLimit: policy.historyLimit,
+              since: dayOf(seen.length > 0 ? Math.min(...seen) : Date.now()),
+              until: null,
+            },
+          ],
+        }),
+      );
+      s.scopeWatch = { workflowId, firstRunId: child.firstExecutionRunId };
+    } catch (error) {
+      // Another onboarding's watch of this contact still runs (its user was deleted and invited again).
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      s.scopeWatch = { workflowId, firstRunId: null };
+      wf.log.warn('scope watch not started: another one is running', { workflowId });
+    }
+  }
+
+  /** Tells the scope watch that the onboarding ended: it goes on for its days after completion, or stops. */
+  async function endScopeWatch(outcome: 'completed' | 'cancelled') {
+    if (!s.scopeWatch?.firstRunId) return;
+    try {
+      const endedAt = s.stages[s.stages.length - 1]!.enteredAt;
+      await wf.getExternalWorkflowHandle(s.scopeWatch.workflowId).signal(onboardingEnded, { outcome, at: endedAt });
+    } catch (error) {
+      // The watch has ended already.
+      if (wf.isCancellation(error)) throw error;
+    }
   }
 
   /** Carries everything to a new run when the history grows long; only between messages. */
@@ -387,7 +478,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     return {
       workflowId: s.workflowId,
       runId: wf.workflowInfo().firstExecutionRunId,
-      request,
+      request: s.request,
       org: s.org!,
       invitee: s.invitee!,
       branding: policy.branding,
@@ -409,6 +500,9 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     s.invitee = v.invitee;
     s.approver = v.approver;
     s.groupNames = v.groupNames;
+    if (confirmsSettings) s.settingsToConfirm = settingsChecklist();
+    // MyGlue: password access is what the groups allow, not what was asked (absent in older results).
+    if (v.passwordAccess !== undefined) s.request = { ...s.request, passwordAccess: v.passwordAccess };
     publishMemo();
     if (v.existingUser) takeUser(v.existingUser);
     await note('validated', `${v.invitee.name} of ${v.org.name} can be onboarded.`, { post: false });
@@ -540,7 +634,9 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       for (const action of await next(remindAt)) {
         if (action.type === 'cancel') return cancelled(action);
         if (action.type === 'invitationSent') {
-          await note('invitation-sent', `<@${action.by}> says the invitation was sent.`, { by: action.by });
+          const confirmed = confirmSettings(action.by);
+          const settings = confirmed ? ` and confirms the settings: ${confirmed}` : '';
+          await note('invitation-sent', `<@${action.by}> says the invitation was sent${settings}.`, { by: action.by });
           const user = await itglue.findUser(s.invitee!.email);
           if (!user || !takeUser(user)) {
             await note('user-not-found', `No IT Glue user with ${s.invitee!.email} yet; checking again with every sweep.`);
@@ -554,28 +650,78 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     }
   }
 
+  /**
+   * What the tech confirms for an IT Glue Lite user under shared customer groups: the settings made
+   * on the user in IT Glue's UI, which the API cannot read (its own organization access above all).
+   */
+  function settingsChecklist(): string[] {
+    const org = s.org?.name ?? `organization ${request.orgId}`;
+    return [
+      'role Lite',
+      `the group "${s.groupNames[0] ?? 'chosen'}" and no other group`,
+      `organization access: ${org} and ONLY ${org}`,
+      'no sub-organizations',
+    ];
+  }
+
+  /**
+   * Keeps the tech's confirmation of the settings as evidence (who, when, what); the first one
+   * counts. Returns what was confirmed, for the thread; null when nothing was to be confirmed.
+   */
+  function confirmSettings(by: string): string | null {
+    if (!confirmsSettings || s.confirmation) return null;
+    s.confirmation = { by, at: now(), items: settingsChecklist() };
+    return settingsChecklist().join('; ');
+  }
+
+  /** Takes a confirmation of the settings from the actions (Invitation sent, or the confirmation itself). */
+  async function confirmationIn(actions: Action[]) {
+    for (const action of actions) {
+      if (action.type !== 'invitationSent' && action.type !== 'settingsConfirmed') continue;
+      const confirmed = confirmSettings(action.by);
+      if (confirmed) await note('settings-confirmed', `<@${action.by}> confirmed the settings in IT Glue: ${confirmed}.`, { by: action.by });
+    }
+  }
+
   async function verifying() {
     for (;;) {
-      const { mismatches, user } = await itglue.verifyUser({
+      const verification = await itglue.verifyUser({
         request,
         org: s.org!,
         user: s.user!,
         groupNames: s.groupNames,
         policy,
       });
+      const { mismatches, user } = verification;
+      // Results recorded before the account's problems were told apart have none of their own.
+      const accountMismatches = verification.accountMismatches ?? [];
       // Histories recorded before the fresh read keep the user they had.
       if (user && wf.patched('verify-fresh-user')) takeUser(user);
       s.mismatches = mismatches;
-      if (mismatches.length === 0) {
+      s.accountMismatches = accountMismatches;
+      for (const change of verification.changes ?? []) await note('group-changed', change);
+      if (mismatches.length === 0 && accountMismatches.length === 0) {
+        if (confirmsSettings && !s.confirmation) {
+          const stop = await awaitConfirmation();
+          if (stop) return cancelled(stop);
+        }
         await note('verified', 'IT Glue user verified: role, group and organization access match the request.');
         return moveTo('AWAITING_ACCEPTANCE', 'invitee');
       }
-      await note('mismatch', `Please fix in IT Glue, then press Fixed:\n• ${mismatches.join('\n• ')}`);
-      waitFor('tech', null, 'MISMATCH');
+      if (accountMismatches.length > 0) {
+        await note('account-mismatch', `Needs a manager: fix in IT Glue, then press Fixed:\n• ${accountMismatches.join('\n• ')}`, {
+          mention: managersMention(),
+        });
+      }
+      if (mismatches.length > 0) {
+        await note('mismatch', `Please fix in IT Glue, then press Fixed:\n• ${mismatches.join('\n• ')}`, { mention: techMention() });
+      }
+      waitFor(mismatches.length > 0 ? 'tech' : 'manager', null, 'MISMATCH');
       for (;;) {
         const actions = await next(null);
         const stop = actions.find((a) => a.type === 'cancel');
         if (stop?.type === 'cancel') return cancelled(stop);
+        await confirmationIn(actions);
         const done = actions.find((a) => a.type === 'fixed');
         if (done?.type === 'fixed') {
           await note('fixed', `<@${done.by}> says it is fixed; verifying again.`, { by: done.by });
@@ -584,6 +730,27 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       }
       s.subState = null;
     }
+  }
+
+  /**
+   * The user matches what the API can read; the tech confirms the rest (the user was found by the
+   * sweep before anyone pressed Invitation sent). Returns the cancel that stopped it, if any.
+   */
+  async function awaitConfirmation(): Promise<CancelAction | undefined> {
+    await note(
+      'confirm-settings',
+      `${s.user!.email} is in IT Glue with the right role and group. The API cannot read the rest: check in IT Glue (Account → Users → the user), then press Settings confirmed: ${settingsChecklist().join('; ')}.`,
+      { mention: techMention() },
+    );
+    waitFor('tech', null, 'CONFIRM_SETTINGS');
+    while (!s.confirmation) {
+      const actions = await next(null);
+      const stop = actions.find((a) => a.type === 'cancel');
+      if (stop?.type === 'cancel') return stop;
+      await confirmationIn(actions);
+    }
+    s.subState = null;
+    return undefined;
   }
 
   const parseTime = (iso: string | null) => (iso ? Date.parse(iso) : NaN);
@@ -653,6 +820,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       const offset = policy.twoFactor.remindAt[t.remindersSent];
       const remindAt = offset === undefined ? null : t.since + offset;
       waitFor(enforced ? 'invitee' : 'tech', remindAt);
+      await watchScope();
       for (const action of await next(remindAt)) {
         if (action.type === 'cancel') return cancelled(action);
         if (action.type === 'twoFactorConfirmed') {

@@ -59,7 +59,10 @@ export interface Policy {
     sharedOrganizations: string[];
     /** `group`: create a missing per-customer group by API, reaching this organization only. */
     create: boolean;
-    /** `group`: the per-customer group's name; `{organization}` is the organization's name. */
+    /**
+     * `group`: the name of a customer's own group: `{organization}` is the organization's name,
+     * `{group}` the name above for the password-access choice (e.g. "Acme - Customer - No Password Access").
+     */
     nameTemplate: string;
     /** @deprecated Policies of onboardings started before organizationAccess; read through organizationAccessOf. */
     onlyThisOrganization?: boolean;
@@ -103,6 +106,23 @@ export function organizationAccessOf(policy: Policy): OrganizationAccess {
   return policy.groups.organizationAccess ?? (policy.groups.onlyThisOrganization === false ? 'per-user' : 'group');
 }
 
+/**
+ * The names of the two customer groups of an IT Glue Lite user of this organization: shared by every
+ * customer (`per-user`), or the organization's own (`group`, named by the template).
+ */
+export function customerGroupNames(policy: Policy, orgName: string): { noPasswordAccess: string; passwordAccess: string } {
+  const own = organizationAccessOf(policy) === 'group' && policy.groups.nameTemplate !== undefined;
+  const name = (group: string) =>
+    own ? policy.groups.nameTemplate.replaceAll('{organization}', orgName).replaceAll('{group}', group) : group;
+  return { noPasswordAccess: name(policy.groups.noPasswordAccess), passwordAccess: name(policy.groups.passwordAccess) };
+}
+
+/** The customer group an IT Glue Lite user goes into, by the password-access choice. */
+export function customerGroupFor(policy: Policy, orgName: string, passwordAccess: boolean): string {
+  const names = customerGroupNames(policy, orgName);
+  return passwordAccess ? names.passwordAccess : names.noPasswordAccess;
+}
+
 /** The scope watch's settings; absent in policies carried by onboardings started before it. */
 export function scopeWatchOf(policy: Policy): Policy['scopeWatch'] {
   return policy.scopeWatch ?? DEFAULT_POLICY.scopeWatch;
@@ -120,7 +140,7 @@ export const DEFAULT_POLICY: Policy = {
     organizationAccess: 'per-user',
     sharedOrganizations: [],
     create: false,
-    nameTemplate: '{organization} - MyGlue',
+    nameTemplate: '{organization} - {group}',
   },
   limits: { maxOrganizations: 1 },
   sweep: { every: 5 * MINUTE },

@@ -46,6 +46,13 @@ export interface ItGlueUser {
   currentSignInAt: string | null;
 }
 
+/** Who confirmed the user's settings in IT Glue, when, and what they confirmed. */
+export interface SettingsConfirmation {
+  by: string;
+  at: string;
+  items: string[];
+}
+
 export type Validation =
   | {
       ok: true;
@@ -57,6 +64,11 @@ export type Validation =
       groupNames: string[];
       /** A pending (not yet accepted) invitation already in IT Glue. */
       existingUser: ItGlueUser | null;
+      /**
+       * MyGlue: whether the user will see stored passwords, as the chosen groups' denied asset types
+       * decide. Absent for IT Glue Lite (the request's choice stands) and in results recorded before it was computed.
+       */
+      passwordAccess?: boolean;
     }
   | { ok: false; reason: string };
 
@@ -146,12 +158,23 @@ export interface OnboardingStatus {
   /** The IT Glue group(s) the user must be in. */
   groupNames: string[];
   mismatches: string[];
+  /** Problems of the IT Glue account (a shared group reaching organizations), for managers. */
+  accountMismatches?: string[];
+  /** The tech's confirmation of the settings the API cannot read; absent in older statuses. */
+  confirmation?: SettingsConfirmation | null;
+  /** What the tech must confirm (an IT Glue Lite user under shared groups); null when nothing. */
+  settingsToConfirm?: string[] | null;
   resends: number;
   stalledFrom: Stage | null;
   reason: string | null;
   events: OnboardingEvent[];
   stages: StageVisit[];
   thread: ThreadRef | null;
+  /**
+   * The scope watch started at the user's first sign-in (workflows/scope-watch.ts): its workflow
+   * ID and first run ID (null when it could not be started). Absent until then.
+   */
+  scopeWatch?: { workflowId: string; firstRunId: string | null };
 }
 
 /** Where an onboarding's Slack thread lives. */

@@ -84,5 +84,5 @@ export function benchSeed(invitees: { from: number; count: number }, policy: Pol
     makeUser({ id: '5001', email: 'admin@bench-it.example', 'role-name': 'Administrator', 'invitation-accepted-at': new Date(0).toISOString() }),
     makeUser({ id: '5002', email: 'tech@bench-it.example', 'role-name': 'Manager', 'invitation-accepted-at': new Date(0).toISOString() }),
   ];
-  return { organizations, contacts, contactTypes, users, groups, flexibleAssetTypes: [], flexibleAssets: [] };
+  return { organizations, contacts, contactTypes, users, groups, flexibleAssetTypes: [], flexibleAssets: [], userMetrics: [] };
 }

@@ -1,7 +1,9 @@
 /**
- * The authorization record: the contact added to a tag field of the organization's Site Summary
+ * The authorization record: contacts added to a tag field of the organization's Site Summary
  * flexible asset. IT Glue deletes every trait a PATCH leaves out, and reads tag traits as objects
  * but takes them as id lists: so every trait is sent back, tags converted, only one field changed.
+ * This read-modify-write runs only in the asset's single writer (workflows/authorization-record.ts),
+ * so that two onboardings at one customer never drop each other's contact.
  */
 import { wireIds, type ItGlueClient } from './client';
 import { tagIds, type ItGlueDirectory } from './directory';
@@ -9,9 +11,17 @@ import { ItGlueError } from './errors';
 
 export interface AuthorizationTarget {
   orgId: string;
-  contactId: string;
+  /** The contacts to add; those already in the field are left as they are. */
+  contactIds: string[];
   assetTypeName: string;
   fieldNameKey: string;
+}
+
+export interface AuthorizationWrite {
+  /** The field's contacts after the write (as they were when nothing was written). */
+  contactIds: string[];
+  /** The contacts this write added: none when all were there already, and then nothing was sent. */
+  added: string[];
 }
 
 /** Traits as IT Glue takes them back: tag traits (objects with `values`) as lists of ids. */
@@ -24,8 +34,8 @@ export function writableTraits(traits: Record<string, unknown>): Record<string, 
   );
 }
 
-/** Returns false when the contact was already recorded (nothing written). */
-export async function recordAuthorization(client: ItGlueClient, directory: ItGlueDirectory, target: AuthorizationTarget): Promise<boolean> {
+/** Adds the contacts missing from the field in one PATCH, keeping every other trait as it was. */
+export async function recordAuthorizations(client: ItGlueClient, directory: ItGlueDirectory, target: AuthorizationTarget): Promise<AuthorizationWrite> {
   const [asset, ...others] = await directory.flexibleAssetsOf(target.orgId, target.assetTypeName);
   if (!asset) {
     throw new ItGlueError('invalid', `organization ${target.orgId} has no "${target.assetTypeName}" flexible asset: create it, then resume`, null);
@@ -34,11 +44,13 @@ export async function recordAuthorization(client: ItGlueClient, directory: ItGlu
     throw new ItGlueError('invalid', `organization ${target.orgId} has ${others.length + 1} "${target.assetTypeName}" assets: keep one, then resume`, null);
   }
   const current = tagIds(asset.traits[target.fieldNameKey]);
-  if (current.includes(target.contactId)) return false;
+  const added = [...new Set(target.contactIds)].filter((id) => !current.includes(id));
+  if (added.length === 0) return { contactIds: current, added };
+  const contactIds = [...current, ...added];
   const traits = writableTraits(asset.traits);
-  traits[target.fieldNameKey] = wireIds([...current, target.contactId]);
+  traits[target.fieldNameKey] = wireIds(contactIds);
   await client.patch(`/flexible_assets/${encodeURIComponent(asset.id)}`, {
     data: { type: 'flexible-assets', attributes: { traits } },
   });
-  return true;
+  return { contactIds, added };
 }

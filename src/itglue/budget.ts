@@ -6,6 +6,8 @@
  *   requests per 5 minutes ≤ 300 × ITGLUE_ACTIVITIES_PER_SECOND × K
  *                            + the sweep's pages (IT Glue users / 1000, once per `sweep.every`)
  *                            + the Slack modal's reads (at most ITGLUE_REQUESTS_PER_SECOND per process)
+ *
+ * Within the first term: the scope watch's checks, one request per watched user per `scopeWatch.every`.
  */
 
 /** IT Glue's limit: requests per 5 minutes per account. */
@@ -38,3 +40,11 @@ export function queueRequestsPer5Minutes(activitiesPerSecond: number, perActivit
 
 /** The highest ITGLUE_ACTIVITIES_PER_SECOND within the budget. */
 export const MAX_ACTIVITIES_PER_SECOND = QUEUE_BUDGET_PER_5_MINUTES / queueRequestsPer5Minutes(1);
+
+/**
+ * The scope watch's cost (workflows/scope-watch.ts): requests per check of one watched user, made
+ * once every `scopeWatch.every` (default a day) from the first sign-in until `scopeWatch.days` after
+ * completion. Its checks are activities of the IT Glue task queue, inside the queue's bound above:
+ * 500 watched users cost 500 requests a day.
+ */
+export const SCOPE_WATCH_REQUESTS_PER_CHECK = 1;

@@ -62,7 +62,7 @@ export class ItGlueClient {
   }
 
   /** One request, retried while the failure is worth retrying. Returns the parsed body. */
-  async request(method: 'GET' | 'PATCH', path: string, params: Params = {}, body?: unknown): Promise<unknown> {
+  async request(method: 'GET' | 'PATCH' | 'POST', path: string, params: Params = {}, body?: unknown): Promise<unknown> {
     const retries = this.options.retries ?? 4;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -77,7 +77,7 @@ export class ItGlueClient {
     }
   }
 
-  private async send(method: 'GET' | 'PATCH', path: string, params: Params, body: unknown): Promise<unknown> {
+  private async send(method: 'GET' | 'PATCH' | 'POST', path: string, params: Params, body: unknown): Promise<unknown> {
     const what = `${method} ${path.split('?')[0]}`;
     if (/^https?:/.test(path) && new URL(path).origin !== this.origin) {
       throw new ItGlueError('invalid', `IT Glue sent a link to another host (${new URL(path).host}); not followed`, null);
@@ -104,8 +104,13 @@ export class ItGlueClient {
 
   /** One resource. */
   async get<S extends z.ZodType>(path: string, schema: S, params: Params = {}): Promise<z.output<S>> {
+    return (await this.getWithIncluded(path, schema, params)).data;
+  }
+
+  /** One resource and the resources its `include=` brought along (unchecked: each caller reads what it needs). */
+  async getWithIncluded<S extends z.ZodType>(path: string, schema: S, params: Params = {}): Promise<{ data: z.output<S>; included: unknown[] }> {
     const doc = parse(documentSchema, await this.request('GET', path, params), path);
-    return parse(schema, doc.data, path, ['data']);
+    return { data: parse(schema, doc.data, path, ['data']), included: doc.included ?? [] };
   }
 
   /** Every page of a list, 1000 records a page, following `links.next`. */
@@ -128,6 +133,12 @@ export class ItGlueClient {
 
   async patch(path: string, body: unknown): Promise<unknown> {
     return this.request('PATCH', path, {}, body);
+  }
+
+  /** Creates a resource; returns IT Glue's answer (the new resource). */
+  async post<S extends z.ZodType>(path: string, schema: S, body: unknown): Promise<z.output<S>> {
+    const doc = parse(documentSchema, await this.request('POST', path, {}, body), path);
+    return parse(schema, doc.data, path, ['data']);
   }
 }
 

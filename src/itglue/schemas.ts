@@ -123,18 +123,95 @@ export const userResource = resource({
   }),
 );
 
+/**
+ * A group's denied asset types ("Deny Asset Type Access", set in IT Glue's UI only), read with
+ * `include=resource_type_restrictions`. Two shapes are understood:
+ * - JSON:API: the group's relationship `resource-type-restrictions` lists restriction resources,
+ *   and the document's `included` array holds them, each naming its asset type in
+ *   `resource-type-name` (else `resource-type`, `restrictable-type` or `name`): see
+ *   deniedResourceTypesOf;
+ * - the same names (or objects with those fields) as a list in the group's own attributes.
+ * Where a name cannot be told (the restrictions were not included, or one of them names no asset
+ * type) the answer is null: unknown, never "nothing denied".
+ */
+const RESTRICTIONS_KEYS = ['resource-type-restrictions', 'resource_type_restrictions'];
+const RESTRICTION_NAME_KEYS = ['resource-type-name', 'resource-type', 'restrictable-type', 'name'];
+const RESTRICTION_TYPE = /^resource[-_]type[-_]restrictions?$/;
+
+function restrictionName(value: unknown): string | null {
+  if (typeof value === 'string') return value.trim() ? oneLineName(value.trim()) : null;
+  if (typeof value !== 'object' || value === null) return null;
+  const record = value as Record<string, unknown>;
+  const fields = typeof record.attributes === 'object' && record.attributes !== null ? (record.attributes as Record<string, unknown>) : record;
+  for (const key of RESTRICTION_NAME_KEYS) {
+    const name = fields[key];
+    if (typeof name === 'string' && name.trim()) return oneLineName(name.trim());
+  }
+  return null;
+}
+
+/** All the names, without repeats, or null when one of them is missing. */
+function allNamed(names: Array<string | null>): string[] | null {
+  return names.every((n): n is string => n !== null) ? [...new Set(names)] : null;
+}
+
+/**
+ * The group's denied asset types: listed in its attributes, or named by the `included` resources
+ * its `resource-type-restrictions` relationship points to; null when they cannot be told.
+ */
+export function deniedResourceTypesOf(
+  group: Pick<GroupFields, 'deniedResourceTypes' | 'resourceTypeRestrictionIds'>,
+  included: unknown[],
+): string[] | null {
+  if (group.deniedResourceTypes) return group.deniedResourceTypes;
+  if (!group.resourceTypeRestrictionIds) return null;
+  const restrictions = included.filter(
+    (x): x is { id: unknown; type: unknown } => typeof x === 'object' && x !== null && RESTRICTION_TYPE.test(String((x as { type?: unknown }).type)),
+  );
+  return allNamed(group.resourceTypeRestrictionIds.map((rid) => restrictionName(restrictions.find((x) => String(x.id) === rid))));
+}
+
+interface GroupFields {
+  id: string;
+  name: string;
+  myGlue: boolean;
+  memberIds: string[];
+  organizationIds: string[];
+  /**
+   * Asset types the group denies its members (e.g. "Passwords"); null or absent when not known.
+   * Read from the group alone here; ItGlueGroups.get completes it from the included restrictions.
+   */
+  deniedResourceTypes?: string[] | null;
+  /** The related restriction resources' ids, when the relationship was included. */
+  resourceTypeRestrictionIds?: string[] | null;
+}
+
 export const groupResource = resource({
   name: z.string(),
   description: text,
   'my-glue': z.boolean().nullish(),
-}).transform((r) => ({
-  id: r.id,
-  name: r.attributes.name,
-  myGlue: r.attributes['my-glue'] === true,
-  memberIds: relatedIds(r, 'users'),
-  organizationIds: relatedIds(r, 'organizations'),
-}));
-export type ItGlueGroup = z.output<typeof groupResource>;
+}).transform((r): GroupFields => {
+  const listed = RESTRICTIONS_KEYS.map((key) => r.attributes[key]).find((v) => Array.isArray(v));
+  const related = RESTRICTIONS_KEYS.find((key) => r.relationships?.[key]?.data !== undefined);
+  return {
+    id: r.id,
+    name: r.attributes.name,
+    myGlue: r.attributes['my-glue'] === true,
+    memberIds: relatedIds(r, 'users'),
+    organizationIds: relatedIds(r, 'organizations'),
+    deniedResourceTypes: Array.isArray(listed) ? allNamed(listed.map(restrictionName)) : null,
+    resourceTypeRestrictionIds: related ? relatedIds(r, related) : null,
+  };
+});
+export type ItGlueGroup = z.output<typeof groupResource> & {
+  /** The organizations the group reaches, named where IT Glue included them (else by id). */
+  organizations?: { id: string; name: string }[];
+};
+
+/** An included organization (`include=organizations`): its id and name. */
+export const includedOrganization = z
+  .object({ id, type: z.literal('organizations'), attributes: z.looseObject({ name }) })
+  .transform((r) => ({ id: r.id, name: r.attributes.name }));
 
 export const flexibleAssetTypeResource = resource({ name: z.string() }).transform((r) => ({ id: r.id, name: r.attributes.name }));
 
@@ -155,6 +232,7 @@ export type FlexibleAsset = z.output<typeof flexibleAssetResource>;
 /** A JSON:API document: one resource or a list, with the paging links. */
 export const documentSchema = z.object({
   data: z.unknown(),
+  included: z.array(z.unknown()).nullish(),
   links: z.object({ next: z.string().nullish() }).loose().optional(),
 });
 export const listDocumentSchema = documentSchema.extend({ data: z.array(z.unknown()) });

@@ -28,7 +28,10 @@ export function userMismatches(request: OnboardingRequest, user: ItGlueUser): st
   return found;
 }
 
-/** The group's organization access: this organization (only, where the policy says so), within the limits. */
+/**
+ * A customer's own group (the `group` model, and MyGlue groups): it reaches this organization, only
+ * this one where the policy allows one organization, and never more than the limit.
+ */
 export function groupMismatches(group: ItGlueGroup, org: Organization, request: OnboardingRequest, policy: Policy): string[] {
   const found: string[] = [];
   const orgs = group.organizationIds;
@@ -36,7 +39,9 @@ export function groupMismatches(group: ItGlueGroup, org: Organization, request: 
   if (!orgs.includes(org.id)) {
     found.push(`The group "${group.name}" does not give access to ${org.name}: add the organization to the group (Account → Groups → ${group.name}).`);
   }
-  const onlyThisBroken = policy.groups.onlyThisOrganization && others.length > 0;
+  // Policies carried by onboardings started before the setting said so with onlyThisOrganization.
+  const onlyThis = policy.groups.onlyThisOrganization ?? policy.limits.maxOrganizations === 1;
+  const onlyThisBroken = onlyThis && others.length > 0;
   if (onlyThisBroken) {
     found.push(
       `The group "${group.name}" also gives access to ${others.length} other organization${others.length === 1 ? '' : 's'} (IT Glue ids ${others.join(', ')}); it must give access to ${org.name} only.`,
@@ -48,4 +53,30 @@ export function groupMismatches(group: ItGlueGroup, org: Organization, request: 
     found.push(`The group "${group.name}" gives access to ${orgs.length} organizations; at most ${limit} ${limit === 1 ? 'is' : 'are'} allowed${request.kind === 'itglue' && limit === LITE_MAX_ORGANIZATIONS ? ' for a Lite user' : ''}.`);
   }
   return found;
+}
+
+/** "Bluebird Logistics and Smith": the organizations by name, as IT Glue included them. */
+function organizationList(organizations: { name: string }[]): string {
+  const names = organizations.map((o) => `"${o.name}"`);
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * A customer group shared by every customer (the `per-user` model) must reach no organization but
+ * the shared ones: any other it reaches, every customer in the group can see. This is for managers
+ * to fix in the group itself; the onboarding's own organization is given on the user, never by
+ * widening the group, and no customer is to be taken out of it for this. Null when the group is right.
+ */
+export function sharedGroupMismatch(group: ItGlueGroup, policy: Policy): string | null {
+  const shared = new Set(policy.groups.sharedOrganizations ?? []);
+  const organizations = group.organizations ?? group.organizationIds.map((id) => ({ id, name: `organization ${id}` }));
+  const outside = organizations.filter((o) => !shared.has(o.id));
+  if (outside.length === 0) return null;
+  const one = outside.length === 1;
+  return (
+    `The customer group "${group.name}" is shared by every customer, but gives access to ${organizationList(outside)} ` +
+    `(IT Glue id${one ? '' : 's'} ${outside.map((o) => o.id).join(', ')}): every user in the group can see ${one ? 'that organization' : 'those organizations'}. ` +
+    `Remove ${one ? 'it' : 'them'} from the group in IT Glue (Account → Groups → ${group.name} → Organizations); ` +
+    `each customer user gets their own organization on the user.`
+  );
 }

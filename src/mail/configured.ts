@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { MailActivities } from '../../activities/contracts';
 import type { Log } from '../../activities/logging';
-import { mailActivities } from '../../activities/mail';
+import { mailActivities, type TechAddressLookup } from '../../activities/mail';
 import type { Config } from '../config';
 import { approvalLink } from '../web/approval-token';
 import { parseMailbox } from './address';
@@ -13,17 +13,25 @@ export function messageSettings(config: Config): MessageSettings {
   const sender = parseMailbox(config.mail.from).address;
   return {
     messageIdDomain: sender.slice(sender.lastIndexOf('@') + 1).toLowerCase() || 'localhost',
-    instructionsCopyTo: config.mail.copyTo,
     approvalLink: (claims) => approvalLink(config.publicBaseUrl, config.approvalSecret, claims),
   };
 }
 
-export function configuredMail(config: Config, log: Log): { mailer: Mailer; activities: MailActivities } {
+/**
+ * `techAddress` finds the requesting tech's own address for the copy of the access instructions
+ * (from Slack); without it, or without an address, the copy goes to the sender. MAIL_COPY_TO wins.
+ */
+export function configuredMail(
+  config: Config,
+  log: Log,
+  { techAddress }: { techAddress?: TechAddressLookup } = {},
+): { mailer: Mailer; activities: MailActivities } {
   const mailer = createMailer({
     smtpUrl: config.mail.smtpUrl,
     from: config.mail.from,
     outboxDir: join(config.dataDir, 'outbox'),
     log,
   });
-  return { mailer, activities: mailActivities(mailer, messageSettings(config)) };
+  const instructionsCopy = { copyTo: config.mail.copyTo, fallback: [parseMailbox(config.mail.from)], techAddress };
+  return { mailer, activities: mailActivities(mailer, messageSettings(config), { instructionsCopy, log }) };
 }

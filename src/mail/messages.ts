@@ -7,7 +7,7 @@
 import type { ApprovalMail, MailContext } from '../../activities/contracts';
 import type { DecisionResult, Person } from '../../workflows/types';
 import type { ApprovalClaims } from '../web/approval-token';
-import { accessLevel, formatTime, passwordAccess, ssoHost } from '../wording';
+import { accessLevel, formatTime, loginHostFor, passwordAccess, productName, ssoHost } from '../wording';
 import type { Address } from './address';
 import { oneLine, renderHtml, renderText, type Block, type Inline } from './content';
 import { messageIdFor, type MailStep } from './message-id';
@@ -26,8 +26,6 @@ export interface MailMessage {
 export interface MessageSettings {
   /** The domain of the Message-IDs (the sender's). */
   messageIdDomain: string;
-  /** Who gets a copy of the access instructions. */
-  instructionsCopyTo: Address[];
   /** The approval page's address for one round. */
   approvalLink(claims: ApprovalClaims): string;
 }
@@ -52,9 +50,18 @@ function questions(context: MailContext): Block {
   return { paragraph: ['Questions? Contact ', support(context), '.'] };
 }
 
+/**
+ * How to sign in. IT Glue users: the region's app host with the subdomain field blank, never the
+ * MSP's SSO address. MyGlue users: MyGlue's own host; IT Glue's hosts and the SSO advice do not
+ * concern them.
+ */
 function signInStep(context: MailContext): Inline[] {
-  const { loginHost, mspName } = context.branding;
-  const sso = ssoHost(context.branding);
+  const { mspName } = context.branding;
+  const loginHost = loginHostFor(context.request, context.branding);
+  if (context.request.kind === 'myglue') {
+    return ['Always sign in to MyGlue at ', { link: `https://${loginHost}/`, text: loginHost }, ' with your email address and the password you chose.'];
+  }
+  const sso = ssoHost(context.branding, context.request);
   return [
     'Always sign in at ',
     { link: `https://${loginHost}/`, text: loginHost },
@@ -79,7 +86,7 @@ function compose(
   const content = {
     heading: context.branding.mspName,
     blocks: message.blocks,
-    footer: `Sent by ${context.branding.mspName} about IT Glue access for ${context.invitee.name} (${context.org.name}).`,
+    footer: `Sent by ${context.branding.mspName} about ${productName(context.request)} access for ${context.invitee.name} (${context.org.name}).`,
   };
   const links: string[] = [];
   const collect = (part: Inline) => {
@@ -129,7 +136,7 @@ export function approvalRequestMessage(mail: ApprovalMail, settings: MessageSett
       ...(reminder ? [{ paragraph: ['We have not received your answer yet. The link in earlier emails no longer works: please use the one below.'] }] : []),
       {
         paragraph: [
-          `${branding.mspName} has been asked to give ${invitee.name} access to the IT documentation of ${org.name} in IT Glue. `,
+          `${branding.mspName} has been asked to give ${invitee.name} access to the IT documentation of ${org.name} in ${productName(request)}. `,
           `Your approval is needed before anything is set up.`,
         ],
       },
@@ -168,21 +175,26 @@ export function decisionReceiptMessage(
   });
 }
 
-export function instructionsMessage(mail: MailContext & { linkValidityHours: number }, settings: MessageSettings): MailMessage {
+/** The access instructions to the invitee, with a copy (Cc) to `copyTo` (see activities/mail.ts for who that is). */
+export function instructionsMessage(
+  mail: MailContext & { linkValidityHours: number },
+  settings: MessageSettings,
+  copyTo: Address[],
+): MailMessage {
   const { invitee, org, request, branding } = mail;
   return compose(mail, settings, {
     step: 'instructions',
     round: 1,
     to: to(invitee),
-    cc: settings.instructionsCopyTo,
+    cc: copyTo,
     subject: INSTRUCTIONS_SUBJECT,
     blocks: [
       hello(invitee),
-      { paragraph: [`${branding.mspName} is giving you access to the IT documentation of ${org.name} in IT Glue, as ${withArticle(accessLevel(request))}. Here is how to get started:`] },
+      { paragraph: [`${branding.mspName} is giving you access to the IT documentation of ${org.name} in ${productName(request)}, as ${withArticle(accessLevel(request))}. Here is how to get started:`] },
       {
         steps: [
           [
-            'An invitation email from IT Glue is on its way (check your spam folder too). ',
+            `An invitation email ${request.kind === 'myglue' ? 'to MyGlue' : 'from IT Glue'} is on its way (check your spam folder too). `,
             { strong: `Its link is valid for ${hours(mail.linkValidityHours)} only` },
             `: accept it and choose your password soon after it arrives. If the link has expired, tell ${branding.mspName} and you will get a new one.`,
           ],
@@ -201,17 +213,18 @@ export function instructionsMessage(mail: MailContext & { linkValidityHours: num
 
 export function inviteExpiredMessage(mail: MailContext & { expiry: number }, settings: MessageSettings): MailMessage {
   const { invitee, branding } = mail;
+  const product = productName(mail.request);
   return compose(mail, settings, {
     step: 'invite-expired',
     round: mail.expiry,
     to: to(invitee),
-    subject: 'Your IT Glue invitation has expired: a new one is on its way',
+    subject: `Your ${product} invitation has expired: a new one is on its way`,
     blocks: [
       hello(invitee),
-      { paragraph: [`The invitation link IT Glue sent you expired before it was used. ${branding.mspName} is sending you a new invitation.`] },
+      { paragraph: [`The ${product === 'MyGlue' ? 'MyGlue invitation link you were sent' : 'invitation link IT Glue sent you'} expired before it was used. ${branding.mspName} is sending you a new invitation.`] },
       {
         steps: [
-          ['Watch for the new email from IT Glue and accept it ', { strong: 'as soon as it arrives' }, ': its link is valid for a few hours only.'],
+          [`Watch for the new ${product === 'MyGlue' ? 'MyGlue invitation email' : 'email from IT Glue'} and accept it `, { strong: 'as soon as it arrives' }, ': its link is valid for a few hours only.'],
           signInStep(mail),
         ],
       },
@@ -222,14 +235,15 @@ export function inviteExpiredMessage(mail: MailContext & { expiry: number }, set
 
 export function twoFactorReminderMessage(mail: MailContext & { reminder: number }, settings: MessageSettings): MailMessage {
   const { invitee, org } = mail;
+  const product = productName(mail.request);
   return compose(mail, settings, {
     step: 'two-factor-reminder',
     round: mail.reminder,
     to: to(invitee),
-    subject: 'Reminder: set up two-factor authentication in IT Glue',
+    subject: `Reminder: set up two-factor authentication in ${product}`,
     blocks: [
       hello(invitee),
-      { paragraph: [`Your IT Glue access to the documentation of ${org.name} is ready. To keep it safe, please set up two-factor authentication (2FA) if you have not done so yet.`] },
+      { paragraph: [`Your ${product} access to the documentation of ${org.name} is ready. To keep it safe, please set up two-factor authentication (2FA) if you have not done so yet.`] },
       {
         steps: [
           signInStep(mail),

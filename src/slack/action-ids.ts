@@ -11,8 +11,10 @@ export const ACTIONS = {
   recordOfflineApproval: 'onboarding_record_offline_approval',
   /** AWAITING_INVITE: the tech created the user in IT Glue; the onboarding checks at once. */
   invitationSent: 'onboarding_invitation_sent',
-  /** VERIFYING with sub-state MISMATCH: the tech fixed the settings; verify again. */
+  /** VERIFYING with sub-state MISMATCH: the tech (or, for the account's groups, a manager) fixed it; verify again. */
   fixed: 'onboarding_fixed',
+  /** VERIFYING with sub-state CONFIRM_SETTINGS: the tech checked the settings the API cannot read. */
+  settingsConfirmed: 'onboarding_settings_confirmed',
   /** AWAITING_ACCEPTANCE with sub-state INVITE_EXPIRED: the tech reset the invitation. */
   resent: 'onboarding_resent',
   /** AWAITING_2FA: the tech confirms the invitee has set up 2FA. */

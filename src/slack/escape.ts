@@ -45,6 +45,17 @@ export function isSlackUserId(value: string | undefined | null): value is string
   return !!value && SLACK_USER_ID.test(value);
 }
 
+const SLACK_USERGROUP_ID = /^S[A-Z0-9]{2,}$/;
+
+export function isSlackUsergroupId(value: string | undefined | null): value is string {
+  return !!value && SLACK_USERGROUP_ID.test(value);
+}
+
+/** `<!subteam^S123>`, the handle of a user group this program holds (notifies its members); '' for anything else. */
+export function usergroupMention(usergroupId: string): string {
+  return isSlackUsergroupId(usergroupId) ? `<!subteam^${usergroupId}>` : '';
+}
+
 /** Slack's date formatting: shown in each reader's time zone, with `fallback` where that is not possible. */
 export function slackDate(time: string | number | Date, fallback: string, format = '{date_short_pretty} {time}'): string {
   const seconds = Math.floor(new Date(time).getTime() / 1000);

@@ -3,10 +3,11 @@
  * SlackDirectory) and Temporal; starts nothing.
  */
 import type { ModalView } from '@slack/types';
-import { LITE_MAX_ORGANIZATIONS, type Policy } from '../../workflows/policy';
+import { customerGroupFor, LITE_MAX_ORGANIZATIONS, organizationAccessOf, type Policy } from '../../workflows/policy';
 import { isFinal } from '../../workflows/stages';
 import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
 import { isPrimaryContact, selfApprovalRefusal } from '../itglue/directory';
+import { passwordVisibility } from '../itglue/password-access';
 import type { ItGlueContact } from '../itglue/schemas';
 import type { SlackDeps } from './deps';
 import { statusOf } from './overview';
@@ -90,6 +91,7 @@ export async function inviteModalData(deps: SlackDeps, input: InviteInput): Prom
     primary: null,
     ruleText: ruleText(deps.policy),
     myGlueGroups: null,
+    myGluePasswords: null,
     selected: { ...input.selected },
   };
   const directory = deps.directory;
@@ -125,6 +127,15 @@ export async function inviteModalData(deps: SlackDeps, input: InviteInput): Prom
   data.withoutEmail = sorted.filter((c) => !c.email).map((c) => c.name || `Contact ${c.id}`);
   data.primary = primaryChoice(primary);
   data.myGlueGroups = groups ? groups.map((g) => ({ id: g.id, name: g.name })) : null;
+  if (groups && data.selected.groupIds) {
+    // Password access as the chosen groups leave it, each group read with its denied asset types.
+    const chosen = groups.filter((g) => data.selected.groupIds!.includes(g.id));
+    data.selected.groupIds = chosen.map((g) => g.id);
+    if (chosen.length > 0) {
+      const read = await Promise.all(chosen.map((g) => directory.group(g.id).catch(() => ({ name: g.name, deniedResourceTypes: null }))));
+      data.myGluePasswords = passwordVisibility(read);
+    }
+  }
   // A pre-selection that is not (or no longer) in the list is dropped.
   for (const key of ['contactId', 'approverId'] as const) {
     if (data.selected[key] && !data.contacts.some((c) => c.id === data.selected[key])) delete data.selected[key];
@@ -186,7 +197,6 @@ export async function checkInvite(
   if (tooLong) return { ok: false, errors: tooLong };
   if (!form.contactId) return { ok: false, errors: { [at('contact')]: 'Choose the contact to invite.' } };
   const kind = form.kind ?? 'itglue';
-  const groupName = form.passwordAccess ? deps.policy.groups.passwordAccess : deps.policy.groups.noPasswordAccess;
   const groupIds = form.groupIds ?? [];
 
   // Everything that can be read at once, then what depends on the contact.
@@ -195,7 +205,7 @@ export async function checkInvite(
     directory.contact(form.contactId),
     form.approverId && form.approverId !== form.contactId ? directory.contact(form.approverId) : Promise.resolve(undefined),
     kind === 'itglue'
-      ? directory.groupByName(groupName).then((g) => (g ? [g] : []))
+      ? Promise.resolve([])
       : Promise.all(groupIds.map((id) => directory.group(id).catch(() => null))).then((found) => found.filter((g) => g !== null)),
   ]);
   if (!org || org.primary) return { ok: false, errors: { [blockId('org', null)]: 'Choose a customer organization from the list.' } };
@@ -233,7 +243,10 @@ export async function checkInvite(
   // Organization access the request would give: the group(s) the user goes into.
   const limit = kind === 'itglue' ? Math.min(deps.policy.limits.maxOrganizations, LITE_MAX_ORGANIZATIONS) : deps.policy.limits.maxOrganizations;
   if (kind === 'itglue') {
-    const group = groups[0];
+    // A customer's own group (`group` model) must not reach more than allowed. Shared groups
+    // (`per-user`) reach no organization at all: verification tells managers if one does.
+    const own = organizationAccessOf(deps.policy) === 'group';
+    const group = own ? await directory.groupByName(customerGroupFor(deps.policy, org.name, !!form.passwordAccess)) : null;
     if (group && group.organizationIds.length > limit) {
       errors[at('password')] =
         `The group “${group.name}” gives access to ${group.organizationIds.length} organizations; the policy allows ${limit}. Remove the others from the group in IT Glue (Account → Groups), or ask a manager.`;
@@ -251,7 +264,8 @@ export async function checkInvite(
     contactId: contact!.id,
     kind,
     ...(kind === 'myglue' ? { myGlueRole: form.role ?? 'Creator', myGlueGroupIds: form.groupIds } : {}),
-    passwordAccess: kind === 'itglue' ? !!form.passwordAccess : false,
+    // MyGlue: not chosen but what the groups allow (a group that could not be read counts as hiding them).
+    passwordAccess: kind === 'itglue' ? !!form.passwordAccess : groups.length === groupIds.length && passwordVisibility(groups).visible,
     ...(form.approverId ? { approverContactId: form.approverId } : {}),
     ...(form.ticket ? { ticket: form.ticket } : {}),
     ...(form.note ? { note: form.note } : {}),

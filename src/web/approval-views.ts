@@ -2,7 +2,7 @@
 import type { Policy } from '../../workflows/policy';
 import type { Evidence, OnboardingStatus } from '../../workflows/types';
 import { html, type Html } from '../html';
-import { accessLevel, formatTime, passwordAccess } from '../wording';
+import { accessLevel, formatTime, passwordAccess, productName } from '../wording';
 import type { ApprovalState } from './approval-state';
 import type { Page } from './page';
 
@@ -26,7 +26,7 @@ export function requestView(branding: Branding, status: OnboardingStatus, expire
     branding,
     'Approve IT Glue access?',
     html`<h1>${branding.mspName} asks for your approval</h1>
-<p>${branding.mspName} would like to give ${invitee?.name ?? 'a person'} access to the IT documentation of ${org?.name ?? 'your organization'} in IT Glue.</p>
+<p>${branding.mspName} would like to give ${invitee?.name ?? 'a person'} access to the IT documentation of ${org?.name ?? 'your organization'} in ${productName(request)}.</p>
 <dl>
 <dt>Person</dt><dd>${invitee?.name ?? ''}${invitee ? html` &lt;${invitee.email}&gt;` : ''}</dd>
 <dt>Organization</dt><dd>${org?.name ?? ''}</dd>

@@ -6,6 +6,9 @@
  * record's own and the `…-id` attributes) is stored as a decimal string; on the wire the record's
  * `id` stays a string and `…-id` attributes become numbers, as IT Glue sends them.
  *
+ * IT Glue's daily activity figures (`GET /user_metrics`) are records too (`userMetrics`): one per
+ * user, organization, resource type and UTC day, with the counts created / viewed / edited / deleted.
+ *
  * Derived attributes are computed when a record is rendered, so they never go stale:
  * `organization-name` and `contact-type-name` of a contact, `organization-name` and
  * `flexible-asset-type-name` of a flexible asset, and a flexible asset's `name` when its type has
@@ -101,6 +104,11 @@ export interface FakeGroup {
   'user-ids': string[];
   /** Organizations the group gives access to (the `organizations` relationship). */
   'organization-ids': string[];
+  /**
+   * Asset types the group denies its members ("Deny Asset Type Access", e.g. `Passwords`,
+   * `Configurations`, or a flexible asset type's name): the `resource_type_restrictions` include.
+   */
+  'resource-type-restrictions': string[];
   'created-at': string;
   'updated-at': string;
 }
@@ -158,6 +166,21 @@ export interface FakeFlexibleAsset {
   'updated-at': string;
 }
 
+/** One line of IT Glue's activity figures: what a user did in one organization and resource type on one UTC day. */
+export interface FakeUserMetric {
+  id: string;
+  'user-id': string;
+  'organization-id': string;
+  /** e.g. Passwords, Configurations, Documents. */
+  'resource-type': string;
+  /** UTC day, YYYY-MM-DD. */
+  date: string;
+  created: number;
+  viewed: number;
+  edited: number;
+  deleted: number;
+}
+
 export interface FakeItGlueData {
   organizations: FakeOrganization[];
   contacts: FakeContact[];
@@ -166,6 +189,7 @@ export interface FakeItGlueData {
   groups: FakeGroup[];
   flexibleAssetTypes: FakeFlexibleAssetType[];
   flexibleAssets: FakeFlexibleAsset[];
+  userMetrics: FakeUserMetric[];
 }
 
 /** Any subset of the collections; missing ones start empty. */
@@ -246,6 +270,7 @@ export function makeGroup(fields: Needs<FakeGroup, 'id' | 'name'>): FakeGroup {
     'hide-from-my-glue': false,
     'user-ids': [],
     'organization-ids': [],
+    'resource-type-restrictions': [],
     'created-at': EPOCH,
     'updated-at': EPOCH,
     ...fields,
@@ -299,6 +324,10 @@ export function makeFlexibleAsset(
   };
 }
 
+export function makeUserMetric(fields: Needs<FakeUserMetric, 'id' | 'user-id' | 'organization-id' | 'date'>): FakeUserMetric {
+  return { 'resource-type': 'Passwords', created: 0, viewed: 1, edited: 0, deleted: 0, ...fields };
+}
+
 /** Ids of the default seed's records, so tests can name them instead of repeating numbers. */
 export const SEED = {
   org: { msp: '1000', acme: '1001', smithJones: '1002', bluebird: '1003', smith: '1004' },
@@ -333,16 +362,18 @@ export const SEED = {
   field: { siteName: '401', authorizedContacts: '402', internetProvider: '403', afterHours: '404', notes: '405', domain: '411' },
   flexibleAsset: { acmeSite: '4001', smithJonesSite: '4002', bluebirdSite: '4003', acmeEmail: '4004' },
   myGlueAccount: { acme: '7001' },
+  userMetric: { paulaPasswords: '8001', paulaConfigurations: '8002', alexDocuments: '8003' },
 } as const;
 
 /**
  * An MSP (`primary: true`) and its customers, one of them with a comma in its name, contacts for
  * every primary-contact rule, users in every invitation state, the two customer groups and a
- * "Site Summary" flexible asset per customer. Times of the invitation states are relative to `now`.
+ * "Site Summary" flexible asset per customer, and the activity of the users who signed in, in their
+ * own organization. Times of the invitation states and days of the activity are relative to `now`.
  */
 export function defaultSeed(now: Date = new Date()): FakeItGlueData {
   const ago = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
-  const { org, contactType, contact, user, group, flexibleAssetType, field, flexibleAsset, myGlueAccount } = SEED;
+  const { org, contactType, contact, user, group, flexibleAssetType, field, flexibleAsset, myGlueAccount, userMetric } = SEED;
 
   const organizations = [
     makeOrganization({
@@ -582,16 +613,17 @@ export function defaultSeed(now: Date = new Date()): FakeItGlueData {
       id: group.noPasswordAccess,
       name: 'Customer - No Password Access',
       description: 'Customers without access to passwords',
+      // Shared by every customer, as MSPs set it up: users of several customers, and no
+      // organization access (each user gets their own organization on the user).
       'user-ids': [user.paulaSignedIn, user.ottoAccepted, user.robinMixedCase],
-      // Acme plus an extra organization: a verification should notice the second one.
-      'organization-ids': [org.acme, org.bluebird],
+      'organization-ids': [],
     }),
     makeGroup({
       id: group.hasPasswordAccess,
       name: 'Customer - Has Password Access',
       description: 'Customers who may read their passwords',
       'user-ids': [user.samPending, user.caseyExpired],
-      'organization-ids': [org.smithJones],
+      'organization-ids': [],
     }),
     makeGroup({
       id: group.acmeMyGlue,
@@ -694,7 +726,22 @@ export function defaultSeed(now: Date = new Date()): FakeItGlueData {
     }),
   ];
 
-  return { organizations, contacts, contactTypes, users, groups, flexibleAssetTypes, flexibleAssets };
+  const day = (daysAgo: number) => new Date(now.getTime() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+  const userMetrics = [
+    makeUserMetric({ id: userMetric.paulaPasswords, 'user-id': user.paulaSignedIn, 'organization-id': org.acme, date: day(1), viewed: 3 }),
+    makeUserMetric({
+      id: userMetric.paulaConfigurations,
+      'user-id': user.paulaSignedIn,
+      'organization-id': org.acme,
+      'resource-type': 'Configurations',
+      date: day(2),
+      viewed: 5,
+      edited: 1,
+    }),
+    makeUserMetric({ id: userMetric.alexDocuments, 'user-id': user.alexMyGlue, 'organization-id': org.acme, 'resource-type': 'Documents', date: day(0), viewed: 2 }),
+  ];
+
+  return { organizations, contacts, contactTypes, users, groups, flexibleAssetTypes, flexibleAssets, userMetrics };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   JSON_API,
   SEED,
   defaultSeed,
+  makeUserMetric,
   manyUsers,
   splitFilterValue,
   startFakeItGlue,
@@ -32,6 +33,7 @@ async function call(method: string, path: string, init: { body?: unknown; header
 const get = (path: string, headers?: Record<string, string>) => call('GET', path, { headers });
 const patch = (path: string, body: unknown, contentType: string | null = JSON_API) =>
   call('PATCH', path, { body, headers: contentType === null ? {} : { 'content-type': contentType } });
+const post = (path: string, body: unknown) => call('POST', path, { body, headers: { 'content-type': JSON_API } });
 
 /** `filter[name]=value` with the value URL-encoded as a client would send it. */
 const q = (params: Record<string, string>) =>
@@ -371,7 +373,22 @@ describe('groups', () => {
   const path = `/groups/${SEED.group.noPasswordAccess}`;
   const members = async () => (await get(`${path}?include=users`)).body.data.relationships.users.data.map((r: { id: string }) => r.id);
 
+  it('creates a group with its organizations (201); a taken name or an unknown organization is refused', async () => {
+    const created = await post('/groups', { data: { type: 'groups', attributes: { name: 'Bluebird - Customers', organization_ids: [Number(SEED.org.bluebird)] } } });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({ type: 'groups', attributes: { name: 'Bluebird - Customers' } });
+    const shown = await get(`/groups/${created.body.data.id}?include=organizations`);
+    expect(shown.body.data.relationships.organizations.data).toEqual([{ id: SEED.org.bluebird, type: 'organizations' }]);
+    expectError(await post('/groups', { data: { type: 'groups', attributes: { name: 'Bluebird - Customers' } } }), 422, 'Unprocessable Entity');
+    expectError(await post('/groups', { data: { type: 'groups', attributes: { name: 'Nowhere', organization_ids: [999999] } } }), 422, 'Unprocessable Entity');
+    expectError(await post('/groups', { data: { type: 'groups', attributes: { name: '' } } }), 422, 'Unprocessable Entity');
+    // A group's organizations are never changed by PATCH (it is not documented there).
+    expectError(await patch(`/groups/${created.body.data.id}`, { data: { type: 'groups', attributes: { organization_ids: [1] } } }), 422, 'Unprocessable Entity');
+  });
+
   it('shows members and organizations only when included', async () => {
+    // The seed's shared group reaches no organization; here it reaches two, to show them.
+    fake.data.groups.find((g) => g.id === SEED.group.noPasswordAccess)!['organization-ids'] = [SEED.org.acme, SEED.org.bluebird];
     const plain = await get(path);
     expect(plain.body.data).toMatchObject({
       id: '301',
@@ -411,7 +428,45 @@ describe('groups', () => {
     expect(ids(list)).toEqual([SEED.group.hasPasswordAccess]);
     expect(list.body.included.map((r: { id: string }) => r.id)).toEqual([SEED.user.samPending, SEED.user.caseyExpired]);
 
-    expectError(await get(`${path}?include=resource_type_restrictions`), 422, 'Unprocessable Entity');
+    expectError(await get(`${path}?include=my_glue_account`), 422, 'Unprocessable Entity');
+  });
+
+  it('includes a group\'s denied asset types as restriction resources, only when asked', async () => {
+    const myGlue = fake.data.groups.find((g) => g.id === SEED.group.acmeMyGlue)!;
+    myGlue['resource-type-restrictions'] = ['Configurations', 'Passwords'];
+    const groupPath = `/groups/${SEED.group.acmeMyGlue}`;
+
+    expect((await get(`${groupPath}?include=users`)).body.data.relationships['resource-type-restrictions']).toBeUndefined();
+
+    const answer = await get(`${groupPath}?include=resource_type_restrictions`);
+    expect(answer.status).toBe(200);
+    const restrictionIds = [`${SEED.group.acmeMyGlue}001`, `${SEED.group.acmeMyGlue}002`];
+    expect(answer.body.data.relationships).toEqual({
+      'resource-type-restrictions': { data: restrictionIds.map((id) => ({ id, type: 'resource-type-restrictions' })) },
+    });
+    expect(answer.body.included).toEqual([
+      {
+        id: restrictionIds[0],
+        type: 'resource-type-restrictions',
+        attributes: { 'group-id': Number(SEED.group.acmeMyGlue), 'resource-type-name': 'Configurations', 'created-at': myGlue['created-at'], 'updated-at': myGlue['updated-at'] },
+      },
+      {
+        id: restrictionIds[1],
+        type: 'resource-type-restrictions',
+        attributes: { 'group-id': Number(SEED.group.acmeMyGlue), 'resource-type-name': 'Passwords', 'created-at': myGlue['created-at'], 'updated-at': myGlue['updated-at'] },
+      },
+    ]);
+    // The same ids in a second read, and beside the other includes; a group that denies nothing has an empty list.
+    const again = await get(`${groupPath}?include=users,organizations,resource_type_restrictions`);
+    expect(again.body.data.relationships['resource-type-restrictions'].data.map((r: { id: string }) => r.id)).toEqual(restrictionIds);
+    expect(again.body.included.map((r: { type: string }) => r.type)).toEqual(['users', 'organizations', 'resource-type-restrictions', 'resource-type-restrictions']);
+    const open = await get(`${path}?include=resource_type_restrictions`);
+    expect(open.body.data.relationships).toEqual({ 'resource-type-restrictions': { data: [] } });
+    expect(open.body.included).toEqual([]);
+
+    // In a list too.
+    const list = await get(`/groups?${q({ 'filter[name]': 'Acme Dental - MyGlue Staff', include: 'resource_type_restrictions' })}`);
+    expect(list.body.included.map((r: { attributes: Record<string, unknown> }) => r.attributes['resource-type-name'])).toEqual(['Configurations', 'Passwords']);
   });
 
   it('replaces the whole member list on PATCH accounts_user_ids', async () => {
@@ -711,5 +766,90 @@ describe('request recording', () => {
 
     fake.reset();
     expect(fake.requests).toEqual([]);
+  });
+});
+
+describe('user metrics', () => {
+  const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+  const dates = (answer: Answer): string[] => answer.body.data.map((r: { attributes: { date: string } }) => r.attributes.date);
+
+  it('renders the daily figures as user-metrics resources, filtered by user and by a range of days', async () => {
+    const answer = await get(`/user_metrics?${q({ 'filter[user_id]': SEED.user.paulaSignedIn, 'filter[date]': `${day(6)},${day(0)}`, sort: 'date' })}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toEqual([
+      {
+        id: SEED.userMetric.paulaConfigurations,
+        type: 'user-metrics',
+        attributes: {
+          'user-id': Number(SEED.user.paulaSignedIn),
+          'organization-id': Number(SEED.org.acme),
+          'resource-type': 'Configurations',
+          date: day(2),
+          created: 0,
+          viewed: 5,
+          edited: 1,
+          deleted: 0,
+        },
+      },
+      expect.objectContaining({ id: SEED.userMetric.paulaPasswords, attributes: expect.objectContaining({ 'resource-type': 'Passwords', date: day(1), viewed: 3 }) }),
+    ]);
+    expect(answer.body.meta).toMatchObject({ 'total-count': 2 });
+
+    // Both ends are included; days outside the range are left out.
+    expect(ids(await get(`/user_metrics?${q({ 'filter[date]': `${day(1)},${day(1)}` })}`))).toEqual([SEED.userMetric.paulaPasswords]);
+    expect(ids(await get(`/user_metrics?${q({ 'filter[date]': `${day(9)},${day(3)}` })}`))).toEqual([]);
+    // `*` as the end is today.
+    expect(ids(await get(`/user_metrics?${q({ 'filter[date]': `${day(0)},*` })}`))).toEqual([SEED.userMetric.alexDocuments]);
+  });
+
+  it('filters by organization and resource type, and sorts by the counts or the day', async () => {
+    fake.data.userMetrics.push(
+      makeUserMetric({ id: '8101', 'user-id': SEED.user.paulaSignedIn, 'organization-id': SEED.org.bluebird, 'resource-type': 'Passwords', date: day(1), viewed: 9 }),
+      makeUserMetric({ id: '8102', 'user-id': SEED.user.paulaSignedIn, 'organization-id': SEED.org.bluebird, 'resource-type': 'Documents', date: day(3), edited: 2 }),
+    );
+    const bluebird = await get(`/user_metrics?${q({ 'filter[organization_id]': SEED.org.bluebird, sort: '-date' })}`);
+    expect(ids(bluebird)).toEqual(['8101', '8102']);
+    expect(ids(await get(`/user_metrics?${q({ 'filter[resource_type]': 'Passwords', sort: '-viewed' })}`))).toEqual(['8101', SEED.userMetric.paulaPasswords]);
+    expect(dates(await get('/user_metrics?sort=date'))).toEqual([day(3), day(2), day(1), day(1), day(0)]);
+    expect(ids(await get(`/user_metrics?${q({ 'filter[user_id]': SEED.user.alexMyGlue })}`))).toEqual([SEED.userMetric.alexDocuments]);
+  });
+
+  it('refuses unknown filters and sorts, and date ranges that are open at the start, malformed or longer than a week', async () => {
+    const refused: Record<string, string>[] = [
+      { 'filter[user-id]': SEED.user.paulaSignedIn },
+      { 'filter[organization_name]': 'Acme Dental' },
+      { 'filter[user_id]': 'paula' },
+      { sort: 'organization_id' },
+      { 'filter[date]': `${day(7)},${day(0)}` },
+      { 'filter[date]': `*,${day(0)}` },
+      { 'filter[date]': day(0) },
+      { 'filter[date]': `${day(1)},${day(2)}` },
+      { 'filter[date]': '2024-02-30,2024-03-01' },
+      { 'filter[date]': `${day(9)},*` },
+    ];
+    for (const query of refused) {
+      const answer = await get(`/user_metrics?${q(query)}`);
+      expect({ query, status: answer.status }).toEqual({ query, status: 422 });
+      expectError(answer, 422, 'Unprocessable Entity');
+    }
+    // Exactly a week is taken.
+    expect((await get(`/user_metrics?${q({ 'filter[date]': `${day(6)},${day(0)}` })}`)).status).toBe(200);
+  });
+
+  it('pages 1000 rows at a time', async () => {
+    fake.data.userMetrics.push(
+      ...Array.from({ length: 1200 }, (_, i) =>
+        makeUserMetric({ id: String(90_000 + i), 'user-id': SEED.user.tech, 'organization-id': String(1_000 + (i % 5)), 'resource-type': `Type ${i}`, date: day(i % 7) }),
+      ),
+    );
+    const first = await get(`/user_metrics?${q({ 'filter[user_id]': SEED.user.tech, 'filter[date]': `${day(6)},${day(0)}`, sort: 'date', 'page[size]': '1000' })}`);
+    expect(first.body.data).toHaveLength(1000);
+    expect(first.body.meta).toMatchObject({ 'total-count': 1200, 'total-pages': 2, 'next-page': 2 });
+    const days = dates(first);
+    expect(days).toEqual([...days].sort());
+    const second = await get(first.body.links.next);
+    expect(second.body.data).toHaveLength(200);
+    expect(second.body.links.next).toBeUndefined();
+    expect(new Set([...ids(first), ...ids(second)]).size).toBe(1200);
   });
 });

@@ -27,15 +27,31 @@
  * - `sort=field,-other` with the fields each route documents; anything else → 422. Ties (and no
  *   sort) order by numeric id.
  * - `include=` with the relationships a route documents and this server implements (groups:
- *   users, organizations; flexible asset types: flexible_asset_fields) → relationship `data` and a
- *   top-level `included` array; other includes → 422. A group shows its relationships only when
- *   included; a flexible asset type always lists its field ids, as IT Glue's samples show.
+ *   users, organizations, resource_type_restrictions; flexible asset types: flexible_asset_fields)
+ *   → relationship `data` and a top-level `included` array; other includes → 422. A group shows its
+ *   relationships only when included; a flexible asset type always lists its field ids, as IT
+ *   Glue's samples show.
+ * - A group's denied asset types (`include=resource_type_restrictions`). IT Glue documents the
+ *   include (and community clients such as the ITGlue PowerShell wrapper offer it) but publishes no
+ *   sample of what it returns, so this server renders it the way IT Glue renders every other
+ *   include: the relationship under its kebab-case key, `resource-type-restrictions`, lists
+ *   `{id, type: 'resource-type-restrictions'}` (one per denied asset type; ids are numbers as
+ *   strings, as everywhere), and `included` holds those resources with kebab-case attributes:
+ *   `group-id` (a number, like every `…-id`), `resource-type-name` (the asset type as the UI and
+ *   `/user_metrics` name it: `Passwords`, `Configurations`, or a flexible asset type's name, in the
+ *   style of `contact-type-name` / `organization-type-name`), `created-at`, `updated-at`. The
+ *   restrictions cannot be changed through the API (only in IT Glue's UI); tests set them in `data`
+ *   (`resource-type-restrictions` of a group). The client also reads a plainer shape, the names
+ *   listed in the group's attributes, should IT Glue answer that way (src/itglue/schemas.ts).
  * - PATCH / POST need `Content-Type: application/vnd.api+json` (parameters such as charset are
  *   tolerated) → else 415; a body that is not JSON → 400; a body over 10 MB → 413; a JSON body that
  *   does not validate (no `data.attributes`, wrong `data.type`, unknown attribute, unknown id) → 422.
  *   Body attribute names are snake_case (`accounts_user_ids`); the kebab-case spelling of the same
  *   name is accepted too, as IT Glue's own request samples use it. `data.type` may be written
  *   kebab- or snake-case (`flexible-assets` / `flexible_assets`), as IT Glue's docs show both.
+ * - `POST /groups` creates a group (201): `name` (unique, else 422), `organization_ids`,
+ *   `accounts_user_ids`, `my_glue_account_id`, as IT Glue's sample for creating a group with
+ *   organization access reads; unknown ids → 422.
  * - `PATCH /groups/:id` with `accounts_user_ids` REPLACES the members (`[]` empties the group;
  *   `null` or absent leaves them). Unknown user ids → 422. `name`, `description` and
  *   `hide_from_my_glue` may be set too; `organization_ids` is not documented for PATCH → 422 (set
@@ -45,6 +61,19 @@
  *   ids (numbers or numeric strings) and read back as `{type: 'Contacts', values: [{id, name, …}]}`;
  *   writing the read shape, an unknown trait key, an unknown tagged id, a wrong value type or a
  *   missing required trait → 422. Without `traits` the traits stay as they are.
+ *
+ * - `GET /user_metrics`: IT Glue's daily activity figures, one resource per user, organization,
+ *   resource type and UTC day, as IT Glue's API reference ("accounts › user metrics daily") and the
+ *   clients that wrap it show them (the ITGlue PowerShell modules' Get-ITGlueUserMetric(s), the
+ *   sample answer in a Go client's tests): type `user-metrics`, attributes `user-id` and
+ *   `organization-id` (numbers), `resource-type` (e.g. `Passwords`, `Configurations`,
+ *   `Active Directory`), `date` (`2020-11-23`) and the counts `created`, `viewed`, `edited`,
+ *   `deleted`; no organization name, no relationships, no includes. Filters `filter[user_id]`,
+ *   `filter[organization_id]`, `filter[resource_type]` and `filter[date]=start_date,end_date`
+ *   (UTC days, both included; `*` for an open end, here today). "Date ranges longer than a week may
+ *   be disallowed": this server refuses them (422), and an open start with them (a third-party
+ *   client also says IT Glue refuses an open start), as it does a value that is not two days.
+ *   Sorts: id, created, viewed, edited, deleted, date (`-` descending). Paging as every list.
  *
  * Test controls: `data` (mutable records), `requests` (every request as received: method, path,
  * decoded query, parsed body, status, time; never the api key), `failNext` (injected 429 / 5xx,
@@ -60,6 +89,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import {
   defaultSeed,
+  makeGroup,
   type FakeContact,
   type FakeContactType,
   type FakeFlexibleAsset,
@@ -70,6 +100,7 @@ import {
   type FakeItGlueSeed,
   type FakeOrganization,
   type FakeUser,
+  type FakeUserMetric,
 } from './itglue-data';
 
 export * from './itglue-data';
@@ -281,7 +312,8 @@ interface ResourceObject {
   relationships?: Record<string, { data: Ref[] | Ref | null }>;
 }
 
-type FilterKind = 'id' | 'text' | 'email' | 'boolean';
+/** `date-range`: `start,end` of UTC days (see dateRange). */
+type FilterKind = 'id' | 'text' | 'email' | 'boolean' | 'date-range';
 
 interface FilterSpec<R> {
   kind: FilterKind;
@@ -398,6 +430,18 @@ function collections(data: FakeItGlueData, settings: FakeItGlueSettings) {
       'my-glue': g['my-glue'],
       'my-glue-account-id': wireId(g['my-glue-account-id']),
       'hide-from-my-glue': g['hide-from-my-glue'],
+      'created-at': g['created-at'],
+      'updated-at': g['updated-at'],
+    },
+  });
+
+  /** One denied asset type of a group; its id is derived from the group's and stays the same between requests. */
+  const resourceTypeRestriction = (g: FakeGroup, name: string, index: number): ResourceObject => ({
+    id: String(Number(g.id) * 1000 + index + 1),
+    type: 'resource-type-restrictions',
+    attributes: {
+      'group-id': wireId(g.id),
+      'resource-type-name': name,
       'created-at': g['created-at'],
       'updated-at': g['updated-at'],
     },
@@ -623,6 +667,10 @@ function collections(data: FakeItGlueData, settings: FakeItGlueSettings) {
             return o ? [organization(o)] : [];
           }),
       },
+      resource_type_restrictions: {
+        key: 'resource-type-restrictions',
+        related: (g) => (g['resource-type-restrictions'] ?? []).map((name, i) => resourceTypeRestriction(g, name, i)),
+      },
     },
   };
 
@@ -669,7 +717,46 @@ function collections(data: FakeItGlueData, settings: FakeItGlueSettings) {
     },
   };
 
-  return { organizations, contacts, contactTypes, users, groups, flexibleAssetTypes, flexibleAssets, resources: { flexibleAsset, group } };
+  const userMetrics: Collection<FakeUserMetric> = {
+    type: 'user-metrics',
+    records: () => data.userMetrics,
+    attributes: (m) => ({
+      'user-id': wireId(m['user-id']),
+      'organization-id': wireId(m['organization-id']),
+      'resource-type': m['resource-type'],
+      date: m.date,
+      created: m.created,
+      viewed: m.viewed,
+      edited: m.edited,
+      deleted: m.deleted,
+    }),
+    filters: {
+      user_id: { kind: 'id', values: (m) => [m['user-id']] },
+      organization_id: { kind: 'id', values: (m) => [m['organization-id']] },
+      resource_type: { kind: 'text', values: (m) => [m['resource-type']] },
+      date: { kind: 'date-range', values: (m) => [m.date] },
+    },
+    sorts: {
+      id: (m) => Number(m.id),
+      created: (m) => m.created,
+      viewed: (m) => m.viewed,
+      edited: (m) => m.edited,
+      deleted: (m) => m.deleted,
+      date: (m) => m.date,
+    },
+  };
+
+  return {
+    organizations,
+    contacts,
+    contactTypes,
+    users,
+    groups,
+    flexibleAssetTypes,
+    flexibleAssets,
+    userMetrics,
+    resources: { flexibleAsset, group },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -740,8 +827,14 @@ function listDocument<R extends { id: string }>(
       if (!spec) {
         invalid(`${key} is not a supported filter here (supported: ${Object.keys(collection.filters).map((f) => `filter[${f}]`).join(', ')})`);
       }
+      if (spec.kind === 'date-range') {
+        const [start, end] = dateRange(key, raw);
+        records = records.filter((r) => spec.values(r).some((v) => typeof v === 'string' && v >= start && v <= end));
+        continue;
+      }
+      const kind = spec.kind;
       const wanted: Array<string | boolean | null> = splitFilterValue(raw).map((value) => {
-        switch (spec.kind) {
+        switch (kind) {
           case 'id':
             return /^\d+$/.test(value) ? value : invalid(`${key} must be a number (got '${value}')`);
           case 'boolean':
@@ -816,6 +909,32 @@ function listDocument<R extends { id: string }>(
     },
     links,
   };
+}
+
+const DAY_MS = 86_400_000;
+/** The longest `filter[date]` range, in days (both ends included). */
+const MAX_DATE_RANGE_DAYS = 7;
+
+function isDay(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+}
+
+/**
+ * `start,end` (UTC days, both included; `*` as the end means today) → the two days. Refused (422):
+ * not two values, a value that is not a day, an open start, an end before the start, more than a week.
+ */
+function dateRange(key: string, raw: string): [string, string] {
+  const parts = raw.split(',');
+  if (parts.length !== 2) invalid(`${key} must be a date range: start_date,end_date (got '${raw}')`);
+  const [start, given] = parts as [string, string];
+  if (start === '*') invalid(`${key} needs a start date: an open start is longer than a week`);
+  const today = new Date().toISOString().slice(0, 10);
+  const end = given === '*' ? (start > today ? start : today) : given;
+  for (const day of [start, end]) if (!isDay(day)) invalid(`${key}: '${day}' is not a date (YYYY-MM-DD)`);
+  if (end < start) invalid(`${key}: the end (${end}) is before the start (${start})`);
+  const days = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS + 1;
+  if (days > MAX_DATE_RANGE_DAYS) invalid(`${key}: date ranges longer than a week are refused (${days} days asked)`);
+  return [start, end];
 }
 
 function pageParam(raw: string | undefined, name: string, fallback: number): number {
@@ -893,6 +1012,40 @@ function patchGroup(data: FakeItGlueData, group: FakeGroup, raw: unknown) {
   if (hideValue !== undefined) group['hide-from-my-glue'] = hideValue;
   if (members) group['user-ids'] = members;
   group['updated-at'] = new Date().toISOString();
+}
+
+/**
+ * POST /groups: a new group with a name (unique: IT Glue refuses a second group of the same name,
+ * 422), optionally its organizations (`organization_ids`) and members (`accounts_user_ids`).
+ */
+function createGroup(data: FakeItGlueData, raw: unknown): FakeGroup {
+  const body = parseBody(raw, ['groups'], ['name', 'description', 'organization_ids', 'accounts_user_ids', 'my_glue_account_id']);
+  const { name, description, organization_ids: orgIds, accounts_user_ids: userIds, my_glue_account_id: myGlue } = body.attributes;
+  if (typeof name !== 'string' || name.trim() === '') invalid('name must be a non-empty string');
+  if (data.groups.some((g) => g.name === name)) invalid(`name: a group named "${name}" exists already`);
+  const ids = (value: unknown, field: string, exists: (id: string) => boolean): string[] => {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) invalid(`${field} must be an array of ids`);
+    return [...new Set(value.map((v) => {
+      if (!isIdLike(v)) invalid(`${field} must contain ids (got ${JSON.stringify(v)})`);
+      if (!exists(String(v))) invalid(`${field}: no record with id ${String(v)}`);
+      return String(v);
+    }))];
+  };
+  const now = new Date().toISOString();
+  const group = makeGroup({
+    id: String(Math.max(0, ...data.groups.map((g) => Number(g.id) || 0)) + 1),
+    name,
+    description: typeof description === 'string' ? description : null,
+    'organization-ids': ids(orgIds, 'organization_ids', (id) => data.organizations.some((o) => o.id === id)),
+    'user-ids': ids(userIds, 'accounts_user_ids', (id) => data.users.some((u) => u.id === id)),
+    'my-glue': myGlue !== undefined && myGlue !== null,
+    'my-glue-account-id': myGlue === undefined || myGlue === null ? null : String(myGlue),
+    'created-at': now,
+    'updated-at': now,
+  });
+  data.groups.push(group);
+  return group;
 }
 
 function patchFlexibleAsset(data: FakeItGlueData, asset: FakeFlexibleAsset, raw: unknown) {
@@ -976,7 +1129,7 @@ function traitValue(data: FakeItGlueData, field: FakeFlexibleAssetField, value: 
 // Server
 
 function emptyData(): FakeItGlueData {
-  return { organizations: [], contacts: [], contactTypes: [], users: [], groups: [], flexibleAssetTypes: [], flexibleAssets: [] };
+  return { organizations: [], contacts: [], contactTypes: [], users: [], groups: [], flexibleAssetTypes: [], flexibleAssets: [], userMetrics: [] };
 }
 
 const COLLECTION_KEYS = Object.keys(emptyData()) as Array<keyof FakeItGlueData>;
@@ -1054,7 +1207,13 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
     { pattern: /^\/contact_types\/([^/]+)$/, methods: { GET: ({ id, query }) => showDocument(c.contactTypes, id, query) } },
     { pattern: /^\/users$/, methods: { GET: ({ query }) => listDocument(c.users, query, settings) } },
     { pattern: /^\/users\/([^/]+)$/, methods: { GET: ({ id, query }) => showDocument(c.users, id, query) } },
-    { pattern: /^\/groups$/, methods: { GET: ({ query }) => listDocument(c.groups, query, settings) } },
+    {
+      pattern: /^\/groups$/,
+      methods: {
+        GET: ({ query }) => listDocument(c.groups, query, settings),
+        POST: ({ body }) => ({ data: { ...c.resources.group(createGroup(data, body)), relationships: {} } }),
+      },
+    },
     {
       pattern: /^\/groups\/([^/]+)$/,
       methods: {
@@ -1069,6 +1228,7 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
     { pattern: /^\/flexible_asset_types$/, methods: { GET: ({ query }) => listDocument(c.flexibleAssetTypes, query, settings) } },
     { pattern: /^\/flexible_asset_types\/([^/]+)$/, methods: { GET: ({ id, query }) => showDocument(c.flexibleAssetTypes, id, query) } },
     { pattern: /^\/flexible_assets$/, methods: { GET: ({ query }) => listDocument(c.flexibleAssets, query, settings) } },
+    { pattern: /^\/user_metrics$/, methods: { GET: ({ query }) => listDocument(c.userMetrics, query, settings) } },
     {
       pattern: /^\/flexible_assets\/([^/]+)$/,
       methods: {
@@ -1205,7 +1365,7 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
         fail(404, `No record with id ${id}`);
       }
       const body = handler({ id, query: { params, url }, body: parsed });
-      send(res, record, 200, body);
+      send(res, record, method === 'POST' ? 201 : 200, body);
     } catch (error) {
       if (error instanceof ApiError) {
         send(res, record, error.status, errorBody(error.status, error.title, error.detail), error.headers);

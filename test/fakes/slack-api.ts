@@ -22,7 +22,8 @@
  * - `responseUrl()` URLs accept 5 POSTs within 30 minutes (then HTTP 404 `used_url` / `expired_url`).
  *
  * Methods: auth.test, chat.postMessage, chat.update, chat.postEphemeral, chat.getPermalink,
- * views.open, views.update, views.push, views.publish, users.info, usergroups.users.list,
+ * views.open, views.update, views.push, views.publish, users.info (a user object whose profile has
+ * the email only with the users:read.email scope, see `scopes`), usergroups.users.list,
  * conversations.info, conversations.history, conversations.replies (with message metadata when
  * `include_all_metadata` is set).
  *
@@ -39,8 +40,11 @@ export interface FakeSlackUser {
   id: string;
   name: string;
   realName?: string;
+  /** In `profile.email` (only with the users:read.email scope, as on Slack). */
   email?: string;
   tz?: string;
+  /** A deactivated account. */
+  deleted?: boolean;
 }
 
 export interface SlackCall {
@@ -103,6 +107,12 @@ export interface FakeSlack {
 export interface FakeSlackOptions {
   botToken?: string;
   users?: FakeSlackUser[];
+  /**
+   * The bot's scopes, where they change an answer (default: every scope the app's manifest asks
+   * for): users.info needs `users:read` (else `missing_scope`), and shows `profile.email` only
+   * with `users:read.email`.
+   */
+  scopes?: string[];
   usergroups?: Record<string, string[]>;
   plan?: 'free' | 'paid';
 }
@@ -202,6 +212,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const users = new Map((options.users ?? []).map((u) => [u.id, u]));
   const usergroups = options.usergroups ?? {};
   const plan = options.plan ?? 'paid';
+  const scopes = new Set(options.scopes ?? ['commands', 'chat:write', 'channels:history', 'groups:history', 'usergroups:read', 'users:read', 'users:read.email']);
 
   const calls: SlackCall[] = [];
   let rules: FailRule[] = [];
@@ -268,18 +279,45 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     trigger.used = true;
   }
 
+  /** A user object as users.info answers it (the fields Slack documents, trimmed of images). */
   function userJson(u: FakeSlackUser) {
+    const realName = u.realName ?? u.name;
+    const [first = '', ...rest] = realName.split(' ');
     return {
       id: u.id,
       team_id: TEAM_ID,
       name: u.name,
-      real_name: u.realName ?? u.name,
+      deleted: u.deleted ?? false,
+      color: '9f69e7',
+      real_name: realName,
       tz: u.tz ?? 'Europe/London',
       tz_label: 'Greenwich Mean Time',
       tz_offset: 0,
-      deleted: false,
+      is_admin: false,
+      is_owner: false,
+      is_primary_owner: false,
+      is_restricted: false,
+      is_ultra_restricted: false,
       is_bot: false,
-      profile: { real_name: u.realName ?? u.name, display_name: u.name, ...(u.email ? { email: u.email } : {}) },
+      is_app_user: false,
+      updated: 1_700_000_000,
+      is_email_confirmed: true,
+      profile: {
+        title: '',
+        phone: '',
+        skype: '',
+        real_name: realName,
+        real_name_normalized: realName.normalize('NFD').replace(/[\u0300-\u036f]/g, ''),
+        display_name: u.name,
+        display_name_normalized: u.name,
+        first_name: first,
+        last_name: rest.join(' '),
+        status_text: '',
+        status_emoji: '',
+        avatar_hash: 'g0fake0avatar',
+        team: TEAM_ID,
+        ...(u.email && scopes.has('users:read.email') ? { email: u.email } : {}),
+      },
     };
   }
 
@@ -395,6 +433,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
 
     'users.info': (args) => {
+      if (!scopes.has('users:read')) fail('missing_scope', { needed: 'users:read', provided: [...scopes].join(',') });
       const id = required(args, 'user');
       if (id === BOT_USER_ID) return { user: { ...userJson({ id, name: 'invite-lite' }), is_bot: true } };
       const user = users.get(id) ?? fail('user_not_found');

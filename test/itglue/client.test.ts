@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createItGlueActivities } from '../../activities/itglue';
-import { recordAuthorization } from '../../src/itglue/authorization';
+import { recordAuthorizations } from '../../src/itglue/authorization';
 import { filterValue, ItGlueClient } from '../../src/itglue/client';
 import { ItGlueDirectory } from '../../src/itglue/directory';
 import { ItGlueError } from '../../src/itglue/errors';
@@ -255,13 +255,13 @@ describe('writes', () => {
     const asset = () => fake.data.flexibleAssets.find((a) => a.id === SEED.flexibleAsset.acmeSite)!;
     const before = structuredClone(asset().traits);
     const c = client();
-    const wrote = await recordAuthorization(c, new ItGlueDirectory(c), {
+    const wrote = await recordAuthorizations(c, new ItGlueDirectory(c), {
       orgId: SEED.org.acme,
-      contactId: SEED.contact.inesInvitee,
+      contactIds: [SEED.contact.inesInvitee],
       assetTypeName: 'Site Summary',
       fieldNameKey: 'authorized-contacts',
     });
-    expect(wrote).toBe(true);
+    expect(wrote.added).toEqual([SEED.contact.inesInvitee]);
     const after = asset().traits;
     for (const key of Object.keys(before)) if (key !== 'authorized-contacts') expect(after[key]).toEqual(before[key]);
     // The fake keeps tag traits as the id lists it was sent.

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createItGlueActivities } from '../../activities/itglue';
-import { ACTIVITY_CLIENT_RETRIES, MAX_REQUESTS_PER_ACTIVITY, queueRequestsPer5Minutes } from '../../src/itglue/budget';
+import { ACTIVITY_CLIENT_RETRIES, MAX_REQUESTS_PER_ACTIVITY, queueRequestsPer5Minutes, SCOPE_WATCH_REQUESTS_PER_CHECK } from '../../src/itglue/budget';
 import { ItGlueClient } from '../../src/itglue/client';
 import { createWorkers } from '../../src/temporal/worker';
 import { onboarding } from '../../workflows/onboarding';
@@ -77,6 +77,9 @@ const tagRule: Policy = {
 };
 const acme = { id: SEED.org.acme, name: 'Acme Dental' };
 
+/** The UTC day `days` days ago, YYYY-MM-DD. */
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
 function savedUser(id: string, email: string, over: Partial<ItGlueUser> = {}): ItGlueUser {
   return { id, email, roleName: 'Lite', myGlue: false, invitationSentAt: null, invitationAcceptedAt: null, currentSignInAt: null, ...over };
 }
@@ -108,8 +111,19 @@ describe('requests per IT Glue activity', () => {
           groupNames: ['Acme Dental - MyGlue Staff'],
           policy: testPolicy(),
         })],
-      ['recordAuthorization', () => itglue.recordAuthorization({ orgId: SEED.org.acme, contactId: SEED.contact.inesInvitee, policy: testPolicy() })],
+      // The onboarding's recordAuthorization only asks the asset's writer (test/itglue/authorization-record.test.ts
+      // shows it sends no IT Glue request itself); the writer's activity adds a batch in one write.
+      ['recordAuthorizedContacts: three contacts in one write', () =>
+        itglue.recordAuthorizedContacts({
+          orgId: SEED.org.acme,
+          contactIds: [SEED.contact.inesInvitee, SEED.contact.ottoOther, SEED.contact.alexApprover],
+          assetTypeName: testPolicy().authorization.assetTypeName,
+          fieldNameKey: testPolicy().authorization.fieldNameKey,
+        })],
       ['addGroupMembers', () => itglue.addGroupMembers(SEED.group.noPasswordAccess, [SEED.user.samPending])],
+      // The scope watch's check: a week of the user's activity figures; organization names come from Temporal, not IT Glue.
+      ['userActivity: a week, other organizations named', () =>
+        itglue.userActivity({ userId: SEED.user.paulaSignedIn, from: daysAgo(6), to: daysAgo(0), expected: [SEED.org.smith] })],
     ];
     const counts: Record<string, number> = {};
     for (const [path, run] of paths) {
@@ -120,6 +134,8 @@ describe('requests per IT Glue activity', () => {
     console.log(`IT Glue requests per activity:\n${Object.entries(counts).map(([p, n]) => `  ${n}  ${p}`).join('\n')}`);
     expect(fake.requests.every((r) => r.status === 200)).toBe(true);
     for (const n of Object.values(counts)) expect(n).toBeLessThanOrEqual(MAX_REQUESTS_PER_ACTIVITY);
+    // The scope watch's figure in the budget is what a check costs.
+    expect(counts['userActivity: a week, other organizations named']).toBe(SCOPE_WATCH_REQUESTS_PER_CHECK);
     // MAX_REQUESTS_PER_ACTIVITY is what the longest path takes, not a guess.
     expect(Math.max(...Object.values(counts))).toBe(MAX_REQUESTS_PER_ACTIVITY);
   });

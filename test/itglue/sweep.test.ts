@@ -33,7 +33,10 @@ afterAll(async () => {
   await Promise.all([temporal.close(), fake.close()]);
 });
 
-/** An onboarding that starts where one waiting for the invitation would be after continuing as new. */
+/**
+ * An onboarding that starts where one waiting for the invitation would be after continuing as new:
+ * the tech pressed Invitation sent (confirming the settings) before IT Glue showed the user.
+ */
 function waitingForInvite(n: number, email: string, tag: string): { request: OnboardingRequest; carried: OnboardingStatus } {
   const now = new Date().toISOString();
   const request: OnboardingRequest = { orgId: `sweep-${tag}`, contactId: String(n), kind: 'itglue', passwordAccess: false, requestedBy: 'UTECH1' };
@@ -51,6 +54,7 @@ function waitingForInvite(n: number, email: string, tag: string): { request: Onb
       approver: null,
       approvalRound: 0,
       evidence: { via: 'not-needed', at: now, reason: 'test' },
+      confirmation: { by: 'UTECH1', at: now, items: ['role Lite', 'the group "Customer - No Password Access" and no other group', 'organization access: Sweep Test Org and ONLY Sweep Test Org', 'no sub-organizations'] },
       stages: [{ stage: 'AWAITING_INVITE', enteredAt: now, leftAt: null }],
       thread: { channel: 'C0ONBOARD', ts: '1.0' },
     }),

@@ -62,7 +62,7 @@ describe('groupMismatches', () => {
   });
 
   it('holds a Lite user to 5 organizations even where the policy allows more and shared groups', () => {
-    const shared: Policy = { ...DEFAULT_POLICY, groups: { ...DEFAULT_POLICY.groups, onlyThisOrganization: false }, limits: { maxOrganizations: 5 } };
+    const shared: Policy = { ...DEFAULT_POLICY, groups: { ...DEFAULT_POLICY.groups, organizationAccess: 'group' }, limits: { maxOrganizations: 5 } };
     expect(groupMismatches(group(['10', '11', '12', '13', '14']), org, request, shared)).toEqual([]);
     expect(groupMismatches(group(['10', '11', '12', '13', '14', '15']), org, request, shared)).toEqual([
       'The group "Customer - No Password Access" gives access to 6 organizations; at most 5 are allowed for a Lite user.',
@@ -70,7 +70,7 @@ describe('groupMismatches', () => {
   });
 
   it('holds Lite and MyGlue users to a policy maximum below 5', () => {
-    const shared: Policy = { ...DEFAULT_POLICY, groups: { ...DEFAULT_POLICY.groups, onlyThisOrganization: false }, limits: { maxOrganizations: 3 } };
+    const shared: Policy = { ...DEFAULT_POLICY, groups: { ...DEFAULT_POLICY.groups, organizationAccess: 'group' }, limits: { maxOrganizations: 3 } };
     const myGlue: OnboardingRequest = { ...request, kind: 'myglue', myGlueRole: 'Creator', myGlueGroupIds: ['5'] };
     for (const r of [request, myGlue]) {
       expect(groupMismatches(group(['10', '11', '12']), org, r, shared)).toEqual([]);

@@ -28,7 +28,9 @@ import { workflowIdFor, type DecisionInput, type OnboardingEvent, type Onboardin
 import {
   defaultSeed,
   makeContact,
+  makeFlexibleAsset,
   makeGroup,
+  makeOrganization,
   makeUser,
   SEED,
   startFakeItGlue,
@@ -37,7 +39,7 @@ import {
   type RecordedRequest,
 } from '../fakes/itglue-server';
 import { FakeWorld } from '../support/fake-activities';
-import { connectTemporal, startOnboardingWorkflow, updateRefusal, endGroupWriters, testPolicy, waitForApprovalRequest, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
+import { connectTemporal, startOnboardingWorkflow, updateRefusal, endAuthorizationWriters, endGroupWriters, testPolicy, waitForApprovalRequest, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
 
 let temporal: TestTemporal;
 let fake: FakeItGlue;
@@ -51,8 +53,17 @@ let started: WorkflowHandle[] = [];
  * id for the whole namespace, so a group of its own keeps them on this file's workers and fake.
  */
 const GROUP = { id: '3907', name: 'Customer - Lite (workflow paths)' };
+/** The other customer group of the default policy (password access). */
+const OTHER_GROUP = { id: SEED.group.hasPasswordAccess, name: 'Customer - Has Password Access' };
 /** Contacts created here get ids from this base: their onboardings' ids and emails are this run's own. */
 const CONTACT_BASE = randomInt(10_000, 90_000) * 100_000;
+/**
+ * The organization of this file's authorization records, a copy of Acme Dental with its primary
+ * contact and Site Summary. Each organization's record has one writer workflow
+ * (`itglue-authorization:<orgId>`) for the whole namespace, so an organization of its own keeps
+ * this file's writes on this file's workers and fake.
+ */
+const SITE = { orgId: String(randomInt(100_000, 900_000)), assetId: String(randomInt(100_000, 900_000)), primaryId: String(CONTACT_BASE) };
 let contacts = 0;
 let users = 0;
 
@@ -66,6 +77,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await endGroupWriters(temporal.client, [GROUP.id]);
+  await endAuthorizationWriters(temporal.client, [SITE.orgId]);
   await stopWorkers();
   await Promise.all([temporal.close(), fake.close()]);
 });
@@ -76,6 +88,12 @@ beforeEach(() => {
   // invitations, this file's sweeps cannot reach another file's onboardings of those invitees.
   fake.data.users = fake.data.users.filter((u) => u.id !== SEED.user.samPending && u.id !== SEED.user.caseyExpired);
   fake.data.groups.push(makeGroup({ id: GROUP.id, name: GROUP.name, 'organization-ids': [SEED.org.acme] }));
+  const acmeSite = fake.data.flexibleAssets.find((a) => a.id === SEED.flexibleAsset.acmeSite)!;
+  fake.data.organizations.push(makeOrganization({ id: SITE.orgId, name: 'Acme Dental (workflow paths)' }));
+  fake.data.contacts.push(
+    makeContact({ id: SITE.primaryId, 'organization-id': SITE.orgId, 'first-name': 'Pia', 'last-name': 'Paths', 'contact-type-id': SEED.contactType.primary, email: `pia.${SITE.primaryId}@acme-dental.test` }),
+  );
+  fake.data.flexibleAssets.push(makeFlexibleAsset({ ...structuredClone(acmeSite), id: SITE.assetId, 'organization-id': SITE.orgId }));
 });
 afterEach(async (context) => {
   await Promise.all(started.map((h) => h.terminate('test over').catch(() => undefined)));
@@ -92,11 +110,11 @@ interface Invitee {
 }
 
 /** A new contact of Acme Dental (whose primary contact by the rule is Paula), not yet an IT Glue user. */
-function newInvitee(firstName: string): Invitee {
+function newInvitee(firstName: string, orgId: string = SEED.org.acme): Invitee {
   contacts += 1;
   const contactId = String(CONTACT_BASE + contacts);
   const email = `${firstName.toLowerCase()}.${contactId}@acme-dental.test`;
-  fake.data.contacts.push(makeContact({ id: contactId, 'organization-id': SEED.org.acme, 'first-name': firstName, 'last-name': 'Paths', email }));
+  fake.data.contacts.push(makeContact({ id: contactId, 'organization-id': orgId, 'first-name': firstName, 'last-name': 'Paths', email }));
   return { contactId, name: `${firstName} Paths`, email };
 }
 
@@ -111,8 +129,9 @@ function createUser(email: string): FakeUser {
 const group = () => fake.data.groups.find((g) => g.id === GROUP.id)!;
 const PAULA = { contactId: SEED.contact.paulaPrimary, name: 'Paula Primary', email: 'paula.primary@acme-dental.test' };
 
+/** Per-customer groups (the `group` model): the group must reach the onboarded organization. */
 function policy(over: Parameters<typeof testPolicy>[0] = {}): Policy {
-  return testPolicy({ ...over, groups: { noPasswordAccess: GROUP.name, ...over.groups } });
+  return testPolicy({ ...over, groups: { noPasswordAccess: GROUP.name, organizationAccess: 'group', nameTemplate: '{group}', ...over.groups } });
 }
 
 function request(invitee: Invitee, over: Partial<OnboardingRequest> = {}): OnboardingRequest {
@@ -150,19 +169,24 @@ const isSweep = (r: RecordedRequest) => r.method === 'GET' && r.path === '/users
 const requests = (from = 0) => fake.requests.slice(from).filter((r) => !isSweep(r)).map(shown);
 const sweeps = () => fake.requests.filter(isSweep).length;
 
-/** What validating a request for a contact of Acme Dental asks IT Glue. */
-const validation = (invitee: Invitee) => [
-  `GET /organizations/${SEED.org.acme}`,
+/** What validating a request for a contact of Acme Dental (or of another organization) asks IT Glue. */
+const validation = (invitee: Invitee, orgId: string = SEED.org.acme) => [
+  `GET /organizations/${orgId}`,
   `GET /contacts/${invitee.contactId}`,
   `GET /users?filter[email]=${invitee.email}`,
-  `GET /contacts?filter[organization_id]=${SEED.org.acme}`,
+  `GET /contacts?filter[organization_id]=${orgId}`,
 ];
-/** What verifying a user who is not yet in the group asks IT Glue (the add through the group's writer). */
+/**
+ * What verifying a user who is not yet in the group asks IT Glue: the user, both customer groups
+ * (the user must be in exactly one), and the add through the group's writer.
+ */
+const GROUP_INCLUDE = 'include=users,organizations,resource_type_restrictions';
 const verification = (email: string) => [
   `GET /users?filter[email]=${email}`,
-  `GET /groups?filter[name]=${GROUP.name}`,
-  `GET /groups/${GROUP.id}?include=users,organizations`,
-  `GET /groups/${GROUP.id}?include=users,organizations`,
+  `GET /groups?filter[name]=${GROUP.name},${OTHER_GROUP.name}`,
+  `GET /groups/${GROUP.id}?${GROUP_INCLUDE}`,
+  `GET /groups/${OTHER_GROUP.id}?${GROUP_INCLUDE}`,
+  `GET /groups/${GROUP.id}?${GROUP_INCLUDE}`,
   `PATCH /groups/${GROUP.id}`,
 ];
 
@@ -239,7 +263,7 @@ describe('approval', () => {
       'VALIDATING', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA', 'COMPLETED',
     ]);
     expect(eventTypes(s)).toEqual([
-      'validated', 'approval-not-needed', 'instructions-sent', 'invitation-sent', 'user-found', 'verified', 'accepted', 'signed-in', 'completed',
+      'validated', 'approval-not-needed', 'instructions-sent', 'invitation-sent', 'user-found', 'group-changed', 'verified', 'accepted', 'signed-in', 'completed',
     ]);
     // Acceptance and sign-in cost only the sweeps.
     expect(requests(before)).toEqual([]);
@@ -247,7 +271,7 @@ describe('approval', () => {
     expect(mails(s.workflowId)).toEqual(['sendInstructions']);
     expect(mailsOf('sendInstructions', s.workflowId)[0]).toMatchObject({ invitee: { contactId: pat.contactId, email: pat.email }, org: { id: SEED.org.smith, name: 'Smith' } });
     expect(posts(s.workflowId).map((e) => e.type)).toEqual([
-      'approval-not-needed', 'instructions-sent', 'invitation-sent', 'user-found', 'verified', 'accepted', 'signed-in', 'completed',
+      'approval-not-needed', 'instructions-sent', 'invitation-sent', 'user-found', 'group-changed', 'verified', 'accepted', 'signed-in', 'completed',
     ]);
   });
 
@@ -338,10 +362,10 @@ describe('approval', () => {
   });
 
   it('takes an approval received offline, and records the authorization in the Site Summary', async () => {
-    const invitee = newInvitee('Gus');
-    const asset = () => fake.data.flexibleAssets.find((a) => a.id === SEED.flexibleAsset.acmeSite)!;
+    const invitee = newInvitee('Gus', SITE.orgId);
+    const asset = () => fake.data.flexibleAssets.find((a) => a.id === SITE.assetId)!;
     const { 'authorized-contacts': authorized, ...otherTraits } = structuredClone(asset().traits);
-    const handle = await start(request(invitee), policy({ authorization: { record: true } }));
+    const handle = await start(request(invitee, { orgId: SITE.orgId }), policy({ authorization: { record: true } }));
     const waiting = await waitForApprovalRequest(handle);
     await handle.signal(offlineApproval, { by: 'UTECH2', channel: 'fax', note: 'Signed form received' });
     const s = await waitForStage(handle, 'AWAITING_INVITE');
@@ -350,10 +374,10 @@ describe('approval', () => {
     expect(eventTypes(s)).toEqual(['validated', 'approval-requested', 'approved-offline', 'authorization-recorded', 'instructions-sent']);
     expect(s.evidence).toMatchObject({ via: 'offline', channel: 'fax', note: 'Signed form received', recordedBy: 'UTECH2' });
     expect(requests()).toEqual([
-      ...validation(invitee),
+      ...validation(invitee, SITE.orgId),
       'GET /flexible_asset_types?filter[name]=Site Summary',
-      `GET /flexible_assets?filter[flexible_asset_type_id]=${SEED.flexibleAssetType.siteSummary}&filter[organization_id]=${SEED.org.acme}`,
-      `PATCH /flexible_assets/${SEED.flexibleAsset.acmeSite}`,
+      `GET /flexible_assets?filter[flexible_asset_type_id]=${SEED.flexibleAssetType.siteSummary}&filter[organization_id]=${SITE.orgId}`,
+      `PATCH /flexible_assets/${SITE.assetId}`,
     ]);
     expect(asset().traits).toEqual({ ...otherTraits, 'authorized-contacts': [...(authorized as string[]), invitee.contactId] });
     // No receipt: the approver did not use the link.
@@ -426,7 +450,7 @@ describe('invitation', () => {
     expect(stagePath(s)).toEqual(['VALIDATING', 'AWAITING_APPROVAL', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE']);
     expect(eventTypes(s)).toEqual([
       'validated', 'approval-requested', 'approved', 'instructions-sent', 'tech-reminder', 'tech-reminder',
-      'invitation-sent', 'user-not-found', 'user-found', 'verified',
+      'invitation-sent', 'user-not-found', 'user-found', 'group-changed', 'verified',
     ]);
     expect(requests()).toEqual([...validation(invitee), `GET /users?filter[email]=${invitee.email}`, ...verification(invitee.email)]);
     expect(sweeps()).toBeGreaterThanOrEqual(1);
@@ -470,7 +494,7 @@ describe('invitation', () => {
       'STALLED', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA', 'COMPLETED',
     ]);
     expect(eventTypes(s)).toEqual([
-      'validated', 'approval-requested', 'approved', 'instructions-sent', 'user-found', 'verified',
+      'validated', 'approval-requested', 'approved', 'instructions-sent', 'user-found', 'group-changed', 'verified',
       'invite-expired', 'resent', 'invite-expired', 'resent', 'stalled', 'resumed', 'invite-expired',
       'accepted', 'signed-in', 'completed',
     ]);

@@ -131,7 +131,15 @@ describe('buttons that send a message', () => {
     expect(JSON.stringify(h.root(id)!.blocks)).toContain(ACTIONS.fixed);
 
     await h.press(ACTIONS.fixed, id, USERS.tech);
+    // The user was in IT Glue before anyone pressed Invitation sent: the tech confirms what the API
+    // cannot read, with a button that lists it once more before it counts.
+    await shown(id, 'VERIFYING', 'CONFIRM_SETTINGS');
+    const blocks = JSON.stringify(h.root(id)!.blocks);
+    expect(blocks).toContain(ACTIONS.settingsConfirmed);
+    expect(blocks).toContain('I checked in IT Glue: role Lite;');
+    await h.press(ACTIONS.settingsConfirmed, id, USERS.tech);
     await shown(id, 'AWAITING_ACCEPTANCE', 'INVITE_EXPIRED');
+    expect((await status(id)).confirmation).toMatchObject({ by: USERS.tech, items: expect.arrayContaining(['no sub-organizations']) });
     expect(JSON.stringify(h.root(id)!.blocks)).toContain(ACTIONS.resent);
 
     await h.press(ACTIONS.resent, id, USERS.tech2);
@@ -145,7 +153,7 @@ describe('buttons that send a message', () => {
     await h.press(ACTIONS.twoFactorConfirmed, id, USERS.tech);
     const done = await until(id, (st) => st.stage === 'COMPLETED', 'completed');
     expect(done.events.find((e) => e.type === '2fa-confirmed')?.by).toBe(USERS.tech);
-    expect(await signals(id)).toEqual(['fixed', 'invitationResent', 'userObserved', 'twoFactorConfirmed']);
+    expect(await signals(id)).toEqual(['fixed', 'settingsConfirmed', 'invitationResent', 'userObserved', 'twoFactorConfirmed']);
     h.world.users.clear();
   });
 

@@ -222,6 +222,36 @@ describe('users, user groups and channels', () => {
     expect(await slackError(client.conversations.info({ channel: 'nope' }))).toBe('channel_not_found');
   });
 
+  it("users.info: a user's profile with its email, checking the token and the users:read / users:read.email scopes", async () => {
+    const { user } = await client.users.info({ user: 'UTECH1' });
+    expect(user).toMatchObject({
+      id: 'UTECH1',
+      name: 'tina',
+      deleted: false,
+      is_bot: false,
+      profile: { real_name: 'Tina Tech', first_name: 'Tina', last_name: 'Tech', display_name: 'tina', email: 'tina@msp.test', team: fake.teamId },
+    });
+    expect((await raw('users.info', 'token=xoxb-wrong&user=UTECH1', form)).body).toEqual({ ok: false, error: 'invalid_auth' });
+    expect((await raw('users.info', 'user=UTECH1', form)).body).toEqual({ ok: false, error: 'not_authed' });
+
+    const limited = await startFakeSlack({
+      scopes: ['chat:write', 'users:read'],
+      users: [{ id: 'UTECH1', name: 'tina', realName: 'Tina Tech', email: 'tina@msp.test', deleted: true }],
+    });
+    const none = await startFakeSlack({ scopes: ['chat:write'], users: [{ id: 'UTECH1', name: 'tina', email: 'tina@msp.test' }] });
+    try {
+      // Without users:read.email the profile has no email; a deactivated user says so.
+      const seen = (await webClient(limited.botToken, limited.url).users.info({ user: 'UTECH1' })).user;
+      expect(seen).toMatchObject({ id: 'UTECH1', deleted: true, profile: { real_name: 'Tina Tech' } });
+      expect(seen?.profile).not.toHaveProperty('email');
+      expect(await slackError(webClient(none.botToken, none.url).users.info({ user: 'UTECH1' }))).toBe('missing_scope');
+      expect(none.callsOf('users.info')).toMatchObject([{ ok: false, error: 'missing_scope' }]);
+    } finally {
+      await limited.close();
+      await none.close();
+    }
+  });
+
   it('needs a paid plan for user groups', async () => {
     const free = await startFakeSlack({ plan: 'free', usergroups: { STECHS: ['UTECH1'] } });
     try {

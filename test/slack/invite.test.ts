@@ -4,10 +4,11 @@
  * is chosen, and the submission: every refusal inline on its field, and one onboarding however
  * often it is submitted.
  */
+import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onboardingQuery } from '../../src/onboardings';
 import { INVITE } from '../../src/slack/views/invite-modal';
-import { SEED } from '../fakes/itglue-server';
+import { makeContact, makeGroup, SEED } from '../fakes/itglue-server';
 import { eventually, startSlackHarness, USERS, type ModalState, type SlackHarness } from '../support/slack-harness';
 
 let h: SlackHarness;
@@ -237,11 +238,32 @@ describe('the submission', () => {
     expect((taken.answer?.errors as Record<string, string> | undefined)?.[`approver:${org.smithJones}`]).toBeUndefined();
   });
 
-  it('refuses a group that gives access to more organizations than the policy allows, on the password field', async () => {
-    const view = await modalForOrg('Acme Dental');
-    const { answer } = await submit(view, USERS.tech, values(org.acme, { contact: contact.inesInvitee, approver: contact.paulaPrimary, password: 'no' }));
-    const errors = errorsOf(answer);
-    expect(errors[`password:${org.acme}`]).toContain('gives access to 2 organizations; the policy allows 1');
+  it('refuses a customer\'s own group that gives access to more organizations than the policy allows, on the password field', async () => {
+    // Per-customer groups (the `group` model): Acme's own group also reaches Bluebird.
+    const shared = h.policy.groups;
+    h.policy.groups = { ...shared, organizationAccess: 'group', nameTemplate: '{group}' };
+    h.group('Customer - No Password Access')['organization-ids'] = [org.acme, org.bluebird];
+    try {
+      const view = await modalForOrg('Acme Dental');
+      const { answer } = await submit(view, USERS.tech, values(org.acme, { contact: contact.inesInvitee, approver: contact.paulaPrimary, password: 'no' }));
+      const errors = errorsOf(answer);
+      expect(errors[`password:${org.acme}`]).toContain('gives access to 2 organizations; the policy allows 1');
+    } finally {
+      h.policy.groups = shared;
+      h.group('Customer - No Password Access')['organization-ids'] = [];
+    }
+  });
+
+  it('shared customer groups: never refuses or advises on the group\'s organizations in the modal (managers are told at verification)', async () => {
+    h.group('Customer - No Password Access')['organization-ids'] = [org.acme, org.bluebird];
+    h.itglue.data.contacts.push(makeContact({ id: '2998', 'organization-id': org.acme, 'first-name': 'Sandy', 'last-name': 'Shared', email: 'sandy.shared@acme-dental.test' }));
+    try {
+      const view = await modalForOrg('Acme Dental');
+      const { answer } = await submit(view, USERS.tech, values(org.acme, { contact: '2998', approver: contact.paulaPrimary, password: 'no' }));
+      expect(answer).toBeNull();
+    } finally {
+      h.group('Customer - No Password Access')['organization-ids'] = [];
+    }
   });
 
   it('refuses someone who is not a tech, inline, and starts nothing', async () => {
@@ -285,6 +307,104 @@ describe('the submission', () => {
     const error = errorsOf(answer)[`contact:${org.smithJones}`]!;
     expect(error).toContain('An onboarding of Jo Jones is already open');
     expect(error).toMatch(/https:\/\/fake-team\.slack\.com\/archives\/C0ONBOARD1\/p\d+/);
+  });
+});
+
+describe('MyGlue password access', () => {
+  /** Two more MyGlue groups of Acme (this file's ids): one lets its members see passwords, one denies them. */
+  const groups = { allows: '', denies: '' };
+  /** Contacts of Acme of this run only, so that no other onboarding of the same pair is open. */
+  const invitees: Array<{ id: string; email: string }> = [];
+
+  beforeAll(() => {
+    const base = Number(h.group('Acme Dental - MyGlue Staff').id);
+    groups.allows = String(base + 50);
+    groups.denies = String(base + 51);
+    const myGlue = { 'my-glue': true, 'my-glue-account-id': SEED.myGlueAccount.acme, 'organization-ids': [org.acme] };
+    h.itglue.data.groups.push(
+      makeGroup({ id: groups.allows, name: 'Acme - Office Managers', ...myGlue, 'resource-type-restrictions': ['Configurations'] }),
+      makeGroup({ id: groups.denies, name: 'Acme - Staff <all>', ...myGlue, 'resource-type-restrictions': ['Passwords', 'Documents'] }),
+    );
+    const first = 90_000 + Math.floor(Math.random() * 9_000) * 2;
+    for (const [i, name] of ['Mia', 'Max'].entries()) {
+      const id = String(first + i);
+      invitees.push({ id, email: `${name.toLowerCase()}.${id}@acme-dental.test` });
+      h.itglue.data.contacts.push(makeContact({ id, 'organization-id': org.acme, 'first-name': name, 'last-name': 'Myglue', email: invitees[i]!.email }));
+    }
+  });
+
+  const passwordsText = (v: View) => block(v, 'myglue_passwords')?.elements?.[0]?.text;
+
+  /** The Acme modal with MyGlue chosen, then these groups: the modal as rebuilt for them. */
+  async function choose(groupIds: string[]): Promise<View> {
+    const view = await modalForOrg('Acme Dental');
+    await h.modalAction(view, `kind:${org.acme}`, { action_id: INVITE.kind.action, type: 'radio_buttons', selected_option: opt('myglue') }, USERS.tech, values(org.acme, { kind: 'myglue' }));
+    const myGlue = await eventually(() => {
+      const v = h.slack.views.byId[view.id] as View;
+      return block(v, 'myglue_groups') ? v : null;
+    }, 'the MyGlue fields');
+    expect(passwordsText(myGlue)).toBe('Passwords: set by the groups. Hidden if any chosen group denies the Passwords asset type.');
+    expect(block(myGlue, 'myglue_groups')).toMatchObject({ dispatch_action: true });
+    const before = h.slack.callsOf('views.update').length;
+    const response = await h.modalAction(
+      myGlue,
+      `myglue_groups:${org.acme}`,
+      { action_id: INVITE.groups.action, type: 'multi_static_select', selected_options: groupIds.map((id) => opt(id)) },
+      USERS.tech,
+      values(org.acme, { kind: 'myglue', groups: groupIds, contact: invitees[0]!.id }),
+    );
+    expect(response.status).toBe(200);
+    await eventually(() => h.slack.callsOf('views.update').slice(before).some((c) => c.ok), 'the rebuilt modal');
+    return h.slack.views.byId[view.id] as View;
+  }
+
+  it('shows the effective result before submit, following the chosen groups: the most restrictive wins', async () => {
+    const visible = await choose([groups.allows]);
+    expect(passwordsText(visible)).toBe('*Passwords: visible*: no chosen group denies the Passwords asset type.');
+    expect(block(visible, 'password')).toBeUndefined();
+    expect((block(visible, 'myglue_groups')?.element?.initial_options as Array<{ value: string }>).map((o) => o.value)).toEqual([groups.allows]);
+
+    const hidden = await choose([groups.denies]);
+    expect(passwordsText(hidden)).toBe('*Passwords: hidden*: denied by “Acme - Staff &lt;all&gt;”. Where groups differ, the most restrictive wins.');
+
+    const both = await choose([groups.allows, groups.denies]);
+    expect(passwordsText(both)).toBe('*Passwords: hidden*: denied by “Acme - Staff &lt;all&gt;”. Where groups differ, the most restrictive wins.');
+  });
+
+  it('says "hidden" when a chosen group’s denied asset types cannot be read', async () => {
+    h.itglue.answerNext({ path: `/groups/${groups.allows}`, times: 1, body: JSON.stringify({ data: { id: groups.allows, type: 'groups', attributes: { name: 'Acme - Office Managers', 'my-glue': true } } }) });
+    const unread = await choose([groups.allows]);
+    expect(passwordsText(unread)).toBe('*Passwords: hidden*: the denied asset types of “Acme - Office Managers” could not be read. Where groups differ, the most restrictive wins.');
+  });
+
+  it('starts the onboarding with the computed access, which validation confirms and the thread shows', async () => {
+    const cases = [
+      { chosen: [groups.allows, groups.denies], expected: false, invitee: invitees[0]! },
+      { chosen: [groups.allows], expected: true, invitee: invitees[1]! },
+    ];
+    for (const { chosen, expected, invitee } of cases) {
+      const view = await modalForOrg('Acme Dental');
+      const form = values(org.acme, { kind: 'myglue', role: 'Creator', groups: chosen, contact: invitee.id, approver: contact.paulaPrimary });
+      const { status, answer } = await h.submit(view, USERS.tech, form);
+      expect(status).toBe(200);
+      expect(answer).toBeNull();
+      const workflowId = `onboarding:${org.acme}:${invitee.id}`;
+      const handle = h.temporal.client.workflow.getHandle(workflowId);
+      const s = await eventually(async () => {
+        const st = (await handle.query('status' as never)) as { stage: string; request: { kind: string; passwordAccess: boolean; myGlueGroupIds: string[] } };
+        return st.stage === 'AWAITING_APPROVAL' ? st : null;
+      }, 'the approval stage');
+      expect(s.request).toMatchObject({ kind: 'myglue', passwordAccess: expected, myGlueGroupIds: chosen });
+      // The modal set it too: the onboarding was started with the same computation.
+      const history = await handle.fetchHistory();
+      const [input] = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads!.map((p) => defaultPayloadConverter.fromPayload(p)) as Array<{ request: { passwordAccess: boolean } }>;
+      expect(input!.request.passwordAccess).toBe(expected);
+      const root = await eventually(() => {
+        const r = h.root(workflowId);
+        return r && JSON.stringify(r.blocks).includes('Password access') && JSON.stringify(r.blocks).includes('Waiting for approval') ? r : null;
+      }, 'the thread root');
+      expect(JSON.stringify(root.blocks)).toContain(`*Password access*\\n${expected ? 'visible' : 'hidden'}`);
+    }
   });
 });
 

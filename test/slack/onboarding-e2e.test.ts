@@ -14,13 +14,16 @@ import { threadReply, threadRoot } from '../../src/slack/views/thread';
 import type { OnboardingStatus } from '../../workflows/types';
 import { makeUser, SEED } from '../fakes/itglue-server';
 import { CHANNEL, eventually, startSlackHarness, USERS, type ModalState, type SlackHarness } from '../support/slack-harness';
+import { GROUP_MODEL, testPolicy } from '../support/temporal';
 
 let h: SlackHarness;
 const { org, contact } = SEED;
 const workflowId = `onboarding:${org.acme}:${contact.inesInvitee}`;
 
 beforeAll(async () => {
-  h = await startSlackHarness({ mode: 'itglue', doubleClickMs: 500 });
+  // Per-customer groups (the `group` model): Acme's own group, which also reaches Bluebird at first.
+  h = await startSlackHarness({ mode: 'itglue', doubleClickMs: 500, policy: testPolicy(GROUP_MODEL) });
+  h.group('Customer - No Password Access')['organization-ids'] = [org.acme, org.bluebird];
 });
 
 afterAll(async () => {
@@ -176,7 +179,8 @@ it('goes from /invite-lite to COMPLETED through the thread’s buttons', async (
   const told = done.events.filter((e) => story.includes(e.type));
   expect(told.map((e) => e.type)).toEqual(story);
   const replies = h.replies(workflowId).map((m) => m.text);
-  const expected = told.map((e) => threadReply(e).text);
+  const managers = { usergroupId: h.config.managerUsergroupId, userIds: h.config.managerUserIds };
+  const expected = told.map((e) => threadReply(e, { managers }).text);
   let from = 0;
   for (const line of expected) {
     const at = replies.indexOf(line, from);

@@ -145,7 +145,7 @@ describe('the onboarding thread', () => {
       ':email: Approval requested from Paula Primary by email.',
       expect.stringMatching(/^:white_check_mark: Approved by Paula Primary at <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> from 198\.51\.100\.7$/),
       ':email: Access instructions emailed to Ines Invitee.',
-      ':outbox_tray: <@UTECH1> says the invitation was sent.',
+      ':outbox_tray: <@UTECH1> says the invitation was sent and confirms the settings: role Lite; the group "Customer - No Password Access" and no other group; organization access: Acme Dental and ONLY Acme Dental; no sub-organizations.',
       ':bust_in_silhouette: IT Glue user ines@acme.test found.',
       ':white_check_mark: IT Glue user verified: role, group and organization access match the request.',
       ':tada: Ines Invitee accepted the invitation.',

@@ -164,6 +164,77 @@ describe('replies', () => {
   });
 });
 
+describe('mentions', () => {
+  const TECH = 'U0TECH0001';
+  const tech = { users: [TECH] };
+  const managers = { managers: true };
+  /** What the workflow records for each event that asks someone to act (texts as it writes them). */
+  const asking: Array<[string, string, { users?: string[]; managers?: boolean }, string]> = [
+    ['approval-reminder', 'Reminder 1 sent to Paula Primary.', tech, ':bell: Reminder 1 sent to Paula Primary.'],
+    ['escalated', 'Paula Primary has not answered: ask another contact or record an approval received offline.', tech,
+      ':warning: Paula Primary has not answered: ask another contact or record an approval received offline.'],
+    ['tech-reminder', 'The IT Glue invitation for ines@acme.test has not been seen yet: please send it.', tech,
+      ':bell: The IT Glue invitation for ines@acme.test has not been seen yet: please send it.'],
+    ['invite-expired', 'The invitation link for ines@acme.test expired unused.', tech, ':hourglass: The invitation link for ines@acme.test expired unused.'],
+    ['approval-expired', 'No answer from Paula Primary in time: the request has expired.', managers,
+      ':hourglass: No answer from Paula Primary in time: the request has expired.'],
+    ['stalled', 'Needs a manager: the invitation expired 2 times without being accepted.', managers,
+      ':rotating_light: Needs a manager: the invitation expired 2 times without being accepted.'],
+  ];
+
+  /** Posts each event through Slack activities with these manager settings; the texts chat.postMessage received. */
+  async function posted(config: { managerUsergroupId?: string | null; managerUserIds?: string[] }): Promise<string[]> {
+    const withManagers = createSlackActivities({ botToken: fake.botToken, apiUrl: fake.url, channelId: CHANNEL, ...config }, { log: () => {} });
+    const s = status();
+    const thread = await withManagers.updateThread(s);
+    for (const [type, text, mention] of asking) {
+      await withManagers.postToThread({ workflowId: s.workflowId, thread, event: { ...event(type, text), mention } });
+    }
+    return fake.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === thread.ts).map((c) => String(c.args.text));
+  }
+
+  it('start each reply that asks someone to act with the mentions: the tech, and the managers by their user group', async () => {
+    const texts = await posted({ managerUsergroupId: 'S0MANAGERS', managerUserIds: ['U0MGR0001'] });
+    expect(texts).toEqual([
+      `<@${TECH}> ${asking[0]![3]}`,
+      `<@${TECH}> ${asking[1]![3]}`,
+      `<@${TECH}> ${asking[2]![3]}`,
+      `<@${TECH}> ${asking[3]![3]}`,
+      `<!subteam^S0MANAGERS> ${asking[4]![3]}`,
+      `<!subteam^S0MANAGERS> ${asking[5]![3]}`,
+    ]);
+    // The blocks say the same as the notification text.
+    const last = fake.callsOf('chat.postMessage').at(-1)!;
+    expect(last.args.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: `<!subteam^S0MANAGERS> ${asking[5]![3]}` } }]);
+  });
+
+  it('mention each listed manager without a user group, and no manager when neither is set', async () => {
+    const listed = await posted({ managerUsergroupId: null, managerUserIds: ['U0MGR0001', 'W0MGR0002'] });
+    expect(listed.slice(4)).toEqual([`<@U0MGR0001> <@W0MGR0002> ${asking[4]![3]}`, `<@U0MGR0001> <@W0MGR0002> ${asking[5]![3]}`]);
+    expect(listed[0]).toBe(`<@${TECH}> ${asking[0]![3]}`);
+
+    fake.reset();
+    const nobody = await posted({});
+    expect(nobody.slice(4)).toEqual([asking[4]![3], asking[5]![3]]);
+    expect(nobody[5]).toMatch(/^:rotating_light: Needs a manager: /);
+    expect(nobody.slice(0, 4)).toEqual(asking.slice(0, 4).map(([, , , text]) => `<@${TECH}> ${text}`));
+  });
+
+  it('are built from the IDs only: mentions written in the text stay escaped, and other replies mention nobody', async () => {
+    const s = status();
+    const thread = await slack.updateThread(s);
+    await slack.postToThread({
+      workflowId: s.workflowId,
+      thread,
+      event: { ...event('escalated', 'Ask <@UBOSS> <!here>'), mention: { users: [TECH, 'not-an-id'] } },
+    });
+    await slack.postToThread({ workflowId: s.workflowId, thread, event: event('verified', 'IT Glue user verified.') });
+    const texts = fake.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === thread.ts).map((c) => c.args.text);
+    expect(texts).toEqual([`<@${TECH}> :warning: Ask &lt;@UBOSS&gt; &lt;!here&gt;`, ':white_check_mark: IT Glue user verified.']);
+    expect(logged.find((l) => l.includes('slack.reply.posted') && l.includes('escalated'))).toContain(`"mention":{"users":["${TECH}","not-an-id"]}`);
+  });
+});
+
 describe('errors', () => {
   it('retries a rate limit after Retry-After', async () => {
     fake.failNext({ method: 'chat.postMessage', rateLimited: { retryAfterSeconds: 3 }, times: 1 });

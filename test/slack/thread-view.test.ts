@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, ACTION_IDS, THREAD_ACTIONS_BLOCK_ID } from '../../src/slack/action-ids';
 import { code, escapeMrkdwn, slackDate } from '../../src/slack/escape';
-import { actionsFor, threadReply, threadRoot, type Block } from '../../src/slack/views/thread';
+import { actionsFor, mentionsText, threadReply, threadRoot, type Block } from '../../src/slack/views/thread';
 import { FINAL_STAGES, STAGES, type Stage } from '../../workflows/stages';
 import type { OnboardingStatus } from '../../workflows/types';
 import { INVITEE, ORG, PRIMARY, statusFixture } from '../support/fake-activities';
@@ -73,7 +73,7 @@ describe('buttons by stage', () => {
   it('asks before cancelling, and uses only the exported action IDs', () => {
     const cancel = actionsFor(status())!.elements.find((e) => (e as { action_id: string }).action_id === ACTIONS.cancel)!;
     expect(cancel).toMatchObject({ style: 'danger', confirm: { confirm: { text: 'Cancel it' } } });
-    const used = new Set(STAGES.flatMap((stage) => buttons(status({ stage })).concat(buttons(status({ stage, subState: 'MISMATCH' })), buttons(status({ stage, subState: 'INVITE_EXPIRED' })))));
+    const used = new Set(STAGES.flatMap((stage) => buttons(status({ stage })).concat(buttons(status({ stage, subState: 'MISMATCH' })), buttons(status({ stage, subState: 'INVITE_EXPIRED' })), buttons(status({ stage, subState: 'CONFIRM_SETTINGS' })))));
     expect([...used].sort()).toEqual([...ACTION_IDS].sort());
   });
 });
@@ -234,5 +234,42 @@ describe('replies', () => {
     );
     expect(threadReply({ at: '2026-02-26T10:00:00.000Z', type: 'mismatch', text: 'Please fix:\n• a\n• b' }).text).toBe(':warning: Please fix:\n• a\n• b');
     expect(threadReply({ at: '2026-02-26T10:00:00.000Z', type: 'stage', text: 'COMPLETED' as Stage }).text).toContain('Completed');
+  });
+});
+
+describe('mentions in replies', () => {
+  const at = '2026-02-26T10:00:00.000Z';
+  const group = { usergroupId: 'S0MANAGERS', userIds: ['U0MGR0001'] };
+  const listed = { usergroupId: null, userIds: ['U0MGR0001', 'W0MGR0002'] };
+
+  it('start the reply with the tech to act', () => {
+    const reply = threadReply({ at, type: 'tech-reminder', text: 'Please send it.', mention: { users: ['UTECH1'] } }, { managers: group });
+    expect(reply.text).toBe('<@UTECH1> :bell: Please send it.');
+    expect(reply.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: reply.text } }]);
+  });
+
+  it('name the managers by their user group, else each listed manager, else nobody', () => {
+    const stalled = { at, type: 'stalled', text: 'Needs a manager: it stopped.', mention: { managers: true } };
+    expect(threadReply(stalled, { managers: group }).text).toBe('<!subteam^S0MANAGERS> :rotating_light: Needs a manager: it stopped.');
+    expect(threadReply(stalled, { managers: listed }).text).toBe('<@U0MGR0001> <@W0MGR0002> :rotating_light: Needs a manager: it stopped.');
+    expect(threadReply(stalled, { managers: { usergroupId: null, userIds: [] } }).text).toBe(':rotating_light: Needs a manager: it stopped.');
+    expect(threadReply(stalled).text).toBe(':rotating_light: Needs a manager: it stopped.');
+  });
+
+  it('are made of valid IDs only, each user once, never of the text', () => {
+    const event = {
+      at,
+      type: 'escalated',
+      text: 'Ask <@UBOSS> or <!subteam^SEVIL>.',
+      mention: { users: ['UTECH1', 'not-a-user', '<!channel>', 'UTECH1', 'U0MGR0001'], managers: true },
+    };
+    expect(threadReply(event, { managers: listed }).text).toBe(
+      '<@UTECH1> <@U0MGR0001> <@W0MGR0002> :warning: Ask &lt;@UBOSS&gt; or &lt;!subteam^SEVIL&gt;.',
+    );
+    expect(threadReply(event, { managers: { usergroupId: 'S0MANAGERS|<!here>', userIds: ['<!everyone>'] } }).text).toBe(
+      '<@UTECH1> <@U0MGR0001> :warning: Ask &lt;@UBOSS&gt; or &lt;!subteam^SEVIL&gt;.',
+    );
+    expect(mentionsText(undefined, group)).toBe('');
+    expect(mentionsText({ users: ['UTECH1'], managers: true }, group)).toBe('<@UTECH1> <!subteam^S0MANAGERS>');
   });
 });

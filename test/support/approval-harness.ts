@@ -2,12 +2,15 @@
  * Everything between an onboarding and its approver, for the approval tests: the onboarding
  * workflow on the test Temporal server with the real mail activities (SMTP to a local server
  * started here), the fake IT Glue and Slack activities, and the approval pages on a real HTTP
- * server, configured like the service (loadConfig).
+ * server, configured like the service (loadConfig). With `itglue`, the IT Glue activities are the
+ * real ones, against that fake IT Glue server over HTTP.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { createItGlueActivities } from '../../activities/itglue';
+import { ItGlueClient } from '../../src/itglue/client';
 import { loadConfig } from '../../src/config';
 import { configuredMail } from '../../src/mail/configured';
 import { messageIdFor, type MailStep } from '../../src/mail/message-id';
@@ -16,6 +19,7 @@ import { startHttpServer, type HttpServer } from '../../src/web/server';
 import type { onboarding } from '../../workflows/onboarding';
 import type { Policy } from '../../workflows/policy';
 import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
+import type { FakeItGlue } from '../fakes/itglue-server';
 import { FakeSmtpServer, linksIn, type ReceivedMail } from '../fakes/smtp';
 import { FakeWorld, INVITEE } from './fake-activities';
 import { connectTemporal, testPolicy, waitForStatus, type TestTemporal } from './temporal';
@@ -51,7 +55,7 @@ export interface ApprovalHarness {
 
 let counter = 0;
 
-export async function startApprovalHarness(options: { trustProxy?: string[] } = {}): Promise<ApprovalHarness> {
+export async function startApprovalHarness(options: { trustProxy?: string[]; itglue?: FakeItGlue } = {}): Promise<ApprovalHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'invite-lite-approval-'));
   const logged: ApprovalHarness['logged'] = [];
   const log = (event: string, fields: Record<string, unknown>) => void logged.push({ event, fields });
@@ -81,7 +85,14 @@ export async function startApprovalHarness(options: { trustProxy?: string[] } = 
   });
   const mail = configuredMail(config, log);
   const world = new FakeWorld();
-  const stopWorkers = await temporal.startWorkers({ ...world.activities(), ...mail.activities });
+  const itglue = options.itglue
+    ? createItGlueActivities({
+        client: new ItGlueClient({ baseUrl: options.itglue.url, apiKey: options.itglue.apiKey, requestsPerSecond: 100, retries: 1, backoffMs: 50 }),
+        temporal: temporal.client,
+        taskQueue: temporal.taskQueue,
+      })
+    : {};
+  const stopWorkers = await temporal.startWorkers({ ...world.activities(), ...itglue, ...mail.activities });
   const started: WorkflowHandle[] = [];
 
   const harness: ApprovalHarness = {

@@ -2,7 +2,15 @@
  * Activities for workflow tests: a small in-memory IT Glue directory and mail / Slack that only
  * record. Every call is kept, with its arguments, in `calls`.
  */
-import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from '../../activities/contracts';
+import type {
+  ItGlueActivities,
+  ItGlueMaintenanceActivities,
+  MailActivities,
+  SlackActivities,
+  UserActivity,
+  UserActivityInput,
+  UserActivityRow,
+} from '../../activities/contracts';
 import type { ServiceActivities } from '../../src/temporal/worker';
 import type { ItGlueUser, OnboardingStatus, Person, Validation } from '../../workflows/types';
 
@@ -33,9 +41,10 @@ export type FakeActivities = ItGlueActivities & ItGlueMaintenanceActivities & Ma
 
 /** Flat activities grouped as the workers take them (IT Glue ones go to the IT Glue task queue). */
 export function byQueue(activities: FakeActivities): ServiceActivities {
-  const { validateRequest, findContact, findUser, verifyUser, recordAuthorization, addGroupMembers, sweepUsers, ...mailAndSlack } = activities;
+  const { validateRequest, findContact, findUser, verifyUser, recordAuthorization, addGroupMembers, changeGroupMembers, createCustomerGroup, recordAuthorizedContacts, sweepUsers, userActivity, ...mailAndSlack } =
+    activities;
   return {
-    itglue: { validateRequest, findContact, findUser, verifyUser, recordAuthorization, addGroupMembers, sweepUsers },
+    itglue: { validateRequest, findContact, findUser, verifyUser, recordAuthorization, addGroupMembers, changeGroupMembers, createCustomerGroup, recordAuthorizedContacts, sweepUsers, userActivity },
     mail: mailAndSlack,
     slack: mailAndSlack,
   };
@@ -74,6 +83,8 @@ export class FakeWorld {
   rejectReason: string | null = null;
   /** Mismatch lists returned by successive verifyUser calls (then none). */
   mismatches: string[][] = [];
+  /** IT Glue's activity figures of the watched user, returned by userActivity for the days asked. */
+  activity: UserActivityRow[] = [];
   /** Errors thrown by successive calls of an activity, by name. */
   failures = new Map<string, Error[]>();
   private readonly holds: Array<{ name: string; call: number; hold: Hold }> = [];
@@ -133,7 +144,15 @@ export class FakeWorld {
       verifyUser: record('verifyUser', () => ({ mismatches: this.mismatches.shift() ?? [] })),
       recordAuthorization: record('recordAuthorization', () => undefined),
       addGroupMembers: record('addGroupMembers', (_groupId: string, userIds: string[]) => userIds),
+      recordAuthorizedContacts: record('recordAuthorizedContacts', ({ contactIds }: { contactIds: string[] }) => ({ contactIds, added: contactIds })),
+      createCustomerGroup: record('createCustomerGroup', ({ orgId }: { name: string; orgId: string }) => ({ id: `group-${orgId}`, created: true })),
+      changeGroupMembers: record('changeGroupMembers', (_groupId: string, change: { add: string[]; remove: string[] }) => change.add),
       sweepUsers: record('sweepUsers', () => ({ users: 0, waiting: 0, signalled: 0, itglueRequests: 0 })),
+      userActivity: record('userActivity', ({ from, to }: UserActivityInput): UserActivity => ({
+        rows: this.activity.filter((r) => r.date >= from && r.date <= to),
+        complete: true,
+        organizationNames: {},
+      })),
       sendApprovalRequest: record('sendApprovalRequest', () => undefined),
       sendDecisionReceipt: record('sendDecisionReceipt', () => undefined),
       sendInstructions: record('sendInstructions', () => undefined),

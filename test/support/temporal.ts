@@ -8,6 +8,7 @@ import { createWorkers } from '../../src/temporal/worker';
 import { expect, inject } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../../workflows/policy';
 import { deepMerge } from '../../src/policy-file';
+import { authorizationRecordWorkflowId } from '../../workflows/authorization-record';
 import { groupMembershipWorkflowId } from '../../workflows/group-membership';
 import { status } from '../../workflows/messages';
 import type { Stage } from '../../workflows/stages';
@@ -84,6 +85,9 @@ export function testPolicy(overrides: DeepPartial<Policy> = {}): Policy {
   return deepMerge(base, overrides) as Policy;
 }
 
+/** Per-customer groups that carry the organization (the `group` model), named as the policy names them. */
+export const GROUP_MODEL = { groups: { organizationAccess: 'group', nameTemplate: '{group}' } } as const;
+
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
 /** Polls the status query until `until` holds; fails with the last status seen. */
@@ -123,6 +127,17 @@ export const waitForApprovalRequest = (handle: WorkflowHandle, timeoutMs?: numbe
 export async function endGroupWriters(client: Client, groupIds: string[]): Promise<void> {
   await Promise.all(
     groupIds.map((id) => client.workflow.getHandle(groupMembershipWorkflowId(id)).terminate('test file over').catch(() => undefined)),
+  );
+}
+
+/**
+ * Ends the writers of these organizations' authorization records (workflows/authorization-record.ts),
+ * for the same reason as endGroupWriters: one left on a stopped file's task queue would hold the
+ * next file's records for the same organization.
+ */
+export async function endAuthorizationWriters(client: Client, orgIds: string[]): Promise<void> {
+  await Promise.all(
+    orgIds.map((id) => client.workflow.getHandle(authorizationRecordWorkflowId(id)).terminate('test file over').catch(() => undefined)),
   );
 }
 

@@ -16,6 +16,7 @@ import {
   invitationSent,
   offlineApproval,
   resume,
+  settingsConfirmed,
   status as statusQuery,
   twoFactorConfirmed,
   userObserved,
@@ -115,8 +116,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function toAcceptance(policy: Policy, req = request({ approverContactId: INVITEE.contactId })) {
   world.users.set(INVITEE.email.toLowerCase(), userFor(INVITEE));
   const handle = await start(req, policy);
+  if (req.kind === 'itglue') await confirmSettings(handle);
   await waitForStage(handle, 'AWAITING_ACCEPTANCE');
   return handle;
+}
+
+/**
+ * An IT Glue Lite user found before anyone pressed Invitation sent: under shared customer groups
+ * the tech confirms the settings the API cannot read.
+ */
+async function confirmSettings(handle: WorkflowHandle) {
+  await waitForStatus(handle, (x) => x.subState === 'CONFIRM_SETTINGS');
+  await handle.signal(settingsConfirmed, { by: 'UTECH1' });
 }
 
 describe('approval', () => {
@@ -215,6 +226,15 @@ describe('approval', () => {
     expect(escalations).toHaveLength(1);
     expect(escalations[0]).toMatchObject({ workflowId: s.workflowId, thread: THREAD });
     expect(escalations[0]!.event.text).toBe('Paula Primary has not answered: ask another contact or record an approval received offline.');
+    // Replies that ask someone to act name them: the tech for reminders sent and the escalation, the managers for the expiry.
+    expect(posts().map((p) => [p.event.type, p.event.mention ?? null])).toEqual([
+      ['approval-requested', null],
+      ['approval-reminder', { users: ['UTECH1'] }],
+      ['approval-reminder', { users: ['UTECH1'] }],
+      ['escalated', { users: ['UTECH1'] }],
+      ['approval-reminder', { users: ['UTECH1'] }],
+      ['approval-expired', { managers: true }],
+    ]);
     expect(Date.parse(escalations[0]!.event.at) - startedAt).toBeGreaterThanOrEqual(2_500);
     expect(posts().map((p) => p.event.type)).toEqual([
       'approval-requested', 'approval-reminder', 'approval-reminder', 'escalated', 'approval-reminder', 'approval-expired',
@@ -331,6 +351,7 @@ describe('invitation', () => {
     for (const r of reminders) {
       expect(r).toMatchObject({ workflowId: s1.workflowId, thread: THREAD });
       expect(r.event.text).toBe('The IT Glue invitation for Ines@acme.test has not been seen yet: please send it.');
+      expect(r.event.mention).toEqual({ users: ['UTECH1'] });
     }
     expect(Date.parse(reminders[1]!.event.at) - Date.parse(reminders[0]!.event.at)).toBeGreaterThanOrEqual(700);
 
@@ -372,10 +393,12 @@ describe('invitation', () => {
     const mismatch = s1.events.find((e) => e.type === 'mismatch')!;
     expect(mismatch.text).toContain('Role is Editor; set it to Lite.');
     await handle.signal(fixed, { by: 'UTECH1' });
+    await confirmSettings(handle);
     const s2 = await waitForStage(handle, 'AWAITING_ACCEPTANCE');
     expect(world.callsOf('verifyUser')).toHaveLength(2);
     expect(s2.mismatches).toEqual([]);
-    expect(eventTypes(s2).slice(-4)).toEqual(['user-found', 'mismatch', 'fixed', 'verified']);
+    expect(eventTypes(s2).slice(-6)).toEqual(['user-found', 'mismatch', 'fixed', 'confirm-settings', 'settings-confirmed', 'verified']);
+    expect(s2.confirmation).toMatchObject({ by: 'UTECH1', items: ['role Lite', expect.stringContaining('and no other group'), expect.stringContaining('and ONLY'), 'no sub-organizations'] });
   });
 
   it('follows expiry and resends (by button and by a newer invitation) up to the max, stalls, and resumes', async () => {
@@ -478,6 +501,7 @@ describe('cancel', () => {
       // The link expires at once and no resend is allowed: it may stall before AWAITING_ACCEPTANCE is seen.
       world.users.set(INVITEE.email.toLowerCase(), userFor(INVITEE));
       const h = await start(request({ approverContactId: INVITEE.contactId }), testPolicy({ invite: { linkValidity: 300, maxResends: 0 } }));
+      await confirmSettings(h);
       await waitForStage(h, 'STALLED');
       return h;
     },

@@ -11,7 +11,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { onboarding } from '../../workflows/onboarding';
-import { cancel, decide, fixed, invitationResent, resume, twoFactorConfirmed, userObserved } from '../../workflows/messages';
+import { cancel, decide, fixed, invitationResent, resume, settingsConfirmed, twoFactorConfirmed, userObserved } from '../../workflows/messages';
 import { status } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
@@ -75,7 +75,10 @@ const scenarios: Record<string, () => Promise<WorkflowHandleWithFirstExecutionRu
       args: [{ decision: 'approve', round: 1, approverContactId: s.approver!.contactId, ip: '203.0.113.9' }],
     });
     await waitForStatus(h, (x) => x.stage === 'AWAITING_INVITE');
+    // Found by the sweep before anyone pressed Invitation sent: the tech confirms the settings.
     await h.signal(userObserved, userFor(INVITEE));
+    await waitForStatus(h, (x) => x.subState === 'CONFIRM_SETTINGS');
+    await h.signal(settingsConfirmed, { by: 'UTECH1' });
     await waitForStatus(h, (x) => x.stage === 'AWAITING_ACCEPTANCE');
     await h.signal(userObserved, accepted());
     await waitForStatus(h, (x) => x.stage === 'AWAITING_2FA');
@@ -98,6 +101,8 @@ const scenarios: Record<string, () => Promise<WorkflowHandleWithFirstExecutionRu
     await h.signal(userObserved, userFor(INVITEE));
     await waitForStatus(h, (x) => x.subState === 'MISMATCH');
     await h.signal(fixed, { by: 'UTECH1' });
+    await waitForStatus(h, (x) => x.subState === 'CONFIRM_SETTINGS');
+    await h.signal(settingsConfirmed, { by: 'UTECH1' });
     await waitForStatus(h, (x) => x.subState === 'INVITE_EXPIRED');
     await h.signal(invitationResent, { by: 'UTECH1' });
     await waitForStatus(h, (x) => x.stage === 'STALLED');

@@ -1,13 +1,16 @@
 /**
  * The /invite-lite modal (PRODUCT.md §5): organization by type-ahead; once it is chosen, its
  * contacts with an email, the approver (pre-selected by the primary-contact rule), the kind of
- * access (IT Glue Lite, or MyGlue with a role and groups), password access, ticket and note.
+ * access (IT Glue Lite, or MyGlue with a role and groups), password access, ticket and note. For
+ * MyGlue, password access is not a choice: the modal shows what the chosen groups allow.
  *
  * Blocks that depend on the organization carry its id in their block_id, so that choosing another
  * organization starts them afresh instead of keeping a choice that no longer fits.
  */
 import type { KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
 import type { MyGlueRole } from '../../../workflows/types';
+import type { PasswordVisibility } from '../../itglue/password-access';
+import { passwordsVisibility } from '../../wording';
 import { escapeMrkdwn, truncate } from '../escape';
 
 export const INVITE_CALLBACK_ID = 'invite_lite';
@@ -27,6 +30,9 @@ export const INVITE = {
 } as const;
 
 export type InviteField = keyof typeof INVITE;
+
+/** The block (followed by `:<orgId>`) that says whether a MyGlue user will see passwords. */
+export const MYGLUE_PASSWORDS_BLOCK = 'myglue_passwords';
 
 /** The longest ticket reference and note the modal takes (Slack enforces them in the form; the submission is checked too). */
 export const TICKET_MAX = 100;
@@ -67,6 +73,8 @@ export interface InviteModalData {
   /** How the policy finds the primary contact, in words. */
   ruleText: string;
   myGlueGroups: Array<{ id: string; name: string }> | null;
+  /** MyGlue: password access as the chosen groups leave it; null until a group is chosen. */
+  myGluePasswords: PasswordVisibility | null;
   selected: InviteSelection;
 }
 
@@ -246,6 +254,8 @@ export function inviteModal(data: InviteModalData): ModalView {
         block_id: blockId('groups', orgId),
         label: plain('MyGlue groups'),
         hint: plain('At least one. Where groups deny different asset types, the most restrictive wins.'),
+        // Password access follows the groups: the modal is rebuilt to show it.
+        dispatch_action: true,
         element: {
           type: 'multi_static_select',
           action_id: INVITE.groups.action,
@@ -253,6 +263,11 @@ export function inviteModal(data: InviteModalData): ModalView {
           options,
           ...(initial.length ? { initial_options: initial } : {}),
         },
+      });
+      blocks.push({
+        type: 'context',
+        block_id: `${MYGLUE_PASSWORDS_BLOCK}:${orgId}`,
+        elements: [{ type: 'mrkdwn', text: truncate(myGluePasswordsText(data.myGluePasswords), 2000) }],
       });
     }
   } else {
@@ -298,6 +313,19 @@ export function inviteModal(data: InviteModalData): ModalView {
     },
   );
   return modal(data, blocks);
+}
+
+/** "*Passwords: hidden* …": what the chosen MyGlue groups allow, and why. */
+export function myGluePasswordsText(passwords: PasswordVisibility | null): string {
+  if (!passwords) return 'Passwords: set by the groups. Hidden if any chosen group denies the Passwords asset type.';
+  const quoted = (names: string[]) => names.map((n) => `“${escapeMrkdwn(n)}”`).join(', ');
+  const headline = `*Passwords: ${passwordsVisibility(passwords.visible)}*`;
+  if (passwords.visible) return `${headline}: no chosen group denies the Passwords asset type.`;
+  const reasons = [
+    ...(passwords.deniedBy.length > 0 ? [`denied by ${quoted(passwords.deniedBy)}`] : []),
+    ...(passwords.unknown.length > 0 ? [`the denied asset types of ${quoted(passwords.unknown)} could not be read`] : []),
+  ];
+  return `${headline}: ${reasons.join('; ')}. Where groups differ, the most restrictive wins.`;
 }
 
 function modal(data: InviteModalData, blocks: KnownBlock[]): ModalView {

@@ -9,10 +9,10 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/web-api';
 import type { Stage, WaitingOn } from '../../../workflows/stages';
 import { isFinal } from '../../../workflows/stages';
-import type { OnboardingEvent, OnboardingStatus } from '../../../workflows/types';
+import type { Mention, OnboardingEvent, OnboardingStatus } from '../../../workflows/types';
 import { accessLevel, formatTime, passwordAccess } from '../../wording';
 import { ACTIONS, THREAD_ACTIONS_BLOCK_ID, type ActionId } from '../action-ids';
-import { bold, code, escapeMrkdwn, isSlackUserId, mention, slackDate, truncate } from '../escape';
+import { bold, code, escapeMrkdwn, isSlackUserId, isSlackUsergroupId, mention, slackDate, truncate, usergroupMention } from '../escape';
 
 export type Block = KnownBlock;
 
@@ -110,7 +110,9 @@ export function stageHeadline(s: OnboardingStatus): string {
     case 'AWAITING_INVITE':
       return `Waiting for a tech to create the ${n.product} user in IT Glue`;
     case 'VERIFYING':
-      return s.subState === 'MISMATCH' ? 'Waiting for the settings in IT Glue to be fixed' : "Checking the user's settings in IT Glue";
+      if (s.subState === 'CONFIRM_SETTINGS') return 'Waiting for a tech to confirm the settings in IT Glue';
+      if (s.subState !== 'MISMATCH') return "Checking the user's settings in IT Glue";
+      return s.waitingOn === 'manager' ? 'Waiting for a manager to fix the IT Glue account' : 'Waiting for the settings in IT Glue to be fixed';
     case 'AWAITING_ACCEPTANCE':
       return s.subState === 'INVITE_EXPIRED'
         ? 'The invitation expired: waiting for it to be resent'
@@ -203,9 +205,21 @@ function stageDetail(s: OnboardingStatus): string | null {
   switch (s.stage) {
     case 'AWAITING_INVITE':
       return inviteChecklist(s);
-    case 'VERIFYING':
-      if (s.subState !== 'MISMATCH' || s.mismatches.length === 0) return null;
-      return [`*Fix in IT Glue, then press Fixed:*`, ...s.mismatches.map((m) => `• ${escapeMrkdwn(m)}`)].join('\n');
+    case 'VERIFYING': {
+      if (s.subState === 'CONFIRM_SETTINGS') {
+        return [
+          '*Check in IT Glue* (Account > Users > the user), then press *Settings confirmed*:',
+          ...(s.settingsToConfirm ?? []).map((item) => `• ${escapeMrkdwn(item)}`),
+        ].join('\n');
+      }
+      if (s.subState !== 'MISMATCH') return null;
+      const account = s.accountMismatches ?? [];
+      const parts = [
+        account.length > 0 ? ['*Needs a manager: fix in IT Glue, then press Fixed:*', ...account.map((m) => `• ${escapeMrkdwn(m)}`)].join('\n') : null,
+        s.mismatches.length > 0 ? [`*Fix in IT Glue, then press Fixed:*`, ...s.mismatches.map((m) => `• ${escapeMrkdwn(m)}`)].join('\n') : null,
+      ].filter((part): part is string => part !== null);
+      return parts.length > 0 ? parts.join('\n') : null;
+    }
     case 'AWAITING_ACCEPTANCE':
       if (s.subState !== 'INVITE_EXPIRED') return null;
       return [
@@ -231,6 +245,23 @@ function button(text: string, actionId: ActionId, workflowId: string, extra: Par
   return { type: 'button', text: { type: 'plain_text', text, emoji: true }, action_id: actionId, value: workflowId, ...extra };
 }
 
+/**
+ * Where the tech must confirm settings the API cannot read, the button asks once more before it
+ * counts, listing them: pressing it is the confirmation kept as evidence.
+ */
+function confirmSettings(s: OnboardingStatus, title: string): Partial<Button> {
+  const items = s.settingsToConfirm;
+  if (!items || items.length === 0) return {};
+  return {
+    confirm: {
+      title: { type: 'plain_text', text: title },
+      text: { type: 'plain_text', text: truncate(`I checked in IT Glue: ${items.join('; ')}.`, 300) },
+      confirm: { type: 'plain_text', text: 'Yes, all set' },
+      deny: { type: 'plain_text', text: 'Not yet' },
+    },
+  };
+}
+
 /** The buttons that fit the stage; null in a final stage (no buttons). Every button's value is the workflow ID. */
 export function actionsFor(s: OnboardingStatus): ActionsBlock | null {
   if (isFinal(s.stage)) return null;
@@ -242,10 +273,13 @@ export function actionsFor(s: OnboardingStatus): ActionsBlock | null {
       buttons.push(button('Record offline approval', ACTIONS.recordOfflineApproval, id));
       break;
     case 'AWAITING_INVITE':
-      buttons.push(button('Invitation sent', ACTIONS.invitationSent, id, { style: 'primary' }));
+      buttons.push(button('Invitation sent', ACTIONS.invitationSent, id, { style: 'primary', ...confirmSettings(s, 'Invitation sent?') }));
       break;
     case 'VERIFYING':
       if (s.subState === 'MISMATCH') buttons.push(button('Fixed', ACTIONS.fixed, id, { style: 'primary' }));
+      if (s.subState === 'CONFIRM_SETTINGS') {
+        buttons.push(button('Settings confirmed', ACTIONS.settingsConfirmed, id, { style: 'primary', ...confirmSettings(s, 'Settings as listed?') }));
+      }
       break;
     case 'AWAITING_ACCEPTANCE':
       if (s.subState === 'INVITE_EXPIRED') buttons.push(button('Resent', ACTIONS.resent, id, { style: 'primary' }));
@@ -325,6 +359,10 @@ const EVENT_EMOJI: Record<string, string> = {
   'approver-not-found': ':warning:',
   'authorization-recorded': ':lock:',
   'instructions-sent': ':email:',
+  'settings-confirmed': ':ballot_box_with_check:',
+  'confirm-settings': ':mag:',
+  'group-changed': ':busts_in_silhouette:',
+  'account-mismatch': ':rotating_light:',
   'invitation-sent': ':outbox_tray:',
   'user-not-found': ':mag:',
   'user-found': ':bust_in_silhouette:',
@@ -343,6 +381,7 @@ const EVENT_EMOJI: Record<string, string> = {
   cancelled: ':x:',
   rejected: ':no_entry_sign:',
   completed: ':white_check_mark:',
+  'scope-alert': ':rotating_light:',
 };
 
 const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g;
@@ -357,10 +396,39 @@ export function eventText(event: OnboardingEvent): string {
   return text.replace(ISO_TIME, (iso) => slackDate(iso, formatTime(iso)));
 }
 
-/** A reply in the thread for one event. */
-export function threadReply(event: OnboardingEvent): { text: string; blocks?: Block[] } {
+/** Who "the managers" are in a mention (SLACK_MANAGER_USERGROUP_ID, SLACK_MANAGER_USER_IDS). */
+export interface ManagerMentions {
+  usergroupId?: string | null;
+  userIds?: readonly string[];
+}
+
+export interface ThreadReplyOptions {
+  /** Unset or empty: an event that asks the managers mentions nobody for them. */
+  managers?: ManagerMentions;
+}
+
+/**
+ * The mentions that make Slack notify the people an event asks to act, space-separated, or ''
+ * when none: `<@U…>` for each user, then the managers as their user group's handle
+ * (`<!subteam^S…>`) or, without a group, each listed manager. Built from validated IDs only (never
+ * from the event's text); each user is mentioned once.
+ */
+export function mentionsText(who: Mention | undefined, managers: ManagerMentions = {}): string {
+  if (!who) return '';
+  const users = (who.users ?? []).filter(isSlackUserId);
+  const parts: string[] = [];
+  if (who.managers) {
+    if (isSlackUsergroupId(managers.usergroupId)) parts.push(usergroupMention(managers.usergroupId));
+    else users.push(...(managers.userIds ?? []).filter(isSlackUserId));
+  }
+  return [...[...new Set(users)].map((id) => mention(id)), ...parts].join(' ');
+}
+
+/** A reply in the thread for one event, starting with the mentions of the people it asks to act. */
+export function threadReply(event: OnboardingEvent, options: ThreadReplyOptions = {}): { text: string; blocks?: Block[] } {
   const emoji = EVENT_EMOJI[event.type] ?? ':small_blue_diamond:';
   const body = event.type === 'stage' && event.text in STAGE_LABEL ? STAGE_LABEL[event.text as Stage] : eventText(event);
-  const text = truncate(`${emoji} ${body}`, SECTION_MAX);
+  const mentions = mentionsText(event.mention, options.managers);
+  const text = truncate(`${mentions ? `${mentions} ` : ''}${emoji} ${body}`, SECTION_MAX);
   return { text, blocks: [section(text)] };
 }

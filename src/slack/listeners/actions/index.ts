@@ -7,11 +7,13 @@ import { askAnotherContact } from './ask-another-contact';
 import { cancel } from './cancel';
 import { fixed } from './fixed';
 import { invitationSent } from './invitation-sent';
+import { inviteGroupsChosen } from './invite-groups-chosen';
 import { inviteKindChosen } from './invite-kind-chosen';
 import { inviteOrganizationChosen } from './invite-organization-chosen';
 import { recordOfflineApproval } from './record-offline-approval';
 import { resent } from './resent';
 import { resume } from './resume';
+import { settingsConfirmed } from './settings-confirmed';
 import { twoFactorConfirmed } from './two-factor-confirmed';
 
 export function registerActions(app: App, deps: SlackDeps): void {
@@ -22,13 +24,16 @@ export function registerActions(app: App, deps: SlackDeps): void {
   // The /invite-lite modal.
   app.action<BlockAction>(INVITE.org.action, tech, inviteOrganizationChosen(deps));
   app.action<BlockAction>(INVITE.kind.action, tech, inviteKindChosen(deps));
+  app.action<BlockAction>(INVITE.groups.action, tech, inviteGroupsChosen(deps));
 
   // The onboarding thread's buttons.
   app.action<BlockAction>(ACTIONS.cancel, techOrManager, cancel(deps));
   app.action<BlockAction>(ACTIONS.askAnotherContact, tech, askAnotherContact(deps));
   app.action<BlockAction>(ACTIONS.recordOfflineApproval, tech, recordOfflineApproval(deps));
   app.action<BlockAction>(ACTIONS.invitationSent, tech, invitationSent(deps));
-  app.action<BlockAction>(ACTIONS.fixed, tech, fixed(deps));
+  // A shared group's organizations are the managers' to fix: they press Fixed too.
+  app.action<BlockAction>(ACTIONS.fixed, techOrManager, fixed(deps));
+  app.action<BlockAction>(ACTIONS.settingsConfirmed, tech, settingsConfirmed(deps));
   app.action<BlockAction>(ACTIONS.resent, tech, resent(deps));
   app.action<BlockAction>(ACTIONS.twoFactorConfirmed, tech, twoFactorConfirmed(deps));
   app.action<BlockAction>(ACTIONS.resume, manager, resume(deps));

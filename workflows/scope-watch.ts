@@ -1,0 +1,248 @@
+/**
+ * The scope watch: where an onboarded user works in IT Glue, against where they should.
+ *
+ * IT Glue's API cannot show the organizations given to a user on the user itself, but it shows
+ * what the user does: per organization, resource type and day, how many records they created,
+ * viewed, edited and deleted. One watch per onboarding (ID `scope-watch:<orgId>:<contactId>`),
+ * started by the onboarding at the user's first sign-in and left running when the onboarding ends.
+ * Once every `scopeWatch.every` it reads the user's figures since its last check, in one IT Glue
+ * request. Activity in an organization other than the onboarded one and the policy's shared
+ * organizations raises an alert, once per organization and day: a reply in the onboarding's thread
+ * that mentions the tech and the managers, and an event in the onboarding's record. It ends
+ * `scopeWatch.days` after the onboarding completed, or when the onboarding is cancelled.
+ */
+import * as wf from '@temporalio/workflow';
+import type { ItGlueMaintenanceActivities, SlackActivities, UserActivity, UserActivityRow } from '../activities/contracts';
+import { ACTIVITY_HEARTBEAT_TIMEOUT, scopeAlert } from './messages';
+import type { Policy } from './policy';
+import type { OnboardingEvent, Organization, ThreadRef } from './types';
+
+const DAY = 86_400_000;
+/** The most days read at once: IT Glue may refuse date ranges longer than a week. */
+export const MAX_RANGE_DAYS = 7;
+/** Days before today read once more at the next check, as IT Glue may still be counting them. */
+const RECOUNT_DAYS = 1;
+
+export interface ScopeWatchInput {
+  /** The onboarding that started the watch, and its first run ID (the same through continue-as-new). */
+  onboarding: { workflowId: string; firstRunId: string };
+  org: Organization;
+  /** The watched IT Glue user, and the invitee's name for the alerts. */
+  user: { id: string; name: string };
+  /** Slack user ID of the tech who started the onboarding. */
+  requestedBy: string;
+  /** The onboarding's Slack thread, where alerts are posted. */
+  thread: ThreadRef | null;
+  /** Organizations every customer may see (the policy's `groups.sharedOrganizations`). */
+  sharedOrganizations: string[];
+  settings: Policy['scopeWatch'];
+  /** Continue-as-new once the history has this many events. */
+  historyLimit: number;
+  /** The first day read (UTC, YYYY-MM-DD): the day the user first signed in. */
+  since: string;
+  /** When the watch ends (ISO time); null while the onboarding has not completed. */
+  until: string | null;
+  /** Present when the watch continued as new: everything it had. */
+  carried?: ScopeWatchStatus;
+}
+
+/** What the `status` query returns; carried across continue-as-new. */
+export interface ScopeWatchStatus {
+  workflowId: string;
+  /** The watch's first run ID (the same through continue-as-new). */
+  firstRunId: string;
+  onboardingWorkflowId: string;
+  /** `watching` until `until`, then `ended`; `stopped` when the onboarding was cancelled. */
+  state: 'watching' | 'ended' | 'stopped';
+  orgId: string;
+  userId: string;
+  since: string;
+  until: string | null;
+  checks: number;
+  lastCheckAt: string | null;
+  nextCheckAt: string;
+  /** The last day whose figures are complete and not read again (UTC, YYYY-MM-DD). */
+  checkedThrough: string | null;
+  /** The (organization, day) pairs already alerted, as `<orgId>/<YYYY-MM-DD>`. */
+  alerted: string[];
+  /** Why the last check or alert could not be made; null when it went through. */
+  lastError: string | null;
+  /** The alerts raised, oldest first. */
+  events: OnboardingEvent[];
+}
+
+/** The onboarding ended: completed (the watch goes on for `scopeWatch.days`) or cancelled (it stops). */
+export const onboardingEnded = wf.defineSignal<[{ outcome: 'completed' | 'cancelled'; at: string }]>('onboardingEnded');
+export const scopeWatchStatus = wf.defineQuery<ScopeWatchStatus>('status');
+
+/** The watch of the onboarding of this organization and contact. */
+export function scopeWatchWorkflowId(orgId: string, contactId: string): string {
+  return `scope-watch:${orgId}:${contactId}`;
+}
+
+/** The UTC day of a time (ms since epoch), YYYY-MM-DD. */
+export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const addDays = (day: string, days: number): string => dayOf(Date.parse(`${day}T00:00:00Z`) + days * DAY);
+const earlier = (a: string, b: string) => (a < b ? a : b);
+const later = (a: string, b: string) => (a > b ? a : b);
+
+export async function scopeWatch(input: ScopeWatchInput): Promise<ScopeWatchStatus> {
+  const info = wf.workflowInfo();
+  const { userActivity } = wf.proxyActivities<ItGlueMaintenanceActivities>({
+    taskQueue: `${info.taskQueue}-itglue`,
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
+    // A check that keeps failing is left to the next one, which reads the same days again.
+    retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 3 },
+  });
+  const slack = wf.proxyActivities<SlackActivities>({
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const { settings, org } = input;
+  /** Where the user may work: their own organization and the shared ones. */
+  const expected = [org.id, ...input.sharedOrganizations];
+
+  const s: ScopeWatchStatus = input.carried ?? {
+    workflowId: info.workflowId,
+    firstRunId: info.firstExecutionRunId,
+    onboardingWorkflowId: input.onboarding.workflowId,
+    state: 'watching',
+    orgId: org.id,
+    userId: input.user.id,
+    since: input.since,
+    until: input.until,
+    checks: 0,
+    lastCheckAt: null,
+    // Nothing to read at the first sign-in itself: the first check is one interval later.
+    nextCheckAt: iso(Date.now() + settings.every),
+    checkedThrough: null,
+    alerted: [],
+    lastError: null,
+    events: [],
+  };
+
+  wf.setHandler(scopeWatchStatus, () => s);
+  wf.setHandler(onboardingEnded, ({ outcome, at }) => {
+    if (s.state !== 'watching') return;
+    if (outcome === 'cancelled') s.state = 'stopped';
+    else s.until = iso(Date.parse(at) + settings.days * DAY);
+  });
+
+  const errorText = (error: unknown) =>
+    error instanceof wf.ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error);
+
+  /** Reads the figures since the last check and raises the alerts they call for. */
+  async function check() {
+    const now = Date.now();
+    const today = dayOf(now);
+    const from = earlier(s.checkedThrough ? later(addDays(s.checkedThrough, 1), s.since) : s.since, today);
+    const to = earlier(today, addDays(from, MAX_RANGE_DAYS - 1));
+    s.checks += 1;
+    s.lastCheckAt = iso(now);
+    let activity: UserActivity;
+    try {
+      activity = await userActivity({ userId: s.userId, from, to, expected });
+    } catch (error) {
+      if (!(error instanceof wf.ActivityFailure)) throw error;
+      s.lastError = `Reading the user's activity in IT Glue failed: ${errorText(error)}`;
+      return;
+    }
+    s.lastError = null;
+    // Days before the recount window are complete; a truncated answer is complete before its last day.
+    let through = earlier(to, addDays(today, -1 - RECOUNT_DAYS));
+    const lastDay = activity.rows.at(-1)?.date;
+    if (!activity.complete && lastDay && lastDay > from) through = earlier(through, addDays(lastDay, -1));
+    if (through >= from) s.checkedThrough = s.checkedThrough ? later(s.checkedThrough, through) : through;
+    await raiseAlerts(activity);
+  }
+
+  /** One alert per organization and day outside the expected ones, never one raised before. */
+  async function raiseAlerts(activity: UserActivity) {
+    const outside = new Map<string, UserActivityRow[]>();
+    for (const row of activity.rows) {
+      if (expected.includes(row.organizationId) || row.created + row.viewed + row.edited + row.deleted === 0) continue;
+      const key = `${row.organizationId}/${row.date}`;
+      if (s.alerted.includes(key)) continue;
+      outside.set(key, [...(outside.get(key) ?? []), row]);
+    }
+    const keys = [...outside.keys()].sort((a, b) => {
+      const [orgA = '', dayA = ''] = a.split('/');
+      const [orgB = '', dayB = ''] = b.split('/');
+      return dayA.localeCompare(dayB) || orgA.localeCompare(orgB, undefined, { numeric: true });
+    });
+    for (const key of keys) {
+      const rows = outside.get(key)!;
+      const { organizationId, date } = rows[0]!;
+      const name = activity.organizationNames[organizationId];
+      const where = name ? `${name} (IT Glue organization ${organizationId})` : `the IT Glue organization with id ${organizationId}`;
+      const what = rows.map((r) => `${r.resourceType} (${counts(r)})`).join(', ');
+      const allowed = input.sharedOrganizations.length > 0 ? `${org.name} and the shared organizations` : org.name;
+      const event: OnboardingEvent = {
+        at: iso(Date.now()),
+        type: 'scope-alert',
+        text:
+          `${input.user.name} was active in ${where} on ${date}, outside ${org.name}: ${what}. ` +
+          `Check their organization access in IT Glue (Account → Users → the user, and their groups): it must reach ${allowed} only.`,
+        mention: { users: [input.requestedBy], managers: true },
+      };
+      // Kept before it is told, so that it is never raised twice.
+      s.alerted.push(key);
+      s.events.push(event);
+      await tell(event);
+    }
+  }
+
+  /** Posts the alert in the onboarding's thread and hands it to the onboarding, while it runs. */
+  async function tell(event: OnboardingEvent) {
+    if (input.thread) {
+      try {
+        await slack.postToThread({ workflowId: s.onboardingWorkflowId, thread: input.thread, event });
+      } catch (error) {
+        if (!(error instanceof wf.ActivityFailure)) throw error;
+        s.lastError = `Posting an alert in Slack failed: ${errorText(error)}`;
+      }
+    }
+    try {
+      await wf.getExternalWorkflowHandle(s.onboardingWorkflowId).signal(scopeAlert, { watchRunId: info.firstExecutionRunId, event });
+    } catch (error) {
+      // The onboarding has ended: its status shows this watch's alerts (src/onboardings.ts).
+      if (wf.isCancellation(error)) throw error;
+    }
+  }
+
+  /** Carries everything to a new run when the history grows long. */
+  async function continueAsNewIfLong() {
+    const { continueAsNewSuggested, historyLength } = wf.workflowInfo();
+    if (!continueAsNewSuggested && historyLength < input.historyLimit) return;
+    await wf.condition(wf.allHandlersFinished);
+    await wf.continueAsNew<typeof scopeWatch>({ ...input, carried: s });
+  }
+
+  // ---- the process -----------------------------------------------------------------------------
+
+  while (s.state === 'watching') {
+    const until = s.until === null ? null : Date.parse(s.until);
+    const due = Math.min(Date.parse(s.nextCheckAt), until ?? Infinity);
+    if (Date.now() < due) {
+      // Woken early when the onboarding ends: the end may move the last check.
+      const seen = s.until;
+      await wf.condition(() => s.state !== 'watching' || s.until !== seen, due - Date.now());
+      continue;
+    }
+    await check();
+    s.nextCheckAt = iso(Date.now() + settings.every);
+    if (s.until !== null && Date.now() >= Date.parse(s.until)) {
+      if (s.state === 'watching') s.state = 'ended';
+      break;
+    }
+    await continueAsNewIfLong();
+  }
+  return s;
+}
+
+function counts(row: UserActivityRow): string {
+  const parts = (['viewed', 'created', 'edited', 'deleted'] as const).filter((k) => row[k] > 0).map((k) => `${row[k]} ${k}`);
+  return parts.join(', ');
+}
