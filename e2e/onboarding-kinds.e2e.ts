@@ -23,11 +23,16 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const cases: Array<{ name: string; kind: Kind; approval: boolean; group: string }> = [
-  { name: 'IT Glue Lite, approved by the primary contact', kind: { kind: 'itglue', passwordAccess: false }, approval: true, group: SEED.group.noPasswordAccess },
-  { name: 'IT Glue Lite for the primary contact herself, without approval', kind: { kind: 'itglue', passwordAccess: false }, approval: false, group: SEED.group.noPasswordAccess },
-  { name: 'IT Glue Lite with password access', kind: { kind: 'itglue', passwordAccess: true }, approval: true, group: SEED.group.hasPasswordAccess },
-  { name: 'MyGlue Editor in a MyGlue group', kind: { kind: 'myglue', role: 'Editor', groupIds: [SEED.group.acmeMyGlue] }, approval: true, group: SEED.group.acmeMyGlue },
+/**
+ * `reaches`: the organizations the user's group gives access to. The two IT Glue customer groups are
+ * shared by every customer and reach none (each user gets Acme on the user); the MyGlue group is
+ * Acme's own and reaches Acme only.
+ */
+const cases: Array<{ name: string; kind: Kind; approval: boolean; group: string; reaches: string[] }> = [
+  { name: 'IT Glue Lite, approved by the primary contact', kind: { kind: 'itglue', passwordAccess: false }, approval: true, group: SEED.group.noPasswordAccess, reaches: [] },
+  { name: 'IT Glue Lite for the primary contact herself, without approval', kind: { kind: 'itglue', passwordAccess: false }, approval: false, group: SEED.group.noPasswordAccess, reaches: [] },
+  { name: 'IT Glue Lite with password access', kind: { kind: 'itglue', passwordAccess: true }, approval: true, group: SEED.group.hasPasswordAccess, reaches: [] },
+  { name: 'MyGlue Editor in a MyGlue group', kind: { kind: 'myglue', role: 'Editor', groupIds: [SEED.group.acmeMyGlue] }, approval: true, group: SEED.group.acmeMyGlue, reaches: [SEED.org.acme] },
 ];
 
 it('completes an onboarding of every kind, each step once', async () => {
@@ -51,10 +56,13 @@ it('completes an onboarding of every kind, each step once', async () => {
     expect(s.stage, j.name).toBe('COMPLETED');
     expect(s.evidence?.via, j.name).toBe(j.approval ? 'link' : 'not-needed');
     expect(s.request.kind, j.name).toBe(j.kind.kind);
-    // The user is in the right group, and the group reaches Acme only.
+    // The user is in the right group, and the group reaches what it reached before: no
+    // organization for a shared customer group, Acme only for Acme's MyGlue group.
     const group = stack.itglue.data.groups.find((g) => g.id === j.group)!;
     expect(group['user-ids'], j.name).toContain(s.user!.id);
-    expect(group['organization-ids'], j.name).toEqual([SEED.org.acme]);
+    expect(group['organization-ids'], j.name).toEqual(j.reaches);
+    // The IT Glue Lite user confirmed the settings the API cannot read (its own organization).
+    if (j.kind.kind === 'itglue') expect(s.confirmation?.by, j.name).toBe(s.request.requestedBy);
     // Mail: the approval request (when needed) and the access instructions, once each.
     expect(mailsOf(stack, j.workflowId, 'approval-request', 1), j.name).toHaveLength(j.approval ? 1 : 0);
     const instructions = mailsOf(stack, j.workflowId, 'instructions', 0);
@@ -64,6 +72,10 @@ it('completes an onboarding of every kind, each step once', async () => {
     expect(root?.text, j.name).toMatch(/complete/i);
     expect(stack.driver.replies(j.workflowId).length, j.name).toBeGreaterThan(3);
   }
+  // The shared customer groups keep the users of the other customers they had.
+  const members = (id: string) => stack.itglue.data.groups.find((g) => g.id === id)!['user-ids'];
+  expect(members(SEED.group.noPasswordAccess)).toEqual(expect.arrayContaining([SEED.user.ottoAccepted, SEED.user.robinMixedCase]));
+  expect(members(SEED.group.hasPasswordAccess)).toEqual(expect.arrayContaining([SEED.user.samPending, SEED.user.caseyExpired]));
   const dup = duplicates(stack);
   expect(dup.details).toEqual([]);
   record('every kind', { onboardings: journeys.length, crashes: 0, lost: 0, duplicateSideEffects: dup.mails + dup.slackPosts });

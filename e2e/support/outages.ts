@@ -218,6 +218,17 @@ export async function journey(stack: Stack, browser: Browser, o: JourneyOptions)
   } else {
     await stack.waitFor(workflowId, (s) => s.user !== null, `the sweep to find ${o.invitee.email}`, STAGE_TIMEOUT);
   }
+  // Found by the sweep before "Invitation sent" was taken, an IT Glue Lite user's settings wait for
+  // the tech's confirmation: one press of "Settings confirmed".
+  const verified = await stack.waitFor(
+    workflowId,
+    (s) => reached(s, 'AWAITING_ACCEPTANCE') || (s.stage === 'VERIFYING' && s.subState === 'CONFIRM_SETTINGS'),
+    `verification of ${o.invitee.email}`,
+    STAGE_TIMEOUT,
+  );
+  if (!reached(verified, 'AWAITING_ACCEPTANCE')) {
+    await pressOnce(stack, workflowId, ACTIONS.settingsConfirmed, (s) => !!s.confirmation, `settings of ${workflowId} confirmed`);
+  }
   await waitStage('AWAITING_ACCEPTANCE');
   inviteePerson.acceptAndSignIn(stack, o.userId);
   if (o.kind.kind === 'myglue') {

@@ -11,13 +11,24 @@ import { chromium, type Browser } from 'playwright-core';
 import { messageIdStem, type MailStep } from '../../src/mail/message-id';
 import { ACTIONS, type ActionId } from '../../src/slack/action-ids';
 import { INVITE } from '../../src/slack/views/invite-modal';
+import { isFinal } from '../../workflows/stages';
 import type { OnboardingStatus } from '../../workflows/types';
 import { makeContact, makeUser, SEED } from '../../test/fakes/itglue-server';
 import { linksIn, type ReceivedMail } from '../../test/fakes/smtp';
 import type { ModalState } from '../../test/support/slack-driver';
 import { PEOPLE, startStack, type Stack } from './stack';
 
-export const ACME = { id: SEED.org.acme, name: 'Acme Dental' };
+/** A customer organization the scripted people onboard for: its IT Glue id and name, and its contacts' mail domain. */
+export interface Org {
+  id: string;
+  name: string;
+  domain: string;
+}
+
+export const ACME: Org = { id: SEED.org.acme, name: 'Acme Dental', domain: 'acme-dental.test' };
+/** Nothing marks a primary contact of Bluebird: the tech chooses the approver (Blake Bird). */
+export const BLUEBIRD: Org = { id: SEED.org.bluebird, name: 'Bluebird Logistics', domain: 'bluebird-logistics.test' };
+export const BLUEBIRD_APPROVER = { contactId: SEED.contact.blakeBird, name: 'Blake Bird', email: 'blake.bird@bluebird-logistics.test' };
 export const PRIMARY = { contactId: SEED.contact.paulaPrimary, name: 'Paula Primary', email: 'paula.primary@acme-dental.test' };
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -33,29 +44,30 @@ export type Kind =
   | { kind: 'myglue'; role: 'Lite' | 'Creator' | 'Editor'; groupIds: string[] };
 
 /**
- * Prepares the fake IT Glue for onboardings at Acme Dental: both customer groups reach Acme only,
- * and Paula (the primary contact) is not yet a user, so that she can be onboarded without approval.
+ * Prepares the fake IT Glue for the onboardings: Paula (Acme's primary contact) is not yet a user,
+ * so that she can be onboarded without approval; deleting her user takes her out of its groups, as
+ * IT Glue does. The customer groups stay as the seed has them: shared by users of several customers,
+ * reaching no organization (each user gets their own organization on the user).
  */
 export function prepareItGlue(stack: Stack): void {
-  for (const g of stack.itglue.data.groups) {
-    if (g.id === SEED.group.noPasswordAccess || g.id === SEED.group.hasPasswordAccess) g['organization-ids'] = [ACME.id];
-  }
-  stack.itglue.data.users = stack.itglue.data.users.filter((u) => u.id !== SEED.user.paulaSignedIn);
+  const paula = SEED.user.paulaSignedIn;
+  stack.itglue.data.users = stack.itglue.data.users.filter((u) => u.id !== paula);
+  for (const g of stack.itglue.data.groups) g['user-ids'] = g['user-ids'].filter((id) => id !== paula);
 }
 
 let contactCounter = 0;
 
-/** A new contact of Acme Dental with an email, not yet a user. */
-export function newInvitee(stack: Stack, label: string): Invitee {
+/** A new contact of the organization (Acme Dental unless told) with an email, not yet a user. */
+export function newInvitee(stack: Stack, label: string, org: Org = ACME): Invitee {
   const n = ++contactCounter;
-  const invitee = { contactId: String(9_000 + n), firstName: label, lastName: `Person${n}`, email: `${label.toLowerCase()}.${n}@acme-dental.test` };
+  const invitee = { contactId: String(9_000 + n), firstName: label, lastName: `Person${n}`, email: `${label.toLowerCase()}.${n}@${org.domain}` };
   stack.itglue.data.contacts.push(
-    makeContact({ id: invitee.contactId, 'organization-id': ACME.id, 'first-name': invitee.firstName, 'last-name': invitee.lastName, email: invitee.email }),
+    makeContact({ id: invitee.contactId, 'organization-id': org.id, 'first-name': invitee.firstName, 'last-name': invitee.lastName, email: invitee.email }),
   );
   return invitee;
 }
 
-export const workflowIdOf = (contactId: string) => `onboarding:${ACME.id}:${contactId}`;
+export const workflowIdOf = (contactId: string, org: Org = ACME) => `onboarding:${org.id}:${contactId}`;
 
 const opt = (value: string) => ({ text: { type: 'plain_text', text: value }, value });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,6 +100,8 @@ async function statusOrNull(stack: Stack, workflowId: string): Promise<Onboardin
 }
 
 export interface TechOptions {
+  /** The invitee's organization; Acme Dental when unset. */
+  org?: Org;
   invitee: Invitee;
   /** Absent when the invitee is the primary contact (no approval). */
   approverContactId?: string;
@@ -97,25 +111,26 @@ export interface TechOptions {
 
 /** The tech: /invite-lite, the modal, and the thread's buttons. */
 export const tech = {
-  /** Types /invite-lite, waits for the modal with Acme's contacts, fills it and submits it; returns the workflow ID. */
+  /** Types /invite-lite, waits for the modal with the organization's contacts, fills it and submits it; returns the workflow ID. */
   async invite(stack: Stack, o: TechOptions): Promise<string> {
-    const workflowId = workflowIdOf(o.invitee.contactId);
+    const org = o.org ?? ACME;
+    const workflowId = workflowIdOf(o.invitee.contactId, org);
     await untilDone(
       `the onboarding of ${o.invitee.email} to start`,
       async () => {
-        const view = await openModal(stack);
+        const view = await openModal(stack, org);
         let modal = view;
         if (o.kind.kind === 'myglue') {
           // Choosing MyGlue brings the role and group inputs.
           const response = await stack.driver.modalAction(
             view,
-            `kind:${ACME.id}`,
+            `kind:${org.id}`,
             { action_id: INVITE.kind.action, type: 'radio_buttons', selected_option: opt('myglue') },
             PEOPLE.tech,
-            { [`kind:${ACME.id}`]: { [INVITE.kind.action]: { type: 'radio_buttons', selected_option: opt('myglue') } } },
+            { [`kind:${org.id}`]: { [INVITE.kind.action]: { type: 'radio_buttons', selected_option: opt('myglue') } } },
           );
           if (response.status !== 200) throw new Error(`kind choice answered ${response.status}`);
-          modal = await waitForView(stack, view.id, (blocks) => blocks.some((b) => b.block_id === `myglue_role:${ACME.id}`), 'the MyGlue inputs');
+          modal = await waitForView(stack, view.id, (blocks) => blocks.some((b) => b.block_id === `myglue_role:${org.id}`), 'the MyGlue inputs');
         }
         const { status, answer } = await stack.driver.submit(modal, PEOPLE.tech, inviteForm(o));
         // An open onboarding of this contact is the one this tech started before a crash.
@@ -128,13 +143,13 @@ export const tech = {
     return workflowId;
   },
 
-  /** Presses a thread button until the status shows its effect. */
-  async press(stack: Stack, workflowId: string, action: ActionId, effect: (s: OnboardingStatus) => boolean, what: string) {
+  /** Presses a thread button until the status shows its effect (as the tech, unless `user` says who). */
+  async press(stack: Stack, workflowId: string, action: ActionId, effect: (s: OnboardingStatus) => boolean, what: string, user: string = PEOPLE.tech) {
     await untilDone(
       what,
       async () => {
         if (!stack.driver.root(workflowId)) throw new Error('no thread root yet');
-        const { response } = await stack.driver.press(action, workflowId, PEOPLE.tech);
+        const { response } = await stack.driver.press(action, workflowId, user);
         if (response.status !== 200) throw new Error(`the button answered ${response.status}`);
       },
       async () => {
@@ -144,8 +159,13 @@ export const tech = {
     );
   },
 
-  /** Creates the user in IT Glue (the API cannot) as the modal's kind asks, and presses "Invitation sent". */
-  async createUser(stack: Stack, workflowId: string, invitee: Invitee, kind: Kind, id: string) {
+  /**
+   * Creates the user in IT Glue (the API cannot) as the modal's kind asks, in the groups `o.groups`
+   * when given (as the tech may tick them in IT Glue's form), and presses "Invitation sent"; or,
+   * with `o.foundBy: 'sweep'`, presses nothing until the IT Glue sweep has found the user. Then
+   * confirms the settings when the thread asks for it (see confirmIfAsked).
+   */
+  async createUser(stack: Stack, workflowId: string, invitee: Invitee, kind: Kind, id: string, o: CreateUserOptions = {}) {
     const now = new Date().toISOString();
     stack.itglue.data.users.push(
       makeUser({
@@ -158,13 +178,48 @@ export const tech = {
         'invitation-sent-at': now,
       }),
     );
-    // The IT Glue sweep may find the user before the button is pressed: either moves it on.
-    await tech.press(stack, workflowId, ACTIONS.invitationSent, (s) => s.user !== null, `${invitee.email} found in IT Glue`);
+    for (const groupId of o.groups ?? []) stack.itglue.data.groups.find((g) => g.id === groupId)!['user-ids'].push(id);
+    if (o.foundBy === 'sweep') {
+      await stack.waitFor(workflowId, (s) => s.user !== null, `the sweep to find ${invitee.email}`, 120_000);
+    } else {
+      // The IT Glue sweep may find the user before the button is pressed: either moves it on (the
+      // button is then gone from the thread, and the press changes nothing).
+      await tech.press(stack, workflowId, ACTIONS.invitationSent, (s) => s.user !== null, `${invitee.email} found in IT Glue`);
+    }
+    return tech.confirmIfAsked(stack, workflowId);
+  },
+
+  /**
+   * Once the user is found: when verification asks the tech to confirm the settings the API cannot
+   * read (the sweep found the user before "Invitation sent" was pressed), presses "Settings
+   * confirmed" until the confirmation is kept. Returns how verification went on: 'verified' (past
+   * VERIFYING, or the settings just confirmed), or 'mismatch' (waiting for someone to fix something).
+   */
+  async confirmIfAsked(stack: Stack, workflowId: string): Promise<'verified' | 'mismatch'> {
+    const past = (s: OnboardingStatus) => s.stages.some((x) => x.stage === 'AWAITING_ACCEPTANCE') || isFinal(s.stage);
+    const s = await stack.waitFor(
+      workflowId,
+      (x) => past(x) || x.stage === 'STALLED' || (x.stage === 'VERIFYING' && (x.subState === 'CONFIRM_SETTINGS' || x.subState === 'MISMATCH')),
+      'verification of the IT Glue user',
+      120_000,
+    );
+    if (s.stage === 'STALLED') throw new Error(`${workflowId} stalled in verification: ${s.reason}`);
+    if (past(s)) return 'verified';
+    if (s.subState === 'MISMATCH') return 'mismatch';
+    await tech.press(stack, workflowId, ACTIONS.settingsConfirmed, (x) => !!x.confirmation, `settings of ${workflowId} confirmed`);
+    return 'verified';
   },
 };
 
+export interface CreateUserOptions {
+  /** Groups the tech also puts the user in, in IT Glue. */
+  groups?: string[];
+  /** How the onboarding learns of the user: the tech's "Invitation sent" (default), or the sweep alone. */
+  foundBy?: 'button' | 'sweep';
+}
+
 function inviteForm(o: TechOptions): Record<string, unknown> {
-  const org = ACME.id;
+  const org = (o.org ?? ACME).id;
   const approver = o.approverContactId ?? PRIMARY.contactId;
   const form: Record<string, unknown> = {
     org: { [INVITE.org.action]: { type: 'external_select', selected_option: opt(org) } },
@@ -195,9 +250,9 @@ async function waitForView(stack: Stack, viewId: string, ready: (blocks: Block[]
   throw new Error(`no ${what} in view ${viewId}`);
 }
 
-/** /invite-lite with the organization's name: the modal, once it shows Acme's contacts. */
-async function openModal(stack: Stack): Promise<ModalState> {
-  const { response, triggerId } = await stack.driver.command('/invite-lite', PEOPLE.tech, ACME.name);
+/** /invite-lite with the organization's name: the modal, once it shows the organization's contacts. */
+async function openModal(stack: Stack, org: Org): Promise<ModalState> {
+  const { response, triggerId } = await stack.driver.command('/invite-lite', PEOPLE.tech, org.name);
   if (response.status !== 200) throw new Error(`/invite-lite answered ${response.status}`);
   const deadline = Date.now() + 15_000;
   let opened: ModalState | undefined;
@@ -208,7 +263,7 @@ async function openModal(stack: Stack): Promise<ModalState> {
     else await sleep(100);
   }
   if (!opened) throw new Error('the modal did not open');
-  return waitForView(stack, opened.id, (blocks) => blocks.some((b) => b.block_id === `contact:${ACME.id}`), 'contacts of Acme Dental');
+  return waitForView(stack, opened.id, (blocks) => blocks.some((b) => b.block_id === `contact:${org.id}`), `contacts of ${org.name}`);
 }
 
 /** The mails of this onboarding, step and round, as received (each onboarding here has its own workflow ID, run on no more than once). */
@@ -258,7 +313,7 @@ export const invitee = {
   },
 };
 
-/** The stack prepared for onboardings at Acme Dental, and a browser for the primary contact. */
+/** The stack prepared for the onboardings (prepareItGlue), and a browser for the approvers. */
 export async function startStackWithBrowser(): Promise<{ stack: Stack; browser: Browser }> {
   const [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
   prepareItGlue(stack);
@@ -279,12 +334,14 @@ export interface Journey {
 }
 
 /**
- * One whole onboarding at Acme Dental, from /invite-lite to COMPLETED, by the three people.
+ * One whole onboarding (at Acme Dental unless `o.org` says otherwise), from /invite-lite to
+ * COMPLETED, by the three people. A mismatch in verification fails it: this is the path where
+ * nothing needs fixing.
  */
 export async function runOnboarding(
   stack: Stack,
   browser: Browser,
-  o: TechOptions & { userId: string; think?: () => Promise<void> },
+  o: TechOptions & { userId: string; think?: () => Promise<void>; user?: CreateUserOptions },
 ): Promise<Journey> {
   const think = o.think ?? (async () => undefined);
   const workflowId = await tech.invite(stack, o);
@@ -297,7 +354,10 @@ export async function runOnboarding(
   }
   await waitStage('AWAITING_INVITE');
   await think();
-  await tech.createUser(stack, workflowId, o.invitee, o.kind, o.userId);
+  if ((await tech.createUser(stack, workflowId, o.invitee, o.kind, o.userId, o.user)) === 'mismatch') {
+    const s = await stack.status(workflowId);
+    throw new Error(`${workflowId}: verification found mismatches: ${JSON.stringify([...s.mismatches, ...(s.accountMismatches ?? [])])}`);
+  }
   await waitStage('AWAITING_ACCEPTANCE');
   await think();
   invitee.acceptAndSignIn(stack, o.userId);

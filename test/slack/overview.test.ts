@@ -45,6 +45,9 @@ beforeAll(async () => {
   // Completed on its own: the primary contact, already signed in to IT Glue.
   h.world.users.set(PRIMARY.email.toLowerCase(), userFor(PRIMARY, { invitationAcceptedAt: new Date().toISOString(), currentSignInAt: new Date().toISOString() }));
   ids.completed = await h.start({ orgId: '2004', contactId: PRIMARY.contactId, approverContactId: PRIMARY.contactId, requestedBy: USERS.tech });
+  // Found in IT Glue before anyone pressed Invitation sent: the tech confirms the settings.
+  await until(ids.completed, (s) => s.subState === 'CONFIRM_SETTINGS', 'the confirmation of the settings');
+  await h.temporal.client.workflow.getHandle(ids.completed).signal('settingsConfirmed', { by: USERS.tech });
   // Cancelled: never listed as open.
   ids.cancelled = await h.start({ orgId: '2005', contactId: INVITEE.contactId, requestedBy: USERS.tech });
   await until(ids.cancelled, (s) => s.stage === 'AWAITING_APPROVAL', 'approval');
@@ -58,7 +61,8 @@ beforeAll(async () => {
   await eventually(async () => {
     const c = await h.temporal.client.workflow.count(`TaskQueue = "${h.temporal.taskQueue}" AND ExecutionStatus = "Running" AND OnboardingStage = "STALLED"`);
     const d = await h.temporal.client.workflow.count(`TaskQueue = "${h.temporal.taskQueue}" AND OnboardingStage = "COMPLETED"`);
-    const open = await h.temporal.client.workflow.count(`TaskQueue = "${h.temporal.taskQueue}" AND ExecutionStatus = "Running"`);
+    // Onboardings only: the completed one's scope watch runs on beside them.
+    const open = await h.temporal.client.workflow.count(`TaskQueue = "${h.temporal.taskQueue}" AND WorkflowType = "onboarding" AND ExecutionStatus = "Running"`);
     return c.count === 1 && d.count === 1 && open.count === 3;
   }, 'visibility');
 }, 60_000);

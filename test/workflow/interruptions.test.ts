@@ -7,7 +7,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cancel, decide, DECISION_REFUSED, ONBOARDING_STAGE, status as statusQuery } from '../../workflows/messages';
+import { cancel, decide, DECISION_REFUSED, ONBOARDING_STAGE, settingsConfirmed, status as statusQuery } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import type { DecisionInput, OnboardingRequest, OnboardingStatus } from '../../workflows/types';
 import { FakeWorld, INVITEE, PRIMARY, userFor } from '../support/fake-activities';
@@ -89,6 +89,9 @@ describe('search attributes', () => {
   it('show every stage, also those that do not wait', async () => {
     world.users.set(INVITEE.email.toLowerCase(), userFor(INVITEE));
     const handle = await start(request({ approverContactId: INVITEE.contactId }), testPolicy({ authorization: { record: true } }));
+    // The user was in IT Glue before anyone pressed Invitation sent: the tech confirms the settings.
+    await waitForStatus(handle, (x) => x.subState === 'CONFIRM_SETTINGS');
+    await handle.signal(settingsConfirmed, { by: 'UTECH1' });
     const s = await waitForStatus(handle, (x) => x.stage === 'AWAITING_ACCEPTANCE');
     const visited = s.stages.map((v) => v.stage);
     expect(visited).toEqual(['VALIDATING', 'RECORDING_AUTHORIZATION', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE']);
