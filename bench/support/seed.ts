@@ -76,9 +76,11 @@ export function benchSeed(invitees: { from: number; count: number }, policy: Pol
     const i = invitee(n);
     contacts.push(makeContact({ id: i.person.contactId, 'organization-id': i.orgId, 'first-name': 'Ivy', 'last-name': `Invitee ${n}`, email: i.person.email }));
   }
+  // The two customer groups, shared by every customer and reaching no organization (each user gets
+  // their own on the user).
   const groups = [
-    makeGroup({ id: '301', name: policy.groups.noPasswordAccess, 'organization-ids': [...ORG_IDS] }),
-    makeGroup({ id: '302', name: policy.groups.passwordAccess, 'organization-ids': [...ORG_IDS] }),
+    makeGroup({ id: '301', name: policy.groups.noPasswordAccess, 'organization-ids': [] }),
+    makeGroup({ id: '302', name: policy.groups.passwordAccess, 'organization-ids': [] }),
   ];
   const users = [
     makeUser({ id: '5001', email: 'admin@bench-it.example', 'role-name': 'Administrator', 'invitation-accepted-at': new Date(0).toISOString() }),

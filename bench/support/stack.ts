@@ -28,7 +28,6 @@ export const NAMESPACE = 'default';
 const MINUTE = 60_000;
 const shared: Partial<Policy> = {
   groups: { ...DEFAULT_POLICY.groups, organizationAccess: 'per-user' },
-  limits: { maxOrganizations: 5 },
   // The schedule exists, but no sweep runs during the benchmark unless it asks for one.
   sweep: { every: 24 * 60 * MINUTE },
   branding: { mspName: 'Bench IT', supportContact: 'help@bench-it.example', loginHost: 'app.itglue.com', myGlueLoginHost: 'app.myglue.com', ssoSubdomain: 'benchit' },
