@@ -12,6 +12,7 @@ import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ItGlueMaintenanceActivities } from '../activities/contracts';
 import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
+import { workArrives } from './single-writer';
 
 /** Which field of which asset type holds the authorized contacts (from the policy). */
 export interface AuthorizationField {
@@ -73,13 +74,7 @@ export async function authorizationRecord(orgId: string): Promise<void> {
     return ticket.contactIds!;
   });
 
-  for (;;) {
-    const work = await wf.condition(() => tickets.some((t) => t.state === 'waiting'), '1 minute');
-    if (!work) {
-      await wf.condition(wf.allHandlersFinished);
-      if (!tickets.some((t) => t.state === 'waiting')) return;
-      continue;
-    }
+  while (await workArrives(() => tickets.some((t) => t.state === 'waiting'))) {
     // The waiting adds to the same field (the policy names it) go in one write.
     const first = tickets.find((t) => t.state === 'waiting')!;
     const batch = first.alone ? [first] : tickets.filter((t) => t.state === 'waiting' && !t.alone && sameField(t, first));

@@ -9,6 +9,7 @@ import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ItGlueMaintenanceActivities } from '../activities/contracts';
 import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
+import { workArrives } from './single-writer';
 
 /** Adds the user to the group; returns the group's members after the write. */
 export const addGroupMember = wf.defineUpdate<string[], [string]>('addGroupMember');
@@ -51,13 +52,7 @@ export async function groupMembership(groupId: string): Promise<void> {
     return remove.length === 0 ? addGroupMembers(groupId, ids('add')) : changeGroupMembers(groupId, { add: ids('add'), remove });
   };
 
-  for (;;) {
-    const work = await wf.condition(() => tickets.some((t) => t.state === 'waiting'), '1 minute');
-    if (!work) {
-      await wf.condition(wf.allHandlersFinished);
-      if (!tickets.some((t) => t.state === 'waiting')) return;
-      continue;
-    }
+  while (await workArrives(() => tickets.some((t) => t.state === 'waiting'))) {
     const batch = tickets.filter((t) => t.state === 'waiting');
     for (const t of batch) t.state = 'writing';
     try {
