@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggingSlackActivities } from '../../activities/logging';
 import { createSlackActivities } from '../../activities/slack';
 import type { SlackConfig } from '../../src/config';
-import { invitationResent, invitationSent } from '../../workflows/messages';
+import { fixed, invitationResent, invitationSent } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import type { OnboardingRequest, OnboardingStatus } from '../../workflows/types';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api';
@@ -107,6 +107,25 @@ describe('replies that ask someone to act mention them', () => {
         if (!['tech-reminder', 'invite-expired', 'stalled'].includes(type)) expect(text, type).not.toMatch(/<@U0MGR|<@W0MGR|<!subteam\^/);
       }
       expect(told.get('instructions-sent')).toBe(':email: Access instructions emailed to Ines Invitee.');
+    });
+  }, 60_000);
+
+  it('verification: a mismatch in the user mentions the tech, one in the account the managers, the confirmation the tech', async () => {
+    await withWorkers({ managerUsergroupId: 'S0MANAGERS', managerUserIds: [] }, async (world, start) => {
+      world.users.set(INVITEE.email.toLowerCase(), userFor(INVITEE));
+      world.mismatches.push(['The role of ines@acme.test is "Editor"; it must be "Lite".']);
+      world.accountMismatches.push(['The customer group "Customer - No Password Access" is shared by every customer, but gives access to "Bluebird".']);
+      const handle = await start({ approverContactId: INVITEE.contactId }, testPolicy());
+      await waitForStatus(handle, (x) => x.subState === 'MISMATCH');
+      await handle.signal(fixed, { by: TECH });
+      const s = await waitForStatus(handle, (x) => x.subState === 'CONFIRM_SETTINGS');
+      await waitForStatus(handle, () => replies(s).some(([type]) => type === 'confirm-settings'));
+      const told = new Map(replies(s));
+      expect(told.get('account-mismatch')).toBe(
+        '<!subteam^S0MANAGERS> :rotating_light: Needs a manager: fix in IT Glue, then press Fixed:\n• The customer group "Customer - No Password Access" is shared by every customer, but gives access to "Bluebird".',
+      );
+      expect(told.get('mismatch')).toBe(`<@${TECH}> :warning: Please fix in IT Glue, then press Fixed:\n• The role of ines@acme.test is "Editor"; it must be "Lite".`);
+      expect(told.get('confirm-settings')).toMatch(new RegExp(`^<@${TECH}> :mag: ines@acme\\.test is in IT Glue with the right role and group\\.`));
     });
   }, 60_000);
 

@@ -83,6 +83,8 @@ export class FakeWorld {
   rejectReason: string | null = null;
   /** Mismatch lists returned by successive verifyUser calls (then none). */
   mismatches: string[][] = [];
+  /** What each verification finds wrong in the IT Glue account (for managers), in turn. */
+  accountMismatches: string[][] = [];
   /** IT Glue's activity figures of the watched user, returned by userActivity for the days asked. */
   activity: UserActivityRow[] = [];
   /** Errors thrown by successive calls of an activity, by name. */
@@ -141,7 +143,7 @@ export class FakeWorld {
       }),
       findContact: record('findContact', (_orgId: string, contactId: string) => this.contacts.get(contactId) ?? null),
       findUser: record('findUser', (email: string) => this.users.get(email.toLowerCase()) ?? null),
-      verifyUser: record('verifyUser', () => ({ mismatches: this.mismatches.shift() ?? [] })),
+      verifyUser: record('verifyUser', () => ({ mismatches: this.mismatches.shift() ?? [], accountMismatches: this.accountMismatches.shift() ?? [] })),
       recordAuthorization: record('recordAuthorization', () => undefined),
       addGroupMembers: record('addGroupMembers', (_groupId: string, userIds: string[]) => userIds),
       recordAuthorizedContacts: record('recordAuthorizedContacts', ({ contactIds }: { contactIds: string[] }) => ({ contactIds, added: contactIds })),
