@@ -1,4 +1,6 @@
-FROM node:20-bookworm-slim
+# Node 24 LTS, pinned to one release: raise it with each 24.x security release. (The code also runs on
+# Node 20.19+ and 22.12+, as package.json's engines say; tests and CI run there too.)
+FROM node:24.15.0-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

@@ -158,7 +158,8 @@ export interface ApprovalMail extends MailContext {
 
 export interface MailActivities {
   sendApprovalRequest(mail: ApprovalMail): Promise<void>;
-  sendDecisionReceipt(mail: MailContext & { approver: Person; result: DecisionResult }): Promise<void>;
+  /** `via: 'cli'`: the MSP recorded the approver's decision with the operator CLI (the receipt says so). */
+  sendDecisionReceipt(mail: MailContext & { approver: Person; result: DecisionResult; via?: 'link' | 'cli' }): Promise<void>;
   /** "IT Documentation Access via IT Glue" to the invitee, a copy to the tech. */
   sendInstructions(mail: MailContext & { linkValidityHours: number }): Promise<void>;
   sendInviteExpired(mail: MailContext & { expiry: number }): Promise<void>;

@@ -2,17 +2,19 @@
  * The onboarding's IT Glue activities, on the IT Glue task queue. IT Glue failures become
  * Temporal failures: a bad key, an unknown record, a refused request or an answer that cannot be
  * read is not retried (the onboarding stalls with the reason); rate limits and outages are retried,
- * after Retry-After when IT Glue sends one.
+ * after Retry-After when IT Glue sends one. Each activity's IT Glue requests are aborted when the
+ * activity is cancelled, and each answer is a heartbeat (src/temporal/heartbeat.ts).
  */
 import { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { recordAuthorizations } from '../src/itglue/authorization';
-import type { ItGlueClient } from '../src/itglue/client';
+import { withRequestOptions, type ItGlueClient, type RequestOptions } from '../src/itglue/client';
 import { isPrimaryContact, ItGlueDirectory, selfApprovalRefusal } from '../src/itglue/directory';
 import { ItGlueError } from '../src/itglue/errors';
 import { ItGlueGroups } from '../src/itglue/groups';
 import { passwordVisibility } from '../src/itglue/password-access';
 import { userResource, type ItGlueContact, type ItGlueGroup } from '../src/itglue/schemas';
 import { readUserActivity } from '../src/itglue/user-activity';
+import { currentActivity, heartbeatWhile } from '../src/temporal/heartbeat';
 import { groupMismatches, sharedGroupMismatch, userMismatches } from '../src/itglue/verification';
 import { authorizationRecord, authorizationRecordWorkflowId, recordAuthorizedContact, type AuthorizedContact } from '../workflows/authorization-record';
 import { ensureCustomerGroup, groupCreation, groupCreationWorkflowId } from '../workflows/group-creation';
@@ -50,10 +52,27 @@ function toFailure(error: unknown): unknown {
   });
 }
 
+/**
+ * What the running activity's IT Glue requests carry: its cancellation, a heartbeat with each
+ * answer, and a wait for an answer of at most a second past the heartbeat timeout. By then
+ * Temporal has taken the activity back to retry it (after at least the workflows' 2 s retry
+ * interval), so the attempt it gave up on sends nothing more.
+ */
+function activityRequestOptions(): RequestOptions {
+  const context = currentActivity();
+  if (!context) return {};
+  const heartbeatTimeoutMs = context.info.heartbeatTimeoutMs;
+  return {
+    signal: context.cancellationSignal,
+    onProgress: () => context.heartbeat(),
+    ...(heartbeatTimeoutMs ? { timeoutMs: heartbeatTimeoutMs + 1_000 } : {}),
+  };
+}
+
 function guarded<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   return async (...args) => {
     try {
-      return await fn(...args);
+      return await withRequestOptions(activityRequestOptions(), () => fn(...args));
     } catch (error) {
       throw toFailure(error);
     }
@@ -158,7 +177,7 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
 
   /** Through the organization's single group creator (workflows/group-creation.ts). */
   async function createCustomerGroup(orgId: string, name: string): Promise<{ id: string; created: boolean }> {
-    return temporal.workflow.executeUpdateWithStart(ensureCustomerGroup, {
+    const update = temporal.workflow.executeUpdateWithStart(ensureCustomerGroup, {
       args: [name],
       startWorkflowOperation: new WithStartWorkflowOperation(groupCreation, {
         workflowId: groupCreationWorkflowId(orgId),
@@ -167,11 +186,12 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     });
+    return heartbeatWhile(update);
   }
 
   /** Through the group's single writer (workflows/group-membership.ts). */
   async function changeGroup(change: 'add' | 'remove', groupId: string, userId: string): Promise<string[]> {
-    return temporal.workflow.executeUpdateWithStart(change === 'add' ? addGroupMember : removeGroupMember, {
+    const update = temporal.workflow.executeUpdateWithStart(change === 'add' ? addGroupMember : removeGroupMember, {
       args: [userId],
       startWorkflowOperation: new WithStartWorkflowOperation(groupMembership, {
         workflowId: groupMembershipWorkflowId(groupId),
@@ -180,6 +200,7 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     });
+    return heartbeatWhile(update);
   }
 
   /**
@@ -189,7 +210,7 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
    */
   async function addToAuthorizationRecord(orgId: string, contact: AuthorizedContact): Promise<string[]> {
     try {
-      return await temporal.workflow.executeUpdateWithStart(recordAuthorizedContact, {
+      const update = temporal.workflow.executeUpdateWithStart(recordAuthorizedContact, {
         args: [contact],
         startWorkflowOperation: new WithStartWorkflowOperation(authorizationRecord, {
           workflowId: authorizationRecordWorkflowId(orgId),
@@ -198,6 +219,7 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       });
+      return await heartbeatWhile(update);
     } catch (error) {
       const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
       if (!(cause instanceof ApplicationFailure)) throw error;
@@ -287,9 +309,12 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     const stages = WATCHING_STAGES.map((s) => `'${s}'`).join(', ');
     const waiting: { workflowId: string; memo: Partial<OnboardingMemo> }[] = [];
     const query = `WorkflowType = 'onboarding' AND ExecutionStatus = 'Running' AND OnboardingStage IN (${stages})`;
-    for await (const w of temporal.workflow.list({ query })) {
-      waiting.push({ workflowId: w.workflowId, memo: (w.memo ?? {}) as Partial<OnboardingMemo> });
-    }
+    const listing = (async () => {
+      for await (const w of temporal.workflow.list({ query })) {
+        waiting.push({ workflowId: w.workflowId, memo: (w.memo ?? {}) as Partial<OnboardingMemo> });
+      }
+    })();
+    await heartbeatWhile(listing);
     if (waiting.length === 0) {
       // Nothing to look for; one small request keeps the API key in use.
       await client.request('GET', '/users', { 'page[size]': 1 });
@@ -310,14 +335,13 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
       return user && userFingerprint(user) !== w.memo.userFingerprint ? [{ workflowId: w.workflowId, user }] : [];
     });
     for (let i = 0; i < changed.length; i += 50) {
-      await Promise.all(
-        changed.slice(i, i + 50).map(({ workflowId, user }) =>
-          temporal.workflow
-            .getHandle(workflowId)
-            .signal(userObserved, user)
-            .catch(() => undefined), // finished in the meantime
-        ),
+      const signals = changed.slice(i, i + 50).map(({ workflowId, user }) =>
+        temporal.workflow
+          .getHandle(workflowId)
+          .signal(userObserved, user)
+          .catch(() => undefined), // finished in the meantime
       );
+      await heartbeatWhile(Promise.all(signals));
     }
     return { users, waiting: waiting.length, signalled: changed.length, itglueRequests: client.requestCount - before };
   }

@@ -5,11 +5,14 @@
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from './contracts';
 import type { Person } from '../workflows/types';
 import { customerGroupFor } from '../workflows/policy';
+import { SIMULATED_ITGLUE } from '../src/wording';
+import { redactApprovalTokens } from '../src/web/redact';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
 
+/** One JSON line on stdout; an approval token anywhere in it (a path, a URL, a message) is redacted. */
 export const jsonLog: Log = (event, fields) => {
-  process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...fields })}\n`);
+  process.stdout.write(`${redactApprovalTokens(JSON.stringify({ at: new Date().toISOString(), event, ...fields }))}\n`);
 };
 
 function placeholderPerson(contactId: string): Person {
@@ -33,6 +36,7 @@ export function loggingItGlueActivities(log: Log = jsonLog): ItGlueActivities & 
         approver: approverId && approverId !== request.contactId ? placeholderPerson(approverId) : null,
         groupNames: [customerGroupFor(policy, `Organization ${request.orgId}`, request.passwordAccess)],
         existingUser: null,
+        simulated: true,
       };
     },
     async findContact(orgId, contactId) {
@@ -100,7 +104,12 @@ export function loggingMailActivities(log: Log = jsonLog): MailActivities {
 export function loggingSlackActivities(log: Log = jsonLog): SlackActivities {
   return {
     async updateThread(status) {
-      log('slack.updateThread', { workflowId: status.workflowId, stage: status.stage, waitingOn: status.waitingOn });
+      log('slack.updateThread', {
+        workflowId: status.workflowId,
+        stage: status.stage,
+        waitingOn: status.waitingOn,
+        ...(status.itglueSimulated ? { itglue: SIMULATED_ITGLUE } : {}),
+      });
       return status.thread ?? { channel: 'log', ts: status.workflowId };
     },
     async postToThread({ workflowId, event }) {

@@ -38,7 +38,10 @@ const EVENTS = '/slack/events';
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack();
+  // The approval pages limit each client's requests (429): the corpus's approval requests come
+  // through a trusted proxy (TRUST_PROXY), each from an address of its own, so that every one of
+  // them is judged on its input. The limit itself is checked in e2e/hardening-doors.e2e.ts.
+  stack = await startStack({ env: { TRUST_PROXY: '127.0.0.1' } });
   prepareItGlue(stack);
 });
 
@@ -1033,7 +1036,7 @@ async function runApproval(c: ApprovalInput, index: number, context: Context): P
   }
   const realGuard = context.guards.find((g) => g.token === token);
   const p = path ?? `/approvals/${pathToken(token)}`;
-  const headers: Record<string, string> = { 'User-Agent': 'bad-input/1.0 <script>' };
+  const headers: Record<string, string> = { 'User-Agent': 'bad-input/1.0 <script>', 'X-Forwarded-For': `198.18.${(index >> 8) & 255}.${index & 255}` };
   let body: string | undefined;
   const nonce = randomBytes(32).toString('base64url');
   let decision = c.decision;

@@ -524,7 +524,8 @@ it('shows hostile names, organization, ticket and note as text everywhere, and k
   check(hostileTexts.filter((t) => /[\r\n]Bcc:/.test(t)), 'no line of Slack text made by a line break in a name').toEqual([]);
   check(hostileTexts.some((t) => t.includes('Eve Bcc: attacker@evil.example')), 'a name with a line break is shown on one line').toBe(true);
   check(hostileTexts.some((t) => t.includes('&lt;!channel&gt;')), 'the broadcast is shown escaped').toBe(true);
-  check(hostileTexts.some((t) => t.includes('&lt;https://evil.example|click&gt;')), 'the link is shown escaped').toBe(true);
+  check(hostileTexts.some((t) => t.includes('&lt;hxxps://evil[.]example|click&gt;')), 'the link is shown escaped, its address unclickable').toBe(true);
+  check(hostileTexts.filter((t) => t.includes('https://evil.example')), 'no text holds the web address as typed (Slack would link it)').toEqual([]);
   check(hostileTexts.some((t) => t.includes('&amp; Co')), 'the ampersand is escaped').toBe(true);
   check(texts.some((t) => t.includes('&lt;script&gt;alert(1)&lt;/script&gt; &lt;!channel&gt;')), 'the ticket is shown escaped').toBe(true);
   check(texts.some((t) => t.includes('Note &lt;script&gt;')), 'the note is shown escaped').toBe(true);

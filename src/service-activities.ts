@@ -13,7 +13,7 @@ import { ACTIVITY_CLIENT_RETRIES } from './itglue/budget';
 import { ItGlueClient } from './itglue/client';
 import type { ServiceActivities } from './temporal/worker';
 
-/** The IT Glue activities: real with ITGLUE_API_KEY, else logged. */
+/** The IT Glue activities: real with ITGLUE_API_KEY, else simulated and logged (never with Slack: the configuration refuses it). */
 function itglueActivities(config: Config, log: Log, temporal: { client: Client; taskQueue: string }) {
   const { apiKey, apiUrl, requestsPerSecond } = config.itglue;
   if (!apiKey) return loggingItGlueActivities(log);

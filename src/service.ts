@@ -8,11 +8,13 @@ import type { Config } from './config';
 import { serviceActivities } from './service-activities';
 import { createSlackApp } from './slack/app';
 import { connectClient, connectWorker, isReachable } from './temporal/connection';
+import { encryptionCodec, temporalDataConverter } from './temporal/data-converter';
 import { readEmbeddedAddress, startEmbeddedServer } from './temporal/embedded-server';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { ensureSweepSchedule } from './temporal/sweep-schedule';
 import { createWorkers } from './temporal/worker';
 import { approvalRoutes } from './web/approval-pages';
+import { CODEC_BASE_PATH, codecRoutes } from './web/codec-endpoint';
 import { healthRoutes } from './web/health';
 import { startHttpServer } from './web/server';
 
@@ -77,7 +79,16 @@ export async function startService(config: Config, log: Log): Promise<Service> {
     });
     undo.push({ what: 'Temporal client connection', run: () => connection.close() });
     await registerSearchAttributes(connection, temporal.namespace, log);
-    const client = new Client({ connection, namespace: temporal.namespace });
+    // With PAYLOAD_ENCRYPTION_KEY, the client, the workers and the codec endpoint encrypt and decrypt alike.
+    const dataConverter = temporalDataConverter(config.payloadEncryption);
+    const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
+    const codec = config.payloadEncryption ? encryptionCodec(config.payloadEncryption) : null;
+    log('temporal.payloadEncryption', {
+      encrypted: codec !== null,
+      // Key ids are hashes of the keys: they tell which key a payload needs, and nothing of the key.
+      keyIds: codec?.keyIds ?? [],
+      codecEndpoint: codec && config.codecEndpoint ? { path: CODEC_BASE_PATH, corsOrigins: config.codecEndpoint.corsOrigins } : null,
+    });
 
     const workerConnection = await connectWorker(temporal, address);
     undo.push({ what: 'Temporal worker connection', run: () => workerConnection.close() });
@@ -87,6 +98,7 @@ export async function startService(config: Config, log: Log): Promise<Service> {
       taskQueue: temporal.taskQueue,
       activities: serviceActivities(config, log, { client, taskQueue: temporal.taskQueue }),
       itglueActivitiesPerSecond: config.itglue.activitiesPerSecond,
+      dataConverter,
     });
     if (config.itglue.apiKey) await ensureSweepSchedule(client, temporal.taskQueue, config.policy.sweep.every);
     const running = workers.run();
@@ -112,12 +124,16 @@ export async function startService(config: Config, log: Log): Promise<Service> {
         ...approvalRoutes({
           client,
           secret: config.approvalSecret,
+          previousSecret: config.approvalSecretPrevious,
           branding: config.policy.branding,
           trustProxy: config.trustProxy,
           secureCookies: config.publicBaseUrl.startsWith('https:'),
           log,
         }),
         ...(slack?.routes ?? []),
+        ...(codec && config.codecEndpoint
+          ? codecRoutes({ codec, ...config.codecEndpoint, namespace: temporal.namespace, log })
+          : []),
       ],
       log,
     }).catch((error: NodeJS.ErrnoException) => {

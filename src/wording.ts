@@ -15,6 +15,10 @@ export function accessLevel(request: Pick<OnboardingRequest, 'kind' | 'myGlueRol
   return `MyGlue ${role} user (${MYGLUE_ROLE[role] ?? 'MyGlue role'})`;
 }
 
+/** What a thread (or, without Slack, its log line) says of an onboarding run on the IT Glue stand-ins. */
+export const SIMULATED_ITGLUE =
+  'IT Glue is simulated (ITGLUE_API_KEY is unset): the organization and people are placeholders, and nothing was read from or done in IT Glue';
+
 /** "IT Glue" or "MyGlue": the product the invitee uses. */
 export function productName(request: Pick<OnboardingRequest, 'kind'>): string {
   return request.kind === 'myglue' ? 'MyGlue' : 'IT Glue';

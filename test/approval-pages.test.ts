@@ -6,11 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideApproval } from '../src/onboardings';
 import { approvalRoutes } from '../src/web/approval-pages';
 import { signApprovalToken, verifyApprovalToken, type ApprovalClaims } from '../src/web/approval-token';
 import { clientIp, trustedProxies } from '../src/web/client-ip';
+import { APPROVAL_RATE_LIMIT, clientKey, RateLimiter, type RateLimitOptions } from '../src/web/rate-limit';
 import { csrfFormValue, newCsrfNonce } from '../src/web/csrf';
 import { startHttpServer, type HttpServer } from '../src/web/server';
 import { formatTime } from '../src/wording';
@@ -469,5 +472,223 @@ describe('Temporal out of reach', () => {
       await down.close();
       await connection.close();
     }
+  });
+});
+
+describe('a rotation of APPROVAL_SECRET', () => {
+  const NEW_SECRET = 'the next approval secret, 32 bytes or more';
+
+  /** The pages as the service serves them with APPROVAL_SECRET (and APPROVAL_SECRET_PREVIOUS when given). */
+  async function pages(secret: string, previousSecret: string | null) {
+    return startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      log: () => undefined,
+      routes: approvalRoutes({ client: h.temporal.client, secret, previousSecret, branding: BRANDING, trustProxy: [], secureCookies: false, log: () => undefined }),
+    });
+  }
+  const at = (server: HttpServer, link: string) => `http://127.0.0.1:${server.port}/approvals/${tokenOf(link)}`;
+
+  it('still takes the links signed with APPROVAL_SECRET_PREVIOUS, and refuses them once it is unset', async () => {
+    // The mail went out before the rotation: signed with the harness's secret, now the previous one.
+    const { handle, link } = await h.startAndReceive();
+    const rotating = await pages(NEW_SECRET, APPROVAL_SECRET);
+    const rotated = await pages(NEW_SECRET, null);
+    try {
+      const before = await snapshot(handle);
+      expectPage(await call(at(rotated, link)), 404, /not valid/i);
+      expect(await snapshot(handle)).toEqual(before);
+
+      const form = await openForm(at(rotating, link));
+      // The page's form is signed with the new secret.
+      const nonce = /^approval_csrf=(.+)$/.exec(form.cookie)![1]!;
+      expect(form.csrf).toBe(csrfFormValue(NEW_SECRET, nonce, tokenOf(link)));
+      const decided = await post(at(rotating, link), { decision: 'approve', csrf: form.csrf }, { cookie: form.cookie });
+      expect(decided.status).toBe(303);
+      const s = await waitForStage(handle, 'AWAITING_INVITE');
+      expect(s.evidence).toMatchObject({ via: 'link', decision: 'approve', round: 1, approver: PRIMARY });
+    } finally {
+      await rotating.close();
+      await rotated.close();
+    }
+  });
+
+  it('refuses a link signed with neither secret', async () => {
+    const rotating = await pages(NEW_SECRET, APPROVAL_SECRET);
+    try {
+      const claims = { workflowId: 'onboarding:1:2', round: 1, approverContactId: '3', expiresAt: Date.now() + 60_000 };
+      const other = signApprovalToken('some other secret of 32 bytes or more', claims);
+      expectPage(await call(`http://127.0.0.1:${rotating.port}/approvals/${other}`), 404, /not valid/i);
+    } finally {
+      await rotating.close();
+    }
+  });
+});
+
+describe('limits on the door', () => {
+  /** The pages on a server of their own (their own rate limit), behind a trusted proxy so that each test client has its own address. */
+  async function pagesServer(rateLimit?: RateLimitOptions) {
+    const logged: Array<{ event: string; fields: Record<string, unknown> }> = [];
+    const log = (event: string, fields: Record<string, unknown>) => void logged.push({ event, fields });
+    const server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      log,
+      routes: approvalRoutes({ client: h.temporal.client, secret: APPROVAL_SECRET, branding: BRANDING, trustProxy: ['127.0.0.1'], secureCookies: false, log, ...(rateLimit ? { rateLimit } : {}) }),
+    });
+    return { server, logged, base: `http://127.0.0.1:${server.port}` };
+  }
+
+  it('answers a burst of guessed links from one client with 429 and Retry-After, never a 500; other clients and the approver are served', async () => {
+    const { handle, link } = await h.startAndReceive();
+    const before = await snapshot(handle);
+    const { server, logged, base } = await pagesServer();
+    try {
+      const guesser = { 'x-forwarded-for': '198.51.100.7' };
+      const claims = claimsOf(link);
+      // Genuine-looking guesses: tokens signed with the right secret for every other expiry, and forged ones.
+      const guesses = Array.from({ length: 300 }, (_, i) =>
+        i % 2 ? signApprovalToken(APPROVAL_SECRET, { ...claims, expiresAt: claims.expiresAt - (i + 1) * 1000 }) : `${tokenOf(link).slice(0, -4)}${String(i).padStart(4, '0')}`,
+      );
+      const answers = await Promise.all(guesses.map((token) => call(`${base}/approvals/${token}`, { headers: guesser })));
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s >= 500)).toEqual([]);
+      // A full bucket lets the first 120 through (refused as guesses), the rest get 429.
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(300 - APPROVAL_RATE_LIMIT.capacity - 5);
+      expect(statuses.filter((s) => s !== 429).every((s) => s === 404 || s === 410)).toBe(true);
+      const limited = answers.find((a) => a.status === 429)!;
+      expectPage(limited, 429, /<h1>Please wait a moment<\/h1>/);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(Math.ceil(1 / APPROVAL_RATE_LIMIT.refillPerSecond));
+      // One log line for the burst, naming the client, not one per request.
+      expect(logged.filter((l) => l.event === 'approval.rateLimited')).toEqual([
+        { event: 'approval.rateLimited', fields: { client: '198.51.100.7', retryAfterSeconds: expect.any(Number) } },
+      ]);
+
+      // The approver, from another address, opens the link, a scanner looks, and the approver decides.
+      const approver = { 'x-forwarded-for': '203.0.113.20' };
+      const scanner = { 'x-forwarded-for': '40.94.0.1', 'user-agent': 'Mozilla/5.0 (compatible; SafeLinks scanner)' };
+      const own = link.replace(h.base, base);
+      expect((await call(own, { method: 'HEAD', headers: scanner })).status).toBe(200);
+      expect((await call(own, { headers: scanner })).status).toBe(200);
+      const page = await call(own, { headers: approver });
+      expect(page.status).toBe(200);
+      const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+      const decided = await post(own, { decision: 'approve', csrf }, { ...approver, cookie });
+      expect(decided.status).toBe(303);
+      expect((await call(new URL(decided.headers.get('location')!, own).href, { headers: approver })).status).toBe(200);
+      const s = await waitForStage(handle, 'AWAITING_INVITE');
+      expect(s.evidence).toMatchObject({ via: 'link', decision: 'approve', ip: '203.0.113.20' });
+      expect(before.evidence).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('limits every method of every approval path, a valid link too, and a refused request changes nothing', async () => {
+    const { handle, link } = await h.startAndReceive();
+    const { server, base } = await pagesServer({ capacity: 2, refillPerSecond: 0.01, maxClients: 100 });
+    try {
+      const own = link.replace(h.base, base);
+      const client = { 'x-forwarded-for': '198.51.100.8' };
+      expect((await call(`${base}/approvals/guess`, { headers: client })).status).toBe(404);
+      expect((await call(`${base}/approvals/guess/result`, { headers: client })).status).toBe(404);
+      const refused = [
+        await call(own, { headers: client }),
+        await call(own, { method: 'HEAD', headers: client }),
+        await call(`${own}/result`, { headers: client }),
+        await post(own, { decision: 'approve' }, client),
+      ];
+      for (const answer of refused) {
+        expect(answer.status).toBe(429);
+        expectPageHeaders(answer);
+        expect(answer.headers.get('retry-after')).toMatch(/^(99|100)$/);
+      }
+      expect(refused[1]!.body).toBe('');
+      expect((await snapshot(handle)).evidence).toBeNull();
+      // Another client is served.
+      expect((await call(own, { headers: { 'x-forwarded-for': '198.51.100.9' } })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('gives tokens back with time, and forgets the least recently seen clients beyond its room', async () => {
+    let now = 1_000_000;
+    const limiter = new RateLimiter({ capacity: 3, refillPerSecond: 0.5, maxClients: 2, now: () => now });
+    expect([1, 2, 3].map(() => limiter.take('a').ok)).toEqual([true, true, true]);
+    expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 2, first: true });
+    expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 2, first: false });
+    now += 2_000;
+    expect(limiter.take('a').ok).toBe(true);
+    expect(limiter.take('a').ok).toBe(false);
+    // Room for two clients: a third makes the least recently seen (a) go, which then starts full again.
+    limiter.take('b');
+    limiter.take('c');
+    expect(limiter.size).toBe(2);
+    expect([1, 2, 3].map(() => limiter.take('a').ok)).toEqual([true, true, true]);
+    expect(limiter.size).toBe(2);
+    expect(() => new RateLimiter({ capacity: 0, refillPerSecond: 1, maxClients: 1 })).toThrow(/capacity/);
+
+    // IPv6 clients count by their /64 network; IPv4 ones by their address.
+    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe(clientKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff'));
+    expect(clientKey('2001:db8:1:2::1')).not.toBe(clientKey('2001:db8:1:3::1'));
+    expect(clientKey('::ffff:192.0.2.1')).toBe('0:0:0:0::/64');
+    expect(clientKey('192.0.2.1')).toBe('192.0.2.1');
+    expect(clientKey(null)).toBe('unknown');
+  });
+
+  it('lets a POST cut off mid-body go quietly: no answer, no error, no token in the log', async () => {
+    const { handle, link } = await h.startAndReceive();
+    const { server, logged } = await pagesServer();
+    try {
+      const token = tokenOf(link);
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port: server.port }, () => {
+          socket.write(
+            `POST /approvals/${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\ndecision=approve&comm`,
+          );
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 150);
+        });
+        socket.on('error', reject);
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(logged.filter((l) => l.event === 'http.error')).toEqual([]);
+      expect(JSON.stringify(logged)).not.toContain(token);
+      expect(JSON.stringify(logged)).not.toContain(token.split('.')[1]!);
+      expect((await snapshot(handle)).evidence).toBeNull();
+      // The server goes on serving the link.
+      expect((await call(link.replace(h.base, `http://127.0.0.1:${server.port}`))).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('shows the approver a decision recorded with the CLI as recorded by the MSP, not as their own press of the link', async () => {
+    const { handle, link } = await h.startAndReceive();
+    const claims = claimsOf(link);
+    await decideApproval(h.temporal.client, handle.workflowId, { decision: 'approve', round: claims.round, approverContactId: claims.approverContactId, recordedBy: 'U0OPER0001' });
+    const s = await waitForStage(handle, 'AWAITING_INVITE');
+    expect(s.evidence).toMatchObject({ via: 'cli', recordedBy: 'U0OPER0001' });
+    const page = await call(link);
+    expectPage(page, 409, /<h1>This request has already been answered<\/h1>/);
+    expect(page.body).toContain(`The decision was recorded by Acme IT on ${formatTime(s.evidence!.at)}.`);
+    // Not this link's decision: its result page does not thank the approver for it.
+    expect((await call(`${link}/result`)).status).toBe(409);
+  });
+
+  it('keeps the approver’s comment on one line', async () => {
+    const { handle, link } = await h.startAndReceive();
+    const form = await openForm(link);
+    const comment = 'Fine\r\nApproved by the CEO too\n• a line of my own\u2028and another';
+    expect((await post(link, { decision: 'approve', csrf: form.csrf, comment }, { cookie: form.cookie })).status).toBe(303);
+    const s = await waitForStage(handle, 'AWAITING_INVITE');
+    expect(s.evidence).toMatchObject({ via: 'link', comment: 'Fine Approved by the CEO too • a line of my own and another' });
+    const approved = s.events.find((e) => e.type === 'approved')!;
+    expect(approved.text).toMatch(/^Approved by Paula Primary at \S+ from 127\.0\.0\.1: “Fine Approved by the CEO too • a line of my own and another”$/);
   });
 });

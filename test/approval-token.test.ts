@@ -1,6 +1,8 @@
 /** Approval tokens: HMAC-signed claims that survive the trip through a URL and nothing else. */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config';
+import { messageSettings } from '../src/mail/configured';
 import { approvalLink, signApprovalToken, verifyApprovalToken, type ApprovalClaims } from '../src/web/approval-token';
 
 const SECRET = 'token test secret with at least 32 bytes';
@@ -43,6 +45,39 @@ describe('approval tokens', () => {
     for (const junk of ['', '.', 'abc', `${token}.x`, `${token}=`, `${token}==`, token.replace('.', '..'), `${token.split('.')[0]}.`, forged]) {
       expect(verifyApprovalToken(SECRET, junk, BEFORE)).toEqual({ ok: false });
     }
+  });
+
+  it('verify with the previous secret during a rotation, while new links are signed with the new one', () => {
+    const OLD = 'the previous approval secret, 32 bytes+';
+    const NEW = 'the new approval secret, at least 32 bytes';
+    const old = signApprovalToken(OLD, CLAIMS);
+    const fresh = signApprovalToken(NEW, CLAIMS);
+    expect(fresh).not.toBe(old);
+    for (const secrets of [[NEW, OLD], [OLD, NEW]]) {
+      expect(verifyApprovalToken(secrets, old, BEFORE)).toEqual({ ok: true, claims: CLAIMS, expired: false });
+      expect(verifyApprovalToken(secrets, fresh, BEFORE)).toEqual({ ok: true, claims: CLAIMS, expired: false });
+      expect(verifyApprovalToken(secrets, old, CLAIMS.expiresAt)).toEqual({ ok: true, claims: CLAIMS, expired: true });
+    }
+    // Once the previous secret is dropped, its links stop working; the new ones go on.
+    expect(verifyApprovalToken([NEW], old, BEFORE)).toEqual({ ok: false });
+    expect(verifyApprovalToken(NEW, old, BEFORE)).toEqual({ ok: false });
+    expect(verifyApprovalToken([NEW], fresh, BEFORE)).toMatchObject({ ok: true });
+    // A third secret, any changed character and no secret at all verify nothing.
+    expect(verifyApprovalToken(['a third secret of 32 bytes or more!!'], old, BEFORE)).toEqual({ ok: false });
+    expect(verifyApprovalToken([NEW, OLD], flip(old, old.length - 2), BEFORE)).toEqual({ ok: false });
+    expect(verifyApprovalToken([NEW, OLD], flip(old, 3), BEFORE)).toEqual({ ok: false });
+    expect(verifyApprovalToken([], old, BEFORE)).toEqual({ ok: false });
+  });
+
+  it('are signed by the service with APPROVAL_SECRET only, during a rotation too', () => {
+    const OLD = 'the previous approval secret, 32 bytes+';
+    const NEW = 'the new approval secret, at least 32 bytes';
+    const config = loadConfig({ PUBLIC_BASE_URL: 'https://approve.example', APPROVAL_SECRET: NEW, APPROVAL_SECRET_PREVIOUS: OLD });
+    const link = messageSettings(config).approvalLink(CLAIMS);
+    expect(link).toBe(`https://approve.example/approvals/${signApprovalToken(NEW, CLAIMS)}`);
+    const token = link.split('/').pop()!;
+    expect(verifyApprovalToken(NEW, token, BEFORE)).toEqual({ ok: true, claims: CLAIMS, expired: false });
+    expect(verifyApprovalToken(OLD, token, BEFORE)).toEqual({ ok: false });
   });
 
   it('refuse well-signed payloads of the wrong shape', () => {

@@ -45,10 +45,15 @@ describe('parseCommand', () => {
       by: 'U1',
       fields: { channel: 'fax', note: 'n' },
     });
-    expect(parseCommand(['decide', 'onboarding:1:2', 'deny', '--round', '2', '--approver', '30'])).toEqual({
+    expect(parseCommand(['decide', 'onboarding:1:2', 'deny', '--round', '2', '--approver', '30', '--by', 'U0OPER0001'])).toEqual({
       command: 'decide',
       workflowId: 'onboarding:1:2',
-      decision: { decision: 'deny', round: 2, approverContactId: '30' },
+      decision: { decision: 'deny', round: 2, approverContactId: '30', recordedBy: 'U0OPER0001' },
+    });
+    expect(parseCommand(['decide', 'onboarding:1:2', 'approve', '--round', '1', '--approver', '30', '--by', 'W0OPER0002', '--comment', 'said so on the phone'])).toEqual({
+      command: 'decide',
+      workflowId: 'onboarding:1:2',
+      decision: { decision: 'approve', round: 1, approverContactId: '30', recordedBy: 'W0OPER0002', comment: 'said so on the phone' },
     });
   });
 
@@ -63,8 +68,19 @@ describe('parseCommand', () => {
     [['list', '--stage', 'WAITING'], 'list: --stage expects one of VALIDATING, '],
     [['signal', 'onboarding:1:2', 'cancel', '--json', '[1]'], 'signal: --json expects a JSON object'],
     [['signal', 'onboarding:1:2', 'cancel', '--json', '{'], 'signal: --json expects a JSON object, '],
-    [['decide', 'onboarding:1:2', 'maybe', '--round', '1', '--approver', '3'], 'decide: expected approve or deny, got "maybe"'],
-    [['decide', 'onboarding:1:2', 'approve', '--round', 'one', '--approver', '3'], 'decide: --round expects a whole number, got "one"'],
+    [['decide', 'onboarding:1:2', 'maybe', '--round', '1', '--approver', '3', '--by', 'U0OPER0001'], 'decide: expected approve or deny, got "maybe"'],
+    [['decide', 'onboarding:1:2', 'approve', '--round', 'one', '--approver', '3', '--by', 'U0OPER0001'], 'decide: --round expects a whole number, got "one"'],
+    // The operator who records a decision is named, by Slack user ID.
+    [['decide', 'onboarding:1:2', 'approve', '--round', '1', '--approver', '3'], 'decide: --by is required'],
+    [
+      ['decide', 'onboarding:1:2', 'approve', '--round', '1', '--approver', '3', '--by', 'cli'],
+      'decide: --by expects the Slack user ID of the operator recording the decision, such as U0123ABCD, got "cli"',
+    ],
+    [
+      ['decide', 'onboarding:1:2', 'approve', '--round', '1', '--approver', '3', '--by', 'u0oper0001'],
+      'decide: --by expects the Slack user ID of the operator recording the decision, such as U0123ABCD, got "u0oper0001"',
+    ],
+    [['decide', 'onboarding:1:2', 'approve', '--round', '1', '--approver', '3', '--by', '<@U0OPER0001>'], 'decide: --by expects the Slack user ID'],
   ])('%j is refused: %s', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);

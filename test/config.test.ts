@@ -1,13 +1,20 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, DEVELOPMENT_APPROVAL_SECRET, loadConfig } from '../src/config';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+import { DEMO_SECRET_FILE } from '../src/demo-secret';
 import { parseDuration } from '../src/duration';
 import { DEFAULT_POLICY } from '../workflows/policy';
 
 const dir = mkdtempSync(join(tmpdir(), 'invite-lite-config-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// The demo makes its approval secret in DATA_DIR (default ./data): here, under the test's directory.
+const cwd = process.cwd();
+beforeAll(() => process.chdir(dir));
+afterAll(() => {
+  process.chdir(cwd);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function file(name: string, content: string): string {
   const path = join(dir, name);
@@ -54,13 +61,17 @@ describe('loadConfig', () => {
     });
     // DEFAULT_POLICY's numbers are checked against PRODUCT.md in policy-defaults.test.ts.
     expect(config.policy).toEqual(DEFAULT_POLICY);
-    expect(config.approvalSecret).toBe(DEVELOPMENT_APPROVAL_SECRET);
-    expect(config.warnings.join('\n')).toContain('APPROVAL_SECRET');
+    // The demo: a secret of its own in DATA_DIR, and IT Glue simulated, each said at start.
+    expect(config.approvalSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(config.dataDir, DEMO_SECRET_FILE), 'utf8')).toBe(`${config.approvalSecret}\n`);
+    expect(config.approvalSecretPrevious).toBeNull();
+    expect(config.warnings.find((w) => w.startsWith('APPROVAL_SECRET is unset'))).toContain(join(config.dataDir, DEMO_SECRET_FILE));
+    expect(config.warnings.find((w) => w.startsWith('ITGLUE_API_KEY is unset'))).toContain('IT Glue is simulated');
   });
 
   it('derives PUBLIC_BASE_URL from PORT and drops a trailing slash from URLs', () => {
     expect(loadConfig({ PORT: '8080' }).publicBaseUrl).toBe('http://localhost:8080');
-    const config = loadConfig({ PUBLIC_BASE_URL: 'https://onboard.example.com/', ITGLUE_API_URL: 'https://api.eu.itglue.com/' });
+    const config = loadConfig({ PUBLIC_BASE_URL: 'https://onboard.example.com/', ITGLUE_API_URL: 'https://api.eu.itglue.com/', APPROVAL_SECRET: SECRET });
     expect(config.publicBaseUrl).toBe('https://onboard.example.com');
     expect(config.itglue.apiUrl).toBe('https://api.eu.itglue.com');
   });
@@ -146,7 +157,7 @@ describe('loadConfig', () => {
     [{ TEMPORAL_NAMESPACE: 'my namespace' }, 'TEMPORAL_NAMESPACE: expected a Temporal namespace name'],
     [{ TEMPORAL_API_KEY: 'key' }, 'TEMPORAL_ADDRESS: required when TEMPORAL_API_KEY is set'],
     [{ APPROVAL_SECRET: 'too-short' }, 'APPROVAL_SECRET: expected at least 32 bytes'],
-    [{ NODE_ENV: 'production' }, 'APPROVAL_SECRET: required when NODE_ENV=production'],
+    [{ NODE_ENV: 'production' }, 'APPROVAL_SECRET: required because NODE_ENV=production'],
     [{ POLICY_FILE: '/nonexistent/policy.json' }, 'POLICY_FILE: expected the path of a readable file, got "/nonexistent/policy.json"'],
   ])('%j gives one line naming the variable', (env, expected) => {
     expect(configError(env)).toContain(expected);
@@ -172,6 +183,181 @@ describe('loadConfig', () => {
       certFile: cert,
       keyFile: key,
     });
+  });
+});
+
+describe('the approval secret', () => {
+  const SECRET_ADVICE = 'a random secret of at least 32 bytes (e.g. openssl rand -hex 32)';
+  const MAIL = { SMTP_URL: 'smtp://user:pw@mail.example.com:587', MAIL_FROM: 'Acme IT <it@acme.example>' };
+  const ITGLUE = { ITGLUE_API_KEY: 'ITG.abc123' };
+  const EVERYTHING = { ...SLACK, ...ITGLUE, ...MAIL, PUBLIC_BASE_URL: 'https://onboard.example.com' };
+  const NODE_ENVS: Array<Record<string, string>> = [{}, { NODE_ENV: 'development' }, { NODE_ENV: 'test' }];
+  const dataDir = () => mkdtempSync(join(dir, 'data-'));
+
+  it.each([
+    [MAIL, 'APPROVAL_SECRET: required because SMTP_URL is set'],
+    [{ ...SLACK, ...ITGLUE }, 'APPROVAL_SECRET: required because SLACK_BOT_TOKEN and ITGLUE_API_KEY are set'],
+    [ITGLUE, 'APPROVAL_SECRET: required because ITGLUE_API_KEY is set'],
+    [{ PUBLIC_BASE_URL: 'https://onboard.example.com' }, 'APPROVAL_SECRET: required because PUBLIC_BASE_URL is not loopback'],
+    [{ PUBLIC_BASE_URL: 'http://10.0.0.5:3000' }, 'APPROVAL_SECRET: required because PUBLIC_BASE_URL is not loopback'],
+    [EVERYTHING, 'APPROVAL_SECRET: required because SMTP_URL, SLACK_BOT_TOKEN and ITGLUE_API_KEY are set and PUBLIC_BASE_URL is not loopback'],
+  ])('is required with %j, whatever NODE_ENV says', (env, reason) => {
+    for (const nodeEnv of NODE_ENVS) {
+      const directory = dataDir();
+      expect(configError({ ...env, ...nodeEnv, DATA_DIR: directory })).toBe(`${reason}: ${SECRET_ADVICE}`);
+      // Refused before anything is written: no demo secret for a real installation.
+      expect(readdirSync(directory)).toEqual([]);
+    }
+  });
+
+  it('refuses a short secret, and never shows it', () => {
+    for (const nodeEnv of NODE_ENVS) {
+      expect(configError({ ...EVERYTHING, ...nodeEnv, APPROVAL_SECRET: 'only-24-bytes-of-secret!' })).toBe(
+        'APPROVAL_SECRET: expected at least 32 bytes (e.g. the output of openssl rand -hex 32), got 24 bytes (value not shown)',
+      );
+    }
+    // Short is short in the demo too.
+    expect(configError({ APPROVAL_SECRET: 'x'.repeat(31), DATA_DIR: dataDir() })).toBe(
+      'APPROVAL_SECRET: expected at least 32 bytes (e.g. the output of openssl rand -hex 32), got 31 bytes (value not shown)',
+    );
+  });
+
+  it('holds APPROVAL_SECRET_PREVIOUS to the same rules', () => {
+    expect(configError({ ...EVERYTHING, APPROVAL_SECRET: SECRET, APPROVAL_SECRET_PREVIOUS: 'old-and-short' })).toBe(
+      'APPROVAL_SECRET_PREVIOUS: expected at least 32 bytes (e.g. the output of openssl rand -hex 32), got 13 bytes (value not shown)',
+    );
+    expect(configError({ ...EVERYTHING, APPROVAL_SECRET_PREVIOUS: 'b'.repeat(32) })).toBe(
+      `APPROVAL_SECRET: required because SMTP_URL, SLACK_BOT_TOKEN and ITGLUE_API_KEY are set and PUBLIC_BASE_URL is not loopback: ${SECRET_ADVICE}`,
+    );
+    expect(configError({ APPROVAL_SECRET_PREVIOUS: 'b'.repeat(32), DATA_DIR: dataDir() })).toBe(
+      'APPROVAL_SECRET: required when APPROVAL_SECRET_PREVIOUS is set: the new secret, which signs every new link while the previous one still verifies',
+    );
+    expect(configError({ ...EVERYTHING, APPROVAL_SECRET: SECRET, APPROVAL_SECRET_PREVIOUS: SECRET })).toBe(
+      'APPROVAL_SECRET_PREVIOUS: is the same as APPROVAL_SECRET: set it to the secret being replaced, or unset it',
+    );
+    const rotating = loadConfig({ ...EVERYTHING, APPROVAL_SECRET: SECRET, APPROVAL_SECRET_PREVIOUS: 'b'.repeat(32) });
+    expect(rotating.approvalSecret).toBe(SECRET);
+    expect(rotating.approvalSecretPrevious).toBe('b'.repeat(32));
+    expect(rotating.warnings).toEqual([
+      'APPROVAL_SECRET_PREVIOUS is set: links signed with it are still accepted; unset it once they have expired (the approval timeout)',
+    ]);
+    expect(loadConfig({ ...EVERYTHING, APPROVAL_SECRET: SECRET }).approvalSecretPrevious).toBeNull();
+  });
+
+  it('takes a configured secret as it is, and makes no file', () => {
+    const directory = dataDir();
+    const config = loadConfig({ ...EVERYTHING, APPROVAL_SECRET: SECRET, DATA_DIR: directory });
+    expect(config.approvalSecret).toBe(SECRET);
+    expect(config.warnings).toEqual([]);
+    expect(readdirSync(directory)).toEqual([]);
+    // A configured secret also serves the demo, without a file.
+    expect(loadConfig({ APPROVAL_SECRET: SECRET, DATA_DIR: directory }).approvalSecret).toBe(SECRET);
+    expect(readdirSync(directory)).toEqual([]);
+  });
+
+  it('is made once for the demo: 32 random bytes in DATA_DIR, mode 0600, read again at the next start', () => {
+    const directory = join(dataDir(), 'not-yet-there');
+    const first = loadConfig({ DATA_DIR: directory });
+    const file = join(directory, DEMO_SECRET_FILE);
+    expect(first.approvalSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect(Buffer.from(first.approvalSecret, 'hex')).toHaveLength(32);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe(`${first.approvalSecret}\n`);
+    expect(first.warnings[0]).toBe(
+      `APPROVAL_SECRET is unset: approval links are signed with the demo secret in ${file} (made now); ` +
+        'set APPROVAL_SECRET before configuring SMTP_URL, SLACK_BOT_TOKEN, ITGLUE_API_KEY or a public PUBLIC_BASE_URL',
+    );
+    // Nothing else is left behind (the file is written aside, then linked into place).
+    expect(readdirSync(directory)).toEqual([DEMO_SECRET_FILE]);
+
+    const second = loadConfig({ DATA_DIR: directory, NODE_ENV: 'development', PUBLIC_BASE_URL: 'http://127.0.0.1:3000' });
+    expect(second.approvalSecret).toBe(first.approvalSecret);
+    expect(second.warnings[0]).toContain('(made at an earlier start)');
+    expect(readFileSync(file, 'utf8')).toBe(`${first.approvalSecret}\n`);
+    for (const base of ['http://localhost:8080', 'http://[::1]:3000', 'http://127.0.0.2']) {
+      expect(loadConfig({ DATA_DIR: directory, PUBLIC_BASE_URL: base }).approvalSecret).toBe(first.approvalSecret);
+    }
+
+    // Another data directory, another secret.
+    expect(loadConfig({ DATA_DIR: dataDir() }).approvalSecret).not.toBe(first.approvalSecret);
+  });
+
+  it('refuses a demo secret file that others can read, that holds something else, or that is not a plain file', () => {
+    const directory = dataDir();
+    const file = join(directory, DEMO_SECRET_FILE);
+    const made = loadConfig({ DATA_DIR: directory }).approvalSecret;
+
+    chmodSync(file, 0o644);
+    expect(configError({ DATA_DIR: directory })).toBe(
+      `APPROVAL_SECRET: unset, and the demo secret file ${file} is open to other users (mode 0644): ` +
+        'chmod 600 it (or remove it to have a new secret made), or set APPROVAL_SECRET',
+    );
+    chmodSync(file, 0o640);
+    expect(configError({ DATA_DIR: directory })).toContain('is open to other users (mode 0640)');
+    chmodSync(file, 0o600);
+    expect(loadConfig({ DATA_DIR: directory }).approvalSecret).toBe(made);
+
+    const wrong = `APPROVAL_SECRET: unset, and the demo secret file ${file} does not hold a secret made by invite-lite (64 hexadecimal characters): remove it to have a new secret made, or set APPROVAL_SECRET`;
+    for (const content of ['', 'not a secret\n', `${made.slice(0, 63)}\n`, `${made}\n${made}\n`, made.toUpperCase()]) {
+      writeFileSync(file, content, { mode: 0o600 });
+      expect(configError({ DATA_DIR: directory })).toBe(wrong);
+    }
+
+    rmSync(file);
+    const elsewhere = join(dir, `elsewhere-${Date.now()}`);
+    writeFileSync(elsewhere, `${made}\n`, { mode: 0o600 });
+    symlinkSync(elsewhere, file);
+    expect(configError({ DATA_DIR: directory })).toBe(
+      `APPROVAL_SECRET: unset, and the demo secret file ${file} is a symbolic link: remove it to have a new secret made, or set APPROVAL_SECRET`,
+    );
+    rmSync(file);
+    mkdirSync(file);
+    expect(configError({ DATA_DIR: directory })).toBe(
+      `APPROVAL_SECRET: unset, and the demo secret file ${file} is not a regular file: remove it to have a new secret made, or set APPROVAL_SECRET`,
+    );
+    rmSync(file, { recursive: true });
+
+    // Removed: a new one is made.
+    const remade = loadConfig({ DATA_DIR: directory }).approvalSecret;
+    expect(remade).not.toBe(made);
+    expect(existsSync(file)).toBe(true);
+  });
+});
+
+describe('IT Glue', () => {
+  it('is required with Slack, whatever NODE_ENV says', () => {
+    for (const nodeEnv of [{}, { NODE_ENV: 'development' }, { NODE_ENV: 'production' }] as Array<Record<string, string>>) {
+      expect(configError({ ...SLACK, ...nodeEnv, APPROVAL_SECRET: SECRET })).toBe(
+        'ITGLUE_API_KEY: required with SLACK_BOT_TOKEN: the IT Glue API key (without it IT Glue is only simulated, which is for trying the service without Slack)',
+      );
+    }
+  });
+
+  it('is simulated without ITGLUE_API_KEY, and the start says so', () => {
+    const message =
+      'ITGLUE_API_KEY is unset: IT Glue is simulated (placeholder organizations and contacts, nothing is read from or done in IT Glue), for trying the service only; every onboarding says so';
+    expect(loadConfig({ DATA_DIR: mkdtempSync(join(dir, 'data-')) }).warnings).toContain(message);
+    expect(loadConfig({ APPROVAL_SECRET: SECRET, SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'it@acme.example' }).warnings).toEqual([message]);
+    expect(loadConfig({ APPROVAL_SECRET: SECRET, ITGLUE_API_KEY: 'ITG.abc123' }).warnings).toEqual([]);
+  });
+});
+
+describe('SMTP_URL and TLS', () => {
+  const base = { MAIL_FROM: 'it@acme.example', APPROVAL_SECRET: SECRET, ITGLUE_API_KEY: 'ITG.abc123' };
+
+  it('takes requireTLS=true or requireTLS=false only, and warns when mail may cross the network in clear', () => {
+    for (const value of ['0', 'no', 'False', '']) {
+      expect(configError({ ...base, SMTP_URL: `smtp://user:pw@mail.example.com:587?requireTLS=${value}` })).toMatch(
+        /^SMTP_URL: expected requireTLS=true or requireTLS=false \(once\) if the URL sets it; smtp:\/\/ uses STARTTLS unless the server is on this machine, got \d+ bytes \(value not shown\)$/,
+      );
+    }
+    expect(configError({ ...base, SMTP_URL: 'smtp://mail.example.com:587?requireTLS=false&requireTLS=true' })).toMatch(/^SMTP_URL: expected requireTLS=true or requireTLS=false \(once\)/);
+    expect(loadConfig({ ...base, SMTP_URL: 'smtp://mail.example.com:587?requireTLS=true' }).warnings).toEqual([]);
+    expect(loadConfig({ ...base, SMTP_URL: 'smtp://mail.example.com:587' }).warnings).toEqual([]);
+    expect(loadConfig({ ...base, SMTP_URL: 'smtp://127.0.0.1:2525?requireTLS=false' }).warnings).toEqual([]);
+    expect(loadConfig({ ...base, SMTP_URL: 'smtp://mail.example.com:587?requireTLS=false' }).warnings).toEqual([
+      'SMTP_URL says requireTLS=false: mail, its approval links and the SMTP password may cross the network unencrypted',
+    ]);
   });
 });
 
@@ -230,4 +416,29 @@ describe('parseDuration', () => {
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
   it.each(['', '5', '5 days', '-1h', 'h', '1w'])('%j is not a duration', (text) => expect(parseDuration(text)).toBeNull());
+});
+
+describe('the URLs the tokens are sent to', () => {
+  const refusal = (variable: string, value: string) =>
+    `${variable}: expected https:// (http:// only for a loopback host: 127.0.0.0/8, ::1 or localhost), as the token sent there would cross the network unencrypted, got ${JSON.stringify(value)}`;
+  const CONFIGURED = { ...SLACK, ITGLUE_API_KEY: 'ITG.abc123', APPROVAL_SECRET: SECRET };
+
+  it.each([
+    ['SLACK_API_URL', 'http://slack.example.com/api/'],
+    ['SLACK_API_URL', 'http://10.0.0.5:4010/api/'],
+    ['ITGLUE_API_URL', 'http://api.itglue.com'],
+    ['ITGLUE_API_URL', 'HTTP://API.ITGLUE.COM'],
+    ['ITGLUE_API_URL', 'http://127.0.0.1.example.com'],
+    ['ITGLUE_API_URL', 'http://[::2]:8080'],
+  ])('%s=%s is refused at start-up, in one line naming the variable', (variable, value) => {
+    expect(configError({ ...CONFIGURED, [variable]: value })).toBe(refusal(variable, value));
+  });
+
+  it('takes https:// anywhere, and http:// to a loopback host', () => {
+    for (const url of ['http://127.0.0.1:4010', 'http://127.8.9.10:4010', 'http://[::1]:4010', 'http://localhost:4010', 'https://api.eu.itglue.com']) {
+      const config = loadConfig({ ...CONFIGURED, ITGLUE_API_URL: url, SLACK_API_URL: `${url}/api/` });
+      expect(config.itglue.apiUrl).toBe(url);
+      expect(config.slack?.apiUrl).toBe(`${url}/api/`);
+    }
+  });
 });

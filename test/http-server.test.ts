@@ -1,6 +1,8 @@
 /** The HTTP server and its router, with the health route over a Temporal check that the test controls. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { jsonLog } from '../activities/logging';
 import { html } from '../src/html';
+import { loggablePath, redactApprovalTokens } from '../src/web/redact';
 import { healthRoutes } from '../src/web/health';
 import { sendPage } from '../src/web/page';
 import { sendJson } from '../src/web/router';
@@ -107,4 +109,55 @@ it('sends the page headers with every answer under /approvals/, refusals and err
   expect(elsewhere.status).toBe(404);
   expect(elsewhere.headers.get('referrer-policy')).toBeNull();
   expect(elsewhere.headers.get('content-security-policy')).toBeNull();
+});
+
+it('never writes an approval token to the log: error lines name the path with the token redacted, and the JSON log redacts any line', async () => {
+  const token = 'eyJ3b3JrZmxvd0lkIjoib25ib2FyZGluZzoxOjIifQ.c2VjcmV0LW1hYy12YWx1ZS1vZi00My1jaGFyYWN0ZXJz';
+  const fields: Array<Record<string, unknown>> = [];
+  const server = await startHttpServer({
+    port: 0,
+    host: '127.0.0.1',
+    log: (_event, f) => void fields.push(f),
+    routes: [
+      {
+        methods: ['GET', 'POST'],
+        path: /^\/approvals\/(?<token>[^/]+)(?:\/result)?$/,
+        handle: () => {
+          throw new Error('boom');
+        },
+      },
+    ],
+  });
+  try {
+    for (const path of [`/approvals/${token}`, `/approvals/${token}/result?x=${token}`]) {
+      const answer = await fetch(`http://127.0.0.1:${server.port}${path}`);
+      expect(answer.status).toBe(500);
+    }
+    expect(fields.map((f) => f.path)).toEqual(['/approvals/[token]', '/approvals/[token]/result']);
+    expect(JSON.stringify(fields)).not.toContain(token.split('.')[0]!);
+  } finally {
+    await server.close();
+  }
+
+  expect(loggablePath(`/approvals/${token}?a=b`)).toBe('/approvals/[token]');
+  expect(redactApprovalTokens(`see https://approve.example/approvals/${token} and /APPROVALS/${token}/result`)).toBe(
+    'see https://approve.example/approvals/[token] and /APPROVALS/[token]/result',
+  );
+
+  // Whatever a caller puts in a line (a mail link, a library's message), the JSON log writes it redacted.
+  const written: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    jsonLog('mail.outbox', { links: [`https://approve.example/approvals/${token}`] });
+    jsonLog('slack.bolt', { message: `Unhandled request to /approvals/${token}/result` });
+  } finally {
+    write.mockRestore();
+  }
+  expect(written).toHaveLength(2);
+  expect(written.join('')).not.toContain(token.split('.')[0]!);
+  expect(JSON.parse(written[0]!).links).toEqual(['https://approve.example/approvals/[token]']);
+  expect(JSON.parse(written[1]!).message).toBe('Unhandled request to /approvals/[token]/result');
 });

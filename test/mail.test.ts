@@ -17,6 +17,7 @@ import { MAIL_REFUSED, type TechAddressLookup } from '../activities/mail';
 import { slackTechAddress } from '../activities/slack';
 import { loadConfig } from '../src/config';
 import { configuredMail } from '../src/mail/configured';
+import { requiresStartTls } from '../src/mail/mailer';
 import { serviceActivities } from '../src/service-activities';
 import { INSTRUCTIONS_SUBJECT } from '../src/mail/messages';
 import { verifyApprovalToken } from '../src/web/approval-token';
@@ -315,6 +316,8 @@ describe("the instructions copy goes to the requesting tech's own address", () =
       SLACK_API_URL: slack.url,
       SLACK_CHANNEL_ID: 'C0ONBOARD',
       SLACK_TECH_USER_IDS: TECH,
+      // Required with Slack; this test sends mail only.
+      ITGLUE_API_KEY: 'ITG.mail-test-key',
     });
     const service = serviceActivities(config, log, { client: {} as Client, taskQueue: 'unused' });
     await service.mail.sendInstructions(byTech(TECH));
@@ -480,6 +483,71 @@ describe('MyGlue users', () => {
   });
 });
 
+describe('web addresses in names', () => {
+  const LINKY = { contactId: '301', name: 'evil.com/login Person', firstName: 'www.evil.example', email: 'ines.linky@acme.test' } satisfies Person;
+  const LINKY_ORG = { id: '300', name: 'https://phish.example/pay Ltd' };
+
+  it('are not links in either part of any message, while the product’s own links and the addresses stay as they are', async () => {
+    const activities = mail().activities;
+    const base = context({ invitee: LINKY, org: LINKY_ORG });
+    base.request.ticket = 'see evil.example/ticket';
+    const approver: Person = { ...APPROVER, name: 'Zoé at zoe.example', firstName: 'zoe.example' };
+    await activities.sendApprovalRequest({ ...base, approver, round: 1, reminder: 0, expiresAt: '2031-05-06T07:08:00.000Z' });
+    await activities.sendDecisionReceipt({ ...base, approver, result: { decision: 'approve', round: 1, decidedAt: '2031-05-01T09:30:00.000Z' } });
+    await activities.sendInstructions({ ...base, linkValidityHours: 6 });
+    await activities.sendInviteExpired({ ...base, expiry: 1 });
+    await activities.sendTwoFactorReminder({ ...base, reminder: 1 });
+    expect(smtp.received).toHaveLength(5);
+
+    for (const m of smtp.received) {
+      for (const part of [text(m), html(m), m.parsed.subject ?? '']) {
+        for (const raw of ['evil.com', 'www.evil.example', 'phish.example', 'https://phish', 'evil.example/ticket', 'zoe.example']) expect(part).not.toContain(raw);
+      }
+      // Every link is one the program wrote: the approval page, the sign-in host, the support address.
+      for (const link of linksIn(m)) expect(link).toMatch(/^https:\/\/(approve\.acme-it\.example\/approvals\/|app\.itglue\.com\/$)/);
+      expect([...html(m).matchAll(/href="([^"]+)"/g)].map((h) => h[1]!).filter((href) => !/^(https:\/\/(approve\.acme-it\.example|app\.itglue\.com)\/|mailto:help@acme-it\.example$)/.test(href))).toEqual([]);
+      // The names still read as typed, in both parts.
+      expect(text(m) + m.parsed.subject).toMatch(/evil\[\.\]com\/login Person|hxxps:\/\/phish\[\.\]example\/pay Ltd/);
+    }
+    const [request, receipt, instructions] = smtp.received;
+    for (const part of [text(request!), html(request!)]) {
+      expect(part).toContain('evil[.]com/login Person');
+      expect(part).toContain('hxxps://phish[.]example/pay Ltd');
+      expect(part).toContain('see evil[.]example/ticket');
+      expect(part).toContain('Hello zoe[.]example,');
+      // The invitee's address is shown as it is.
+      expect(part).toContain('ines.linky@acme.test');
+    }
+    expect(linksIn(request!)).toHaveLength(1);
+    expect(text(instructions!)).toMatch(/^Hello www\[\.\]evil\[\.\]example,$/m);
+    expect(linksIn(instructions!)).toEqual(['https://app.itglue.com/']);
+    // The headers name the people as they are: no mail program links a display name.
+    expect(address(request!, 'to')).toEqual([{ name: 'Zoé at zoe.example', address: 'zoe@acme.test' }]);
+    expect(address(instructions!, 'to')).toEqual([{ name: 'evil.com/login Person', address: 'ines.linky@acme.test' }]);
+    expect(text(receipt!)).toContain('Thank you. Your decision has been recorded: you approved IT Glue access for evil[.]com/login Person of hxxps://phish[.]example/pay Ltd on Thursday 1 May 2031 at 09:30 UTC.');
+  });
+});
+
+describe('a decision recorded with the CLI', () => {
+  it('the receipt says the MSP recorded the approver’s decision, not that the approver used the link', async () => {
+    const base = context();
+    await mail().activities.sendDecisionReceipt({ ...base, approver: APPROVER, result: { decision: 'approve', round: 1, decidedAt: '2031-05-01T09:30:00.000Z' }, via: 'cli' });
+    const [receipt] = smtp.received;
+    expect(receipt!.parsed.subject).toBe('You approved IT Glue access for <script>alert(1)</script> (Müller & Söhne <Dental>)');
+    expect(receipt!.parsed.messageId).toBe(idOf(base, 'decision-receipt', 1));
+    const said = 'Acme IT has recorded your decision, as you gave it to them: you approved IT Glue access for';
+    const how = "It was recorded by Acme IT's staff on Thursday 1 May 2031 at 09:30 UTC, not through the link in our email.";
+    expect(text(receipt!)).toContain(said);
+    expect(text(receipt!)).toContain(how);
+    expect(html(receipt!).replace(/<\/?strong>/g, '')).toContain(said);
+    expect(html(receipt!)).toContain(how.replace("'", '&#39;'));
+    for (const part of [text(receipt!), html(receipt!)]) expect(part).not.toContain('Your decision has been recorded');
+    expect(text(receipt!)).toContain('If you did not make this decision, contact help@acme-it.example at once.');
+    expectTwoParts(receipt!);
+    expectEscaped(receipt!);
+  });
+});
+
 describe('sending once', () => {
   it('does not send again what the server accepted: a retry after success, and a retry while the first try is in flight', async () => {
     const activities = mail().activities;
@@ -631,6 +699,71 @@ describe('TLS', () => {
       expect(server.received).toHaveLength(0);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('TLS before anything else, unless the server is on this machine', () => {
+  const credentials = { user: 'mailer', pass: 'strip-Pa55word' };
+  // Tests reach only this machine's loopback: `requireTLS=true` asks there what a server across the
+  // network gets without being told (the decision itself is checked for remote hosts below).
+  const requireTls = (url: string) => `${url}?requireTLS=true`;
+
+  const failureOf = (promise: Promise<unknown>) => promise.then(() => null, (e: unknown) => e as Error);
+
+  it('requires STARTTLS on smtp:// except on loopback or with requireTLS=false; smtps:// is TLS from the start', () => {
+    expect(requiresStartTls('smtp://user:pw@mail.example.com:587')).toBe(true);
+    expect(requiresStartTls('smtp://MAIL.EXAMPLE.COM')).toBe(true);
+    expect(requiresStartTls('smtp://192.0.2.10:25')).toBe(true);
+    expect(requiresStartTls('smtp://mail.example.com:587?requireTLS=true')).toBe(true);
+    expect(requiresStartTls('smtp://mail.example.com:587?requireTLS=false')).toBe(false);
+    for (const local of ['smtp://127.0.0.1:2525', 'smtp://localhost:25', 'smtp://[::1]:25', 'smtp://127.0.0.53']) expect(requiresStartTls(local)).toBe(false);
+    expect(requiresStartTls('smtp://127.0.0.1:2525?requireTLS=true')).toBe(true);
+    // Not plainly loopback: treated as remote.
+    expect(requiresStartTls('smtp://127.1:25')).toBe(true);
+    expect(requiresStartTls('smtp://127.0.0.1.example.com:25')).toBe(true);
+    expect(requiresStartTls('smtps://user:pw@mail.example.com:465')).toBe(false);
+  });
+
+  it('fails the send when the server offers no STARTTLS (stripped) where TLS is required: no AUTH, no message in clear', async () => {
+    const stripped = await FakeSmtpServer.start({ auth: credentials });
+    try {
+      const failure = await failureOf(mail({ SMTP_URL: requireTls(stripped.url(credentials)) }).activities.sendApprovalRequest(approvalMail()));
+      expect(failure).toBeInstanceOf(Error);
+      expect(failure!.message).toMatch(/STARTTLS/);
+      expect(`${failure!.message}\n${failure!.stack}`).not.toContain(credentials.pass);
+      // What the server received: a greeting and a request for TLS, never the password or a message.
+      expect(stripped.commands).toEqual(['EHLO', 'STARTTLS']);
+      expect(stripped.received).toEqual([]);
+      expect(JSON.stringify(logged)).not.toContain(credentials.pass);
+    } finally {
+      await stripped.stop();
+    }
+  });
+
+  it('switches to TLS before AUTH with a server that offers STARTTLS where TLS is required', async () => {
+    const server = await FakeSmtpServer.start({ tls: 'starttls', auth: credentials });
+    try {
+      await mail({ SMTP_URL: `${requireTls(server.url(credentials))}&tls.rejectUnauthorized=false` }).activities.sendApprovalRequest(approvalMail());
+      expect(server.received).toHaveLength(1);
+      expect(server.received[0]!.secure).toBe(true);
+      expect(server.commands.indexOf('STARTTLS')).toBeGreaterThan(-1);
+      expect(server.commands.indexOf('STARTTLS')).toBeLessThan(server.commands.indexOf('AUTH'));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('logs in and sends in clear to a server on this machine (loopback), which offers no STARTTLS', async () => {
+    const local = await FakeSmtpServer.start({ auth: credentials });
+    try {
+      await mail({ SMTP_URL: local.url(credentials) }).activities.sendApprovalRequest(approvalMail());
+      expect(local.received).toHaveLength(1);
+      expect(local.received[0]!.secure).toBe(false);
+      expect(local.commands).toContain('AUTH');
+      expect(local.commands).not.toContain('STARTTLS');
+    } finally {
+      await local.stop();
     }
   });
 });

@@ -20,10 +20,13 @@ import {
   validateRequest,
 } from '../src/onboardings';
 import { createWorkers, type Workers } from '../src/temporal/worker';
+import { SIMULATED_ITGLUE } from '../src/wording';
 import type { OnboardingRequest } from '../workflows/types';
 import { connectTemporal, testPolicy, type TestTemporal } from './support/temporal';
 
 const quiet: Log = () => undefined;
+/** What the logging Slack activities wrote: the thread, without Slack. */
+const threadLog: Array<Record<string, unknown>> = [];
 const org = `org-${randomUUID().slice(0, 8)}`;
 
 let temporal: TestTemporal;
@@ -59,7 +62,7 @@ beforeAll(async () => {
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
-    activities: { itglue: loggingItGlueActivities(quiet), mail: loggingMailActivities(quiet), slack: loggingSlackActivities(quiet) },
+    activities: { itglue: loggingItGlueActivities(quiet), mail: loggingMailActivities(quiet), slack: loggingSlackActivities((event, fields) => void threadLog.push({ event, ...fields })) },
     itglueActivitiesPerSecond: 8,
     shutdownGraceTime: 1_000,
   });
@@ -83,6 +86,12 @@ describe('startOnboarding', () => {
     const status = await stageOf(first.workflowId, 'AWAITING_APPROVAL');
     expect(status.request.ticket).toBeUndefined();
     expect(status.approver?.contactId).toBe('9001');
+    // Run on the IT Glue stand-ins: the status says so, and so does the thread from validation on.
+    expect(status.itglueSimulated).toBe(true);
+    const roots = threadLog.filter((line) => line.event === 'slack.updateThread' && line.workflowId === first.workflowId);
+    const validated = roots.filter((line) => line.stage !== 'VALIDATING');
+    expect(validated.length).toBeGreaterThan(0);
+    for (const line of validated) expect(line.itglue).toBe(SIMULATED_ITGLUE);
   });
 
   it('refuses a request the workflow could not carry out', () => {
@@ -145,5 +154,46 @@ describe('signals and decisions', () => {
     await stageOf(other, 'AWAITING_APPROVAL');
     await sendSignal(temporal.client, other, 'cancel', { by: 'U0TECH01', reason: 'asked twice' });
     await stageOf(other, 'CANCELLED');
+  });
+
+  it('keeps a decision an operator records as recorded by them (via cli), not as a press of the approver’s link', async () => {
+    const { workflowId } = await startOnboarding(temporal.client, temporal.taskQueue, request('2006'), testPolicy());
+    const waiting = await eventually(async () => {
+      const s = await getStatus(temporal.client, workflowId);
+      return s.waitingOn === 'approver' && s.events.some((e) => e.type === 'approval-requested') ? s : undefined;
+    }, 'the approval request');
+    const base = { decision: 'approve' as const, round: waiting.approvalRound, approverContactId: '9001' };
+    // The operator is named by Slack user ID, or the decision is refused.
+    for (const recordedBy of ['cli', 'bob', '<@U0OPER0001>']) {
+      const refused = await decideApproval(temporal.client, workflowId, { ...base, recordedBy }).catch((error: unknown) => error);
+      expect(refused, recordedBy).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((refused as WorkflowUpdateFailedError).cause?.message).toBe('The operator who records a decision must be named by their Slack user ID.');
+    }
+    expect((await getStatus(temporal.client, workflowId)).evidence).toBeNull();
+
+    await decideApproval(temporal.client, workflowId, { ...base, recordedBy: 'U0OPER0001', comment: 'Said yes\non the phone' });
+    const decided = await eventually(async () => {
+      const s = await getStatus(temporal.client, workflowId);
+      return s.stage !== 'AWAITING_APPROVAL' ? s : undefined;
+    }, 'the decision taken');
+    expect(decided.evidence).toEqual({
+      via: 'cli',
+      decision: 'approve',
+      at: expect.any(String),
+      round: waiting.approvalRound,
+      approver: expect.objectContaining({ contactId: '9001' }),
+      comment: 'Said yes on the phone',
+      recordedBy: 'U0OPER0001',
+    });
+    const event = decided.events.find((e) => e.type === 'approved')!;
+    expect(event.by).toBe('U0OPER0001');
+    expect(event.text).toBe(
+      `Approved by Contact 9001, as told to the MSP: recorded by <@U0OPER0001> with the command line at ${decided.evidence!.at}, not through the approval link: “Said yes on the phone”`,
+    );
+    const posted = await eventually(
+      async () => threadLog.find((line) => line.event === 'slack.postToThread' && line.workflowId === workflowId && line.type === 'approved'),
+      'the reply in the thread',
+    );
+    expect(posted.text).toBe(event.text);
   });
 });

@@ -98,7 +98,7 @@ describe('the built-in policy is PRODUCT.md §3', () => {
   });
 
   it('is the policy the service runs with when POLICY_FILE is unset', () => {
-    const { policy, policyFile } = loadConfig({});
+    const { policy, policyFile } = loadConfig({ DATA_DIR: join(dir, 'data') });
     expect(policyFile).toBeNull();
     expect(policy.approval).toEqual({ reminderEvery: 24 * HOUR, maxReminders: 3, escalateAfter: 72 * HOUR, timeout: 5 * DAY });
     expect(policy.invite).toMatchObject({ remindTechAfter: 2 * HOUR, linkValidity: 6 * HOUR, maxResends: 3 });
@@ -117,6 +117,6 @@ describe('the built-in policy is PRODUCT.md §3', () => {
         sweep: { every: '5m' },
       }),
     );
-    expect(loadConfig({ POLICY_FILE: path }).policy).toEqual(DEFAULT_POLICY);
+    expect(loadConfig({ POLICY_FILE: path, DATA_DIR: join(dir, 'data') }).policy).toEqual(DEFAULT_POLICY);
   });
 });

@@ -49,6 +49,8 @@ describe('the service across a kill and a restart', { timeout: 180_000 }, () => 
       PORT: String(await portOutsideEphemeralRange()),
       SMTP_URL: smtp.url(),
       MAIL_FROM: 'Acme IT <it@acme.example>',
+      // Real mail needs a secret of its own for the approval links.
+      APPROVAL_SECRET: 'service-restart test approval secret, 32+ bytes',
     });
   });
 
@@ -88,6 +90,10 @@ describe('the service across a kill and a restart', { timeout: 180_000 }, () => 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true, temporal: 'reachable' });
     expect((await fetch(`http://127.0.0.1:${service.ready.port}/elsewhere`)).status).toBe(404);
+    // Without ITGLUE_API_KEY, the start says that IT Glue is simulated.
+    const warnings = service.stdout.filter((line) => line.includes('"config.warning"')).map((line) => (JSON.parse(line) as { message: string }).message);
+    expect(warnings.filter((w) => w.startsWith('ITGLUE_API_KEY is unset: IT Glue is simulated'))).toHaveLength(1);
+    expect(warnings.filter((w) => w.startsWith('APPROVAL_SECRET'))).toEqual([]);
   });
 
   it('starts an onboarding from the CLI that waits for another contact to approve', async () => {
@@ -110,6 +116,7 @@ describe('the service across a kill and a restart', { timeout: 180_000 }, () => 
     expect(status.approvalRound).toBe(1);
     expect(status.waitingOn).toBe('approver');
     expect(status.request).toMatchObject({ orgId: '1001', contactId: '2002', requestedBy: 'U0TECH01', ticket: 'T-42' });
+    expect(status.itglueSimulated).toBe(true);
     expect(approvalRequests()).toHaveLength(1);
     beforeKill = status;
 
@@ -160,13 +167,15 @@ describe('the service across a kill and a restart', { timeout: 180_000 }, () => 
     // Nothing was sent again by the restart.
     expect(approvalRequests()).toHaveLength(1);
 
-    const decided = await runCli(['decide', WORKFLOW_ID, 'approve', '--round', '1', '--approver', '3003', '--comment', 'OK'], env);
+    const decided = await runCli(['decide', WORKFLOW_ID, 'approve', '--round', '1', '--approver', '3003', '--by', 'U0OPER0001', '--comment', 'OK'], env);
     expect(decided.stderr).toBe('');
     expect(decided.code).toBe(0);
     expect(JSON.parse(decided.stdout)).toMatchObject({ decision: 'approve', round: 1 });
 
     // The SMTP server has taken the receipt and not answered yet: the mail activity is in flight.
     const receipt = await smtp.waitFor((m) => m.parsed.subject === RECEIPT_SUBJECT, 30_000);
+    // The approver is told that the MSP recorded it, not that they pressed the link.
+    expect(receipt.parsed.text).toMatch(/has recorded your decision, as you gave it to them: you approved .* not through the link in our email\./s);
     const { temporalPid } = service!.ready;
     service!.child.kill('SIGTERM');
     const { code } = await service!.exited;
@@ -195,7 +204,8 @@ describe('the service across a kill and a restart', { timeout: 180_000 }, () => 
       60_000,
       'AWAITING_INVITE',
     );
-    expect(status.evidence).toMatchObject({ via: 'link', decision: 'approve', round: 1, approver: { contactId: '3003' }, comment: 'OK' });
+    // Recorded with the CLI: kept as the operator's record of the approver's decision, not as a press of the link.
+    expect(status.evidence).toMatchObject({ via: 'cli', decision: 'approve', round: 1, approver: { contactId: '3003' }, comment: 'OK', recordedBy: 'U0OPER0001' });
     expect(status.stages.map((v) => v.stage)).toEqual(['VALIDATING', 'AWAITING_APPROVAL', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE']);
     expect(status.events.slice(0, beforeKill.events.length)).toEqual(beforeKill.events);
     expect(status.events.filter((e) => e.type !== 'stage').map((e) => e.type)).toEqual([

@@ -21,21 +21,23 @@ export async function groupCreation(orgId: string): Promise<void> {
     heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
   });
-  let busy = false;
+  /** Requests in order of arrival: only the first one runs, the others wait their turn. */
+  const queue: object[] = [];
   /** Requests taken so far, to tell a quiet minute. */
   let taken = 0;
 
   wf.setHandler(ensureCustomerGroup, async (name) => {
     taken += 1;
-    await wf.condition(() => !busy);
-    busy = true;
+    const turn = {};
+    queue.push(turn);
+    await wf.condition(() => queue[0] === turn);
     try {
       return await createCustomerGroup({ name, orgId });
     } catch (error) {
       const message = error instanceof wf.ActivityFailure && error.cause ? error.cause.message : String(error);
       throw ApplicationFailure.nonRetryable(message, 'GroupCreationFailed');
     } finally {
-      busy = false;
+      queue.shift();
     }
   });
 

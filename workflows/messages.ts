@@ -56,8 +56,9 @@ export const SEARCH_ATTRIBUTES = [
 ] as const;
 
 /**
- * How long an activity may go without a heartbeat before Temporal retries it elsewhere: the
- * workers heartbeat every running activity (src/temporal/heartbeat.ts), so this is how soon work
- * in flight when a worker died is taken up again, rather than after its start-to-close timeout.
+ * How long an activity may go without a heartbeat before Temporal retries it elsewhere: mail
+ * activities heartbeat while they run, IT Glue activities with each answer from IT Glue
+ * (src/temporal/heartbeat.ts), so this is how soon work in flight when a worker died, or an IT
+ * Glue request that gets no answer, is taken up again, rather than after its start-to-close timeout.
  */
 export const ACTIVITY_HEARTBEAT_TIMEOUT = '20 seconds';

@@ -35,6 +35,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { organizationAccessOf, scopeWatchOf } from './policy';
 import { dayOf, onboardingEnded, scopeWatch, scopeWatchWorkflowId } from './scope-watch';
 import { isFinal, type Stage, type WaitingOn } from './stages';
+import { oneLine } from './text';
 import type {
   DecisionResult,
   ItGlueUser,
@@ -64,6 +65,8 @@ type Action =
 type CancelAction = Extract<Action, { type: 'cancel' }>;
 
 const HOUR = 3_600_000;
+/** A Slack user ID: who records a decision with the CLI. */
+const OPERATOR_ID = /^[UW][A-Z0-9]{2,}$/;
 
 export async function onboarding(input: OnboardingInput): Promise<OnboardingStatus> {
   const { request, policy } = input;
@@ -148,16 +151,19 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     (d): DecisionResult => {
       const approver = s.approver as Person;
       const at = now();
-      s.evidence = {
-        via: 'link',
-        decision: d.decision,
-        at,
-        round: d.round,
-        approver,
-        ip: d.ip ?? null,
-        userAgent: d.userAgent ?? null,
-        comment: d.comment ?? null,
-      };
+      const comment = d.comment ? oneLine(d.comment).trim() || null : null;
+      s.evidence = d.recordedBy
+        ? { via: 'cli', decision: d.decision, at, round: d.round, approver, comment, recordedBy: d.recordedBy }
+        : {
+            via: 'link',
+            decision: d.decision,
+            at,
+            round: d.round,
+            approver,
+            ip: d.ip ?? null,
+            userAgent: d.userAgent ?? null,
+            comment,
+          };
       inbox.push({ type: 'decided' });
       return { decision: d.decision, round: d.round, decidedAt: at };
     },
@@ -174,6 +180,9 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
         }
         if (Date.now() >= approvalExpiresAt()) refuse(DECISION_REFUSED.expired, 'This approval request has expired.');
         if (d.decision !== 'approve' && d.decision !== 'deny') refuse(DECISION_REFUSED.invalid, 'Unknown decision.');
+        if (d.recordedBy !== undefined && !OPERATOR_ID.test(d.recordedBy)) {
+          refuse(DECISION_REFUSED.invalid, 'The operator who records a decision must be named by their Slack user ID.');
+        }
       },
     },
   );
@@ -500,6 +509,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     s.invitee = v.invitee;
     s.approver = v.approver;
     s.groupNames = v.groupNames;
+    if (v.simulated) s.itglueSimulated = true;
     if (confirmsSettings) s.settingsToConfirm = settingsChecklist();
     // MyGlue: password access is what the groups allow, not what was asked (absent in older results).
     if (v.passwordAccess !== undefined) s.request = { ...s.request, passwordAccess: v.passwordAccess };
@@ -557,14 +567,23 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
             return cancelled(action);
           case 'decided': {
             const e = s.evidence;
-            if (e?.via !== 'link') break;
+            if (e?.via !== 'link' && e?.via !== 'cli') break;
             const verb = e.decision === 'approve' ? 'Approved' : 'Denied';
-            await note(e.decision === 'approve' ? 'approved' : 'denied',
-              `${verb} by ${e.approver.name} at ${e.at}${e.ip ? ` from ${e.ip}` : ''}${e.comment ? `: “${e.comment}”` : ''}`);
+            // The approver's name and comment on one line: they cannot add lines to the thread.
+            const comment = e.comment ? `: “${oneLine(e.comment)}”` : '';
+            const approver = oneLine(e.approver.name);
+            if (e.via === 'cli') {
+              await note(e.decision === 'approve' ? 'approved' : 'denied',
+                `${verb} by ${approver}, as told to the MSP: recorded by <@${e.recordedBy}> with the command line at ${e.at}, not through the approval link${comment}`, { by: e.recordedBy });
+            } else {
+              await note(e.decision === 'approve' ? 'approved' : 'denied',
+                `${verb} by ${approver} at ${e.at}${e.ip ? ` from ${e.ip}` : ''}${comment}`);
+            }
             await mail.sendDecisionReceipt({
               ...mailContext(),
               approver: e.approver,
               result: { decision: e.decision, round: e.round, decidedAt: e.at },
+              ...(e.via === 'cli' ? { via: 'cli' as const } : {}),
             });
             return moveTo(e.decision === 'approve' ? afterApproval() : 'DENIED');
           }

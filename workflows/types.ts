@@ -69,6 +69,8 @@ export type Validation =
        * decide. Absent for IT Glue Lite (the request's choice stands) and in results recorded before it was computed.
        */
       passwordAccess?: boolean;
+      /** IT Glue was not asked: the stand-ins that run without ITGLUE_API_KEY made this up. */
+      simulated?: boolean;
     }
   | { ok: false; reason: string };
 
@@ -83,6 +85,11 @@ export interface DecisionInput {
   ip?: string;
   userAgent?: string;
   comment?: string;
+  /**
+   * Set when an operator records the approver's decision with the CLI (`decide --by`): the Slack user
+   * ID of that operator. Unset through the approval page.
+   */
+  recordedBy?: string;
 }
 
 export interface DecisionResult {
@@ -104,6 +111,17 @@ export type Evidence =
       ip: string | null;
       userAgent: string | null;
       comment: string | null;
+    }
+  /** The approver's decision, given to the MSP and recorded by an operator with the CLI. */
+  | {
+      via: 'cli';
+      decision: Decision;
+      at: string;
+      round: number;
+      approver: Person;
+      comment: string | null;
+      /** Slack user ID of the operator. */
+      recordedBy: string;
     }
   | { via: 'offline'; decision: 'approve'; at: string; channel: OfflineChannel; note: string; recordedBy: string }
   | { via: 'not-needed'; at: string; reason: string };
@@ -170,6 +188,11 @@ export interface OnboardingStatus {
   events: OnboardingEvent[];
   stages: StageVisit[];
   thread: ThreadRef | null;
+  /**
+   * Run on the IT Glue stand-ins (no ITGLUE_API_KEY): the organization, the people and every step in
+   * IT Glue are made up, and the thread says so. Absent for onboardings run against IT Glue.
+   */
+  itglueSimulated?: boolean;
   /**
    * The scope watch started at the user's first sign-in (workflows/scope-watch.ts): its workflow
    * ID and first run ID (null when it could not be started). Absent until then.

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { connect } from 'node:net';
 import type { OnboardingStatus } from '../../workflows/types';
 import { startFakeItGlue, type FakeItGlue } from '../../test/fakes/itglue-server';
@@ -49,6 +50,10 @@ export interface StackOptions {
   temporalAddress?: string;
   /** Merged over E2E_POLICY. */
   policy?: Record<string, unknown>;
+  /** More configuration variables of the service (e.g. PAYLOAD_ENCRYPTION_KEY). */
+  env?: Record<string, string>;
+  /** The data converter of the stack's own Temporal client (the service's, when it encrypts). */
+  dataConverter?: DataConverter;
 }
 
 export interface Stack {
@@ -107,6 +112,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SMTP_URL: smtp.url({ user: 'invite-lite', pass: SECRETS.smtpPassword }),
     MAIL_FROM: 'Northwind IT <it@northwind.example>',
     ...(options.temporalAddress ? { TEMPORAL_ADDRESS: options.temporalAddress, TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}` } : {}),
+    ...options.env,
   });
 
   const runs: ServiceProcess[] = [];
@@ -125,7 +131,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     let entry = clients.get(address);
     if (!entry) {
       const connection = await Connection.connect({ address });
-      entry = { connection, client: new Client({ connection, namespace: 'default' }) };
+      entry = { connection, client: new Client({ connection, namespace: 'default', dataConverter: options.dataConverter }) };
       clients.set(address, entry);
     }
     return entry.client;

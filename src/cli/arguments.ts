@@ -14,10 +14,11 @@ export const USAGE = `usage: npm run cli -- <command> [options]
                               list onboardings
   signal <workflowId> <name> [--by U123] [--json '{...}']
                               send a signal: ${Object.keys(SIGNALS).join(', ')}
-  decide <workflowId> approve|deny --round N --approver ID [--comment C]
-                              record the approver's decision
+  decide <workflowId> approve|deny --round N --approver ID --by U123 [--comment C]
+                              record a decision the approver gave you (kept as
+                              recorded by you with the CLI, not through the link)
 
-  --by is the Slack user ID of whoever acts (default: cli)`;
+  --by is the Slack user ID of whoever acts (default: cli; required for decide)`;
 
 /** A command line that cannot be run; the message says why in one line. */
 export class UsageError extends Error {
@@ -26,6 +27,9 @@ export class UsageError extends Error {
 
 /** Who acts when --by is not given. */
 export const CLI_ACTOR = 'cli';
+
+/** A Slack user ID, such as U0123ABCD. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 export type Command =
   | { command: 'start'; request: OnboardingRequest }
@@ -138,14 +142,20 @@ function parseDecide(args: string[]): Command {
   const { values, positionals } = parse(
     'decide',
     args,
-    { round: { type: 'string' }, approver: { type: 'string' }, comment: { type: 'string' } },
+    { round: { type: 'string' }, approver: { type: 'string' }, by: { type: 'string' }, comment: { type: 'string' } },
     ['workflowId', 'decision'],
   );
   const decision = positionals[1];
   if (decision !== 'approve' && decision !== 'deny') throw new UsageError(`decide: expected approve or deny, got ${JSON.stringify(decision)}`);
   const round = required('decide', values, 'round');
   if (!/^\d+$/.test(round)) throw new UsageError(`decide: --round expects a whole number, got ${JSON.stringify(round)}`);
-  const input: DecisionInput = { decision, round: Number(round), approverContactId: required('decide', values, 'approver') };
+  const approverContactId = required('decide', values, 'approver');
+  // The operator is named: the decision is kept as recorded by them, not as a press of the approver's link.
+  const by = required('decide', values, 'by');
+  if (!SLACK_USER_ID.test(by)) {
+    throw new UsageError(`decide: --by expects the Slack user ID of the operator recording the decision, such as U0123ABCD, got ${JSON.stringify(by)}`);
+  }
+  const input: DecisionInput = { decision, round: Number(round), approverContactId, recordedBy: by };
   const comment = optional(values, 'comment');
   if (comment !== undefined) input.comment = comment;
   return { command: 'decide', workflowId: positionals[0]!, decision: input };

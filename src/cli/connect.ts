@@ -5,6 +5,7 @@
 import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../config';
 import { connectClient, isReachable } from '../temporal/connection';
+import { temporalDataConverter } from '../temporal/data-converter';
 import { readEmbeddedAddress } from '../temporal/embedded-server';
 
 /** Temporal cannot be reached; the message says what to do. */
@@ -28,5 +29,7 @@ export async function connectCli(config: Config): Promise<{ client: Client; conn
     await connection.close();
     throw unreachable();
   }
-  return { client: new Client({ connection, namespace: config.temporal.namespace }), connection };
+  // The service's encryption (PAYLOAD_ENCRYPTION_KEY): the CLI reads what the service stored, and the service what the CLI sends.
+  const dataConverter = temporalDataConverter(config.payloadEncryption);
+  return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }), connection };
 }

@@ -12,6 +12,7 @@
  */
 import nodemailer from 'nodemailer';
 import type { Log } from '../../activities/logging';
+import { isLoopbackHost } from '../loopback';
 import type { MailMessage } from './messages';
 import { writeOutboxFile } from './outbox';
 
@@ -71,6 +72,26 @@ function smtpDestination(smtpUrl: string): string {
   }
 }
 
+/**
+ * Whether an smtp:// connection must switch to TLS (STARTTLS) before it logs in or sends anything:
+ * always, unless the server is on this machine or SMTP_URL says requireTLS=false. A server that
+ * does not offer STARTTLS (or a network that strips it) then fails the send instead of getting the
+ * password and the approval links in clear. smtps:// is TLS from the first byte.
+ */
+export function requiresStartTls(smtpUrl: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    return true;
+  }
+  if (url.protocol !== 'smtp:') return false;
+  const asked = url.searchParams.get('requireTLS');
+  if (asked === 'false') return false;
+  // Said explicitly, it holds on this machine too.
+  return asked === 'true' || !isLoopbackHost(url.hostname);
+}
+
 function secretsOf(smtpUrl: string | null): string[] {
   if (!smtpUrl) return [];
   try {
@@ -100,6 +121,8 @@ export function createMailer(options: MailerOptions): Mailer {
   const transport = smtpUrl
     ? nodemailer.createTransport({
         url: smtpUrl,
+        // The URL's own requireTLS=true|false, when it has one, is applied over this.
+        requireTLS: requiresStartTls(smtpUrl),
         connectionTimeout: timeouts.connectionMs,
         greetingTimeout: timeouts.greetingMs,
         socketTimeout: timeouts.socketMs,

@@ -7,6 +7,7 @@
 import type { ApprovalMail, MailContext } from '../../activities/contracts';
 import type { DecisionResult, Person } from '../../workflows/types';
 import type { ApprovalClaims } from '../web/approval-token';
+import { defang } from '../defang';
 import { accessLevel, formatTime, loginHostFor, passwordAccess, productName, ssoHost } from '../wording';
 import type { Address } from './address';
 import { oneLine, renderHtml, renderText, type Block, type Inline } from './content';
@@ -33,6 +34,22 @@ export interface MessageSettings {
 export const INSTRUCTIONS_SUBJECT = 'IT Documentation Access via IT Glue';
 
 const to = (person: Person): Address => ({ name: oneLine(person.name).trim(), address: person.email.trim() });
+
+/**
+ * The mail as its text shows it: the values from outside (names, organization, ticket) with their
+ * web addresses unclickable (src/defang.ts), since mail programs link bare addresses in both parts.
+ * Addresses and IDs stay as they are.
+ */
+function shown<T extends MailContext & { approver?: Person }>(mail: T): T {
+  const person = (p: Person): Person => ({ ...p, name: defang(p.name), firstName: defang(p.firstName) });
+  return {
+    ...mail,
+    org: { ...mail.org, name: defang(mail.org.name) },
+    invitee: person(mail.invitee),
+    request: mail.request.ticket ? { ...mail.request, ticket: defang(mail.request.ticket) } : mail.request,
+    ...(mail.approver ? { approver: person(mail.approver) } : {}),
+  };
+}
 
 const withArticle = (noun: string) => `${/^[AEIOU]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 
@@ -108,7 +125,8 @@ function compose(
   };
 }
 
-export function approvalRequestMessage(mail: ApprovalMail, settings: MessageSettings): MailMessage {
+export function approvalRequestMessage(original: ApprovalMail, settings: MessageSettings): MailMessage {
+  const mail = shown(original);
   const { invitee, org, request, branding, approver } = mail;
   const reminder = mail.reminder > 0;
   const link = settings.approvalLink({
@@ -129,7 +147,7 @@ export function approvalRequestMessage(mail: ApprovalMail, settings: MessageSett
   return compose(mail, settings, {
     step: reminder ? 'approval-reminder' : 'approval-request',
     round: mail.round,
-    to: to(approver),
+    to: to(original.approver),
     subject: `${reminder ? 'Reminder: approval' : 'Approval'} needed for IT Glue access: ${invitee.name} (${org.name})`,
     blocks: [
       hello(approver),
@@ -149,20 +167,24 @@ export function approvalRequestMessage(mail: ApprovalMail, settings: MessageSett
 }
 
 export function decisionReceiptMessage(
-  mail: MailContext & { approver: Person; result: DecisionResult },
+  original: MailContext & { approver: Person; result: DecisionResult; via?: 'link' | 'cli' },
   settings: MessageSettings,
 ): MailMessage {
+  const mail = shown(original);
   const { invitee, org, branding, approver, result } = mail;
   const approved = result.decision === 'approve';
   const verb = approved ? 'approved' : 'denied';
+  const when = formatTime(result.decidedAt);
   return compose(mail, settings, {
     step: 'decision-receipt',
     round: result.round,
-    to: to(approver),
+    to: to(original.approver),
     subject: `You ${verb} IT Glue access for ${invitee.name} (${org.name})`,
     blocks: [
       hello(approver),
-      { paragraph: [`Thank you. Your decision has been recorded: you `, { strong: verb }, ` IT Glue access for ${invitee.name} of ${org.name} on ${formatTime(result.decidedAt)}.`] },
+      mail.via === 'cli'
+        ? { paragraph: [`${branding.mspName} has recorded your decision, as you gave it to them: you `, { strong: verb }, ` IT Glue access for ${invitee.name} of ${org.name}. It was recorded by ${branding.mspName}'s staff on ${when}, not through the link in our email.`] }
+        : { paragraph: [`Thank you. Your decision has been recorded: you `, { strong: verb }, ` IT Glue access for ${invitee.name} of ${org.name} on ${when}.`] },
       {
         paragraph: [
           approved
@@ -177,15 +199,16 @@ export function decisionReceiptMessage(
 
 /** The access instructions to the invitee, with a copy (Cc) to `copyTo` (see activities/mail.ts for who that is). */
 export function instructionsMessage(
-  mail: MailContext & { linkValidityHours: number },
+  original: MailContext & { linkValidityHours: number },
   settings: MessageSettings,
   copyTo: Address[],
 ): MailMessage {
+  const mail = shown(original);
   const { invitee, org, request, branding } = mail;
   return compose(mail, settings, {
     step: 'instructions',
     round: 1,
-    to: to(invitee),
+    to: to(original.invitee),
     cc: copyTo,
     subject: INSTRUCTIONS_SUBJECT,
     blocks: [
@@ -211,13 +234,14 @@ export function instructionsMessage(
   });
 }
 
-export function inviteExpiredMessage(mail: MailContext & { expiry: number }, settings: MessageSettings): MailMessage {
+export function inviteExpiredMessage(original: MailContext & { expiry: number }, settings: MessageSettings): MailMessage {
+  const mail = shown(original);
   const { invitee, branding } = mail;
   const product = productName(mail.request);
   return compose(mail, settings, {
     step: 'invite-expired',
     round: mail.expiry,
-    to: to(invitee),
+    to: to(original.invitee),
     subject: `Your ${product} invitation has expired: a new one is on its way`,
     blocks: [
       hello(invitee),
@@ -233,13 +257,14 @@ export function inviteExpiredMessage(mail: MailContext & { expiry: number }, set
   });
 }
 
-export function twoFactorReminderMessage(mail: MailContext & { reminder: number }, settings: MessageSettings): MailMessage {
+export function twoFactorReminderMessage(original: MailContext & { reminder: number }, settings: MessageSettings): MailMessage {
+  const mail = shown(original);
   const { invitee, org } = mail;
   const product = productName(mail.request);
   return compose(mail, settings, {
     step: 'two-factor-reminder',
     round: mail.reminder,
-    to: to(invitee),
+    to: to(original.invitee),
     subject: `Reminder: set up two-factor authentication in ${product}`,
     blocks: [
       hello(invitee),

@@ -161,8 +161,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     policy: options.policy,
     directory,
     log,
-    // Rights are checked before a request is acknowledged: on failure, the last known members count.
-    roles: new Roles(quick, config, log, options.rolesTtlMs),
+    // Rights are checked before a request is acknowledged: on failure, the last known members count
+    // for up to SLACK_GROUP_CACHE_MAX after they were read.
+    roles: new Roles(quick, config, log, options.rolesTtlMs, config.groupCacheMaxMs),
     permalinks: new Permalinks(quick),
     recent: new RecentKeys(10_000),
     doubleClickMs: options.doubleClickMs ?? DOUBLE_CLICK_MS,
@@ -172,7 +173,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   app.error(errorHandler(client, log) as Parameters<App['error']>[0]);
   registerListeners(app, deps);
 
-  const routes: Routes = http ? [slackEventsRoute(http, log)] : [];
+  const routes: Routes = http && config.signingSecret ? [slackEventsRoute(http, log, config.signingSecret)] : [];
 
   return {
     app,

@@ -3,6 +3,11 @@
  * (usergroups.users.list, cached for a few minutes) and/or listed by user ID. User groups need a
  * paid Slack plan: where Slack answers `plan_upgrade_required`, only the listed IDs count.
  *
+ * When Slack cannot be asked, the last list read is used for at most `SLACK_GROUP_CACHE_MAX` after
+ * it was read (default 15 minutes). After that, or when a group was never read, the group's
+ * membership is unknown: a request that only that group could allow is refused with a message that
+ * says so (and a log line), never allowed on an old list.
+ *
  * The `authorize` middleware runs in front of every command, button, form submission and option
  * list, so rights are checked again on each one (anyone who can see a message can press its
  * buttons). A refusal is said to the person only and changes nothing.
@@ -27,25 +32,71 @@ export function rightsOf(context: Record<string, unknown>): Rights {
   return (context[RIGHTS] as Rights | undefined) ?? { tech: false, manager: false };
 }
 
+/** How long a user group's members are read again after (3 minutes). */
+export const GROUP_CACHE_TTL_MS = 3 * 60_000;
+/** SLACK_GROUP_CACHE_MAX's default: how long after the last successful read a list is still trusted. */
+export const GROUP_CACHE_MAX_MS = 15 * 60_000;
+
+/** A user group's members cannot be known now: never read, or last read longer ago than the cache allows. */
+export class RolesUnavailableError extends Error {
+  override readonly name = 'RolesUnavailableError';
+  constructor(
+    readonly usergroup: string,
+    /** When the group was last read, or null if never. */
+    readonly lastReadAt: number | null,
+    cause: string,
+  ) {
+    super(`the members of user group ${usergroup} cannot be read (${cause})${lastReadAt === null ? '' : ` and the list read ${Math.round((Date.now() - lastReadAt) / 60_000)} min ago is too old to trust`}`);
+  }
+}
+
+/** The sender's rights as far as they can be told: `unknown` holds the roles whose group could not be read. */
+export interface RightsLookup {
+  rights: Rights;
+  unknown: Array<{ role: keyof Rights; error: RolesUnavailableError }>;
+}
+
 export class Roles {
   private readonly groups = new Map<string, { at: number; members: Promise<Set<string>> }>();
-  private readonly stale = new Map<string, Set<string>>();
+  /** The last list read of each group, and when. */
+  private readonly stale = new Map<string, { at: number; members: Set<string> }>();
   private warnedPlan = false;
+  private readonly ttlMs: number;
 
   constructor(
     private readonly client: WebClient,
     private readonly config: Pick<SlackConfig, 'techUsergroupId' | 'techUserIds' | 'managerUsergroupId' | 'managerUserIds'>,
     private readonly log: Log,
-    private readonly ttlMs = 3 * 60_000,
-  ) {}
+    ttlMs = GROUP_CACHE_TTL_MS,
+    /** How long after the last successful read a list is trusted while Slack cannot be asked. */
+    private readonly maxAgeMs = GROUP_CACHE_MAX_MS,
+  ) {
+    // A list is never used without asking Slack again for longer than it may be trusted.
+    this.ttlMs = Math.min(ttlMs, maxAgeMs);
+  }
 
+  /** The sender's rights; throws RolesUnavailableError when a group that counts cannot be read. */
   async rightsOf(userId: string): Promise<Rights> {
+    const { rights, unknown } = await this.lookup(userId);
+    if (unknown.length > 0) throw unknown[0]!.error;
+    return rights;
+  }
+
+  /** The sender's rights as far as they can be told now (an unknown role counts as not held). */
+  async lookup(userId: string): Promise<RightsLookup> {
     const { techUsergroupId, techUserIds, managerUsergroupId, managerUserIds } = this.config;
-    const [tech, manager] = await Promise.all([
+    const [tech, manager] = await Promise.allSettled([
       this.isIn(userId, techUserIds, techUsergroupId),
       this.isIn(userId, managerUserIds, managerUsergroupId),
     ]);
-    return { tech, manager };
+    const unknown: RightsLookup['unknown'] = [];
+    const known = (role: keyof Rights, result: PromiseSettledResult<boolean>): boolean => {
+      if (result.status === 'fulfilled') return result.value;
+      if (!(result.reason instanceof RolesUnavailableError)) throw result.reason;
+      unknown.push({ role, error: result.reason });
+      return false;
+    };
+    return { rights: { tech: known('tech', tech), manager: known('manager', manager) }, unknown };
   }
 
   private async isIn(userId: string, ids: string[], groupId: string | null): Promise<boolean> {
@@ -68,7 +119,7 @@ export class Roles {
     try {
       const result = await this.client.usergroups.users.list({ usergroup: groupId });
       const members = new Set(result.users ?? []);
-      this.stale.set(groupId, members);
+      this.stale.set(groupId, { at: Date.now(), members });
       return members;
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error;
@@ -82,17 +133,29 @@ export class Roles {
         }
         return new Set();
       }
+      const reason = code ?? (error as Error).message;
       const previous = this.stale.get(groupId);
-      if (previous) {
-        this.log('slack.usergroupsStale', { usergroup: groupId, error: code ?? (error as Error).message });
-        return previous;
+      const age = previous ? Date.now() - previous.at : null;
+      if (previous && age! < this.maxAgeMs) {
+        this.log('slack.usergroupsStale', { usergroup: groupId, error: reason, ageSeconds: Math.round(age! / 1000) });
+        return previous.members;
       }
-      throw error;
+      this.log('slack.usergroupsUnknown', {
+        usergroup: groupId,
+        error: reason,
+        lastReadSecondsAgo: age === null ? null : Math.round(age / 1000),
+        message: previous ? 'the last list read is older than SLACK_GROUP_CACHE_MAX: not trusted' : 'never read',
+      });
+      throw new RolesUnavailableError(groupId, previous?.at ?? null, reason);
     }
   }
 }
 
 export type Rule = 'tech' | 'manager' | 'tech-or-manager' | 'anyone';
+
+/** What the sender is told when their rights cannot be checked. */
+export const RIGHTS_UNKNOWN =
+  'Your rights cannot be checked right now: Slack has not answered who is in the techs’ or managers’ group for a while. Nothing was changed. Please try again in a few minutes; if it keeps happening, tell your Slack admin.';
 
 const REFUSALS: Record<Exclude<Rule, 'anyone'>, string> = {
   tech: 'Only the techs can do this. Nothing was changed. (Ask your Slack admin to add you to the techs.)',
@@ -117,8 +180,15 @@ function allowed(rule: Rule, rights: Rights): boolean {
 export function authorize<Args extends AnyMiddlewareArgs = AnyMiddlewareArgs>(roles: Roles, rule: Rule, log: Log, refusal?: string): Middleware<Args> {
   return async ({ body, context, client, next }) => {
     const user = userOf(body);
-    const rights = user ? await roles.rightsOf(user) : { tech: false, manager: false };
+    const { rights, unknown } = user ? await roles.lookup(user) : { rights: { tech: false, manager: false }, unknown: [] };
     context[RIGHTS] = rights;
+    // An unknown role cannot allow anything; it only matters where the known ones do not allow the request.
+    const undecided = unknown.length > 0 && (rule === 'anyone' ? !rights.tech && !rights.manager : !allowed(rule, rights));
+    if (undecided) {
+      log('slack.rightsUnknown', { user, rule, usergroups: unknown.map((u) => u.error.usergroup), error: unknown[0]!.error.message });
+      await tellUser({ client, body, text: RIGHTS_UNKNOWN, ack: ackStateOf(context), log });
+      return;
+    }
     if (allowed(rule, rights)) return next();
     log('slack.refused', { user, rule });
     if (rule === 'anyone') return;

@@ -6,26 +6,40 @@
  * (`<!channel>`, `<!here>`, `<!everyone>`), and `&` as the start of an entity. Escaping `&`, `<`
  * and `>` (in that order) turns each of these into plain text. The words `@channel`, `@here` and
  * `@everyone` are broken with a zero-width space as well, because Slack links them when a message
- * is sent with `link_names` or `parse: full`. Other characters (é, emoji, quotes) stay as they are.
+ * is sent with `link_names` or `parse: full`. Slack also links bare web addresses (`https://…`,
+ * `www.…`, `evil.example/login`): those are written unclickable (`hxxps://evil[.]example`, see
+ * src/defang.ts). Other characters (é, emoji, quotes) stay as they are.
  */
+import { defang } from '../defang';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 const ZERO_WIDTH_SPACE = '\u200b';
 
 /** A value as plain text in mrkdwn (or in a message's `text`): no links, mentions or broadcasts. */
 export function escapeMrkdwn(value: unknown): string {
-  return String(value ?? '')
-    .replace(/[&<>]/g, (c) => ENTITIES[c]!)
-    .replace(/@(channel|here|everyone)\b/gi, `@${ZERO_WIDTH_SPACE}$1`);
+  return defang(withoutBroadcasts(value));
+}
+
+/** Escaped, and broadcast words broken, but web addresses as they are (for a code span, where Slack links nothing). */
+function withoutBroadcasts(value: unknown): string {
+  return escapeEntities(value).replace(/@(channel|here|everyone)\b/gi, `@${ZERO_WIDTH_SPACE}$1`);
+}
+
+function escapeEntities(value: unknown): string {
+  return String(value ?? '').replace(/[&<>]/g, (c) => ENTITIES[c]!);
+}
+
+/** The address of a link this program writes itself (`<address|text>`): escaped, `|` encoded, still a working link. */
+export function linkTarget(url: string): string {
+  return escapeEntities(url).replace(/\|/g, '%7C');
 }
 
 /**
- * A value in a code span, for copying (an email address). A backtick would end the span early, so a
- * value that has one is shown escaped but without the span.
+ * A value in a code span, for copying (an email address): nothing in a code span becomes a link. A
+ * backtick would end the span early, so a value that has one is shown escaped but without the span.
  */
 export function code(value: string): string {
-  const escaped = escapeMrkdwn(value);
-  return value.includes('`') || value.trim() === '' ? escaped : `\`${escaped}\``;
+  return value.includes('`') || value.trim() === '' ? escapeMrkdwn(value) : `\`${withoutBroadcasts(value)}\``;
 }
 
 /** A value in bold; `*` inside it would end the bold early, so it is left as plain text then. */

@@ -1,6 +1,7 @@
 /**
- * What `/onboarding-status [org | @user | stage]` asks for. Managers see everyone's onboardings;
- * a tech sees their own unless they name a person or an organization.
+ * What `/onboarding-status [org | @user | stage]` asks for. Managers see everyone's onboardings,
+ * by organization, person or stage. A tech sees their own only: an organization or a stage narrows
+ * their own list, and naming another person is refused.
  */
 import { isStage, type Stage } from '../../workflows/stages';
 import type { Rights } from './authorization';
@@ -16,6 +17,12 @@ export interface StatusScope {
   overdueOnly: boolean;
 }
 
+/** What a tech is told who asks for someone else's onboardings. */
+export const OTHERS_REFUSED = 'You can list your own onboardings only: a manager can list anyone’s. Nothing else was read.';
+
+/** A scope, or a refusal to tell the sender (when a tech names someone else). */
+export type ScopeAnswer = ({ refused: false } & StatusScope) | { refused: true; text: string };
+
 const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
 
 function stageFrom(text: string): Stage | null {
@@ -25,22 +32,28 @@ function stageFrom(text: string): Stage | null {
   return byLabel ?? null;
 }
 
-export async function statusScope(deps: SlackDeps, text: string, user: string, rights: Rights): Promise<StatusScope> {
+export async function statusScope(deps: SlackDeps, text: string, user: string, rights: Rights): Promise<ScopeAnswer> {
   const value = text.trim();
   const mine: OpenFilter = rights.manager ? {} : { requestedBy: user };
   const whose = rights.manager ? 'everyone' : 'yours';
-  if (!value) return { filter: mine, label: whose, overdueOnly: false };
+  const scope = (filter: OpenFilter, label: string, overdueOnly = false): ScopeAnswer => ({ refused: false, filter, label, overdueOnly });
+  if (!value) return scope(mine, whose);
 
   const person = MENTION.exec(value);
-  if (person) return { filter: { requestedBy: person[1] }, label: `requested by ${mention(person[1]!)}`, overdueOnly: false };
+  if (person) {
+    const named = person[1]!;
+    if (!rights.manager && named !== user) return { refused: true, text: OTHERS_REFUSED };
+    return scope({ requestedBy: named }, rights.manager ? `requested by ${mention(named)}` : whose);
+  }
 
-  if (/^(overdue|late)$/i.test(value)) return { filter: mine, label: `${whose}, overdue`, overdueOnly: true };
+  if (/^(overdue|late)$/i.test(value)) return scope(mine, `${whose}, overdue`, true);
 
   const stage = stageFrom(value);
-  if (stage) return { filter: { ...mine, stage }, label: `${whose}, ${STAGE_LABELS[stage]}`, overdueOnly: false };
+  if (stage) return scope({ ...mine, stage }, `${whose}, ${STAGE_LABELS[stage]}`);
 
-  if (/^\d+$/.test(value)) return { filter: { orgIds: [value] }, label: `organization ${value}`, overdueOnly: false };
+  const prefix = rights.manager ? '' : `${whose}, `;
+  if (/^\d+$/.test(value)) return scope({ ...mine, orgIds: [value] }, `${prefix}organization ${value}`);
   const orgs = deps.directory ? await deps.directory.searchOrganizations(value, 100) : [];
   const label = escapeMrkdwn(orgs.length === 1 ? orgs[0]!.name : `organizations matching “${value}”`);
-  return { filter: { orgIds: orgs.map((o) => o.id) }, label, overdueOnly: false };
+  return scope({ ...mine, orgIds: orgs.map((o) => o.id) }, `${prefix}${label}`);
 }

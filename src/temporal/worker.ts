@@ -4,6 +4,7 @@
  * worker on that queue, so that all of them together stay under IT Glue's request limit).
  */
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { heartbeatInterceptor } from './heartbeat';
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from '../../activities/contracts';
@@ -23,13 +24,19 @@ export interface WorkerSetup {
   activities: ServiceActivities;
   /** IT Glue activities per second on the IT Glue task queue, for all workers together (the request bound it gives: src/itglue/budget.ts). */
   itglueActivitiesPerSecond: number;
-  /** A prebuilt workflow bundle; otherwise the workflows are bundled from `workflowsPath`. */
+  /**
+   * A prebuilt workflow bundle; otherwise the workflows are bundled from `workflowsPath` (with the
+   * data converter's failure converter). A prebuilt bundle must have been built with the same
+   * `failureConverterPath` as `dataConverter` has.
+   */
   workflowBundle?: WorkflowBundleOption;
   workflowsPath?: string;
   /** How long running activities may take to finish after shutdown is requested (default 10 s). */
   shutdownGraceTime?: number;
   /** Workflows kept in the worker's memory between their tasks (default MAX_CACHED_WORKFLOWS). */
   maxCachedWorkflows?: number;
+  /** Payload encryption (src/temporal/data-converter.ts); the SDK's default when unset. */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -54,10 +61,11 @@ export function itglueTaskQueue(taskQueue: string): string {
 }
 
 /** Bundles the workflow code; the bundler's build report is left out of the log, its warnings are kept. */
-async function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleOption> {
+async function bundleWorkflows(workflowsPath: string, failureConverterPath: string | undefined): Promise<WorkflowBundleOption> {
   const logger = Runtime.instance().logger;
   const { code } = await bundleWorkflowCode({
     workflowsPath,
+    failureConverterPath,
     logger: {
       log: () => undefined,
       trace: () => undefined,
@@ -73,13 +81,16 @@ async function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleOpt
 export async function createWorkers(setup: WorkerSetup): Promise<Workers> {
   const { connection, namespace, taskQueue, activities } = setup;
   const shutdownGraceTime = setup.shutdownGraceTime ?? 10_000;
-  const workflowBundle = setup.workflowBundle ?? (await bundleWorkflows(setup.workflowsPath ?? WORKFLOWS_PATH));
+  const { dataConverter } = setup;
+  const workflowBundle =
+    setup.workflowBundle ?? (await bundleWorkflows(setup.workflowsPath ?? WORKFLOWS_PATH, dataConverter?.failureConverterPath));
 
   const [main, itglue] = await Promise.all([
     Worker.create({
       connection,
       namespace,
       taskQueue,
+      dataConverter,
       workflowBundle,
       activities: { ...activities.mail, ...activities.slack },
       interceptors: { activity: [heartbeatInterceptor] },
@@ -90,8 +101,9 @@ export async function createWorkers(setup: WorkerSetup): Promise<Workers> {
       connection,
       namespace,
       taskQueue: itglueTaskQueue(taskQueue),
+      dataConverter,
       activities: { ...activities.itglue },
-      interceptors: { activity: [heartbeatInterceptor] },
+      // No periodic heartbeat: IT Glue activities heartbeat with their progress (src/temporal/heartbeat.ts).
       maxTaskQueueActivitiesPerSecond: setup.itglueActivitiesPerSecond,
       shutdownGraceTime,
     }),

@@ -10,6 +10,10 @@
  * Links that cannot decide get a page that says why: 404 not valid, 409 already answered, 410
  * expired, replaced by a newer link, or no longer waiting; 403 for a form that cannot be
  * verified, 503 while Temporal cannot be reached. The pages never send mail or call IT Glue.
+ *
+ * Every request first takes a token from its client's bucket (rate-limit.ts): a burst of guesses
+ * gets 429 with `Retry-After` before its token is even checked. A POST whose client goes away
+ * before the whole form arrived ends quietly: there is nobody left to answer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
@@ -17,6 +21,7 @@ import type { Log } from '../../activities/logging';
 import { DECISION_REFUSED } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import type { Decision, DecisionInput, OnboardingStatus } from '../../workflows/types';
+import { oneLine } from '../../workflows/text';
 import { decideApproval, getStatus } from '../onboardings';
 import { approvalState, refusedState, statusCodeOf, type ApprovalState } from './approval-state';
 import { verifyApprovalToken, type ApprovalClaims } from './approval-token';
@@ -28,18 +33,22 @@ import {
   requestView,
   resultView,
   stateView,
+  tooManyRequestsView,
   unavailableView,
 } from './approval-views';
 import { clientIp, trustedProxies } from './client-ip';
 import { csrfCookie, csrfFormValue, csrfNonce, isCsrfValid, newCsrfNonce } from './csrf';
-import { BodyTooLargeError, NotAFormError, readForm } from './form-body';
+import { BodyAbortedError, BodyTooLargeError, NotAFormError, readForm } from './form-body';
 import { redirect, sendPage } from './page';
+import { APPROVAL_RATE_LIMIT, clientKey, RateLimiter, type RateLimitOptions } from './rate-limit';
 import type { RouteContext, Routes } from './router';
 
 export interface ApprovalPagesOptions {
   client: Client;
   /** APPROVAL_SECRET: verifies tokens and signs the form's CSRF value. */
   secret: string;
+  /** APPROVAL_SECRET_PREVIOUS: also verifies tokens, while the links signed with it are still out. */
+  previousSecret?: string | null;
   /** The MSP's name and support contact on the pages. */
   branding: Policy['branding'];
   /** TRUST_PROXY: proxies whose X-Forwarded-For names the client. */
@@ -49,6 +58,8 @@ export interface ApprovalPagesOptions {
   log: Log;
   /** How long a page waits for Temporal before it says "try again later" (default 10 s). */
   temporalTimeoutMs?: number;
+  /** Requests per client (default APPROVAL_RATE_LIMIT). */
+  rateLimit?: RateLimitOptions;
 }
 
 const FORM_LIMIT_BYTES = 16 * 1024;
@@ -61,10 +72,28 @@ class UnavailableError extends Error {
 
 export function approvalRoutes(options: ApprovalPagesOptions): Routes {
   const { client, secret, branding, secureCookies, log } = options;
+  const verifying = options.previousSecret ? [secret, options.previousSecret] : [secret];
   const now = Date.now;
   const proxies = trustedProxies(options.trustProxy);
   const timeoutMs = options.temporalTimeoutMs ?? 10_000;
   const withinTimeout = <T>(call: () => Promise<T>) => client.withDeadline(Date.now() + timeoutMs, call);
+  const limiter = new RateLimiter(options.rateLimit ?? APPROVAL_RATE_LIMIT);
+
+  /** Lets the request through if its client has a token left; otherwise answers 429. */
+  const limited =
+    (handler: (context: RouteContext) => Promise<void>) =>
+    async (context: RouteContext): Promise<void> => {
+      const { req, res } = context;
+      const who = clientKey(clientIp(req, proxies));
+      const admission = limiter.take(who);
+      if (admission.ok) return handler(context);
+      if (admission.first) log('approval.rateLimited', { client: who, retryAfterSeconds: admission.retryAfterSeconds });
+      // A POST's body is not read: its connection is closed after the answer.
+      sendPage(res, 429, tooManyRequestsView(branding), {
+        head: req.method === 'HEAD',
+        headers: { 'Retry-After': String(admission.retryAfterSeconds), ...(req.method === 'POST' ? { Connection: 'close' } : {}) },
+      });
+    };
 
   async function readStatus(workflowId: string): Promise<OnboardingStatus | null> {
     try {
@@ -81,7 +110,7 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
     async (context: RouteContext) => {
       const { req, res, params } = context;
       const head = req.method === 'HEAD';
-      const check = verifyApprovalToken(secret, params.token ?? '', now());
+      const check = verifyApprovalToken(verifying, params.token ?? '', now());
       if (!check.ok) {
         log('approval.invalidLink', { method: req.method });
         return sendPage(res, 404, invalidLinkView(branding), { head });
@@ -116,6 +145,7 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
     try {
       form = await readForm(req, FORM_LIMIT_BYTES);
     } catch (error) {
+      if (error instanceof BodyAbortedError) return;
       if (error instanceof BodyTooLargeError) return sendPage(res, 413, badRequestView(branding, token), { headers: { Connection: 'close' } });
       if (error instanceof NotAFormError) return sendPage(res, 400, badRequestView(branding, token));
       throw error;
@@ -139,7 +169,8 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
       expiresAt: claims.expiresAt,
       ...optional('ip', clientIp(req, proxies)),
       ...optional('userAgent', (req.headers['user-agent'] ?? '').slice(0, USER_AGENT_MAX)),
-      ...optional('comment', (form.get('comment') ?? '').trim().slice(0, COMMENT_MAX)),
+      // One line: line breaks and other control characters become spaces.
+      ...optional('comment', oneLine(form.get('comment') ?? '').trim().slice(0, COMMENT_MAX)),
     };
     try {
       await withinTimeout(() => decideApproval(client, claims.workflowId, input));
@@ -179,9 +210,9 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
     {
       methods: ['GET', 'HEAD', 'POST'],
       path: /^\/approvals\/(?<token>[^/]+)$/,
-      handle: (context) => (context.req.method === 'POST' ? decide(context) : show(context)),
+      handle: limited((context) => (context.req.method === 'POST' ? decide(context) : show(context))),
     },
-    { methods: ['GET', 'HEAD'], path: /^\/approvals\/(?<token>[^/]+)\/result$/, handle: result },
+    { methods: ['GET', 'HEAD'], path: /^\/approvals\/(?<token>[^/]+)\/result$/, handle: limited(result) },
   ];
 }
 

@@ -40,14 +40,22 @@ export function signApprovalToken(secret: string, claims: ApprovalClaims): strin
   return `${payload.toString('base64url')}.${mac(secret, payload).toString('base64url')}`;
 }
 
-export function verifyApprovalToken(secret: string, token: string, now: number = Date.now()): TokenCheck {
+/**
+ * Checks a token against the secret, or against each of several: during a rotation the previous
+ * secret (APPROVAL_SECRET_PREVIOUS) still verifies the links already sent, while new links are
+ * signed with the current one only.
+ */
+export function verifyApprovalToken(secrets: string | readonly string[], token: string, now: number = Date.now()): TokenCheck {
   const parts = token.split('.');
   if (parts.length !== 2) return { ok: false };
   const payload = decode(parts[0]!);
   const given = decode(parts[1]!);
   if (!payload || !given) return { ok: false };
-  const expected = mac(secret, payload);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false };
+  const signedWith = (secret: string) => {
+    const expected = mac(secret, payload);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  if (!(typeof secrets === 'string' ? [secrets] : secrets).some(signedWith)) return { ok: false };
   let parsed: unknown;
   try {
     parsed = JSON.parse(payload.toString('utf8'));

@@ -50,17 +50,18 @@ ${contact(branding)}`,
   );
 }
 
-function decisionWords(evidence: Decided): { verb: string; how: string } {
+function decisionWords(branding: Branding, evidence: Decided): { verb: string; how: string } {
   if (evidence.via === 'offline') {
     return { verb: 'approved', how: `Approval was received by ${evidence.channel.replace('-', ' ')} and recorded on ${formatTime(evidence.at)}.` };
   }
   const verb = evidence.decision === 'approve' ? 'approved' : 'denied';
+  if (evidence.via === 'cli') return { verb, how: `The decision was recorded by ${branding.mspName} on ${formatTime(evidence.at)}.` };
   return { verb, how: `The request was ${verb} on ${formatTime(evidence.at)}.` };
 }
 
 export function resultView(branding: Branding, evidence: Decided): Page {
   const approved = evidence.decision === 'approve';
-  const { verb, how } = decisionWords(evidence);
+  const { verb, how } = decisionWords(branding, evidence);
   return page(
     branding,
     `Thank you: access ${verb}`,
@@ -77,7 +78,7 @@ ${contact(branding)}`,
 export function stateView(branding: Branding, state: Exclude<ApprovalState, { kind: 'open' }>): Page {
   switch (state.kind) {
     case 'decided': {
-      const { verb, how } = decisionWords(state.evidence);
+      const { verb, how } = decisionWords(branding, state.evidence);
       return page(
         branding,
         'Already answered',
@@ -143,6 +144,17 @@ export function badRequestView(branding: Branding, again: string): Page {
     'Please choose',
     html`<h1>Please choose Approve or Deny</h1>
 <p>Nothing was recorded. <a href="${again}">Open the request again</a> and press one of the two buttons.</p>
+${contact(branding)}`,
+  );
+}
+
+/** Too many requests from this network address in a short time (429). */
+export function tooManyRequestsView(branding: Branding): Page {
+  return page(
+    branding,
+    'Please wait a moment',
+    html`<h1>Please wait a moment</h1>
+<p>There were too many requests from your network address in a short time, so nothing was read or recorded. Please open the link from the email again in a minute.</p>
 ${contact(branding)}`,
   );
 }

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../../activities/logging';
 import { PAGE_PATHS, setPageHeaders } from './page';
+import { loggablePath } from './redact';
 import { dispatch, requestUrl, sendJson, type Routes } from './router';
 
 export interface HttpServer {
@@ -20,7 +21,9 @@ export async function startHttpServer(options: { port: number; host?: string; ro
     Promise.resolve()
       .then(() => dispatch(routes, req, res))
       .catch((error: unknown) => {
-        log('http.error', { method: req.method, path: req.url, error: error instanceof Error ? error.message : String(error) });
+        // A client that went away mid-request is no error of ours: nothing to answer, nothing to log.
+        if (req.destroyed && !req.complete) return void res.destroy();
+        log('http.error', { method: req.method, path: loggablePath(req.url), error: error instanceof Error ? error.message : String(error) });
         if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
         else res.destroy();
       });

@@ -80,10 +80,12 @@
  * `Retry-After` only when `retryAfterSeconds` is given), `failFor` (the same for every matching
  * request during a time window: an outage), `onRequest` (a listener told of each request as it
  * arrives, before its answer is chosen), `delayNext` (slow responses), `answerNext` (a 200 with a
- * body of the test's making, e.g. one that is not a JSON:API document), `settings`
+ * body of the test's making, e.g. one that is not a JSON:API document, or one made from the request),
+ * `redirectNext` (a 3xx with a Location of the test's choice), `settings`
  * (switches above plus an optional real rate limit), `load` (replace the records), `reset`.
  * A rule's `path` is matched against the request's path without the query: a string must be equal,
- * a RegExp must match. Injected failures, answers and delays apply before the api key is checked.
+ * a RegExp must match; its `where`, when given, must hold for the request too. Injected failures,
+ * answers, redirects and delays apply before the api key is checked.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -150,6 +152,8 @@ export interface FailRule {
   retryAfterSeconds?: number;
   path?: PathMatcher;
   method?: string;
+  /** Further condition on the request (e.g. its query). */
+  where?: (request: RecordedRequest) => boolean;
 }
 
 export interface DelayRule {
@@ -157,14 +161,26 @@ export interface DelayRule {
   times: number;
   path?: PathMatcher;
   method?: string;
+  where?: (request: RecordedRequest) => boolean;
 }
 
 export interface AnswerRule {
-  /** The response body, sent as is with status 200 and the JSON:API content type. */
-  body: string;
+  /** The response body, sent as is with status 200 and the JSON:API content type; or made from the request. */
+  body: string | ((request: RecordedRequest) => string);
   times: number;
   path?: PathMatcher;
   method?: string;
+  where?: (request: RecordedRequest) => boolean;
+}
+
+export interface RedirectRule {
+  /** The Location header, sent as is. */
+  location: string;
+  status?: 301 | 302 | 303 | 307 | 308;
+  times: number;
+  path?: PathMatcher;
+  method?: string;
+  where?: (request: RecordedRequest) => boolean;
 }
 
 export interface FakeItGlue {
@@ -190,9 +206,11 @@ export interface FakeItGlue {
   delayNext(rule: DelayRule): void;
   /** The next `times` matching requests are answered 200 with `body` (after any `failNext` rule it matches). */
   answerNext(rule: AnswerRule): void;
+  /** The next `times` matching requests are answered with a redirect (default 302) to `location` (after any `failNext` or `answerNext` rule it matches). */
+  redirectNext(rule: RedirectRule): void;
   /** Replaces every collection's records (in place) with a copy of `seed`'s. */
   load(seed: FakeItGlueSeed): void;
-  /** Clears requests, fail rules and windows, delay and answer rules and the rate-limit window (not data, settings or listeners). */
+  /** Clears requests, fail rules and windows, delay, answer and redirect rules and the rate-limit window (not data, settings or listeners). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -1160,6 +1178,7 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
   const listeners = new Set<(request: RecordedRequest) => void>();
   let delayRules: DelayRule[] = [];
   let answerRules: AnswerRule[] = [];
+  let redirectRules: RedirectRule[] = [];
   let rateWindow: number[] = [];
   const sleeping = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   const c = collections(data, settings);
@@ -1177,8 +1196,14 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
       sleeping.add(entry);
     });
 
-  const take = <T extends { times: number; path?: PathMatcher; method?: string }>(rules: T[], method: string, path: string) => {
-    const rule = rules.find((r) => r.times > 0 && matches(r.path, path) && (r.method === undefined || r.method.toUpperCase() === method));
+  const take = <T extends { times: number; path?: PathMatcher; method?: string; where?: (request: RecordedRequest) => boolean }>(
+    rules: T[],
+    request: RecordedRequest,
+  ) => {
+    const { method, path } = request;
+    const rule = rules.find(
+      (r) => r.times > 0 && matches(r.path, path) && (r.method === undefined || r.method.toUpperCase() === method) && (r.where === undefined || r.where(request)),
+    );
     if (rule) rule.times--;
     return rule;
   };
@@ -1307,12 +1332,12 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
     }
 
     try {
-      const delay = take(delayRules, method, path);
+      const delay = take(delayRules, record);
       if (delay) await sleep(delay.ms);
 
       const now = Date.now();
       const injected =
-        take(failRules, method, path) ??
+        take(failRules, record) ??
         failWindows.find((w) => now < w.until && matches(w.path, path) && (w.method === undefined || w.method.toUpperCase() === method));
       if (injected) {
         const headers: Record<string, string> = {};
@@ -1320,9 +1345,15 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
         const detail = injected.status === 429 ? 'Rate limit exceeded' : 'The server could not answer the request';
         throw new ApiError(injected.status, TITLES[injected.status] ?? 'Error', detail, headers);
       }
-      const answer = take(answerRules, method, path);
+      const answer = take(answerRules, record);
       if (answer) {
-        sendText(res, record, 200, answer.body);
+        sendText(res, record, 200, typeof answer.body === 'string' ? answer.body : answer.body(record));
+        return;
+      }
+      const redirect = take(redirectRules, record);
+      if (redirect) {
+        const status = redirect.status ?? 302;
+        send(res, record, status, errorBody(status, 'Moved', `See ${redirect.location}`), { location: redirect.location });
         return;
       }
 
@@ -1409,6 +1440,9 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
     answerNext(rule) {
       answerRules.push({ ...rule });
     },
+    redirectNext(rule) {
+      redirectRules.push({ ...rule });
+    },
     load(seed) {
       loadInto(data, seed);
     },
@@ -1418,6 +1452,7 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
       failWindows = [];
       delayRules = [];
       answerRules = [];
+      redirectRules = [];
       rateWindow = [];
     },
     async close() {

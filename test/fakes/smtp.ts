@@ -2,7 +2,8 @@
  * A local SMTP server for tests (smtp-server, the real protocol): it keeps every message it accepts,
  * parsed with mailparser. It can be stopped and started again on the same port, refuse recipients,
  * require a password, hold back its answer to a message, and speak TLS (smtp-server's built-in
- * self-signed certificate for localhost, so clients must be told not to check it).
+ * self-signed certificate for localhost, so clients must be told not to check it). It keeps the
+ * name of every command it received (`commands`), so a test can tell what a client sent before TLS.
  */
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
@@ -24,10 +25,14 @@ export interface FakeSmtpOptions {
   answerDelayMs?: number;
   /** TLS from the first byte (smtps://, as on port 465), or offered through STARTTLS (as on 587). */
   tls?: 'implicit' | 'starttls';
+  /** The address to listen on (and name in url()); default 127.0.0.1. */
+  host?: string;
 }
 
 export class FakeSmtpServer {
   readonly received: ReceivedMail[] = [];
+  /** The name of every command received (EHLO, STARTTLS, AUTH, MAIL, …), over all connections, in order. */
+  readonly commands: string[] = [];
   private server: SMTPServer | null = null;
   private listeners: Array<() => void> = [];
 
@@ -45,7 +50,7 @@ export class FakeSmtpServer {
   /** An SMTP_URL for this server, with credentials when given (smtps:// for implicit TLS). */
   url(credentials?: { user: string; pass: string }): string {
     const auth = credentials ? `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.pass)}@` : '';
-    return `${this.options.tls === 'implicit' ? 'smtps' : 'smtp'}://${auth}127.0.0.1:${this.port}`;
+    return `${this.options.tls === 'implicit' ? 'smtps' : 'smtp'}://${auth}${this.options.host ?? '127.0.0.1'}:${this.port}`;
   }
 
   get running(): boolean {
@@ -97,9 +102,22 @@ export class FakeSmtpServer {
       },
     };
     const server = new SMTPServer(options);
+    // Set here rather than in the options, where a logger would also make smtp-server warn about its built-in certificate.
+    const ignore = () => undefined;
+    server.logger = {
+      trace: ignore,
+      info: ignore,
+      warn: ignore,
+      error: ignore,
+      fatal: ignore,
+      debug: (entry?: unknown) => {
+        const { tnx, command } = (entry ?? {}) as { tnx?: string; command?: string };
+        if (tnx === 'command' && command) this.commands.push(command);
+      },
+    };
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
-      server.listen(this.port, '127.0.0.1', () => {
+      server.listen(this.port, this.options.host ?? '127.0.0.1', () => {
         server.off('error', fail);
         ok();
       });

@@ -1,6 +1,7 @@
 /**
  * Signed requests whose body is not what Slack sends (a forged or corrupted request): refused with
  * 400 before Bolt, which would answer 500 or fail outside any handler (and end the process).
+ * Unsigned ones are refused (401) before their body is read as anything.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { malformedSlackBody, slackBodyOf } from '../../src/slack/request-shape';
@@ -71,6 +72,29 @@ it('answers 400 to signed bodies of the wrong shape, and keeps serving', async (
   const probe = await h.post(JSON.stringify({ type: 'url_verification', challenge: 'c-1' }), { contentType: 'application/json' });
   expect(await probe.json()).toEqual({ challenge: 'c-1' });
   expect(h.logged.filter((l) => l.event === 'slack.error')).toEqual([]);
+});
+
+it('answers 401 to the same bodies unsigned or signed with another secret: the shape is looked at only once the signature matched', async () => {
+  const bodies: Array<[string, string]> = [
+    ['[]', 'application/json'],
+    [payload(null), 'application/x-www-form-urlencoded'],
+    [payload({ type: 'block_actions', user, actions: [] }), 'application/x-www-form-urlencoded'],
+    [JSON.stringify({ type: 'event_callback', event: null }), 'application/json'],
+    ['{', 'application/json'],
+  ];
+  const from = h.logged.length;
+  for (const [body, contentType] of bodies) {
+    const unsigned = await fetch(`http://127.0.0.1:${h.http.port}/slack/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': contentType, 'X-Slack-Request-Timestamp': String(Math.floor(Date.now() / 1000)) },
+      body,
+    });
+    expect(unsigned.status, body).toBe(401);
+    expect((await h.post(body, { contentType, secret: 'another-signing-secret' })).status, body).toBe(401);
+  }
+  const reasons = h.logged.slice(from).filter((l) => l.event === 'slack.requestRefused').map((l) => l.fields.reason);
+  expect(reasons).toHaveLength(bodies.length * 2);
+  expect(reasons.filter((r) => !/signature/.test(String(r)))).toEqual([]);
 });
 
 it('answers 413 to a body over Bolt’s limit', async () => {

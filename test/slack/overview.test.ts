@@ -1,12 +1,13 @@
 /**
  * /onboarding-status and the App Home against onboardings in several stages: open ones by stage,
- * overdue first, each with its age and a link to its thread; a tech's own by default; a manager's
+ * overdue first, each with its age and a link to its thread; a tech's own only; a manager's
  * dashboard with counts per stage, stalled and overdue ones, recent completions and the median time
  * per stage. Built from visibility queries and each onboarding's status.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openOnboardings } from '../../src/slack/overview';
+import { OTHERS_REFUSED } from '../../src/slack/status-scope';
 import { managerHome, MAX_HOME_BLOCKS } from '../../src/slack/views/home';
 import { statusMessage } from '../../src/slack/views/status-list';
 import type { Dashboard, Item } from '../../src/slack/overview';
@@ -111,31 +112,55 @@ describe('/onboarding-status', () => {
     expect(text).toContain('Open onboardings — everyone: 3');
   });
 
-  it('shows a tech their own, unless they name someone', async () => {
+  it('shows a tech their own only: naming someone else is refused, naming themselves shows their own', async () => {
     const own = positions(textOf(await statusCommand(USERS.tech)));
     expect(own.approval).toBeGreaterThan(-1);
     expect([own.overdue, own.stalled]).toEqual([-1, -1]);
 
+    const from = h.logged.length;
     const named = await statusCommand(USERS.tech, `<@${USERS.tech2}|tech2>`);
-    const theirs = positions(textOf(named));
-    expect(theirs.overdue).toBeGreaterThan(-1);
-    expect(theirs.stalled).toBeGreaterThan(-1);
-    expect(theirs.approval).toBe(-1);
-    expect(textOf(named)).toContain(`requested by <@${USERS.tech2}>`);
+    expect(named).toEqual({ response_type: 'ephemeral', text: OTHERS_REFUSED });
+    expect(OTHERS_REFUSED).toBe('You can list your own onboardings only: a manager can list anyone’s. Nothing else was read.');
+    expect(h.logged.slice(from).filter((l) => l.event === 'slack.refused')).toEqual([
+      { event: 'slack.refused', fields: { user: USERS.tech, rule: 'own onboardings only' } },
+    ]);
+
+    const self = await statusCommand(USERS.tech, `<@${USERS.tech}|tech>`);
+    const mine = positions(textOf(self));
+    expect(mine.approval).toBeGreaterThan(-1);
+    expect([mine.overdue, mine.stalled]).toEqual([-1, -1]);
+    expect(textOf(self)).toContain('Open onboardings — yours: 1');
+
+    // A manager may name anyone.
+    const theirs = await statusCommand(USERS.manager, `<@${USERS.tech2}|tech2>`);
+    const at = positions(textOf(theirs));
+    expect(at.overdue).toBeGreaterThan(-1);
+    expect(at.stalled).toBeGreaterThan(-1);
+    expect(at.approval).toBe(-1);
+    expect(textOf(theirs)).toContain(`requested by <@${USERS.tech2}>`);
   });
 
-  it('filters by stage (a tech’s own) and by organization (everyone’s)', async () => {
+  it('filters by stage and by organization: a tech’s own, a manager’s everyone’s', async () => {
     const mineStalled = await statusCommand(USERS.tech, 'stalled');
     expect(textOf(mineStalled)).toContain('No open onboardings');
     const allStalled = positions(textOf(await statusCommand(USERS.manager, 'STALLED')));
     expect(allStalled.stalled).toBeGreaterThan(-1);
     expect(allStalled.approval).toBe(-1);
 
-    const bluebird = await statusCommand(USERS.tech, 'bluebird');
+    // Bluebird's only open onboarding is the other tech's: a tech does not see it, a manager does.
+    const techBluebird = await statusCommand(USERS.tech, 'bluebird');
+    expect(positions(textOf(techBluebird)).stalled).toBe(-1);
+    expect(textOf(techBluebird)).toContain('No open onboardings');
+    expect(textOf(techBluebird)).toContain('yours, Bluebird Logistics');
+    const bluebird = await statusCommand(USERS.manager, 'bluebird');
     const found = positions(textOf(bluebird));
     expect(found.stalled).toBeGreaterThan(-1);
     expect(found.approval).toBe(-1);
     expect(textOf(bluebird)).toContain('Bluebird Logistics');
+    // The tech's own onboarding at Acme Dental, by the organization's ID.
+    const acme = positions(textOf(await statusCommand(USERS.tech, '2001')));
+    expect(acme.approval).toBeGreaterThan(-1);
+    expect(positions(textOf(await statusCommand(USERS.tech, '2002'))).overdue).toBe(-1);
 
     const overdue = positions(textOf(await statusCommand(USERS.manager, 'overdue')));
     expect(overdue.overdue).toBeGreaterThan(-1);

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { SEED, startFakeItGlue, type FakeItGlue } from '../fakes/itglue-server';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api';
 import { killGroup, portOutsideEphemeralRange, runCli, serviceEnv, startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { slackDriver } from '../support/slack-driver';
@@ -16,12 +17,13 @@ import { eventually, USERS } from '../support/slack-harness';
 const SECRET = 'service-test-signing-secret-0123456789';
 const CHANNEL = 'C0SERVICE1';
 let slack: FakeSlack;
+let itglue: FakeItGlue;
 let service: ServiceProcess | undefined;
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
 
 beforeAll(async () => {
-  slack = await startFakeSlack();
+  [slack, itglue] = await Promise.all([startFakeSlack(), startFakeItGlue()]);
   dataDir = mkdtempSync(join(tmpdir(), 'invite-lite-slack-service-'));
   env = serviceEnv({
     DATA_DIR: dataDir,
@@ -35,6 +37,10 @@ beforeAll(async () => {
     SLACK_CHANNEL_ID: CHANNEL,
     SLACK_TECH_USER_IDS: USERS.tech,
     SLACK_MANAGER_USER_IDS: USERS.manager,
+    // Slack needs IT Glue (and a secret of its own): the service refuses to start without them.
+    ITGLUE_API_KEY: itglue.apiKey,
+    ITGLUE_API_URL: itglue.url,
+    APPROVAL_SECRET: 'slack-service-test approval secret, 32 bytes or more',
   });
   service = await startServiceProcess(env);
 }, 120_000);
@@ -42,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (service) killGroup(service.child);
   await slack?.close();
+  await itglue?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -49,12 +56,12 @@ function post(body: string, contentType = 'application/x-www-form-urlencoded') {
   return slackDriver({ url: `http://127.0.0.1:${service!.ready.port}/slack/events`, secret: SECRET, slack, channel: CHANNEL }).post(body, { contentType });
 }
 
-it('answers Slack on the service’s port, beside /healthz, and calls the Web API at SLACK_API_URL', async () => {
+it('answers Slack on the service’s port, beside /healthz, and calls the Web API at SLACK_API_URL and IT Glue at ITGLUE_API_URL', async () => {
   expect((await fetch(`http://127.0.0.1:${service!.ready.port}/healthz`)).status).toBe(200);
   const triggerId = slack.issueTriggerId();
   const body = new URLSearchParams({
     command: '/invite-lite',
-    text: '',
+    text: 'Acme Dental',
     user_id: USERS.tech,
     team_id: 'T0FAKE001',
     channel_id: 'C0GENERAL1',
@@ -64,8 +71,12 @@ it('answers Slack on the service’s port, beside /healthz, and calls the Web AP
   const response = await post(body);
   expect(response.status).toBe(200);
   const open = await eventually(() => slack.callsOf('views.open').find((c) => c.args.trigger_id === triggerId && c.ok), 'views.open');
-  // Without ITGLUE_API_KEY the form says that IT Glue is not configured.
-  expect(JSON.stringify(open.args.view)).toContain('IT Glue is not configured');
+  // The form comes filled from IT Glue: the organization named in the command and its contacts.
+  const view = JSON.stringify(open.args.view);
+  expect(view).toContain('Acme Dental');
+  expect(view).toContain('Paula Primary');
+  expect(view).not.toContain('IT Glue is not configured');
+  expect(itglue.requests.some((r) => r.path === `/organizations/${SEED.org.acme}` && r.apiKey === 'valid')).toBe(true);
 
   const wrong = await fetch(`http://127.0.0.1:${service!.ready.port}/slack/events`, {
     method: 'POST',
@@ -76,10 +87,10 @@ it('answers Slack on the service’s port, beside /healthz, and calls the Web AP
 });
 
 it('posts the thread of an onboarding started from the CLI, and shows it on a manager’s Home tab', async () => {
-  const started = await runCli(['start', '--org', '4242', '--contact', '77', '--by', USERS.tech], env);
+  const started = await runCli(['start', '--org', SEED.org.acme, '--contact', SEED.contact.inesInvitee, '--by', USERS.tech], env);
   expect(started.code).toBe(0);
   const root = await eventually(
-    () => slack.messages(CHANNEL).find((m) => !m.threadTs && m.metadata?.event_payload.workflowId === 'onboarding:4242:77'),
+    () => slack.messages(CHANNEL).find((m) => !m.threadTs && m.metadata?.event_payload.workflowId === `onboarding:${SEED.org.acme}:${SEED.contact.inesInvitee}`),
     'the thread root',
   );
   const home = JSON.stringify({

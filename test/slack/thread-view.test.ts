@@ -79,6 +79,16 @@ describe('buttons by stage', () => {
 });
 
 describe('root message', () => {
+  it('says in its context, on every stage, when IT Glue is simulated, and only then', () => {
+    const simulated = 'IT Glue is simulated (ITGLUE_API_KEY is unset): the organization and people are placeholders, and nothing was read from or done in IT Glue';
+    for (const stage of STAGES) {
+      const context = (over: Partial<OnboardingStatus>) =>
+        threadRoot(status({ stage, ...over })).blocks.filter((b) => b.type === 'context').flatMap((b) => (b as { elements: Array<{ text: string }> }).elements.map((e) => e.text));
+      expect(context({ itglueSimulated: true })).toContain(`:warning: ${simulated}`);
+      expect(context({}).join('\n')).not.toContain('simulated');
+    }
+  });
+
   it('says the stage plainly, who is waited on, the deadline in Slack date format, and the request', () => {
     const s = status();
     const root = threadRoot(s, { dashboardUrl: 'http://localhost:8233/namespaces/default/workflows/onboarding%3A100%3A201?a=1&b=2' });
@@ -271,5 +281,70 @@ describe('mentions in replies', () => {
     );
     expect(mentionsText(undefined, group)).toBe('');
     expect(mentionsText({ users: ['UTECH1'], managers: true }, group)).toBe('<@UTECH1> <!subteam^S0MANAGERS>');
+  });
+});
+
+describe('web addresses and line breaks from outside', () => {
+  it('writes bare web addresses in values unclickable, and leaves email addresses, names and numbers as they are', () => {
+    expect(escapeMrkdwn('evil.com/login')).toBe('evil[.]com/login');
+    expect(escapeMrkdwn('Pay at https://evil.example/pay?x=1 now')).toBe('Pay at hxxps://evil[.]example/pay?x=1 now');
+    expect(escapeMrkdwn('www.evil.example')).toBe('www[.]evil[.]example');
+    expect(escapeMrkdwn('<http://evil.example|Acme>')).toBe('&lt;hxxp://evil[.]example|Acme&gt;');
+    expect(escapeMrkdwn('HTTPS://EVIL.EXAMPLE')).toBe('HxxPS://EVIL[.]EXAMPLE');
+    for (const plain of ['ines@acme.test', '(ines@acme.test)', 'J.R. Smith', 'e.g. this', 'v2.0 and 1.5', '2026-02-26T09:59:58.123Z', 'Acme Dental', '198.51.100.7']) {
+      expect(escapeMrkdwn(plain)).toBe(plain);
+    }
+    // In a code span nothing is linked: the value stays as typed, to be copied.
+    expect(code('ines@evil.example')).toBe('`ines@evil.example`');
+  });
+
+  it('takes time in proportion to a value’s length, however it is made (a long name cannot stall the service)', () => {
+    const mb = 1024 * 1024;
+    const values = ['漢'.repeat(mb / 3), `${'a'.repeat(mb)}.com`, `${'.'.repeat(mb)}x`, 'a.'.repeat(mb / 2), `a${'.,'.repeat(mb / 2)}x`, `${'('.repeat(mb)}a@b.com`, `x@${'a-'.repeat(mb / 2)}.com`, 'http://'.repeat(mb / 7)];
+    for (const value of values) {
+      const started = performance.now();
+      const escaped = escapeMrkdwn(value);
+      expect(performance.now() - started, value.slice(0, 12)).toBeLessThan(1_500);
+      expect(escaped.length).toBeGreaterThanOrEqual(value.length);
+    }
+  });
+
+  it('shows names with web addresses and line breaks unclickable and on one line, in the root and its fields', () => {
+    const s = status({
+      org: { id: '100', name: 'acme-dental.example/login' },
+      invitee: { ...INVITEE, name: 'Ines\nBcc: www.evil.example' },
+      approver: { ...PRIMARY, name: 'Paula\r\nhttps://evil.example' },
+      stage: 'AWAITING_INVITE',
+      waitingOn: 'tech',
+      evidence: { via: 'link', decision: 'approve', at: '2026-02-26T09:59:58.123Z', round: 1, approver: { ...PRIMARY, name: 'Paula\r\nhttps://evil.example' }, ip: null, userAgent: null, comment: null },
+    });
+    const root = threadRoot(s);
+    const all = `${root.text}\n${mrkdwn(root.blocks)}`;
+    for (const raw of ['evil.example', 'acme-dental.example', 'https://', '\nBcc:', 'Paula\r', 'Paula\n']) expect(all).not.toContain(raw);
+    expect(root.text).toBe('Onboarding of Ines Bcc: www[.]evil[.]example (acme-dental[.]example/login): Waiting for a tech to create the IT Glue user in IT Glue');
+    expect(all).toContain('Approved by Paula hxxps://evil[.]example, <!date^');
+    // The invitee's email stays readable and copyable.
+    expect(all).toContain('`Ines@acme.test`');
+  });
+
+  it('says a decision recorded with the CLI was recorded by the operator, not given through the link', () => {
+    const s = status({
+      stage: 'AWAITING_INVITE',
+      waitingOn: 'tech',
+      evidence: { via: 'cli', decision: 'approve', at: '2026-02-26T09:59:58.123Z', round: 1, approver: PRIMARY, comment: 'by phone', recordedBy: 'U0OPER0001' },
+    });
+    const unix = Date.parse('2026-02-26T09:59:58.123Z') / 1000;
+    expect(mrkdwn(threadRoot(s).blocks)).toContain(
+      `Approved by Paula Primary (recorded by <@U0OPER0001> with the command line), <!date^${Math.floor(unix)}^{date_short_pretty} {time}|`,
+    );
+    const reply = threadReply({
+      at: '2026-02-26T10:00:00.000Z',
+      type: 'approved',
+      by: 'U0OPER0001',
+      text: 'Approved by Paula Primary, as told to the MSP: recorded by <@U0OPER0001> with the command line at 2026-02-26T09:59:58.123Z, not through the approval link: “see evil.example”',
+    });
+    expect(reply.text).toBe(
+      `:white_check_mark: Approved by Paula Primary, as told to the MSP: recorded by <@U0OPER0001> with the command line at <!date^${Math.floor(unix)}^{date_short_pretty} {time}|Thursday 26 February 2026 at 09:59 UTC>, not through the approval link: “see evil[.]example”`,
+    );
   });
 });

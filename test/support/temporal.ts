@@ -33,7 +33,7 @@ export interface TestTemporal {
   namespace: string;
   address: string;
   /** Runs workers for the main and the IT Glue task queue with these activities until stopped. */
-  startWorkers(activities: FakeActivities): Promise<() => Promise<void>>;
+  startWorkers(activities: FakeActivities, options?: { shutdownGraceTime?: number }): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -52,8 +52,9 @@ export async function connectTemporal(): Promise<TestTemporal> {
     taskQueue,
     namespace,
     address,
-    async startWorkers(activities) {
+    async startWorkers(activities, options = {}) {
       const workers = await createWorkers({
+        ...options,
         connection: native,
         namespace,
         taskQueue,

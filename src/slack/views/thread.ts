@@ -10,9 +10,10 @@ import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } fro
 import type { Stage, WaitingOn } from '../../../workflows/stages';
 import { isFinal } from '../../../workflows/stages';
 import type { Mention, OnboardingEvent, OnboardingStatus } from '../../../workflows/types';
-import { accessLevel, formatTime, passwordAccess } from '../../wording';
+import { accessLevel, formatTime, passwordAccess, SIMULATED_ITGLUE } from '../../wording';
 import { ACTIONS, THREAD_ACTIONS_BLOCK_ID, type ActionId } from '../action-ids';
-import { bold, code, escapeMrkdwn, isSlackUserId, isSlackUsergroupId, mention, slackDate, truncate, usergroupMention } from '../escape';
+import { oneLine } from '../../../workflows/text';
+import { bold, code, escapeMrkdwn, isSlackUserId, isSlackUsergroupId, linkTarget, mention, slackDate, truncate, usergroupMention } from '../escape';
 
 export type Block = KnownBlock;
 
@@ -75,12 +76,12 @@ export const STAGE_LABEL: Record<Stage, string> = {
   STALLED: 'Stalled',
 };
 
-/** Names as mrkdwn, escaped, with a placeholder before IT Glue has been read. */
+/** Names as mrkdwn, escaped and on one line, with a placeholder before IT Glue has been read. */
 function names(s: OnboardingStatus) {
   return {
-    invitee: escapeMrkdwn(s.invitee?.name ?? `contact ${s.request.contactId}`),
-    org: escapeMrkdwn(s.org?.name ?? `organization ${s.request.orgId}`),
-    approver: s.approver ? escapeMrkdwn(s.approver.name) : null,
+    invitee: escapeMrkdwn(oneLine(s.invitee?.name ?? `contact ${s.request.contactId}`)),
+    org: escapeMrkdwn(oneLine(s.org?.name ?? `organization ${s.request.orgId}`)),
+    approver: s.approver ? escapeMrkdwn(oneLine(s.approver.name)) : null,
     product: s.request.kind === 'myglue' ? 'MyGlue' : 'IT Glue',
   };
 }
@@ -165,9 +166,13 @@ function approvalText(s: OnboardingStatus): string {
   if (e?.via === 'offline') return `Received by ${escapeMrkdwn(e.channel)}, recorded by ${mention(e.recordedBy)}`;
   if (e?.via === 'link') {
     const verb = e.decision === 'approve' ? 'Approved' : 'Denied';
-    return `${verb} by ${escapeMrkdwn(e.approver.name)}, ${slackDate(e.at, formatTime(e.at))}`;
+    return `${verb} by ${escapeMrkdwn(oneLine(e.approver.name))}, ${slackDate(e.at, formatTime(e.at))}`;
   }
-  if (s.approver) return escapeMrkdwn(s.approver.name);
+  if (e?.via === 'cli') {
+    const verb = e.decision === 'approve' ? 'Approved' : 'Denied';
+    return `${verb} by ${escapeMrkdwn(oneLine(e.approver.name))} (recorded by ${mention(e.recordedBy)} with the command line), ${slackDate(e.at, formatTime(e.at))}`;
+  }
+  if (s.approver) return escapeMrkdwn(oneLine(s.approver.name));
   return s.stage === 'VALIDATING' ? 'To be found' : 'None';
 }
 
@@ -330,7 +335,8 @@ export function threadRoot(s: OnboardingStatus, options: ThreadRootOptions = {})
   if (s.request.note) fields.push(field('Note', escapeMrkdwn(truncate(s.request.note, NOTE_MAX))));
 
   const context: string[] = [`Started ${slackDate(s.startedAt, formatTime(s.startedAt))}`, `ID ${code(s.workflowId)}`];
-  if (options.dashboardUrl) context.push(`<${escapeMrkdwn(options.dashboardUrl).replace(/\|/g, '%7C')}|Details>`);
+  if (options.dashboardUrl) context.push(`<${linkTarget(options.dashboardUrl)}|Details>`);
+  if (s.itglueSimulated) context.push(`:warning: ${escapeMrkdwn(SIMULATED_ITGLUE)}`);
 
   const blocks: Block[] = [
     section(`*Onboarding: ${n.invitee}, ${n.org}*`),
