@@ -306,8 +306,11 @@ it('holds verification for the managers while a shared group reaches organizatio
   // The bot changed neither the group's organizations nor its members for it.
   expect(group(NO_PASSWORDS)['organization-ids']).toEqual([ACME.id, BLUEBIRD.id]);
   expect(group(NO_PASSWORDS)['user-ids']).toEqual(expect.arrayContaining(membersBefore));
-  // The root shows the onboarding waiting for the managers, with the Fixed button.
-  expect(JSON.stringify(stack.driver.root(workflowId)?.blocks)).toContain(ACTIONS.fixed);
+  // The root shows the onboarding waiting for the managers, with the Fixed button (its update
+  // follows the reply by a moment).
+  const rootBlocks = () => JSON.stringify(stack.driver.root(workflowId)?.blocks);
+  for (const deadline = Date.now() + 30_000; !rootBlocks().includes(ACTIONS.fixed) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+  expect(rootBlocks()).toContain(ACTIONS.fixed);
 
   // Pressed before anything changed in IT Glue: verified again, and held again.
   await tech.press(
