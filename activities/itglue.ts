@@ -5,7 +5,7 @@
  * after Retry-After when IT Glue sends one. Each activity's IT Glue requests are aborted when the
  * activity is cancelled, and each answer is a heartbeat (src/temporal/heartbeat.ts).
  */
-import { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type UpdateDefinition } from '@temporalio/client';
 import { recordAuthorizations } from '../src/itglue/authorization';
 import { withRequestOptions, type ItGlueClient, type RequestOptions } from '../src/itglue/client';
 import { isPrimaryContact, ItGlueDirectory, selfApprovalRefusal } from '../src/itglue/directory';
@@ -175,32 +175,27 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     };
   }
 
-  /** Through the organization's single group creator (workflows/group-creation.ts). */
-  async function createCustomerGroup(orgId: string, name: string): Promise<{ id: string; created: boolean }> {
-    const update = temporal.workflow.executeUpdateWithStart(ensureCustomerGroup, {
-      args: [name],
-      startWorkflowOperation: new WithStartWorkflowOperation(groupCreation, {
-        workflowId: groupCreationWorkflowId(orgId),
-        taskQueue,
-        args: [orgId],
-        workflowIdConflictPolicy: 'USE_EXISTING',
+  /**
+   * An Update to one of the single writers (one workflow per group, per organization's Site Summary,
+   * per organization's group creation), started with it when it is not running; heartbeats meanwhile.
+   */
+  function toWriter<R, A extends [unknown]>(update: UpdateDefinition<R, A>, args: A, workflow: (key: string) => Promise<void>, workflowId: string, key: string): Promise<R> {
+    return heartbeatWhile(
+      temporal.workflow.executeUpdateWithStart(update, {
+        args,
+        startWorkflowOperation: new WithStartWorkflowOperation(workflow, { workflowId, taskQueue, args: [key], workflowIdConflictPolicy: 'USE_EXISTING' }),
       }),
-    });
-    return heartbeatWhile(update);
+    );
+  }
+
+  /** Through the organization's single group creator (workflows/group-creation.ts). */
+  function createCustomerGroup(orgId: string, name: string): Promise<{ id: string; created: boolean }> {
+    return toWriter(ensureCustomerGroup, [name], groupCreation, groupCreationWorkflowId(orgId), orgId);
   }
 
   /** Through the group's single writer (workflows/group-membership.ts). */
-  async function changeGroup(change: 'add' | 'remove', groupId: string, userId: string): Promise<string[]> {
-    const update = temporal.workflow.executeUpdateWithStart(change === 'add' ? addGroupMember : removeGroupMember, {
-      args: [userId],
-      startWorkflowOperation: new WithStartWorkflowOperation(groupMembership, {
-        workflowId: groupMembershipWorkflowId(groupId),
-        taskQueue,
-        args: [groupId],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      }),
-    });
-    return heartbeatWhile(update);
+  function changeGroup(change: 'add' | 'remove', groupId: string, userId: string): Promise<string[]> {
+    return toWriter(change === 'add' ? addGroupMember : removeGroupMember, [userId], groupMembership, groupMembershipWorkflowId(groupId), groupId);
   }
 
   /**
@@ -210,16 +205,7 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
    */
   async function addToAuthorizationRecord(orgId: string, contact: AuthorizedContact): Promise<string[]> {
     try {
-      const update = temporal.workflow.executeUpdateWithStart(recordAuthorizedContact, {
-        args: [contact],
-        startWorkflowOperation: new WithStartWorkflowOperation(authorizationRecord, {
-          workflowId: authorizationRecordWorkflowId(orgId),
-          taskQueue,
-          args: [orgId],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-      });
-      return await heartbeatWhile(update);
+      return await toWriter(recordAuthorizedContact, [contact], authorizationRecord, authorizationRecordWorkflowId(orgId), orgId);
     } catch (error) {
       const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
       if (!(cause instanceof ApplicationFailure)) throw error;
