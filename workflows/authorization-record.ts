@@ -10,9 +10,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { ItGlueMaintenanceActivities } from '../activities/contracts';
-import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
-import { workArrives } from './single-writer';
+import { workArrives, writerActivities } from './single-writer';
 
 /** Which field of which asset type holds the authorized contacts (from the policy). */
 export interface AuthorizationField {
@@ -58,12 +56,7 @@ function failureOf(error: unknown): Failure {
 const sameField = (a: AuthorizationField, b: AuthorizationField) => a.assetTypeName === b.assetTypeName && a.fieldNameKey === b.fieldNameKey;
 
 export async function authorizationRecord(orgId: string): Promise<void> {
-  const { recordAuthorizedContacts } = wf.proxyActivities<ItGlueMaintenanceActivities>({
-    taskQueue: `${wf.workflowInfo().taskQueue}-itglue`,
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-  });
+  const { recordAuthorizedContacts } = writerActivities();
   const tickets: Ticket[] = [];
 
   wf.setHandler(recordAuthorizedContact, async ({ contactId, assetTypeName, fieldNameKey }) => {

@@ -6,8 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { ItGlueMaintenanceActivities } from '../activities/contracts';
-import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
+import { writerActivities } from './single-writer';
 
 /** The group of this name, created with access to the organization only where it was missing. */
 export const ensureCustomerGroup = wf.defineUpdate<{ id: string; created: boolean }, [string]>('ensureCustomerGroup');
@@ -15,12 +14,7 @@ export const ensureCustomerGroup = wf.defineUpdate<{ id: string; created: boolea
 export const groupCreationWorkflowId = (orgId: string) => `itglue-group-create:${orgId}`;
 
 export async function groupCreation(orgId: string): Promise<void> {
-  const { createCustomerGroup } = wf.proxyActivities<ItGlueMaintenanceActivities>({
-    taskQueue: `${wf.workflowInfo().taskQueue}-itglue`,
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-  });
+  const { createCustomerGroup } = writerActivities();
   /** Requests in order of arrival: only the first one runs, the others wait their turn. */
   const queue: object[] = [];
   /** Requests taken so far, to tell a quiet minute. */

@@ -7,9 +7,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { ItGlueMaintenanceActivities } from '../activities/contracts';
-import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
-import { workArrives } from './single-writer';
+import { workArrives, writerActivities } from './single-writer';
 
 /** Adds the user to the group; returns the group's members after the write. */
 export const addGroupMember = wf.defineUpdate<string[], [string]>('addGroupMember');
@@ -27,12 +25,7 @@ interface Ticket {
 }
 
 export async function groupMembership(groupId: string): Promise<void> {
-  const { addGroupMembers, changeGroupMembers } = wf.proxyActivities<ItGlueMaintenanceActivities>({
-    taskQueue: `${wf.workflowInfo().taskQueue}-itglue`,
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-  });
+  const { addGroupMembers, changeGroupMembers } = writerActivities();
   const tickets: Ticket[] = [];
 
   const queue = async (userId: string, change: Ticket['change']) => {
