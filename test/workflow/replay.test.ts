@@ -2,7 +2,8 @@
  * Replay: histories of complete onboardings must replay with the current workflow code.
  * Two sources: histories recorded earlier and committed in test/fixtures/histories (they catch a
  * change that would break onboardings already running in production), and fresh ones from full
- * runs made here. `RECORD_HISTORIES=1` writes the fresh ones as the new fixtures.
+ * runs made here. `RECORD_HISTORIES=<label>` writes the fresh ones as new fixtures, named
+ * `<scenario>-<label>-<run>.json` (the label says which version of the workflow recorded them).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +12,23 @@ import { temporal as proto } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { onboarding } from '../../workflows/onboarding';
-import { cancel, decide, fixed, invitationResent, resume, settingsConfirmed, twoFactorConfirmed, userObserved } from '../../workflows/messages';
+import {
+  cancel,
+  changeApprover,
+  decide,
+  fixed,
+  invitationResent,
+  invitationSent,
+  offlineApproval,
+  resume,
+  settingsConfirmed,
+  twoFactorConfirmed,
+  userObserved,
+} from '../../workflows/messages';
 import { status } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
-import { FakeWorld, INVITEE, userFor } from '../support/fake-activities';
+import { FakeWorld, INVITEE, OTHER, userFor } from '../support/fake-activities';
 import { connectTemporal, testPolicy, waitForStatus, type TestTemporal } from '../support/temporal';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
@@ -111,6 +124,18 @@ const scenarios: Record<string, () => Promise<WorkflowHandleWithFirstExecutionRu
     await h.signal(cancel, { by: 'UMANAGER', reason: 'replay' });
     return h;
   },
+  async anotherApproverThenOfflineThenCancelled() {
+    const h = await start({});
+    await waitForStatus(h, (x) => x.stage === 'AWAITING_APPROVAL' && x.approvalRound === 1);
+    await h.signal(changeApprover, { by: 'UTECH1', approverContactId: OTHER.contactId });
+    await waitForStatus(h, (x) => x.approver?.contactId === OTHER.contactId && x.approvalRound === 2);
+    await h.signal(offlineApproval, { by: 'UTECH1', channel: 'fax', note: 'Fax from Otto, filed in the ticket' });
+    await waitForStatus(h, (x) => x.stage === 'AWAITING_INVITE');
+    await h.signal(invitationSent, { by: 'UTECH1' });
+    await waitForStatus(h, (x) => x.events.some((e) => e.type === 'user-not-found'));
+    await h.signal(cancel, { by: 'UTECH1', reason: 'customer changed their mind' });
+    return h;
+  },
   async myGlueConfirmedAfterContinueAsNew() {
     const h = await start(
       { approverContactId: INVITEE.contactId, kind: 'myglue', myGlueRole: 'Creator', myGlueGroupIds: ['7'] },
@@ -155,18 +180,19 @@ describe('replay', () => {
     const handles = [];
     for (const run of Object.values(scenarios)) handles.push(await run());
     const finals = await Promise.all(handles.map((h) => h.result()));
-    expect(finals.map((s) => s.stage)).toEqual(['COMPLETED', 'DENIED', 'APPROVAL_EXPIRED', 'CANCELLED', 'COMPLETED']);
+    expect(finals.map((s) => s.stage)).toEqual(['COMPLETED', 'DENIED', 'APPROVAL_EXPIRED', 'CANCELLED', 'CANCELLED', 'COMPLETED']);
 
     const histories = await Promise.all(handles.map(historiesOf));
-    expect(histories.map((runs) => runs.length)).toEqual([1, 1, 1, 1, expect.any(Number)]);
-    expect(histories[4]!.length).toBeGreaterThanOrEqual(2);
+    expect(histories.map((runs) => runs.length)).toEqual([1, 1, 1, 1, 1, expect.any(Number)]);
+    expect(histories[5]!.length).toBeGreaterThanOrEqual(2);
     const recorded = histories.flat();
     expect(await replay(recorded)).toEqual([]);
 
-    if (process.env.RECORD_HISTORIES === '1') {
+    const label = process.env.RECORD_HISTORIES;
+    if (label) {
       mkdirSync(FIXTURES, { recursive: true });
       Object.keys(scenarios).forEach((name, i) => {
-        histories[i]!.forEach((r, run) => writeFileSync(`${FIXTURES}${name}-${run}.json`, historyToFile(r.history)));
+        histories[i]!.forEach((r, run) => writeFileSync(`${FIXTURES}${name}-${label}-${run}.json`, historyToFile(r.history)));
       });
     }
     // The status query answers on a finished workflow too.
