@@ -9,6 +9,7 @@
  *   the same points, with a timer while waiting as the onboarding has. Its activities do nothing.
  */
 import * as wf from '@temporalio/workflow';
+import { itglueTaskQueue, MAIL, ONBOARDING_ITGLUE } from '../workflows/activity-options';
 
 export const benchDecide = wf.defineUpdate<{ decidedAt: string }, [unknown]>('decide');
 export const benchInvitationSent = wf.defineSignal<[unknown]>('invitationSent');
@@ -33,16 +34,9 @@ const WAIT_TIMER = '1 hour';
 
 export async function benchMirror(input: { plan: PlanStep[] }): Promise<number> {
   const info = wf.workflowInfo();
-  // The onboarding's activity options (workflows/onboarding.ts).
-  const main = wf.proxyActivities<Activities>({
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  });
-  const itglue = wf.proxyActivities<Activities>({
-    taskQueue: `${info.taskQueue}-itglue`,
-    startToCloseTimeout: '2 minutes',
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  });
+  // The onboarding's activity options.
+  const main = wf.proxyActivities<Activities>(MAIL);
+  const itglue = wf.proxyActivities<Activities>({ ...ONBOARDING_ITGLUE, taskQueue: itglueTaskQueue(info.taskQueue) });
   const received = { update: 0, signal: 0 };
   const taken = { update: 0, signal: 0 };
   wf.setHandler(benchDecide, () => {

@@ -6,16 +6,14 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { ItGlueMaintenanceActivities, SweepReport } from '../activities/contracts';
-import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
+import { itglueTaskQueue, SWEEP_ITGLUE } from './activity-options';
 
 export const SWEEP_SCHEDULE_ID = 'invite-lite-itglue-sweep';
 
 export async function itglueSweep(): Promise<SweepReport> {
   const { sweepUsers } = wf.proxyActivities<ItGlueMaintenanceActivities>({
-    taskQueue: `${wf.workflowInfo().taskQueue}-itglue`,
-    startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
-    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
+    ...SWEEP_ITGLUE,
+    taskQueue: itglueTaskQueue(wf.workflowInfo().taskQueue),
   });
   return sweepUsers();
 }

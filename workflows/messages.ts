@@ -20,10 +20,39 @@ export const DECISION_REFUSED = {
   invalid: 'InvalidDecision',
 } as const;
 
+/**
+ * Who acts (a Slack user ID, or `cli` for the operator command line), and the count of actions
+ * the thread showed when the button was drawn (OnboardingStatus.actionsTaken): a press from an
+ * older drawing is refused. Absent where no drawing is involved (the command line).
+ */
+export interface PersonInput extends Actor {
+  seen?: number;
+}
+
+// Person actions: Updates, each judged by the workflow's validator (refused with ACTION_REFUSED).
+/** Button Invitation sent: the tech created the user in IT Glue (and, under shared groups, confirms its settings). */
+export const confirmInvitationSent = defineUpdate<void, [PersonInput]>('confirmInvitationSent');
+/** Button Resent: the tech reset the expired invitation in IT Glue. */
+export const confirmInvitationResent = defineUpdate<void, [PersonInput]>('confirmInvitationResent');
+/** Button Fixed: the user's settings (or a shared group's organizations) were corrected in IT Glue. */
+export const confirmFixed = defineUpdate<void, [PersonInput]>('confirmFixed');
+/** Button Settings confirmed: the tech checked in IT Glue the settings the API cannot read. */
+export const confirmSettings = defineUpdate<void, [PersonInput]>('confirmSettings');
+/** Button 2FA confirmed. */
+export const confirmTwoFactor = defineUpdate<void, [PersonInput]>('confirmTwoFactor');
+/** Modal Record offline approval: the approver answered by fax, post or plain email. */
+export const recordOfflineApproval = defineUpdate<void, [PersonInput & { channel: OfflineChannel; note: string }]>('recordOfflineApproval');
+/** Modal Ask another contact: a new approval request to another contact of the organization. */
+export const askAnotherApprover = defineUpdate<void, [PersonInput & { approverContactId: string }]>('askAnotherApprover');
+/** Button Cancel (tech or manager): stops the onboarding for good, at any stage. */
+export const cancelOnboarding = defineUpdate<void, [PersonInput & { reason?: string }]>('cancelOnboarding');
+/** Button Resume (managers): a stalled onboarding goes back to the stage that stalled. */
+export const resumeOnboarding = defineUpdate<void, [PersonInput]>('resumeOnboarding');
+
+// The same actions as signals, as onboardings started before the Updates received them: still taken.
 export const invitationSent = defineSignal<[Actor]>('invitationSent');
 export const invitationResent = defineSignal<[Actor]>('invitationResent');
 export const fixed = defineSignal<[Actor]>('fixed');
-/** The tech checked in IT Glue the settings the API cannot read (the user's own organization access). */
 export const settingsConfirmed = defineSignal<[Actor]>('settingsConfirmed');
 export const twoFactorConfirmed = defineSignal<[Actor]>('twoFactorConfirmed');
 export const offlineApproval = defineSignal<[Actor & { channel: OfflineChannel; note: string }]>('offlineApproval');
@@ -54,11 +83,3 @@ export const SEARCH_ATTRIBUTES = [
   ONBOARDING_KIND,
   ONBOARDING_DEADLINE,
 ] as const;
-
-/**
- * How long an activity may go without a heartbeat before Temporal retries it elsewhere: mail
- * activities heartbeat while they run, IT Glue activities with each answer from IT Glue
- * (src/temporal/heartbeat.ts), so this is how soon work in flight when a worker died, or an IT
- * Glue request that gets no answer, is taken up again, rather than after its start-to-close timeout.
- */
-export const ACTIVITY_HEARTBEAT_TIMEOUT = '20 seconds';

@@ -13,7 +13,8 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { ItGlueMaintenanceActivities, SlackActivities, UserActivity, UserActivityRow } from '../activities/contracts';
-import { ACTIVITY_HEARTBEAT_TIMEOUT, scopeAlert } from './messages';
+import { itglueTaskQueue, SCOPE_WATCH_ITGLUE, SLACK } from './activity-options';
+import { scopeAlert } from './messages';
 import type { Policy } from './policy';
 import type { OnboardingEvent, Organization, ThreadRef } from './types';
 
@@ -89,16 +90,10 @@ const later = (a: string, b: string) => (a > b ? a : b);
 export async function scopeWatch(input: ScopeWatchInput): Promise<ScopeWatchStatus> {
   const info = wf.workflowInfo();
   const { userActivity } = wf.proxyActivities<ItGlueMaintenanceActivities>({
-    taskQueue: `${info.taskQueue}-itglue`,
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
-    // A check that keeps failing is left to the next one, which reads the same days again.
-    retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 3 },
+    ...SCOPE_WATCH_ITGLUE,
+    taskQueue: itglueTaskQueue(info.taskQueue),
   });
-  const slack = wf.proxyActivities<SlackActivities>({
-    startToCloseTimeout: '30s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
+  const slack = wf.proxyActivities<SlackActivities>(SLACK);
   const iso = (ms: number) => new Date(ms).toISOString();
   const { settings, org } = input;
   /** Where the user may work: their own organization and the shared ones. */

@@ -5,16 +5,11 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { ItGlueMaintenanceActivities } from '../activities/contracts';
-import { ACTIVITY_HEARTBEAT_TIMEOUT } from './messages';
+import { itglueTaskQueue, WRITER_ITGLUE } from './activity-options';
 
 /** The writers' IT Glue activities, on the IT Glue task queue; a write is tried 10 times at most. */
 export function writerActivities() {
-  return wf.proxyActivities<ItGlueMaintenanceActivities>({
-    taskQueue: `${wf.workflowInfo().taskQueue}-itglue`,
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT,
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-  });
+  return wf.proxyActivities<ItGlueMaintenanceActivities>({ ...WRITER_ITGLUE, taskQueue: itglueTaskQueue(wf.workflowInfo().taskQueue) });
 }
 
 /**

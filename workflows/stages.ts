@@ -31,3 +31,12 @@ export function isStage(value: string): value is Stage {
 
 /** Who the onboarding is waiting on in a stage. */
 export type WaitingOn = 'system' | 'approver' | 'tech' | 'invitee' | 'manager' | 'nobody';
+
+/** A finer state inside a stage: what the stage waits for. */
+export type SubState =
+  /** VERIFYING: the user's settings differ from the request; someone fixes them, then presses Fixed. */
+  | 'MISMATCH'
+  /** VERIFYING: the tech confirms the settings the API cannot read. */
+  | 'CONFIRM_SETTINGS'
+  /** AWAITING_ACCEPTANCE: the invitation expired unused; the tech resends it. */
+  | 'INVITE_EXPIRED';

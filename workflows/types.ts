@@ -1,6 +1,6 @@
 /** Data that crosses the workflow boundary: the request, what IT Glue says, the status. */
 import type { Policy } from './policy';
-import type { Stage, WaitingOn } from './stages';
+import type { Stage, SubState, WaitingOn } from './stages';
 
 export type AccessKind = 'itglue' | 'myglue';
 export type MyGlueRole = 'Lite' | 'Creator' | 'Editor';
@@ -135,9 +135,49 @@ export interface Mention {
   managers?: boolean;
 }
 
+/** What an event records, by kind (the thread shows each kind with its own emoji). */
+export type EventType =
+  | 'stage'
+  | 'validated'
+  | 'rejected'
+  | 'approval-not-needed'
+  | 'approval-requested'
+  | 'approval-reminder'
+  | 'escalated'
+  | 'approved'
+  | 'denied'
+  | 'approved-offline'
+  | 'approver-changed'
+  | 'approver-not-found'
+  | 'approval-expired'
+  | 'authorization-recorded'
+  | 'instructions-sent'
+  | 'invitation-sent'
+  | 'user-not-found'
+  | 'user-found'
+  | 'tech-reminder'
+  | 'group-changed'
+  | 'mismatch'
+  | 'account-mismatch'
+  | 'fixed'
+  | 'confirm-settings'
+  | 'settings-confirmed'
+  | 'verified'
+  | 'invite-expired'
+  | 'resent'
+  | 'accepted'
+  | 'signed-in'
+  | '2fa-reminder'
+  | '2fa-confirmed'
+  | 'scope-alert'
+  | 'stalled'
+  | 'resumed'
+  | 'cancelled'
+  | 'completed';
+
 export interface OnboardingEvent {
   at: string;
-  type: string;
+  type: EventType;
   text: string;
   /** Slack user ID, contact ID or 'system'. */
   by?: string;
@@ -157,7 +197,7 @@ export interface OnboardingStatus {
   request: OnboardingRequest;
   stage: Stage;
   /** A finer state inside a stage, e.g. INVITE_EXPIRED in AWAITING_ACCEPTANCE. */
-  subState: string | null;
+  subState: SubState | null;
   waitingOn: WaitingOn;
   deadline: string | null;
   startedAt: string;
@@ -188,6 +228,12 @@ export interface OnboardingStatus {
   events: OnboardingEvent[];
   stages: StageVisit[];
   thread: ThreadRef | null;
+  /**
+   * How many person actions (Updates) the onboarding has taken. The thread's buttons carry the
+   * count they were drawn with, so that a press on an older drawing (a double click, a second
+   * person pressing the same button) is refused. Absent in statuses of runs before it was kept.
+   */
+  actionsTaken?: number;
   /**
    * Run on the IT Glue stand-ins (no ITGLUE_API_KEY): the organization, the people and every step in
    * IT Glue are made up, and the thread says so. Absent for onboardings run against IT Glue.
@@ -264,7 +310,7 @@ export interface OnboardingOverview {
   /** When the onboarding started (its first run, across continue-as-new). */
   startedAt: string;
   waitingOn: WaitingOn;
-  subState: string | null;
+  subState: SubState | null;
   deadline: string | null;
   /** See isLate. */
   late: boolean;

@@ -21,7 +21,7 @@ export function parkedInput(n: number, stage: ParkedStage, policy: Policy, reque
   const request = requestFor(n, requestedBy);
   const workflowId = workflowIdFor(request.orgId, request.contactId);
   const started = now - 60_000;
-  const events = [
+  const events: OnboardingStatus['events'] = [
     { at: iso(started), type: 'stage', text: 'VALIDATING' },
     { at: iso(started + 1_000), type: 'validated', text: `${i.person.name} of ${i.orgName} can be onboarded.` },
     { at: iso(started + 1_000), type: 'stage', text: 'AWAITING_APPROVAL' },

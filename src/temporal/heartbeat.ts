@@ -1,7 +1,7 @@
 /**
  * Activities heartbeat so that when the process running them dies (a crash, a SIGKILL, a lost
  * machine) Temporal retries them after the short heartbeat timeout the workflows set
- * (ACTIVITY_HEARTBEAT_TIMEOUT in workflows/messages.ts) instead of after their whole start-to-close
+ * (ACTIVITY_HEARTBEAT_TIMEOUT in workflows/activity-options.ts) instead of after their whole start-to-close
  * timeout.
  *
  * - Mail and Slack activities (the main task queue) heartbeat every few seconds while they run

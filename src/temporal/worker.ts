@@ -8,6 +8,7 @@ import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { heartbeatInterceptor } from './heartbeat';
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from '../../activities/contracts';
+import { itglueTaskQueue } from '../../workflows/activity-options';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -56,9 +57,7 @@ export interface Workers {
   shutdown(): Promise<void>;
 }
 
-export function itglueTaskQueue(taskQueue: string): string {
-  return `${taskQueue}-itglue`;
-}
+
 
 /** Bundles the workflow code; the bundler's build report is left out of the log, its warnings are kept. */
 async function bundleWorkflows(workflowsPath: string, failureConverterPath: string | undefined): Promise<WorkflowBundleOption> {

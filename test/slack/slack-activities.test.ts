@@ -7,7 +7,7 @@ import { createSlackActivities, REPLY_EVENT_TYPE, ROOT_EVENT_TYPE } from '../../
 import type { SlackActivities } from '../../activities/contracts';
 import type { OnboardingEvent, OnboardingStatus, ThreadRef } from '../../workflows/types';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api';
-import { INVITEE, ORG, PRIMARY, statusFixture } from '../support/fake-activities';
+import { ORG, statusFixture } from '../support/fake-activities';
 
 const CHANNEL = 'C0ONBOARD';
 let fake: FakeSlack;
@@ -58,7 +58,7 @@ async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
 }
 
 const roots = () => fake.messages(CHANNEL).filter((m) => !m.threadTs);
-const event = (type: string, text: string, by?: string): OnboardingEvent => ({ at: new Date().toISOString(), type, text, ...(by ? { by } : {}) });
+const event = (type: OnboardingEvent['type'], text: string, by?: string): OnboardingEvent => ({ at: new Date().toISOString(), type, text, ...(by ? { by } : {}) });
 
 describe('the root message', () => {
   it('is posted once with metadata naming the onboarding, then updated in place', async () => {

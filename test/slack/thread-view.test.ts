@@ -4,7 +4,7 @@ import { ACTIONS, ACTION_IDS, THREAD_ACTIONS_BLOCK_ID } from '../../src/slack/ac
 import { code, escapeMrkdwn, slackDate } from '../../src/slack/escape';
 import { actionsFor, mentionsText, threadReply, threadRoot, type Block } from '../../src/slack/views/thread';
 import { FINAL_STAGES, STAGES, type Stage } from '../../workflows/stages';
-import type { OnboardingStatus } from '../../workflows/types';
+import type { OnboardingEvent, OnboardingStatus } from '../../workflows/types';
 import { INVITEE, ORG, PRIMARY, statusFixture } from '../support/fake-activities';
 
 const WORKFLOW_ID = 'onboarding:100:201';
@@ -259,7 +259,7 @@ describe('mentions in replies', () => {
   });
 
   it('name the managers by their user group, else each listed manager, else nobody', () => {
-    const stalled = { at, type: 'stalled', text: 'Needs a manager: it stopped.', mention: { managers: true } };
+    const stalled: OnboardingEvent = { at, type: 'stalled', text: 'Needs a manager: it stopped.', mention: { managers: true } };
     expect(threadReply(stalled, { managers: group }).text).toBe('<!subteam^S0MANAGERS> :rotating_light: Needs a manager: it stopped.');
     expect(threadReply(stalled, { managers: listed }).text).toBe('<@U0MGR0001> <@W0MGR0002> :rotating_light: Needs a manager: it stopped.');
     expect(threadReply(stalled, { managers: { usergroupId: null, userIds: [] } }).text).toBe(':rotating_light: Needs a manager: it stopped.');
@@ -267,7 +267,7 @@ describe('mentions in replies', () => {
   });
 
   it('are made of valid IDs only, each user once, never of the text', () => {
-    const event = {
+    const event: OnboardingEvent = {
       at,
       type: 'escalated',
       text: 'Ask <@UBOSS> or <!subteam^SEVIL>.',

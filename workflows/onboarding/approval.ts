@@ -1,0 +1,125 @@
+/**
+ * AWAITING_APPROVAL: the approver answers through the emailed link (or tells the MSP, who records
+ * it); reminders go out, the tech is told when it takes long, and the request expires.
+ */
+import { oneLine } from '../text';
+import type { Person } from '../types';
+import { cancelled } from './endings';
+import type { Action } from './inbox';
+import type { OnboardingRun } from './run';
+
+export async function awaitApproval(run: OnboardingRun): Promise<void> {
+  const { approval: policy } = run.policy;
+  if (!run.state.progress.approval) await startApproval(run, run.state.approver);
+  for (;;) {
+    const a = run.state.progress.approval!;
+    const timeoutAt = a.startedAt + policy.timeout;
+    const reminderAt = a.remindersSent < policy.maxReminders ? a.startedAt + (a.remindersSent + 1) * policy.reminderEvery : Infinity;
+    const escalateAt = a.escalated ? Infinity : a.startedAt + policy.escalateAfter;
+    run.waitFor('approver', timeoutAt);
+
+    for (const action of await run.next(Math.min(timeoutAt, reminderAt, escalateAt))) {
+      if (action.type === 'cancel') return cancelled(run, action);
+      if (await answered(run, action)) return;
+    }
+
+    const t = Date.now();
+    if (t >= timeoutAt) {
+      await run.note('approval-expired', `No answer from ${run.state.approver.name} in time: the request has expired.`);
+      return run.moveTo('APPROVAL_EXPIRED');
+    }
+    if (!a.escalated && t >= escalateAt) {
+      a.escalated = true;
+      await run.note('escalated', `${run.state.approver.name} has not answered: ask another contact or record an approval received offline.`);
+    }
+    if (a.remindersSent < policy.maxReminders && t >= reminderAt) {
+      a.remindersSent += 1;
+      await sendApprovalMail(run, a.remindersSent);
+      await run.note('approval-reminder', `Reminder ${a.remindersSent} sent to ${run.state.approver.name}.`);
+    }
+  }
+}
+
+/** Takes an action of the approval stage; true when it decided the stage (the onboarding moved on). */
+async function answered(run: OnboardingRun, action: Action): Promise<boolean> {
+  switch (action.type) {
+    case 'decided':
+      return decided(run);
+    case 'offlineApproval':
+      await run.note('approved-offline', `Approval received by ${action.channel} recorded by <@${action.by}>: ${action.note}`, { by: action.by });
+      await run.moveTo(run.state.afterApproval);
+      return true;
+    case 'changeApprover':
+      await anotherApprover(run, action.by, action.approverContactId);
+      return false;
+    default:
+      return false;
+  }
+}
+
+/** The approver's decision, through the link or recorded with the command line: noted, receipted, acted on. */
+async function decided(run: OnboardingRun): Promise<boolean> {
+  const e = run.status.evidence;
+  if (e?.via !== 'link' && e?.via !== 'cli') return false;
+  const verb = e.decision === 'approve' ? 'Approved' : 'Denied';
+  const type = e.decision === 'approve' ? 'approved' : 'denied';
+  // The approver's name and comment on one line: they cannot add lines to the thread.
+  const comment = e.comment ? `: “${oneLine(e.comment)}”` : '';
+  const approver = oneLine(e.approver.name);
+  if (e.via === 'cli') {
+    const how = `as told to the MSP: recorded by <@${e.recordedBy}> with the command line at ${e.at}, not through the approval link`;
+    await run.note(type, `${verb} by ${approver}, ${how}${comment}`, { by: e.recordedBy });
+  } else {
+    await run.note(type, `${verb} by ${approver} at ${e.at}${e.ip ? ` from ${e.ip}` : ''}${comment}`);
+  }
+  await run.mail.sendDecisionReceipt({
+    ...run.mailContext(),
+    approver: e.approver,
+    result: { decision: e.decision, round: e.round, decidedAt: e.at },
+    ...(e.via === 'cli' ? { via: 'cli' as const } : {}),
+  });
+  await run.moveTo(e.decision === 'approve' ? run.state.afterApproval : 'DENIED');
+  return true;
+}
+
+/** The tech asked another contact to approve: a new request to them, or a note why they cannot. */
+async function anotherApprover(run: OnboardingRun, by: string, contactId: string): Promise<void> {
+  const { request } = run.input;
+  const person = contactId === request.contactId ? null : await run.itglue.findContact(request.orgId, contactId);
+  if (!person) {
+    const why = `choose another contact of ${run.state.org.name} with an email address, other than the invitee`;
+    await run.note('approver-not-found', `Contact ${contactId} cannot approve: ${why}.`, { by });
+  } else {
+    await run.note('approver-changed', `<@${by}> asked ${person.name} to approve instead.`, { by });
+    await startApproval(run, person);
+  }
+}
+
+/** A new approval request: a new link (older ones stop working) to the approver, and a new clock. */
+async function startApproval(run: OnboardingRun, approver: Person): Promise<void> {
+  const s = run.status;
+  s.approver = approver;
+  run.state.progress.approval = { startedAt: Date.now(), remindersSent: 0, escalated: false };
+  s.approvalExpiresAt = new Date(run.state.approvalExpiresAt).toISOString();
+  run.waitFor('approver', run.state.approvalExpiresAt);
+  await sendApprovalMail(run, 0);
+  await run.note('approval-requested', `Approval requested from ${approver.name} by email.`);
+}
+
+/** A new approval round: the mail with its link, a reminder after the first. */
+async function sendApprovalMail(run: OnboardingRun, reminder: number): Promise<void> {
+  const round = run.status.approvalRound + 1;
+  run.sendingRound = round;
+  try {
+    await run.mail.sendApprovalRequest({
+      ...run.mailContext(),
+      approver: run.state.approver,
+      round,
+      reminder,
+      expiresAt: new Date(run.state.approvalExpiresAt).toISOString(),
+    });
+    run.status.approvalRound = round;
+  } finally {
+    run.sendingRound = null;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * What an onboarding knows: its status (what the `status` query returns) and its progress inside
+ * the stage that waits. Both are carried across continue-as-new; the getters name what is derived.
+ */
+import type { Policy } from '../policy';
+import { isFinal, type Stage, type SubState, type WaitingOn } from '../stages';
+import type { ItGlueUser, OnboardingInput, OnboardingRequest, OnboardingStatus, Organization, Person, Progress } from '../types';
+
+export class OnboardingState {
+  readonly status: OnboardingStatus;
+  readonly progress: Progress;
+  readonly policy: Policy;
+
+  constructor(input: OnboardingInput, workflowId: string, now: string) {
+    this.policy = input.policy;
+    this.status = input.carried ?? {
+      workflowId,
+      request: input.request,
+      stage: 'VALIDATING',
+      subState: null,
+      waitingOn: 'system',
+      deadline: null,
+      startedAt: now,
+      org: null,
+      invitee: null,
+      approver: null,
+      approvalRound: 0,
+      approvalExpiresAt: null,
+      evidence: null,
+      user: null,
+      mismatches: [],
+      accountMismatches: [],
+      confirmation: null,
+      settingsToConfirm: null,
+      resends: 0,
+      stalledFrom: null,
+      reason: null,
+      groupNames: [],
+      events: [],
+      stages: [{ stage: 'VALIDATING', enteredAt: now, leftAt: null }],
+      thread: null,
+    };
+    this.progress = input.progress ?? { approval: null, invite: null, linkSentAt: null, twoFactor: null };
+  }
+
+  /** The request as it stands (MyGlue: its password access is what the groups allow). */
+  get request(): OnboardingRequest {
+    return this.status.request;
+  }
+
+  get stage(): Stage {
+    return this.status.stage;
+  }
+
+  get subState(): SubState | null {
+    return this.status.subState;
+  }
+
+  get waitingOn(): WaitingOn {
+    return this.status.waitingOn;
+  }
+
+  get ended(): boolean {
+    return isFinal(this.status.stage);
+  }
+
+  /** The organization, known once VALIDATING has passed. */
+  get org(): Organization {
+    return this.status.org!;
+  }
+
+  /** The contact being onboarded, known once VALIDATING has passed. */
+  get invitee(): Person {
+    return this.status.invitee!;
+  }
+
+  /** The person asked to approve, known in AWAITING_APPROVAL. */
+  get approver(): Person {
+    return this.status.approver!;
+  }
+
+  /** The invitee's IT Glue user, known from VERIFYING on. */
+  get user(): ItGlueUser {
+    return this.status.user!;
+  }
+
+  /** When the current approval request expires (ms since epoch); 0 before one was sent. */
+  get approvalExpiresAt(): number {
+    const approval = this.progress.approval;
+    return approval ? approval.startedAt + this.policy.approval.timeout : 0;
+  }
+
+  /** The stage after an approval: the authorization record where the policy keeps one. */
+  get afterApproval(): Stage {
+    return this.policy.authorization.record ? 'RECORDING_AUTHORIZATION' : 'SENDING_INSTRUCTIONS';
+  }
+
+  /** Person actions taken so far (see OnboardingStatus.actionsTaken). */
+  get actionsTaken(): number {
+    return this.status.actionsTaken ?? 0;
+  }
+
+  /**
+   * Keeps the newest snapshot of the invitee's IT Glue user; false when it is someone else's.
+   * Compared case-insensitively: IT Glue keeps the address as typed.
+   */
+  takeUser(user: ItGlueUser): boolean {
+    const invitee = this.status.invitee;
+    if (!invitee || user.email.toLowerCase() !== invitee.email.toLowerCase()) return false;
+    this.status.user = user;
+    return true;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * What a person may do to an onboarding now. The workflow's Update validators refuse anything
+ * else; the Slack thread draws a button for each (one rule for both).
+ */
+import { isFinal } from './stages';
+import type { OnboardingStatus } from './types';
+
+export type PersonAction =
+  | 'invitationSent'
+  | 'invitationResent'
+  | 'fixed'
+  | 'settingsConfirmed'
+  | 'twoFactorConfirmed'
+  | 'offlineApproval'
+  | 'changeApprover'
+  | 'cancel'
+  | 'resume';
+
+/** Failure types of a refused person action, so that callers can say which. */
+export const ACTION_REFUSED = {
+  /** The onboarding has ended. */
+  ended: 'OnboardingEnded',
+  /** The action does not fit the onboarding's stage now. */
+  notNow: 'ActionNotNow',
+  /** The press came from a drawing of the thread older than the last action (a double click, someone else first). */
+  stale: 'StalePress',
+  /** The action's fields are not valid. */
+  invalid: 'InvalidAction',
+} as const;
+
+type Status = Pick<OnboardingStatus, 'stage' | 'subState' | 'evidence'>;
+
+/** The person actions that fit the onboarding now, in the order the thread shows them (Cancel last). */
+export function personActionsNow(s: Status): PersonAction[] {
+  if (isFinal(s.stage)) return [];
+  const now: PersonAction[] = [];
+  switch (s.stage) {
+    case 'AWAITING_APPROVAL':
+      if (!s.evidence) now.push('changeApprover', 'offlineApproval');
+      break;
+    case 'AWAITING_INVITE':
+      now.push('invitationSent');
+      break;
+    case 'VERIFYING':
+      if (s.subState === 'MISMATCH') now.push('fixed');
+      if (s.subState === 'CONFIRM_SETTINGS') now.push('settingsConfirmed');
+      break;
+    case 'AWAITING_ACCEPTANCE':
+      if (s.subState === 'INVITE_EXPIRED') now.push('invitationResent');
+      break;
+    case 'AWAITING_2FA':
+      now.push('twoFactorConfirmed');
+      break;
+    case 'STALLED':
+      now.push('resume');
+      break;
+    default:
+      break;
+  }
+  now.push('cancel');
+  return now;
+}
