@@ -149,8 +149,8 @@ describe('replies', () => {
   it('are skipped, not retried for ever, when the root was deleted', async () => {
     const client = new WebClient(fake.botToken, { slackApiUrl: fake.url });
     const gone: ThreadRef = { channel: CHANNEL, ts: '1600000000.000100' };
-    await slack.postToThread({ workflowId: 'w', thread: gone, event: event('x', 'y') });
-    await asAttempt(2, () => slack.postToThread({ workflowId: 'w', thread: gone, event: event('x', 'y') }));
+    await slack.postToThread({ workflowId: 'w', thread: gone, event: event('verified', 'y') });
+    await asAttempt(2, () => slack.postToThread({ workflowId: 'w', thread: gone, event: event('verified', 'y') }));
     expect(fake.callsOf('chat.postMessage').map((c) => c.error)).toEqual(['thread_not_found']);
     expect(fake.callsOf('conversations.replies').map((c) => c.error)).toEqual(['thread_not_found']);
     expect(logged.filter((l) => l.includes('slack.reply.skipped'))).toHaveLength(2);
@@ -158,7 +158,7 @@ describe('replies', () => {
   });
 
   it('are skipped, not failed, for an onboarding without a Slack thread yet', async () => {
-    await slack.postToThread({ workflowId: 'onboarding:1:2', thread: { channel: 'log', ts: 'onboarding:1:2' }, event: event('x', 'y') });
+    await slack.postToThread({ workflowId: 'onboarding:1:2', thread: { channel: 'log', ts: 'onboarding:1:2' }, event: event('verified', 'y') });
     expect(fake.calls).toHaveLength(0);
     expect(logged.some((l) => l.includes('slack.reply.skipped'))).toBe(true);
   });
@@ -169,7 +169,7 @@ describe('mentions', () => {
   const tech = { users: [TECH] };
   const managers = { managers: true };
   /** What the workflow records for each event that asks someone to act (texts as it writes them). */
-  const asking: Array<[string, string, { users?: string[]; managers?: boolean }, string]> = [
+  const asking: Array<[OnboardingEvent['type'], string, { users?: string[]; managers?: boolean }, string]> = [
     ['approval-reminder', 'Reminder 1 sent to Paula Primary.', tech, ':bell: Reminder 1 sent to Paula Primary.'],
     ['escalated', 'Paula Primary has not answered: ask another contact or record an approval received offline.', tech,
       ':warning: Paula Primary has not answered: ask another contact or record an approval received offline.'],
@@ -277,7 +277,7 @@ describe('errors', () => {
     expect(f.message).toContain('check SLACK_BOT_TOKEN');
     expect(`${f.message} ${JSON.stringify(f)} ${logged.join('\n')} ${JSON.stringify(fake.calls)}`).not.toContain(secret);
     const thread: ThreadRef = await slack.updateThread(status());
-    await failure(wrong.postToThread({ workflowId: 'w', thread, event: event('x', 'y') }));
+    await failure(wrong.postToThread({ workflowId: 'w', thread, event: event('verified', 'y') }));
     expect(logged.join('\n')).not.toContain(fake.botToken);
   });
 });
