@@ -1,19 +1,12 @@
 /**
  * Activities that only log what they would do: the service runs end to end before IT Glue,
- * mail and Slack are configured. Each line is one JSON object on stdout.
+ * mail and Slack are configured. Each call is one line of the service's log (src/log.ts).
  */
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from './contracts';
 import type { Person } from '../workflows/types';
 import { customerGroupFor } from '../workflows/policy';
 import { SIMULATED_ITGLUE } from '../src/wording';
-import { redactApprovalTokens } from '../src/web/redact';
-
-export type Log = (event: string, fields: Record<string, unknown>) => void;
-
-/** One JSON line on stdout; an approval token anywhere in it (a path, a URL, a message) is redacted. */
-export const jsonLog: Log = (event, fields) => {
-  process.stdout.write(`${redactApprovalTokens(JSON.stringify({ at: new Date().toISOString(), event, ...fields }))}\n`);
-};
+import { jsonLog, type Log } from '../src/log';
 
 function placeholderPerson(contactId: string): Person {
   return {

@@ -12,7 +12,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { MailActivities, MailContext } from './contracts';
-import { jsonLog, type Log } from './logging';
+import { jsonLog, type Log } from '../src/log';
 import type { Address } from '../src/mail/address';
 import { MailError, type Mailer } from '../src/mail/mailer';
 import {

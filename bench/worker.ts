@@ -14,8 +14,8 @@
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from '../activities/contracts';
-import { jsonLog } from '../activities/logging';
 import { loadConfig } from '../src/config';
+import { jsonLog, setLogLevel } from '../src/log';
 import { serviceActivities } from '../src/service-activities';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { installRuntime } from '../src/temporal/runtime';
@@ -62,7 +62,8 @@ function baselineActivities(): ServiceActivities {
 const mode = process.env.BENCH_WORKER_MODE;
 const rate = Number(process.env.BENCH_ITGLUE_RATE ?? '1000');
 const config = loadConfig(process.env);
-installRuntime(jsonLog);
+setLogLevel(config.logLevel);
+installRuntime(jsonLog, config.logLevel);
 const address = config.temporal.address;
 if (!address) throw new Error('TEMPORAL_ADDRESS is required');
 const { namespace, taskQueue } = config.temporal;

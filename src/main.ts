@@ -2,8 +2,8 @@
  * `npm start`: loads the configuration, starts the service, and stops it cleanly on SIGTERM/SIGINT.
  * A configuration or start-up problem is one line on stderr and exit code 1.
  */
-import { jsonLog } from '../activities/logging';
 import { ConfigError, loadConfig, type Config } from './config';
+import { jsonLog, setLogLevel } from './log';
 import { startService, StartupError, type Service } from './service';
 import { installRuntime } from './temporal/runtime';
 
@@ -23,8 +23,9 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  for (const message of config.warnings) jsonLog('config.warning', { message });
-  installRuntime(jsonLog);
+  setLogLevel(config.logLevel);
+  for (const message of config.warnings) jsonLog('config.warning', { level: 'warn', message });
+  installRuntime(jsonLog, config.logLevel);
 
   let service: Service | null = null;
   let stopping: Promise<void> | null = null;
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       if (signalled) {
-        jsonLog('service.forcedExit', { signal });
+        jsonLog('service.forcedExit', { level: 'warn', signal });
         process.exit(1);
       }
       signalled = signal;
@@ -55,12 +56,12 @@ async function main(): Promise<void> {
     service = await startService(config, jsonLog);
   } catch (error) {
     if (error instanceof StartupError) fail(error.message);
-    jsonLog('service.startFailed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    jsonLog('service.startFailed', { level: 'error', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     fail(`invite-lite could not start: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   service.running.catch((error: unknown) => {
-    jsonLog('service.workerFailed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    jsonLog('service.workerFailed', { level: 'error', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     void stop('worker failure', 1);
   });
   if (signalled) return void stop(signalled, 0);

@@ -59,7 +59,7 @@ describe('loadConfig', () => {
       tls: null,
       uiPort: null,
     });
-    // DEFAULT_POLICY's numbers are checked against PRODUCT.md in policy-defaults.test.ts.
+    // DEFAULT_POLICY's numbers are checked against docs/design.md §5 in policy-defaults.test.ts.
     expect(config.policy).toEqual(DEFAULT_POLICY);
     // The demo: a secret of its own in DATA_DIR, and IT Glue simulated, each said at start.
     expect(config.approvalSecret).toMatch(/^[0-9a-f]{64}$/);
@@ -94,6 +94,12 @@ describe('loadConfig', () => {
 
   it('treats an empty value as unset', () => {
     expect(loadConfig({ PORT: '', TEMPORAL_ADDRESS: ' ' }).port).toBe(3000);
+  });
+
+  it('reads LOG_LEVEL in any case (default info)', () => {
+    expect(loadConfig({}).logLevel).toBe('info');
+    expect(loadConfig({ LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
+    expect(loadConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
   });
 
   it('reads a complete Slack, IT Glue, mail and Temporal Cloud configuration', () => {
@@ -159,6 +165,7 @@ describe('loadConfig', () => {
     [{ APPROVAL_SECRET: 'too-short' }, 'APPROVAL_SECRET: expected at least 32 bytes'],
     [{ NODE_ENV: 'production' }, 'APPROVAL_SECRET: required because NODE_ENV=production'],
     [{ POLICY_FILE: '/nonexistent/policy.json' }, 'POLICY_FILE: expected the path of a readable file, got "/nonexistent/policy.json"'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent, got "verbose"'],
   ])('%j gives one line naming the variable', (env, expected) => {
     expect(configError(env)).toContain(expected);
     expect(configError(env).startsWith(expected.split(':')[0]!)).toBe(true);

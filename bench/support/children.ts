@@ -20,7 +20,7 @@ function nodeArgs(script: string): string[] {
 
 /** The service's configuration variables: children get only the ones the benchmark sets. */
 const CONFIG_VARIABLE =
-  /^(NODE_ENV$|SLACK_|ITGLUE_|SMTP_URL$|MAIL_FROM$|MAIL_COPY_TO$|TRUST_PROXY$|PUBLIC_BASE_URL$|PORT$|APPROVAL_SECRET(_PREVIOUS)?$|TEMPORAL_|POLICY_FILE$|DATA_DIR$|BENCH_)/;
+  /^(NODE_ENV$|LOG_LEVEL$|SLACK_|ITGLUE_|SMTP_URL$|MAIL_FROM$|MAIL_COPY_TO$|TRUST_PROXY$|PUBLIC_BASE_URL$|PORT$|APPROVAL_SECRET(_PREVIOUS)?$|TEMPORAL_|POLICY_FILE$|DATA_DIR$|BENCH_)/;
 
 export function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
