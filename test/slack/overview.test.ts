@@ -10,7 +10,7 @@ import { openOnboardings } from '../../src/slack/overview';
 import { OTHERS_REFUSED } from '../../src/slack/status-scope';
 import { managerHome, MAX_HOME_BLOCKS } from '../../src/slack/views/home';
 import { statusMessage } from '../../src/slack/views/status-list';
-import type { Dashboard, Item } from '../../src/slack/overview';
+import type { Dashboard, Item } from '../../src/slack/views/models';
 import type { OnboardingStatus } from '../../workflows/types';
 import { SEED } from '../fakes/itglue-server';
 import { INVITEE, OTHER, PRIMARY, userFor } from '../support/fake-activities';
