@@ -1,5 +1,5 @@
 /**
- * The onboarding's Slack activities (PRODUCT.md §5, the thread): one root message per onboarding
+ * The onboarding's Slack activities (docs/design.md §10, the thread): one root message per onboarding
  * in SLACK_CHANNEL_ID, updated in place, and a reply per event. A reply that asks people to act
  * starts with their mentions (the tech, the managers' user group or each listed manager), so that
  * Slack notifies them.
@@ -20,21 +20,15 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  LogLevel,
-  type Logger,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebAPIRequestError,
-  WebClient,
-  type MessageMetadata,
-} from '@slack/web-api';
+import { WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebClient, type MessageMetadata } from '@slack/web-api';
 import type { SlackConfig } from '../src/config';
+import { jsonLog, type Log } from '../src/log';
+import { webClientLogger } from '../src/slack/bolt-logger';
 import { isSlackUserId } from '../src/slack/escape';
-import { threadReply, threadRoot } from '../src/slack/views/thread';
+import { threadReply } from '../src/slack/views/thread-reply';
+import { threadRoot } from '../src/slack/views/thread';
 import type { OnboardingEvent, OnboardingStatus, ThreadRef } from '../workflows/types';
 import type { SlackActivities } from './contracts';
-import { jsonLog, type Log } from './logging';
 import type { TechAddress, TechAddressLookup } from './mail';
 
 export const ROOT_EVENT_TYPE = 'invite_lite_onboarding';
@@ -51,20 +45,6 @@ export interface SlackActivityOptions {
   maxLookupPages?: number;
 }
 
-/** The WebClient's own warnings and errors as JSON log lines (its messages never hold the token). */
-function clientLogger(log: Log): Logger {
-  let level = LogLevel.WARN;
-  return {
-    debug() {},
-    info() {},
-    warn: (...message: unknown[]) => log('slack.client', { level: 'warn', message: message.map(String).join(' ') }),
-    error: (...message: unknown[]) => log('slack.client', { level: 'error', message: message.map(String).join(' ') }),
-    setLevel: (l: LogLevel) => void (level = l),
-    getLevel: () => level,
-    setName() {},
-  };
-}
-
 /** A WebClient that makes one attempt per call and leaves retrying (and waiting out 429s) to Temporal. */
 export function slackWebClient(config: Pick<SlackConfig, 'botToken' | 'apiUrl'>, options: { timeoutMs?: number; log?: Log } = {}): WebClient {
   return new WebClient(config.botToken, {
@@ -72,7 +52,7 @@ export function slackWebClient(config: Pick<SlackConfig, 'botToken' | 'apiUrl'>,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: options.timeoutMs ?? 20_000,
-    logger: clientLogger(options.log ?? jsonLog),
+    logger: webClientLogger(options.log ?? jsonLog),
   });
 }
 
@@ -227,51 +207,46 @@ export function createSlackActivities(
     }
   }
 
+  /**
+   * The pages of a message look-up, through the WebClient's cursor paging: at most `maxPages` of
+   * them, and none after a page that says it is the last (`has_more: false`). Raw Slack errors.
+   */
+  async function* pages(method: 'conversations.history' | 'conversations.replies', request: Record<string, unknown>): AsyncGenerator<{ messages: HistoryMessage[] }> {
+    let read = 0;
+    for await (const result of client.paginate(method, request)) {
+      const answer = result as { messages?: HistoryMessage[]; has_more?: boolean };
+      yield { messages: answer.messages ?? [] };
+      if (++read >= maxPages || !answer.has_more) return;
+    }
+  }
+
   /** The onboarding's root message in the channel, posted by an earlier attempt; null when none. Raw Slack errors. */
   async function findRoot(workflowId: string, startedAt: string): Promise<ThreadRef | null> {
     // The root is posted after the onboarding starts; a margin covers clocks that disagree.
     const started = Date.parse(startedAt);
     const oldest = Number.isNaN(started) ? undefined : String(Math.max(0, Math.floor(started / 1000) - 600));
-    let cursor: string | undefined;
     let found: ThreadRef | null = null;
-    for (let page = 0; page < maxPages; page++) {
-      const answer = await client.conversations.history({
-        channel,
-        include_all_metadata: true,
-        limit: pageSize,
-        ...(oldest ? { oldest, inclusive: true } : {}),
-        ...(cursor ? { cursor } : {}),
-      });
-      for (const m of (answer.messages ?? []) as HistoryMessage[]) {
+    const request = { channel, include_all_metadata: true, limit: pageSize, ...(oldest ? { oldest, inclusive: true } : {}) };
+    for await (const answer of pages('conversations.history', request)) {
+      for (const m of answer.messages) {
         // Newest first: the last match is the oldest, the one to keep.
         if (m.ts && m.metadata?.event_type === ROOT_EVENT_TYPE && m.metadata.event_payload?.workflowId === workflowId) {
           found = { channel, ts: m.ts };
         }
       }
-      cursor = answer.response_metadata?.next_cursor || undefined;
-      if (!cursor || !answer.has_more) break;
     }
     return found;
   }
 
   /** Whether a reply with this key is already in the thread (posted by an earlier attempt). Raw Slack errors. */
   async function replyPosted(thread: ThreadRef, key: Record<string, string>): Promise<boolean> {
-    let cursor: string | undefined;
-    for (let page = 0; page < maxPages; page++) {
-      const answer = await client.conversations.replies({
-        channel: thread.channel,
-        ts: thread.ts,
-        include_all_metadata: true,
-        limit: pageSize,
-        ...(cursor ? { cursor } : {}),
-      });
-      const hit = ((answer.messages ?? []) as HistoryMessage[]).some((m) => {
+    const request = { channel: thread.channel, ts: thread.ts, include_all_metadata: true, limit: pageSize };
+    for await (const answer of pages('conversations.replies', request)) {
+      const hit = answer.messages.some((m) => {
         const payload = m.metadata?.event_payload;
         return m.metadata?.event_type === REPLY_EVENT_TYPE && !!payload && Object.entries(key).every(([k, v]) => payload[k] === v);
       });
       if (hit) return true;
-      cursor = answer.response_metadata?.next_cursor || undefined;
-      if (!cursor || !answer.has_more) break;
     }
     return false;
   }

@@ -7,11 +7,13 @@ import { parseCommand, USAGE, UsageError } from './cli/arguments';
 import { runCommand } from './cli/commands';
 import { connectCli, NotConnectedError } from './cli/connect';
 import { ConfigError, loadConfig } from './config';
+import { ActionRefusedError } from './onboarding-messages';
 import { InvalidInputError } from './onboardings';
 
 function failureLine(error: unknown): string {
   if (error instanceof ConfigError || error instanceof NotConnectedError) return error.message;
   if (error instanceof WorkflowNotFoundError) return `no onboarding with ID ${error.workflowId}`;
+  if (error instanceof ActionRefusedError) return `refused by the onboarding (${error.reason}): ${error.message}`;
   if (error instanceof WorkflowUpdateFailedError) return `decision refused: ${error.cause?.message ?? error.message}`;
   return `error: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -1,28 +1,23 @@
 /**
- * The client side of onboardings: start one, read its status, list them, send it messages.
- * Used by the operator CLI, and by the Slack listeners and approval pages.
+ * The client side of onboardings: start one, read its status, list them, record the approver's
+ * decision (the messages people send are in src/onboarding-messages.ts). Used by the operator CLI,
+ * the Slack listeners and the approval pages.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type SignalDefinition } from '@temporalio/client';
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { z } from 'zod';
 import type { onboarding } from '../workflows';
 import {
-  cancel,
-  changeApprover,
   decide,
-  fixed,
-  invitationResent,
-  invitationSent,
-  offlineApproval,
   ONBOARDING_DEADLINE,
   ONBOARDING_KIND,
   ONBOARDING_ORG_ID,
   ONBOARDING_REQUESTED_BY,
   ONBOARDING_STAGE,
-  resume,
-  settingsConfirmed,
   status,
-  twoFactorConfirmed,
-  userObserved,
 } from '../workflows/messages';
 import type { Policy } from '../workflows/policy';
 import { scopeWatchStatus } from '../workflows/scope-watch';
@@ -36,6 +31,7 @@ import {
   type OnboardingRequest,
   type OnboardingStatus,
 } from '../workflows/types';
+import { plainValue, UnsafeQueryValueError, visibilityQuery } from './temporal/visibility-query';
 
 export const WORKFLOW_TYPE = 'onboarding';
 
@@ -44,9 +40,10 @@ export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
 }
 
-const id = z.string().regex(/^\S+$/, 'expected an ID without spaces');
+/** An ID as IT Glue and Temporal give them. */
+export const id = z.string().regex(/^\S+$/, 'expected an ID without spaces');
 /** Whoever acts: a Slack user ID, or `cli` for the operator command line. */
-const actorId = z.string().regex(/^(?:[UW][A-Z0-9]{2,}|cli)$/, 'expected a Slack user ID such as U0123ABCD (or cli)');
+export const actorId = z.string().regex(/^(?:[UW][A-Z0-9]{2,}|cli)$/, 'expected a Slack user ID such as U0123ABCD (or cli)');
 
 const requestSchema = z
   .object({
@@ -70,7 +67,8 @@ const requestSchema = z
     }
   });
 
-function firstIssue(error: z.ZodError): string {
+/** The first problem of a failed parse, with where it is. */
+export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0]!;
   return issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
 }
@@ -155,22 +153,27 @@ export interface OnboardingFilter {
   open?: boolean;
 }
 
-function quoted(field: string, value: string): string {
-  if (!/^[\w:.@-]+$/.test(value)) throw new InvalidInputError(`${field}: expected letters, digits or :.@_- only, got ${JSON.stringify(value)}`);
-  return `"${value}"`;
+/** A filter value given by a person, refused unless plain (see plainValue). */
+function plain(field: string, value: string): string {
+  try {
+    return plainValue(value);
+  } catch (error) {
+    if (error instanceof UnsafeQueryValueError) throw new InvalidInputError(`${field}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** A visibility query for onboardings (runs that continued as new are left out: their successor is listed). */
 export function onboardingQuery(filter: OnboardingFilter = {}): string {
-  const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`, 'ExecutionStatus != "ContinuedAsNew"'];
+  const query = visibilityQuery().where('WorkflowType', '=', WORKFLOW_TYPE).where('ExecutionStatus', '!=', 'ContinuedAsNew');
   if (filter.stage !== undefined) {
     if (!isStage(filter.stage)) throw new InvalidInputError(`stage: expected one of ${STAGES.join(', ')}, got ${JSON.stringify(filter.stage)}`);
-    clauses.push(`${ONBOARDING_STAGE.name} = "${filter.stage}"`);
+    query.where(ONBOARDING_STAGE, '=', filter.stage);
   }
-  if (filter.orgId !== undefined) clauses.push(`${ONBOARDING_ORG_ID.name} = ${quoted('orgId', filter.orgId)}`);
-  if (filter.requestedBy !== undefined) clauses.push(`${ONBOARDING_REQUESTED_BY.name} = ${quoted('requestedBy', filter.requestedBy)}`);
-  if (filter.open) clauses.push('ExecutionStatus = "Running"');
-  return clauses.join(' AND ');
+  if (filter.orgId !== undefined) query.where(ONBOARDING_ORG_ID, '=', plain('orgId', filter.orgId));
+  if (filter.requestedBy !== undefined) query.where(ONBOARDING_REQUESTED_BY, '=', plain('requestedBy', filter.requestedBy));
+  if (filter.open) query.where('ExecutionStatus', '=', 'Running');
+  return query.toString();
 }
 
 /** An onboarding as a visibility list shows it, with what it published for the overviews. */
@@ -217,74 +220,6 @@ export async function listOnboardingOverviews(client: Client, query: string, lim
 /** Onboardings matching a visibility query, newest first; see onboardingQuery. Eventually consistent. */
 export async function listOnboardings(client: Client, query: string = onboardingQuery(), limit = Infinity): Promise<OnboardingSummary[]> {
   return (await listOnboardingOverviews(client, query, limit)).map(({ overview: _, ...summary }) => summary);
-}
-
-const actor = { by: actorId };
-const nullableTime = z.string().nullable();
-
-interface SignalSpec<A> {
-  definition: SignalDefinition<[A]>;
-  fields: z.ZodType<A>;
-  /** Whether the signal names who acts (`by`). */
-  takesActor: boolean;
-}
-
-/** Pairs a signal with the schema of its argument; the compiler checks that they agree. */
-function signalSpec<A>(definition: SignalDefinition<[A]>, fields: z.ZodObject & z.ZodType<A>): SignalSpec<A> {
-  return { definition, fields, takesActor: 'by' in fields.shape };
-}
-
-/** The signals an operator may send, by their command-line names, with the fields each one needs. */
-export const SIGNALS = {
-  'invitation-sent': signalSpec(invitationSent, z.strictObject(actor)),
-  'invitation-resent': signalSpec(invitationResent, z.strictObject(actor)),
-  fixed: signalSpec(fixed, z.strictObject(actor)),
-  'settings-confirmed': signalSpec(settingsConfirmed, z.strictObject(actor)),
-  'two-factor-confirmed': signalSpec(twoFactorConfirmed, z.strictObject(actor)),
-  'offline-approval': signalSpec(
-    offlineApproval,
-    z.strictObject({
-      ...actor,
-      channel: z.enum(['fax', 'postal-mail', 'email'], { error: 'expected fax, postal-mail or email' }),
-      note: z.string().min(1, 'expected a note on how the approval arrived'),
-    }),
-  ),
-  'change-approver': signalSpec(changeApprover, z.strictObject({ ...actor, approverContactId: id })),
-  cancel: signalSpec(cancel, z.strictObject({ ...actor, reason: z.string().optional() })),
-  resume: signalSpec(resume, z.strictObject(actor)),
-  'user-observed': signalSpec(
-    userObserved,
-    z.strictObject({
-      id,
-      email: z.string().min(3, 'expected an email address'),
-      roleName: z.string(),
-      myGlue: z.boolean(),
-      invitationSentAt: nullableTime,
-      invitationAcceptedAt: nullableTime,
-      currentSignInAt: nullableTime,
-    }),
-  ),
-};
-
-export type SignalName = keyof typeof SIGNALS;
-
-export function isSignalName(name: string): name is SignalName {
-  return Object.hasOwn(SIGNALS, name);
-}
-
-export function signalTakesActor(name: SignalName): boolean {
-  return SIGNALS[name].takesActor;
-}
-
-/** Sends a signal by its command-line name, after checking its fields; throws InvalidInputError. */
-export async function sendSignal(client: Client, workflowId: string, name: string, fields: Record<string, unknown>): Promise<void> {
-  if (!isSignalName(name)) {
-    throw new InvalidInputError(`unknown signal ${JSON.stringify(name)}: expected one of ${Object.keys(SIGNALS).join(', ')}`);
-  }
-  const spec = SIGNALS[name] as SignalSpec<unknown>;
-  const result = spec.fields.safeParse(fields);
-  if (!result.success) throw new InvalidInputError(`signal ${name}: ${firstIssue(result.error)}`);
-  await client.workflow.getHandle(workflowId).signal(spec.definition, result.data);
 }
 
 /** The approver's decision (the `decide` update); the workflow refuses a second or stale decision. */

@@ -8,17 +8,18 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { loggingItGlueActivities, loggingMailActivities, loggingSlackActivities, type Log } from '../activities/logging';
+import { loggingItGlueActivities, loggingMailActivities, loggingSlackActivities } from '../activities/logging';
+import type { Log } from '../src/log';
 import {
   decideApproval,
   getStatus,
   InvalidInputError,
   listOnboardings,
   onboardingQuery,
-  sendSignal,
   startOnboarding,
   validateRequest,
 } from '../src/onboardings';
+import { ActionRefusedError, sendMessage } from '../src/onboarding-messages';
 import { createWorkers, type Workers } from '../src/temporal/worker';
 import { SIMULATED_ITGLUE } from '../src/wording';
 import type { OnboardingRequest } from '../workflows/types';
@@ -124,21 +125,61 @@ describe('listOnboardings', () => {
   });
 });
 
-describe('signals and decisions', () => {
-  it('checks signal names and fields before sending', async () => {
+describe('person actions and decisions', () => {
+  it('checks message names and fields before sending', async () => {
     const id = `onboarding:${org}:2001`;
-    await expect(sendSignal(temporal.client, id, 'approve', { by: 'U0TECH01' })).rejects.toThrow(/unknown signal "approve": expected one of invitation-sent, /);
-    await expect(sendSignal(temporal.client, id, 'offline-approval', { by: 'U0TECH01', channel: 'telex', note: 'x' })).rejects.toThrow(
-      'signal offline-approval: channel: expected fax, postal-mail or email',
+    await expect(sendMessage(temporal.client, id, 'approve', { by: 'U0TECH01' })).rejects.toThrow(/unknown message "approve": expected one of invitation-sent, /);
+    await expect(sendMessage(temporal.client, id, 'offline-approval', { by: 'U0TECH01', channel: 'telex', note: 'x' })).rejects.toThrow(
+      'offline-approval: channel: expected fax, postal-mail or email',
     );
-    await expect(sendSignal(temporal.client, id, 'cancel', { by: 'U0TECH01', extra: 1 })).rejects.toThrow(InvalidInputError);
+    await expect(sendMessage(temporal.client, id, 'cancel', { by: 'U0TECH01', extra: 1 })).rejects.toThrow(InvalidInputError);
+  });
+
+  it('lets the workflow refuse an action that does not fit now, with its reason, and changes nothing', async () => {
+    const { workflowId } = await startOnboarding(temporal.client, temporal.taskQueue, request('2007'), testPolicy());
+    await stageOf(workflowId, 'AWAITING_APPROVAL');
+    const refusal = await sendMessage(temporal.client, workflowId, 'fixed', { by: 'U0TECH01' }).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ActionRefusedError);
+    expect(refusal).toMatchObject({ reason: 'ActionNotNow', stage: 'AWAITING_APPROVAL' });
+    const invitee = await sendMessage(temporal.client, workflowId, 'change-approver', { by: 'U0TECH01', approverContactId: '2007' }).catch((e: unknown) => e);
+    expect(invitee).toMatchObject({ reason: 'InvalidAction', message: 'The invitee cannot approve their own access: choose someone else.' });
+    const s = await getStatus(temporal.client, workflowId);
+    expect(s.actionsTaken ?? 0).toBe(0);
+    expect(s.events.map((e) => e.type)).not.toContain('fixed');
+  });
+
+  it('acts once on the same update ID sent twice; refuses a press from an older drawing and one after the end', async () => {
+    const { workflowId } = await startOnboarding(temporal.client, temporal.taskQueue, request('2008'), testPolicy());
+    await stageOf(workflowId, 'AWAITING_APPROVAL');
+    const ask = { by: 'U0TECH01', seen: 0, approverContactId: '9002' };
+    // One press delivered twice (two replicas, or a retry): one action.
+    await Promise.all([
+      sendMessage(temporal.client, workflowId, 'change-approver', ask, { updateId: 'press-1' }),
+      sendMessage(temporal.client, workflowId, 'change-approver', ask, { updateId: 'press-1' }),
+    ]);
+    const changed = await eventually(async () => {
+      const s = await getStatus(temporal.client, workflowId);
+      return s.approver?.contactId === '9002' ? s : undefined;
+    }, 'the new approver');
+    expect(changed.actionsTaken).toBe(1);
+    expect(changed.events.filter((e) => e.type === 'approver-changed')).toHaveLength(1);
+    // Another press on the drawing before that action: refused as stale.
+    const stale = await sendMessage(temporal.client, workflowId, 'cancel', { by: 'U0TECH01', seen: 0 }, { updateId: 'press-2' }).catch((e: unknown) => e);
+    expect(stale).toMatchObject({ reason: 'StalePress' });
+    await sendMessage(temporal.client, workflowId, 'cancel', { by: 'U0TECH01', seen: 1 }, { updateId: 'press-3' });
+    await stageOf(workflowId, 'CANCELLED');
+    const ended = await eventually(
+      () => sendMessage(temporal.client, workflowId, 'resume', { by: 'U0MGR01' }).then(() => undefined, (e: unknown) => e),
+      'the refusal of an ended onboarding',
+    );
+    expect(ended).toMatchObject({ reason: 'OnboardingEnded', stage: 'CANCELLED' });
   });
 
   it('changes the approver, takes only the current round decision, and cancels', async () => {
     const { workflowId } = await startOnboarding(temporal.client, temporal.taskQueue, request('2004'), testPolicy());
     await stageOf(workflowId, 'AWAITING_APPROVAL');
 
-    await sendSignal(temporal.client, workflowId, 'change-approver', { by: 'U0TECH01', approverContactId: '9002' });
+    await sendMessage(temporal.client, workflowId, 'change-approver', { by: 'U0TECH01', approverContactId: '9002' });
     const changed = await eventually(async () => {
       const s = await getStatus(temporal.client, workflowId);
       return s.approver?.contactId === '9002' ? s : undefined;
@@ -152,7 +193,7 @@ describe('signals and decisions', () => {
 
     const { workflowId: other } = await startOnboarding(temporal.client, temporal.taskQueue, request('2005'), testPolicy());
     await stageOf(other, 'AWAITING_APPROVAL');
-    await sendSignal(temporal.client, other, 'cancel', { by: 'U0TECH01', reason: 'asked twice' });
+    await sendMessage(temporal.client, other, 'cancel', { by: 'U0TECH01', reason: 'asked twice' });
     await stageOf(other, 'CANCELLED');
   });
 

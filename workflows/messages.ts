@@ -1,6 +1,7 @@
 /** The onboarding workflow's messages and search attributes, shared by workflow and clients. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PersonAction } from './person-actions';
 import type { DecisionInput, DecisionResult, ItGlueUser, OfflineChannel, OnboardingEvent, OnboardingStatus } from './types';
 
 /** Who did something: a Slack user ID. */
@@ -83,3 +84,16 @@ export const SEARCH_ATTRIBUTES = [
   ONBOARDING_KIND,
   ONBOARDING_DEADLINE,
 ] as const;
+
+/** Each person action's Update, by the action's name (the names its signal had). */
+export const PERSON_ACTION_UPDATES = {
+  invitationSent: confirmInvitationSent,
+  invitationResent: confirmInvitationResent,
+  fixed: confirmFixed,
+  settingsConfirmed: confirmSettings,
+  twoFactorConfirmed: confirmTwoFactor,
+  offlineApproval: recordOfflineApproval,
+  changeApprover: askAnotherApprover,
+  cancel: cancelOnboarding,
+  resume: resumeOnboarding,
+} as const satisfies Record<PersonAction, { name: string }>;

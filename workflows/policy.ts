@@ -1,5 +1,5 @@
 /**
- * Policy: every duration, limit and rule the workflow uses (PRODUCT.md §3, §7).
+ * Policy: every duration, limit and rule the workflow uses (docs/design.md §5, §12).
  * Durations are milliseconds. The production defaults are DEFAULT_POLICY; tests shrink them.
  * This module is deterministic so that the workflow can import it.
  */

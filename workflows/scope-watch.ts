@@ -87,49 +87,81 @@ const addDays = (day: string, days: number): string => dayOf(Date.parse(`${day}T
 const earlier = (a: string, b: string) => (a < b ? a : b);
 const later = (a: string, b: string) => (a > b ? a : b);
 
+const iso = (ms: number) => new Date(ms).toISOString();
+const errorText = (error: unknown) =>
+  error instanceof wf.ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error);
+
 export async function scopeWatch(input: ScopeWatchInput): Promise<ScopeWatchStatus> {
-  const info = wf.workflowInfo();
-  const { userActivity } = wf.proxyActivities<ItGlueMaintenanceActivities>({
-    ...SCOPE_WATCH_ITGLUE,
-    taskQueue: itglueTaskQueue(info.taskQueue),
-  });
-  const slack = wf.proxyActivities<SlackActivities>(SLACK);
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const { settings, org } = input;
+  const watch = new Watch(input);
+  wf.setHandler(scopeWatchStatus, () => watch.s);
+  wf.setHandler(onboardingEnded, (ended) => watch.onboardingEnded(ended));
+  return watch.run();
+}
+
+class Watch {
+  readonly s: ScopeWatchStatus;
+  private readonly info = wf.workflowInfo();
+  private readonly itglue = wf.proxyActivities<ItGlueMaintenanceActivities>({ ...SCOPE_WATCH_ITGLUE, taskQueue: itglueTaskQueue(this.info.taskQueue) });
+  private readonly slack = wf.proxyActivities<SlackActivities>(SLACK);
   /** Where the user may work: their own organization and the shared ones. */
-  const expected = [org.id, ...input.sharedOrganizations];
+  private readonly expected: string[];
 
-  const s: ScopeWatchStatus = input.carried ?? {
-    workflowId: info.workflowId,
-    firstRunId: info.firstExecutionRunId,
-    onboardingWorkflowId: input.onboarding.workflowId,
-    state: 'watching',
-    orgId: org.id,
-    userId: input.user.id,
-    since: input.since,
-    until: input.until,
-    checks: 0,
-    lastCheckAt: null,
-    // Nothing to read at the first sign-in itself: the first check is one interval later.
-    nextCheckAt: iso(Date.now() + settings.every),
-    checkedThrough: null,
-    alerted: [],
-    lastError: null,
-    events: [],
-  };
+  constructor(private readonly input: ScopeWatchInput) {
+    const { org, settings } = input;
+    this.expected = [org.id, ...input.sharedOrganizations];
+    this.s = input.carried ?? {
+      workflowId: this.info.workflowId,
+      firstRunId: this.info.firstExecutionRunId,
+      onboardingWorkflowId: input.onboarding.workflowId,
+      state: 'watching',
+      orgId: org.id,
+      userId: input.user.id,
+      since: input.since,
+      until: input.until,
+      checks: 0,
+      lastCheckAt: null,
+      // Nothing to read at the first sign-in itself: the first check is one interval later.
+      nextCheckAt: iso(Date.now() + settings.every),
+      checkedThrough: null,
+      alerted: [],
+      lastError: null,
+      events: [],
+    };
+  }
 
-  wf.setHandler(scopeWatchStatus, () => s);
-  wf.setHandler(onboardingEnded, ({ outcome, at }) => {
-    if (s.state !== 'watching') return;
-    if (outcome === 'cancelled') s.state = 'stopped';
-    else s.until = iso(Date.parse(at) + settings.days * DAY);
-  });
+  /** The onboarding ended: cancelled, the watch stops; completed, it goes on for its days. */
+  onboardingEnded({ outcome, at }: { outcome: 'completed' | 'cancelled'; at: string }): void {
+    if (this.s.state !== 'watching') return;
+    if (outcome === 'cancelled') this.s.state = 'stopped';
+    else this.s.until = iso(Date.parse(at) + this.input.settings.days * DAY);
+  }
 
-  const errorText = (error: unknown) =>
-    error instanceof wf.ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error);
+  /** Checks every interval until the watch's last day, or until it is stopped. */
+  async run(): Promise<ScopeWatchStatus> {
+    const s = this.s;
+    while (s.state === 'watching') {
+      const until = s.until === null ? null : Date.parse(s.until);
+      const due = Math.min(Date.parse(s.nextCheckAt), until ?? Infinity);
+      if (Date.now() < due) {
+        // Woken early when the onboarding ends: the end may move the last check.
+        const seen = s.until;
+        await wf.condition(() => s.state !== 'watching' || s.until !== seen, due - Date.now());
+        continue;
+      }
+      await this.check();
+      s.nextCheckAt = iso(Date.now() + this.input.settings.every);
+      if (s.until !== null && Date.now() >= Date.parse(s.until)) {
+        if (s.state === 'watching') s.state = 'ended';
+        break;
+      }
+      await this.continueAsNewIfLong();
+    }
+    return s;
+  }
 
   /** Reads the figures since the last check and raises the alerts they call for. */
-  async function check() {
+  private async check(): Promise<void> {
+    const s = this.s;
     const now = Date.now();
     const today = dayOf(now);
     const from = earlier(s.checkedThrough ? later(addDays(s.checkedThrough, 1), s.since) : s.since, today);
@@ -138,7 +170,7 @@ export async function scopeWatch(input: ScopeWatchInput): Promise<ScopeWatchStat
     s.lastCheckAt = iso(now);
     let activity: UserActivity;
     try {
-      activity = await userActivity({ userId: s.userId, from, to, expected });
+      activity = await this.itglue.userActivity({ userId: s.userId, from, to, expected: this.expected });
     } catch (error) {
       if (!(error instanceof wf.ActivityFailure)) throw error;
       s.lastError = `Reading the user's activity in IT Glue failed: ${errorText(error)}`;
@@ -150,16 +182,16 @@ export async function scopeWatch(input: ScopeWatchInput): Promise<ScopeWatchStat
     const lastDay = activity.rows.at(-1)?.date;
     if (!activity.complete && lastDay && lastDay > from) through = earlier(through, addDays(lastDay, -1));
     if (through >= from) s.checkedThrough = s.checkedThrough ? later(s.checkedThrough, through) : through;
-    await raiseAlerts(activity);
+    await this.raiseAlerts(activity);
   }
 
   /** One alert per organization and day outside the expected ones, never one raised before. */
-  async function raiseAlerts(activity: UserActivity) {
+  private async raiseAlerts(activity: UserActivity): Promise<void> {
     const outside = new Map<string, UserActivityRow[]>();
     for (const row of activity.rows) {
-      if (expected.includes(row.organizationId) || row.created + row.viewed + row.edited + row.deleted === 0) continue;
+      if (this.expected.includes(row.organizationId) || row.created + row.viewed + row.edited + row.deleted === 0) continue;
       const key = `${row.organizationId}/${row.date}`;
-      if (s.alerted.includes(key)) continue;
+      if (this.s.alerted.includes(key)) continue;
       outside.set(key, [...(outside.get(key) ?? []), row]);
     }
     const keys = [...outside.keys()].sort((a, b) => {
@@ -168,39 +200,45 @@ export async function scopeWatch(input: ScopeWatchInput): Promise<ScopeWatchStat
       return dayA.localeCompare(dayB) || orgA.localeCompare(orgB, undefined, { numeric: true });
     });
     for (const key of keys) {
-      const rows = outside.get(key)!;
-      const { organizationId, date } = rows[0]!;
-      const name = activity.organizationNames[organizationId];
-      const where = name ? `${name} (IT Glue organization ${organizationId})` : `the IT Glue organization with id ${organizationId}`;
-      const what = rows.map((r) => `${r.resourceType} (${counts(r)})`).join(', ');
-      const allowed = input.sharedOrganizations.length > 0 ? `${org.name} and the shared organizations` : org.name;
-      const event: OnboardingEvent = {
-        at: iso(Date.now()),
-        type: 'scope-alert',
-        text:
-          `${input.user.name} was active in ${where} on ${date}, outside ${org.name}: ${what}. ` +
-          `Check their organization access in IT Glue (Account → Users → the user, and their groups): it must reach ${allowed} only.`,
-        mention: { users: [input.requestedBy], managers: true },
-      };
+      const event = this.alert(outside.get(key)!, activity.organizationNames);
       // Kept before it is told, so that it is never raised twice.
-      s.alerted.push(key);
-      s.events.push(event);
-      await tell(event);
+      this.s.alerted.push(key);
+      this.s.events.push(event);
+      await this.tell(event);
     }
   }
 
+  /** The alert for one organization and day: where, what, and what to check. */
+  private alert(rows: UserActivityRow[], names: Record<string, string>): OnboardingEvent {
+    const { org, user, sharedOrganizations, requestedBy } = this.input;
+    const { organizationId, date } = rows[0]!;
+    const name = names[organizationId];
+    const where = name ? `${name} (IT Glue organization ${organizationId})` : `the IT Glue organization with id ${organizationId}`;
+    const what = rows.map((r) => `${r.resourceType} (${counts(r)})`).join(', ');
+    const allowed = sharedOrganizations.length > 0 ? `${org.name} and the shared organizations` : org.name;
+    return {
+      at: iso(Date.now()),
+      type: 'scope-alert',
+      text:
+        `${user.name} was active in ${where} on ${date}, outside ${org.name}: ${what}. ` +
+        `Check their organization access in IT Glue (Account → Users → the user, and their groups): it must reach ${allowed} only.`,
+      mention: { users: [requestedBy], managers: true },
+    };
+  }
+
   /** Posts the alert in the onboarding's thread and hands it to the onboarding, while it runs. */
-  async function tell(event: OnboardingEvent) {
-    if (input.thread) {
+  private async tell(event: OnboardingEvent): Promise<void> {
+    const s = this.s;
+    if (this.input.thread) {
       try {
-        await slack.postToThread({ workflowId: s.onboardingWorkflowId, thread: input.thread, event });
+        await this.slack.postToThread({ workflowId: s.onboardingWorkflowId, thread: this.input.thread, event });
       } catch (error) {
         if (!(error instanceof wf.ActivityFailure)) throw error;
         s.lastError = `Posting an alert in Slack failed: ${errorText(error)}`;
       }
     }
     try {
-      await wf.getExternalWorkflowHandle(s.onboardingWorkflowId).signal(scopeAlert, { watchRunId: info.firstExecutionRunId, event });
+      await wf.getExternalWorkflowHandle(s.onboardingWorkflowId).signal(scopeAlert, { watchRunId: this.info.firstExecutionRunId, event });
     } catch (error) {
       // The onboarding has ended: its status shows this watch's alerts (src/onboardings.ts).
       if (wf.isCancellation(error)) throw error;
@@ -208,33 +246,12 @@ export async function scopeWatch(input: ScopeWatchInput): Promise<ScopeWatchStat
   }
 
   /** Carries everything to a new run when the history grows long. */
-  async function continueAsNewIfLong() {
+  private async continueAsNewIfLong(): Promise<void> {
     const { continueAsNewSuggested, historyLength } = wf.workflowInfo();
-    if (!continueAsNewSuggested && historyLength < input.historyLimit) return;
+    if (!continueAsNewSuggested && historyLength < this.input.historyLimit) return;
     await wf.condition(wf.allHandlersFinished);
-    await wf.continueAsNew<typeof scopeWatch>({ ...input, carried: s });
+    await wf.continueAsNew<typeof scopeWatch>({ ...this.input, carried: this.s });
   }
-
-  // ---- the process -----------------------------------------------------------------------------
-
-  while (s.state === 'watching') {
-    const until = s.until === null ? null : Date.parse(s.until);
-    const due = Math.min(Date.parse(s.nextCheckAt), until ?? Infinity);
-    if (Date.now() < due) {
-      // Woken early when the onboarding ends: the end may move the last check.
-      const seen = s.until;
-      await wf.condition(() => s.state !== 'watching' || s.until !== seen, due - Date.now());
-      continue;
-    }
-    await check();
-    s.nextCheckAt = iso(Date.now() + settings.every);
-    if (s.until !== null && Date.now() >= Date.parse(s.until)) {
-      if (s.state === 'watching') s.state = 'ended';
-      break;
-    }
-    await continueAsNewIfLong();
-  }
-  return s;
 }
 
 function counts(row: UserActivityRow): string {

@@ -1,4 +1,4 @@
-/** The stages of an onboarding (PRODUCT.md §3), in the order a normal run passes them. */
+/** The stages of an onboarding (docs/design.md §4), in the order a normal run passes them. */
 export const STAGES = [
   'VALIDATING',
   'AWAITING_APPROVAL',

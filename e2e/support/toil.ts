@@ -5,11 +5,12 @@
  * was down, or taken as a double click, is the same action; a press of a button that no longer
  * applied reached nothing and is not an action the onboarding needed.
  */
-import { defaultPayloadConverter } from '@temporalio/common';
+import { actionsIn } from '../../test/support/history';
+import type { PersonAction } from '../../workflows/person-actions';
 import type { Stack } from './stack';
 
-/** The onboarding's signals (workflows/messages.ts) that the thread's buttons and their modals send, as the tech's action. */
-const BUTTONS: Record<string, string> = {
+/** The person actions (workflows/person-actions.ts) that the thread's buttons and their modals send, as the tech's action. */
+const BUTTONS: Record<PersonAction, string> = {
   invitationSent: 'pressed Invitation sent',
   settingsConfirmed: 'pressed Settings confirmed',
   fixed: 'pressed Fixed',
@@ -28,13 +29,9 @@ export async function techActions(stack: Stack, workflowId: string): Promise<str
   const actions = ['submitted the modal'];
   if (s.user) actions.push('created the user in IT Glue');
   const history = await (await stack.temporal()).workflow.getHandle(workflowId).fetchHistory();
-  for (const event of history.events ?? []) {
-    const signal = event.workflowExecutionSignaledEventAttributes;
-    if (!signal?.signalName) continue;
-    const [payload] = signal.input?.payloads ?? [];
-    const arg = payload ? defaultPayloadConverter.fromPayload<{ by?: unknown }>(payload) : undefined;
-    if (arg?.by !== tech) continue;
-    const action = BUTTONS[signal.signalName] ?? `sent ${signal.signalName}`;
+  for (const taken of actionsIn(history)) {
+    if (taken.by !== tech) continue;
+    const action = BUTTONS[taken.action];
     if (!actions.includes(action)) actions.push(action);
   }
   return actions;

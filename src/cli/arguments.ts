@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DecisionInput, MyGlueRole, OnboardingRequest } from '../../workflows/types';
 import { isStage, STAGES } from '../../workflows/stages';
-import { SIGNALS } from '../onboardings';
+import { MESSAGES } from '../onboarding-messages';
 
 export const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -13,7 +13,8 @@ export const USAGE = `usage: npm run cli -- <command> [options]
   list [--stage STAGE] [--org ID] [--open] [--json]
                               list onboardings
   signal <workflowId> <name> [--by U123] [--json '{...}']
-                              send a signal: ${Object.keys(SIGNALS).join(', ')}
+                              send a message (a person action the onboarding judges, or
+                              the sweep's user-observed): ${Object.keys(MESSAGES).join(', ')}
   decide <workflowId> approve|deny --round N --approver ID --by U123 [--comment C]
                               record a decision the approver gave you (kept as
                               recorded by you with the CLI, not through the link)

@@ -5,15 +5,12 @@ import {
   decideApproval,
   getStatus,
   InvalidInputError,
-  isSignalName,
   listOnboardings,
   onboardingQuery,
-  sendSignal,
-  signalTakesActor,
-  SIGNALS,
   startOnboarding,
   type OnboardingSummary,
 } from '../onboardings';
+import { isMessageName, MESSAGES, messageTakesActor, sendMessage } from '../onboarding-messages';
 import { CLI_ACTOR, type Command } from './arguments';
 
 export type Out = (line: string) => void;
@@ -44,13 +41,13 @@ export async function runCommand(command: Exclude<Command, { command: 'help' }>,
     }
     case 'signal': {
       const { name } = command;
-      if (!isSignalName(name)) {
-        throw new InvalidInputError(`unknown signal ${JSON.stringify(name)}: expected one of ${Object.keys(SIGNALS).join(', ')}`);
+      if (!isMessageName(name)) {
+        throw new InvalidInputError(`unknown message ${JSON.stringify(name)}: expected one of ${Object.keys(MESSAGES).join(', ')}`);
       }
       const fields = { ...command.fields };
       if (command.by !== undefined) fields.by = command.by;
-      else if (signalTakesActor(name) && fields.by === undefined) fields.by = CLI_ACTOR;
-      await sendSignal(client, command.workflowId, name, fields);
+      else if (messageTakesActor(name) && fields.by === undefined) fields.by = CLI_ACTOR;
+      await sendMessage(client, command.workflowId, name, fields);
       out(`sent ${name} to ${command.workflowId}`);
       return;
     }

@@ -1,6 +1,7 @@
 /**
  * The `action_id`s of the onboarding thread's buttons. Each button's `value` is the onboarding's
- * workflow ID; the listeners look the onboarding up by it and re-check the clicker's rights.
+ * workflow ID and the count of actions it had taken when the button was drawn (pressValue); the
+ * listeners check the clicker's rights and send the workflow the action, which judges it.
  */
 export const ACTIONS = {
   /** Tech or manager, any open stage. */
@@ -34,3 +35,18 @@ export function isActionId(value: string): value is ActionId {
 
 /** The `block_id` of the thread root's buttons. */
 export const THREAD_ACTIONS_BLOCK_ID = 'onboarding_actions';
+
+/** A thread button's value: the onboarding's workflow ID and its count of actions taken when drawn. */
+export function pressValue(workflowId: string, actionsTaken: number): string {
+  return `${workflowId}#${actionsTaken}`;
+}
+
+/**
+ * The onboarding and drawing a button's value names; null when it names no onboarding. A value
+ * without a count (drawn before counts were kept) names the onboarding only.
+ */
+export function parsePressValue(value: string | undefined): { workflowId: string; seen: number | undefined } | null {
+  const match = /^(onboarding:[^:#\s]+:[^:#\s]+)(?:#(\d{1,9}))?$/.exec(value ?? '');
+  if (!match) return null;
+  return { workflowId: match[1]!, seen: match[2] === undefined ? undefined : Number(match[2]) };
+}

@@ -6,7 +6,7 @@
 import { App, HTTPReceiver, SocketModeReceiver, type Authorize, type Receiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import type { Policy } from '../../workflows/policy';
 import type { SlackConfig } from '../config';
 import { ItGlueClient } from '../itglue/client';
@@ -21,7 +21,9 @@ import { SLACK_EVENTS_PATH, slackEventsRoute } from './events-route';
 import { registerListeners } from './listeners';
 import { Permalinks } from './permalinks';
 import { trackingAcks } from './receiver';
-import { DOUBLE_CLICK_MS } from './thread-buttons';
+
+/** See SlackAppOptions.doubleClickMs. */
+const MODAL_DOUBLE_CLICK_MS = 3_000;
 
 export { SLACK_EVENTS_PATH };
 
@@ -37,7 +39,10 @@ export interface SlackAppOptions {
   clientOptions?: WebClientOptions;
   /** How long user group members are remembered (default 3 minutes). */
   rolesTtlMs?: number;
-  /** Presses of one button within this time count as one (default 10 s). */
+  /**
+   * A button that opens a modal, pressed again by the same person within this time, opens it once
+   * (default 3 s). Presses that act are made one by their Update IDs, on any replica.
+   */
   doubleClickMs?: number;
 }
 
@@ -166,7 +171,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     roles: new Roles(quick, config, log, options.rolesTtlMs, config.groupCacheMaxMs),
     permalinks: new Permalinks(quick),
     recent: new RecentKeys(10_000),
-    doubleClickMs: options.doubleClickMs ?? DOUBLE_CLICK_MS,
+    doubleClickMs: options.doubleClickMs ?? MODAL_DOUBLE_CLICK_MS,
     client,
   };
 

@@ -1,7 +1,7 @@
 /** What the Slack listeners work with. */
 import type { Client } from '@temporalio/client';
 import type { WebClient } from '@slack/web-api';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import type { Policy } from '../../workflows/policy';
 import type { SlackConfig } from '../config';
 import type { Roles } from './authorization';
@@ -21,7 +21,7 @@ export interface SlackDeps {
   permalinks: Permalinks;
   /** Repeated requests: retried commands (by trigger_id), double clicks, double submissions. */
   recent: RecentKeys;
-  /** Presses of the same button on the same onboarding within this time count as one. */
+  /** A modal-opening button pressed again within this time by the same person opens one modal. */
   doubleClickMs: number;
   /** The app's own Web API client (the listeners also get one per request). */
   client: WebClient;

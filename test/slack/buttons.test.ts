@@ -12,6 +12,7 @@ import { APPROVER_FIELD, OFFLINE_CHANNEL_FIELD, OFFLINE_NOTE_FIELD } from '../..
 import type { Stage } from '../../workflows/stages';
 import type { OnboardingStatus } from '../../workflows/types';
 import { INVITEE, ORG, OTHER, PRIMARY, userFor } from '../support/fake-activities';
+import { messagesIn } from '../support/history';
 import { eventually, startSlackHarness, USERS, type ModalState, type SlackHarness } from '../support/slack-harness';
 import { testPolicy } from '../support/temporal';
 
@@ -43,9 +44,9 @@ async function shown(workflowId: string, stage: Stage, subState: string | null =
   return s;
 }
 
-async function signals(workflowId: string): Promise<string[]> {
-  const history = await h.temporal.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName ?? ''] : []));
+/** What the onboarding heard: person actions (Updates accepted) by name, and other signals. */
+async function actionsTaken(workflowId: string): Promise<string[]> {
+  return messagesIn(await h.temporal.client.workflow.getHandle(workflowId).fetchHistory());
 }
 
 function ephemeralsTo(user: string): Array<{ text: string; thread_ts?: string }> {
@@ -72,14 +73,14 @@ describe('buttons that send a message', () => {
     const s = await until(id, (st) => st.events.some((e) => e.type === 'user-not-found'), 'user-not-found');
     expect(s.events.filter((e) => e.type === 'invitation-sent')).toEqual([expect.objectContaining({ by: USERS.tech })]);
     await new Promise((r) => setTimeout(r, 300));
-    expect(await signals(id)).toEqual(['invitationSent']);
+    expect(await actionsTaken(id)).toEqual(['invitationSent']);
 
     // Later (after the double-click window), with the user in IT Glue: found, verified, on to acceptance.
     await new Promise((r) => setTimeout(r, DOUBLE_CLICK_MS));
     h.world.users.set(OTHER.email.toLowerCase(), userFor(OTHER));
     await h.press(ACTIONS.invitationSent, id, USERS.tech2);
     await shown(id, 'AWAITING_ACCEPTANCE');
-    expect(await signals(id)).toEqual(['invitationSent', 'invitationSent']);
+    expect(await actionsTaken(id)).toEqual(['invitationSent', 'invitationSent']);
     h.world.users.clear();
   });
 
@@ -96,7 +97,7 @@ describe('buttons that send a message', () => {
     expect(response.status).toBe(200);
     await eventually(() => ephemeralsTo(USERS.outsider).filter((e) => e.thread_ts === root.ts).length === 2, 'a second refusal');
     await new Promise((r) => setTimeout(r, 300));
-    expect(await signals(id)).toEqual([]);
+    expect(await actionsTaken(id)).toEqual([]);
     expect((await status(id)).stage).toBe('AWAITING_INVITE');
   });
 
@@ -106,7 +107,7 @@ describe('buttons that send a message', () => {
     await h.press(ACTIONS.resume, id, USERS.manager);
     await eventually(() => ephemeralsTo(USERS.tech).some((e) => e.text.includes('no longer applies')), 'the stale-button notice');
     await eventually(() => ephemeralsTo(USERS.manager).some((e) => e.text.includes('no longer applies')), 'the stale-button notice to the manager');
-    expect(await signals(id)).toEqual([]);
+    expect(await actionsTaken(id)).toEqual([]);
   });
 
   it('“Cancel” by a manager (who is not a tech) ends it; pressed again, it says it has ended', async () => {
@@ -118,7 +119,7 @@ describe('buttons that send a message', () => {
     await new Promise((r) => setTimeout(r, DOUBLE_CLICK_MS));
     await h.press(ACTIONS.cancel, id, USERS.tech);
     await eventually(() => ephemeralsTo(USERS.tech).some((e) => e.text.includes('already ended')), 'the ended notice');
-    expect(await signals(id)).toEqual(['cancel']);
+    expect(await actionsTaken(id)).toEqual(['cancel']);
   });
 
   it('“Fixed” re-verifies a mismatch; “Resent” answers an expired invitation; “2FA confirmed” completes', async () => {
@@ -153,7 +154,7 @@ describe('buttons that send a message', () => {
     await h.press(ACTIONS.twoFactorConfirmed, id, USERS.tech);
     const done = await until(id, (st) => st.stage === 'COMPLETED', 'completed');
     expect(done.events.find((e) => e.type === '2fa-confirmed')?.by).toBe(USERS.tech);
-    expect(await signals(id)).toEqual(['fixed', 'settingsConfirmed', 'invitationResent', 'userObserved', 'twoFactorConfirmed']);
+    expect(await actionsTaken(id)).toEqual(['fixed', 'settingsConfirmed', 'invitationResent', 'userObserved', 'twoFactorConfirmed']);
     h.world.users.clear();
   });
 
@@ -163,7 +164,7 @@ describe('buttons that send a message', () => {
     await shown(id, 'STALLED');
     await h.press(ACTIONS.resume, id, USERS.tech);
     await eventually(() => ephemeralsTo(USERS.tech).some((e) => e.text.includes('Only a manager can resume')), 'the refusal');
-    expect(await signals(id)).toEqual([]);
+    expect(await actionsTaken(id)).toEqual([]);
     await h.press(ACTIONS.resume, id, USERS.manager);
     const s = await until(id, (st) => st.stage === 'AWAITING_APPROVAL', 'resumed');
     expect(s.events.find((e) => e.type === 'resumed')?.by).toBe(USERS.manager);
@@ -206,7 +207,7 @@ describe('buttons that open a modal', () => {
     const s = await until(id, (st) => st.approver?.contactId === OTHER.contactId && st.approvalRound === 2, 'the new approver');
     expect(s.events.find((e) => e.type === 'approver-changed')?.by).toBe(USERS.tech);
     await new Promise((r) => setTimeout(r, 300));
-    expect(await signals(id)).toEqual(['changeApprover']);
+    expect(await actionsTaken(id)).toEqual(['changeApprover']);
   });
 
   it('“Record offline approval” records the channel and note, and the onboarding goes ahead', async () => {
@@ -220,7 +221,7 @@ describe('buttons that open a modal', () => {
       [OFFLINE_CHANNEL_FIELD.block]: { [OFFLINE_CHANNEL_FIELD.action]: { type: 'radio_buttons', selected_option: opt('fax') } },
       [OFFLINE_NOTE_FIELD.block]: { [OFFLINE_NOTE_FIELD.action]: { type: 'plain_text_input', value: ' ' } },
     });
-    expect((noNote.answer?.errors as Record<string, string>)[OFFLINE_NOTE_FIELD.block]).toContain('who approved');
+    expect((noNote.answer!.errors as Record<string, string>)[OFFLINE_NOTE_FIELD.block]).toContain('who approved');
 
     const ok = await h.submit(modal, USERS.tech2, {
       [OFFLINE_CHANNEL_FIELD.block]: { [OFFLINE_CHANNEL_FIELD.action]: { type: 'radio_buttons', selected_option: opt('fax') } },

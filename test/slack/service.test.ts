@@ -107,3 +107,60 @@ it('posts the thread of an onboarding started from the CLI, and shows it on a ma
   expect(text).toContain('Onboardings');
   expect(text).toContain(`p${root.ts.replace('.', '')}`);
 }, 60_000);
+
+it('takes one press delivered to two service processes once, and refuses a press from an older drawing of the thread', async () => {
+  // A second replica of the service: same Temporal task queue, same Slack app, its own port.
+  const replica = await startServiceProcess({ ...env, PORT: String(await portOutsideEphemeralRange()) });
+  try {
+    const workflowId = `onboarding:${SEED.org.acme}:${SEED.contact.inesInvitee}`;
+    const started = await runCli(['start', '--org', SEED.org.acme, '--contact', SEED.contact.inesInvitee, '--by', USERS.tech], env);
+    expect(started.code).toBe(0);
+    await eventually(async () => JSON.parse((await runCli(['status', workflowId], env)).stdout).stage === 'AWAITING_APPROVAL', 'the approval request');
+    // The approver answered by fax: recorded with the command line, the onboarding's first action.
+    const offline = await runCli(['signal', workflowId, 'offline-approval', '--by', USERS.tech, '--json', '{"channel":"fax","note":"Signed form from Paula, in the ticket"}'], env);
+    expect(offline.code).toBe(0);
+    const root = await eventually(() => {
+      const m = slack.messages(CHANNEL).find((x) => !x.threadTs && x.metadata?.event_payload.workflowId === workflowId);
+      return m && JSON.stringify(m.blocks).includes('onboarding_invitation_sent') ? m : null;
+    }, 'the thread root with Invitation sent');
+    const value = JSON.stringify(root.blocks).match(/"value":"(onboarding:[^"]+)"/)![1]!;
+    expect(value).toBe(`${workflowId}#1`);
+    const payload = (actionTs: string, actionId = 'onboarding_invitation_sent') => ({
+      type: 'block_actions',
+      user: { id: USERS.tech, username: 'tech', name: 'tech', team_id: 'T0FAKE001' },
+      api_app_id: 'A0FAKE001',
+      token: 'legacy-verification-token',
+      container: { type: 'message', message_ts: root.ts, channel_id: CHANNEL, is_ephemeral: false },
+      trigger_id: slack.issueTriggerId(),
+      team: { id: 'T0FAKE001', domain: 'fake-team' },
+      channel: { id: CHANNEL, name: 'onboarding' },
+      message: { type: 'message', user: slack.botUserId, ts: root.ts, text: root.text, blocks: root.blocks },
+      response_url: slack.responseUrl(),
+      actions: [{ action_id: actionId, block_id: 'onboarding_actions', text: { type: 'plain_text', text: actionId }, value, type: 'button', action_ts: actionTs }],
+    });
+    const drivers = [service!, replica].map((s) => slackDriver({ url: `http://127.0.0.1:${s.ready.port}/slack/events`, secret: SECRET, slack, channel: CHANNEL }));
+    // The same press (Slack retried it to another replica) and a double click (another action_ts), on both replicas at once.
+    const same = payload(`${Date.now() / 1000}`);
+    const answers = await Promise.all([drivers[0]!.interact(same), drivers[1]!.interact(same), drivers[1]!.interact(payload(`${Date.now() / 1000 + 0.2}`))]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const status = async () => JSON.parse((await runCli(['status', workflowId], env)).stdout) as { events: Array<{ type: string; by?: string }>; actionsTaken?: number };
+    const after = await eventually(async () => {
+      const s = await status();
+      return s.events.some((e) => e.type === 'user-not-found') ? s : null;
+    }, 'the invitation sent, taken');
+    expect(after.events.filter((e) => e.type === 'invitation-sent')).toEqual([expect.objectContaining({ by: USERS.tech })]);
+    expect(after.actionsTaken).toBe(2);
+    // Cancel pressed on the drawing from before that action: the onboarding refuses it, and the tech is told why.
+    await drivers[0]!.interact(payload(`${Date.now() / 1000 + 5}`, 'onboarding_cancel'));
+    const told = await eventually(
+      () => slack.callsOf('chat.postEphemeral').find((c) => c.args.user === USERS.tech && String(c.args.text).includes('Someone acted on this onboarding')),
+      'the stale-press notice',
+    );
+    expect(told.args.thread_ts).toBe(root.ts);
+    const later = await status();
+    expect(later.events.filter((e) => e.type === 'invitation-sent')).toHaveLength(1);
+    expect(later.events.map((e) => e.type)).not.toContain('cancelled');
+  } finally {
+    killGroup(replica.child);
+  }
+}, 180_000);

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, ACTION_IDS, THREAD_ACTIONS_BLOCK_ID } from '../../src/slack/action-ids';
 import { code, escapeMrkdwn, slackDate } from '../../src/slack/escape';
-import { actionsFor, mentionsText, threadReply, threadRoot, type Block } from '../../src/slack/views/thread';
+import { threadRoot, type Block } from '../../src/slack/views/thread';
+import { actionsFor } from '../../src/slack/views/thread-buttons';
+import { mentionsText, threadReply } from '../../src/slack/views/thread-reply';
 import { FINAL_STAGES, STAGES, type Stage } from '../../workflows/stages';
 import type { OnboardingEvent, OnboardingStatus } from '../../workflows/types';
 import { INVITEE, ORG, PRIMARY, statusFixture } from '../support/fake-activities';
@@ -56,7 +58,9 @@ describe('buttons by stage', () => {
       expect(buttons(s)).toEqual(expected);
       const actions = actionsFor(s)!;
       expect(actions.block_id).toBe(THREAD_ACTIONS_BLOCK_ID);
-      for (const b of actions.elements) expect(b).toMatchObject({ type: 'button', value: WORKFLOW_ID });
+      // Each button names the onboarding and the count of actions it was drawn with.
+      for (const b of actions.elements) expect(b).toMatchObject({ type: 'button', value: `${WORKFLOW_ID}#${s.actionsTaken ?? 0}` });
+      expect(actionsFor({ ...s, actionsTaken: 7 })!.elements.map((b) => ('value' in b ? b.value : null))).toEqual(expected.map(() => `${WORKFLOW_ID}#7`));
       // The root carries the same buttons, last.
       expect(threadRoot(s).blocks.at(-1)).toEqual(actions);
     });

@@ -106,6 +106,14 @@ export function slackDriver({ url, secret, slack, channel }: SlackDriverOptions)
   const rootOf = (workflowId: string) =>
     slack.messages(channel).find((m) => !m.threadTs && m.metadata?.event_type === ROOT_EVENT_TYPE && m.metadata.event_payload.workflowId === workflowId);
 
+  /** The value of the root's button with this action ID, as a person pressing it sends it; the drawing's value for a button it does not show. */
+  const buttonValue = (blocks: unknown, actionId: string, workflowId: string): string => {
+    const buttons = ((blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>)
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => b.elements ?? []);
+    return (buttons.find((e) => e.action_id === actionId) ?? buttons[0])?.value ?? workflowId;
+  };
+
   return {
     post,
     interact,
@@ -141,7 +149,7 @@ export function slackDriver({ url, secret, slack, channel }: SlackDriverOptions)
             action_id: actionId,
             block_id: 'onboarding_actions',
             text: { type: 'plain_text', text: actionId },
-            value: workflowId,
+            value: buttonValue(root.blocks, actionId, workflowId),
             type: 'button',
             action_ts: `${Date.now() / 1000}`,
           },

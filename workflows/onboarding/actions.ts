@@ -77,6 +77,12 @@ function registerPersonActions(run: OnboardingRun): void {
       if (typeof approverContactId !== 'string' || !/^\S+$/.test(approverContactId)) {
         refuse(ACTION_REFUSED.invalid, 'Choose the contact who should approve.');
       }
+      if (approverContactId === run.input.request.contactId) {
+        refuse(ACTION_REFUSED.invalid, 'The invitee cannot approve their own access: choose someone else.');
+      }
+      if (approverContactId === run.status.approver?.contactId) {
+        refuse(ACTION_REFUSED.invalid, 'This contact is already the approver: choose someone else.');
+      }
     },
   );
   personUpdate(

@@ -1,5 +1,5 @@
 /**
- * One onboarding of a customer contact as an IT Glue Lite or MyGlue user (docs/design.md §2).
+ * One onboarding of a customer contact as an IT Glue Lite or MyGlue user (docs/design.md §4).
  *
  * The process, stage by stage; each step does its work, waits for people or timers, and moves to
  * the next stage (or ends the onboarding). A cancel stops any step at once; a step that fails for

@@ -16,13 +16,16 @@ export interface ButtonModalMetadata {
   workflowId: string;
   channel: string | null;
   threadTs: string | null;
+  /** The onboarding's count of actions on the drawing whose button opened the modal. */
+  seen?: number;
 }
 
 export function buttonModalMetadata(privateMetadata: string | undefined): ButtonModalMetadata | null {
   try {
     const parsed = JSON.parse(privateMetadata || '{}') as Partial<ButtonModalMetadata>;
     if (typeof parsed.workflowId !== 'string') return null;
-    return { workflowId: parsed.workflowId, channel: parsed.channel ?? null, threadTs: parsed.threadTs ?? null };
+    const seen = typeof parsed.seen === 'number' && Number.isSafeInteger(parsed.seen) ? { seen: parsed.seen } : {};
+    return { workflowId: parsed.workflowId, channel: parsed.channel ?? null, threadTs: parsed.threadTs ?? null, ...seen };
   } catch {
     return null;
   }

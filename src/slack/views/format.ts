@@ -1,8 +1,8 @@
 /** Words and small pieces shared by the status list, the App Home and the modals. */
 import type { WaitingOn } from '../../../workflows/stages';
 import { escapeMrkdwn, mention, slackDate, truncate } from '../escape';
-import type { Item } from '../overview';
-import { STAGE_LABEL } from './thread';
+import type { Item } from './models';
+import { STAGE_LABEL } from './thread-parts';
 
 /** Plain words for each stage (the thread's own). */
 export const STAGE_LABELS = STAGE_LABEL;

@@ -1,19 +1,20 @@
 /**
- * The onboarding thread (PRODUCT.md §5): its root message, updated in place at every stage change,
+ * The onboarding thread (docs/design.md §10): its root message, updated in place at every stage change,
  * and one reply per event. Pure functions of the onboarding's status: the Slack activities post
  * what these return, and the listeners can show the same message (e.g. for an onboarding that is
  * already open).
  *
  * Every value from IT Glue, the request or a person goes through src/slack/escape.ts.
  */
-import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/web-api';
+import type { ContextBlock, KnownBlock, } from '@slack/web-api';
 import type { Stage, WaitingOn } from '../../../workflows/stages';
 import { isFinal } from '../../../workflows/stages';
-import type { Mention, OnboardingEvent, OnboardingStatus } from '../../../workflows/types';
+import type { OnboardingStatus } from '../../../workflows/types';
 import { accessLevel, formatTime, passwordAccess, SIMULATED_ITGLUE } from '../../wording';
-import { ACTIONS, THREAD_ACTIONS_BLOCK_ID, type ActionId } from '../action-ids';
+import { actionsFor } from './thread-buttons';
+import { names, section, STAGE_LABEL } from './thread-parts';
 import { oneLine } from '../../../workflows/text';
-import { bold, code, escapeMrkdwn, isSlackUserId, isSlackUsergroupId, linkTarget, mention, slackDate, truncate, usergroupMention } from '../escape';
+import { bold, code, escapeMrkdwn, isSlackUserId, linkTarget, mention, slackDate, truncate, } from '../escape';
 
 export type Block = KnownBlock;
 
@@ -28,8 +29,7 @@ export interface ThreadRootOptions {
   dashboardUrl?: string;
 }
 
-/** Slack's limits: a section's text, one field of a section, a button's value. */
-const SECTION_MAX = 3000;
+/** Slack's limits: one field of a section, a note. */
 const FIELD_MAX = 2000;
 const NOTE_MAX = 500;
 
@@ -58,34 +58,8 @@ const DEADLINE_LABEL: Partial<Record<Stage, string>> = {
   AWAITING_2FA: 'Next 2FA reminder',
 };
 
-/** Plain words for a stage, for lists and for "resumes at …". */
-export const STAGE_LABEL: Record<Stage, string> = {
-  VALIDATING: 'Checking the request',
-  AWAITING_APPROVAL: 'Waiting for approval',
-  RECORDING_AUTHORIZATION: 'Recording the authorization',
-  SENDING_INSTRUCTIONS: 'Sending the instructions',
-  AWAITING_INVITE: 'Waiting for the IT Glue invitation',
-  VERIFYING: 'Verifying the IT Glue user',
-  AWAITING_ACCEPTANCE: 'Waiting for the invitation to be accepted',
-  AWAITING_2FA: 'Waiting for 2FA',
-  COMPLETED: 'Completed',
-  REJECTED: 'Rejected',
-  DENIED: 'Denied',
-  APPROVAL_EXPIRED: 'Approval expired',
-  CANCELLED: 'Cancelled',
-  STALLED: 'Stalled',
-};
 
 /** Names as mrkdwn, escaped and on one line, with a placeholder before IT Glue has been read. */
-function names(s: OnboardingStatus) {
-  return {
-    invitee: escapeMrkdwn(oneLine(s.invitee?.name ?? `contact ${s.request.contactId}`)),
-    org: escapeMrkdwn(oneLine(s.org?.name ?? `organization ${s.request.orgId}`)),
-    approver: s.approver ? escapeMrkdwn(oneLine(s.approver.name)) : null,
-    product: s.request.kind === 'myglue' ? 'MyGlue' : 'IT Glue',
-  };
-}
-
 function article(phrase: string): string {
   return /^[aeiou]/i.test(phrase) || /^IT\b/.test(phrase) ? `an ${phrase}` : `a ${phrase}`;
 }
@@ -180,11 +154,7 @@ function field(label: string, value: string) {
   return { type: 'mrkdwn' as const, text: truncate(`*${label}*\n${value}`, FIELD_MAX) };
 }
 
-function section(text: string): SectionBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX) } };
-}
-
-/** The exact steps for the tech in AWAITING_INVITE (PRODUCT.md §3 step 5, the MSP's procedure). */
+/** The exact steps for the tech in AWAITING_INVITE (docs/design.md §4.5, the MSP's procedure). */
 export function inviteChecklist(s: OnboardingStatus): string {
   const n = names(s);
   const myGlue = s.request.kind === 'myglue';
@@ -246,73 +216,6 @@ function stageDetail(s: OnboardingStatus): string | null {
   }
 }
 
-function button(text: string, actionId: ActionId, workflowId: string, extra: Partial<Button> = {}): Button {
-  return { type: 'button', text: { type: 'plain_text', text, emoji: true }, action_id: actionId, value: workflowId, ...extra };
-}
-
-/**
- * Where the tech must confirm settings the API cannot read, the button asks once more before it
- * counts, listing them: pressing it is the confirmation kept as evidence.
- */
-function confirmSettings(s: OnboardingStatus, title: string): Partial<Button> {
-  const items = s.settingsToConfirm;
-  if (!items || items.length === 0) return {};
-  return {
-    confirm: {
-      title: { type: 'plain_text', text: title },
-      text: { type: 'plain_text', text: truncate(`I checked in IT Glue: ${items.join('; ')}.`, 300) },
-      confirm: { type: 'plain_text', text: 'Yes, all set' },
-      deny: { type: 'plain_text', text: 'Not yet' },
-    },
-  };
-}
-
-/** The buttons that fit the stage; null in a final stage (no buttons). Every button's value is the workflow ID. */
-export function actionsFor(s: OnboardingStatus): ActionsBlock | null {
-  if (isFinal(s.stage)) return null;
-  const id = s.workflowId;
-  const buttons: Button[] = [];
-  switch (s.stage) {
-    case 'AWAITING_APPROVAL':
-      buttons.push(button('Ask another contact', ACTIONS.askAnotherContact, id));
-      buttons.push(button('Record offline approval', ACTIONS.recordOfflineApproval, id));
-      break;
-    case 'AWAITING_INVITE':
-      buttons.push(button('Invitation sent', ACTIONS.invitationSent, id, { style: 'primary', ...confirmSettings(s, 'Invitation sent?') }));
-      break;
-    case 'VERIFYING':
-      if (s.subState === 'MISMATCH') buttons.push(button('Fixed', ACTIONS.fixed, id, { style: 'primary' }));
-      if (s.subState === 'CONFIRM_SETTINGS') {
-        buttons.push(button('Settings confirmed', ACTIONS.settingsConfirmed, id, { style: 'primary', ...confirmSettings(s, 'Settings as listed?') }));
-      }
-      break;
-    case 'AWAITING_ACCEPTANCE':
-      if (s.subState === 'INVITE_EXPIRED') buttons.push(button('Resent', ACTIONS.resent, id, { style: 'primary' }));
-      break;
-    case 'AWAITING_2FA':
-      buttons.push(button('2FA confirmed', ACTIONS.twoFactorConfirmed, id));
-      break;
-    case 'STALLED':
-      buttons.push(button('Resume', ACTIONS.resume, id, { style: 'primary' }));
-      break;
-    default:
-      break;
-  }
-  buttons.push(
-    button('Cancel', ACTIONS.cancel, id, {
-      style: 'danger',
-      confirm: {
-        title: { type: 'plain_text', text: 'Cancel this onboarding?' },
-        text: { type: 'mrkdwn', text: truncate(`The onboarding of ${names(s).invitee} stops for good. Anything already done in IT Glue stays as it is.`, 300) },
-        confirm: { type: 'plain_text', text: 'Cancel it' },
-        deny: { type: 'plain_text', text: 'Keep it' },
-        style: 'danger',
-      },
-    }),
-  );
-  return { type: 'actions', block_id: THREAD_ACTIONS_BLOCK_ID, elements: buttons };
-}
-
 /** The thread's root message for the onboarding's current status. */
 export function threadRoot(s: OnboardingStatus, options: ThreadRootOptions = {}): SlackMessage {
   const n = names(s);
@@ -350,91 +253,4 @@ export function threadRoot(s: OnboardingStatus, options: ThreadRootOptions = {})
   if (actions) blocks.push(actions);
 
   return { text: `Onboarding of ${n.invitee} (${n.org}): ${headline}`, blocks };
-}
-
-const EVENT_EMOJI: Record<string, string> = {
-  'approval-not-needed': ':information_source:',
-  'approval-requested': ':email:',
-  'approval-reminder': ':bell:',
-  escalated: ':warning:',
-  approved: ':white_check_mark:',
-  'approved-offline': ':memo:',
-  denied: ':no_entry:',
-  'approval-expired': ':hourglass:',
-  'approver-changed': ':busts_in_silhouette:',
-  'approver-not-found': ':warning:',
-  'authorization-recorded': ':lock:',
-  'instructions-sent': ':email:',
-  'settings-confirmed': ':ballot_box_with_check:',
-  'confirm-settings': ':mag:',
-  'group-changed': ':busts_in_silhouette:',
-  'account-mismatch': ':rotating_light:',
-  'invitation-sent': ':outbox_tray:',
-  'user-not-found': ':mag:',
-  'user-found': ':bust_in_silhouette:',
-  'tech-reminder': ':bell:',
-  mismatch: ':warning:',
-  fixed: ':wrench:',
-  verified: ':white_check_mark:',
-  'invite-expired': ':hourglass:',
-  resent: ':repeat:',
-  accepted: ':tada:',
-  '2fa-reminder': ':bell:',
-  'signed-in': ':closed_lock_with_key:',
-  '2fa-confirmed': ':closed_lock_with_key:',
-  stalled: ':rotating_light:',
-  resumed: ':arrow_forward:',
-  cancelled: ':x:',
-  rejected: ':no_entry_sign:',
-  completed: ':white_check_mark:',
-  'scope-alert': ':rotating_light:',
-};
-
-const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g;
-
-/**
- * An event's text as mrkdwn: everything escaped, then the one mention the workflow itself writes
- * (`<@by>`, the Slack user who acted) restored, and ISO times shown in the reader's time zone.
- */
-export function eventText(event: OnboardingEvent): string {
-  let text = escapeMrkdwn(event.text);
-  if (isSlackUserId(event.by)) text = text.split(`&lt;@${event.by}&gt;`).join(mention(event.by));
-  return text.replace(ISO_TIME, (iso) => slackDate(iso, formatTime(iso)));
-}
-
-/** Who "the managers" are in a mention (SLACK_MANAGER_USERGROUP_ID, SLACK_MANAGER_USER_IDS). */
-export interface ManagerMentions {
-  usergroupId?: string | null;
-  userIds?: readonly string[];
-}
-
-export interface ThreadReplyOptions {
-  /** Unset or empty: an event that asks the managers mentions nobody for them. */
-  managers?: ManagerMentions;
-}
-
-/**
- * The mentions that make Slack notify the people an event asks to act, space-separated, or ''
- * when none: `<@U…>` for each user, then the managers as their user group's handle
- * (`<!subteam^S…>`) or, without a group, each listed manager. Built from validated IDs only (never
- * from the event's text); each user is mentioned once.
- */
-export function mentionsText(who: Mention | undefined, managers: ManagerMentions = {}): string {
-  if (!who) return '';
-  const users = (who.users ?? []).filter(isSlackUserId);
-  const parts: string[] = [];
-  if (who.managers) {
-    if (isSlackUsergroupId(managers.usergroupId)) parts.push(usergroupMention(managers.usergroupId));
-    else users.push(...(managers.userIds ?? []).filter(isSlackUserId));
-  }
-  return [...[...new Set(users)].map((id) => mention(id)), ...parts].join(' ');
-}
-
-/** A reply in the thread for one event, starting with the mentions of the people it asks to act. */
-export function threadReply(event: OnboardingEvent, options: ThreadReplyOptions = {}): { text: string; blocks?: Block[] } {
-  const emoji = EVENT_EMOJI[event.type] ?? ':small_blue_diamond:';
-  const body = event.type === 'stage' && event.text in STAGE_LABEL ? STAGE_LABEL[event.text as Stage] : eventText(event);
-  const mentions = mentionsText(event.mention, options.managers);
-  const text = truncate(`${mentions ? `${mentions} ` : ''}${emoji} ${body}`, SECTION_MAX);
-  return { text, blocks: [section(text)] };
 }

@@ -1,14 +1,16 @@
 /** Thread button "Ask another contact": opens a modal to choose another approver among the organization's contacts. */
 import type { SlackDeps } from '../../deps';
 import { openModal } from '../../open-modal';
-import { onboardingForModal, type ButtonArgs } from '../../thread-buttons';
+import { type ButtonArgs, onboardingOf, pressOf, tellPresser } from '../../middleware/thread-press';
+import { whyNotNow } from '../../press';
 import { changeApproverModal } from '../../views/approval-modals';
 
 export function askAnotherContact(deps: SlackDeps) {
   return async (args: ButtonArgs): Promise<void> => {
-    const found = await onboardingForModal(deps, args);
-    if (!found) return;
-    const { press, status } = found;
+    const press = pressOf(args);
+    const status = onboardingOf(args);
+    const refused = whyNotNow(status, 'changeApprover');
+    if (refused) return tellPresser(deps, args, refused);
     await openModal({
       client: args.client,
       triggerId: args.body.trigger_id,
@@ -21,7 +23,12 @@ export function askAnotherContact(deps: SlackDeps) {
           .sort((a, b) => a.name.localeCompare(b.name))
           .map((c) => ({ id: c.id, name: c.name, email: c.email! }));
         return changeApproverModal({
-          metadata: { workflowId: press.workflowId, channel: press.message?.channel ?? null, threadTs: press.message?.threadTs ?? null },
+          metadata: {
+            workflowId: press.workflowId,
+            channel: press.message?.channel ?? null,
+            threadTs: press.message?.threadTs ?? null,
+            ...(press.seen === undefined ? {} : { seen: press.seen }),
+          },
           orgName: status.org?.name ?? `organization ${status.request.orgId}`,
           inviteeName: status.invitee?.name ?? `contact ${status.request.contactId}`,
           currentApprover: status.approver?.name ?? null,

@@ -1,7 +1,8 @@
 /** Thread button — Cancel: stops the onboarding for good (tech or manager). */
 import type { SlackDeps } from '../../deps';
-import { signalFromButton, type ButtonArgs } from '../../thread-buttons';
+import type { ButtonArgs } from '../../middleware/thread-press';
+import { actOnPress } from '../../press';
 
 export function cancel(deps: SlackDeps) {
-  return (args: ButtonArgs): Promise<void> => signalFromButton(deps, args, 'cancel');
+  return (args: ButtonArgs): Promise<void> => actOnPress(deps, args, 'cancel');
 }

@@ -3,6 +3,7 @@ import { ACTIONS } from '../../action-ids';
 import { authorize } from '../../authorization';
 import type { SlackDeps } from '../../deps';
 import { INVITE } from '../../views/invite-modal';
+import { modalPress, threadPress } from '../../middleware/thread-press';
 import { askAnotherContact } from './ask-another-contact';
 import { cancel } from './cancel';
 import { fixed } from './fixed';
@@ -26,15 +27,18 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction>(INVITE.kind.action, tech, inviteKindChosen(deps));
   app.action<BlockAction>(INVITE.groups.action, tech, inviteGroupsChosen(deps));
 
-  // The onboarding thread's buttons.
-  app.action<BlockAction>(ACTIONS.cancel, techOrManager, cancel(deps));
-  app.action<BlockAction>(ACTIONS.askAnotherContact, tech, askAnotherContact(deps));
-  app.action<BlockAction>(ACTIONS.recordOfflineApproval, tech, recordOfflineApproval(deps));
-  app.action<BlockAction>(ACTIONS.invitationSent, tech, invitationSent(deps));
+  // The onboarding thread's buttons: rights, then which onboarding and drawing the press is about;
+  // the listener sends the action, which the onboarding judges.
+  const press = threadPress(deps);
+  const modal = modalPress(deps);
+  app.action<BlockAction>(ACTIONS.cancel, techOrManager, press, cancel(deps));
+  app.action<BlockAction>(ACTIONS.askAnotherContact, tech, press, modal, askAnotherContact(deps));
+  app.action<BlockAction>(ACTIONS.recordOfflineApproval, tech, press, modal, recordOfflineApproval(deps));
+  app.action<BlockAction>(ACTIONS.invitationSent, tech, press, invitationSent(deps));
   // A shared group's organizations are the managers' to fix: they press Fixed too.
-  app.action<BlockAction>(ACTIONS.fixed, techOrManager, fixed(deps));
-  app.action<BlockAction>(ACTIONS.settingsConfirmed, tech, settingsConfirmed(deps));
-  app.action<BlockAction>(ACTIONS.resent, tech, resent(deps));
-  app.action<BlockAction>(ACTIONS.twoFactorConfirmed, tech, twoFactorConfirmed(deps));
-  app.action<BlockAction>(ACTIONS.resume, manager, resume(deps));
+  app.action<BlockAction>(ACTIONS.fixed, techOrManager, press, fixed(deps));
+  app.action<BlockAction>(ACTIONS.settingsConfirmed, tech, press, settingsConfirmed(deps));
+  app.action<BlockAction>(ACTIONS.resent, tech, press, resent(deps));
+  app.action<BlockAction>(ACTIONS.twoFactorConfirmed, tech, press, twoFactorConfirmed(deps));
+  app.action<BlockAction>(ACTIONS.resume, manager, press, resume(deps));
 }

@@ -1,14 +1,16 @@
 /** Thread button "Record offline approval": opens a modal for how the written approval arrived, with a note. */
 import type { SlackDeps } from '../../deps';
 import { openModal } from '../../open-modal';
-import { onboardingForModal, type ButtonArgs } from '../../thread-buttons';
+import { type ButtonArgs, onboardingOf, pressOf, tellPresser } from '../../middleware/thread-press';
+import { whyNotNow } from '../../press';
 import { offlineApprovalModal } from '../../views/approval-modals';
 
 export function recordOfflineApproval(deps: SlackDeps) {
   return async (args: ButtonArgs): Promise<void> => {
-    const found = await onboardingForModal(deps, args);
-    if (!found) return;
-    const { press, status } = found;
+    const press = pressOf(args);
+    const status = onboardingOf(args);
+    const refused = whyNotNow(status, 'offlineApproval');
+    if (refused) return tellPresser(deps, args, refused);
     await openModal({
       client: args.client,
       triggerId: args.body.trigger_id,
@@ -16,7 +18,12 @@ export function recordOfflineApproval(deps: SlackDeps) {
       log: deps.log,
       build: async () =>
         offlineApprovalModal({
-          metadata: { workflowId: press.workflowId, channel: press.message?.channel ?? null, threadTs: press.message?.threadTs ?? null },
+          metadata: {
+            workflowId: press.workflowId,
+            channel: press.message?.channel ?? null,
+            threadTs: press.message?.threadTs ?? null,
+            ...(press.seen === undefined ? {} : { seen: press.seen }),
+          },
           orgName: status.org?.name ?? `organization ${status.request.orgId}`,
           inviteeName: status.invitee?.name ?? `contact ${status.request.contactId}`,
           approverName: status.approver?.name ?? null,

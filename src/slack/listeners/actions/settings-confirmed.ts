@@ -3,8 +3,9 @@
  * user's own organization access); the onboarding keeps who and when as evidence.
  */
 import type { SlackDeps } from '../../deps';
-import { signalFromButton, type ButtonArgs } from '../../thread-buttons';
+import type { ButtonArgs } from '../../middleware/thread-press';
+import { actOnPress } from '../../press';
 
 export function settingsConfirmed(deps: SlackDeps) {
-  return (args: ButtonArgs): Promise<void> => signalFromButton(deps, args, 'settings-confirmed');
+  return (args: ButtonArgs): Promise<void> => actOnPress(deps, args, 'settings-confirmed');
 }
