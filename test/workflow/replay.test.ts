@@ -1,5 +1,7 @@
 /**
  * Replay: histories of complete onboardings must replay with the current workflow code.
+ * The fresh runs send person actions as Updates; the committed `*-signals-*` histories, recorded
+ * before the Updates, carry them as signals, which running onboardings may still hold.
  * Two sources: histories recorded earlier and committed in test/fixtures/histories (they catch a
  * change that would break onboardings already running in production), and fresh ones from full
  * runs made here. `RECORD_HISTORIES=<label>` writes the fresh ones as new fixtures, named
@@ -7,22 +9,22 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { onboarding } from '../../workflows/onboarding';
 import {
-  cancel,
-  changeApprover,
+  askAnotherApprover,
+  cancelOnboarding,
+  confirmFixed,
+  confirmInvitationResent,
+  confirmInvitationSent,
+  confirmSettings,
+  confirmTwoFactor,
   decide,
-  fixed,
-  invitationResent,
-  invitationSent,
-  offlineApproval,
-  resume,
-  settingsConfirmed,
-  twoFactorConfirmed,
+  recordOfflineApproval,
+  resumeOnboarding,
   userObserved,
 } from '../../workflows/messages';
 import { status } from '../../workflows/messages';
@@ -91,7 +93,7 @@ const scenarios: Record<string, () => Promise<WorkflowHandleWithFirstExecutionRu
     // Found by the sweep before anyone pressed Invitation sent: the tech confirms the settings.
     await h.signal(userObserved, userFor(INVITEE));
     await waitForStatus(h, (x) => x.subState === 'CONFIRM_SETTINGS');
-    await h.signal(settingsConfirmed, { by: 'UTECH1' });
+    await h.executeUpdate(confirmSettings, { args: [{ by: 'UTECH1' }] });
     await waitForStatus(h, (x) => x.stage === 'AWAITING_ACCEPTANCE');
     await h.signal(userObserved, accepted());
     await waitForStatus(h, (x) => x.stage === 'AWAITING_2FA');
@@ -113,27 +115,27 @@ const scenarios: Record<string, () => Promise<WorkflowHandleWithFirstExecutionRu
     await waitForStatus(h, (x) => x.stage === 'AWAITING_INVITE');
     await h.signal(userObserved, userFor(INVITEE));
     await waitForStatus(h, (x) => x.subState === 'MISMATCH');
-    await h.signal(fixed, { by: 'UTECH1' });
+    await h.executeUpdate(confirmFixed, { args: [{ by: 'UTECH1' }] });
     await waitForStatus(h, (x) => x.subState === 'CONFIRM_SETTINGS');
-    await h.signal(settingsConfirmed, { by: 'UTECH1' });
+    await h.executeUpdate(confirmSettings, { args: [{ by: 'UTECH1' }] });
     await waitForStatus(h, (x) => x.subState === 'INVITE_EXPIRED');
-    await h.signal(invitationResent, { by: 'UTECH1' });
+    await h.executeUpdate(confirmInvitationResent, { args: [{ by: 'UTECH1' }] });
     await waitForStatus(h, (x) => x.stage === 'STALLED');
-    await h.signal(resume, { by: 'UMANAGER' });
+    await h.executeUpdate(resumeOnboarding, { args: [{ by: 'UMANAGER' }] });
     await waitForStatus(h, (x) => x.stage === 'AWAITING_ACCEPTANCE' && x.subState === 'INVITE_EXPIRED');
-    await h.signal(cancel, { by: 'UMANAGER', reason: 'replay' });
+    await h.executeUpdate(cancelOnboarding, { args: [{ by: 'UMANAGER', reason: 'replay' }] });
     return h;
   },
   async anotherApproverThenOfflineThenCancelled() {
     const h = await start({});
     await waitForStatus(h, (x) => x.stage === 'AWAITING_APPROVAL' && x.approvalRound === 1);
-    await h.signal(changeApprover, { by: 'UTECH1', approverContactId: OTHER.contactId });
+    await h.executeUpdate(askAnotherApprover, { args: [{ by: 'UTECH1', approverContactId: OTHER.contactId }] });
     await waitForStatus(h, (x) => x.approver?.contactId === OTHER.contactId && x.approvalRound === 2);
-    await h.signal(offlineApproval, { by: 'UTECH1', channel: 'fax', note: 'Fax from Otto, filed in the ticket' });
+    await h.executeUpdate(recordOfflineApproval, { args: [{ by: 'UTECH1', channel: 'fax', note: 'Fax from Otto, filed in the ticket' }] });
     await waitForStatus(h, (x) => x.stage === 'AWAITING_INVITE');
-    await h.signal(invitationSent, { by: 'UTECH1' });
+    await h.executeUpdate(confirmInvitationSent, { args: [{ by: 'UTECH1' }] });
     await waitForStatus(h, (x) => x.events.some((e) => e.type === 'user-not-found'));
-    await h.signal(cancel, { by: 'UTECH1', reason: 'customer changed their mind' });
+    await h.executeUpdate(cancelOnboarding, { args: [{ by: 'UTECH1', reason: 'customer changed their mind' }] });
     return h;
   },
   async myGlueConfirmedAfterContinueAsNew() {
@@ -148,7 +150,7 @@ const scenarios: Record<string, () => Promise<WorkflowHandleWithFirstExecutionRu
     await waitForStatus(h, (x) => x.stage === 'AWAITING_ACCEPTANCE');
     await h.signal(userObserved, { ...accepted(), myGlue: true });
     await waitForStatus(h, (x) => x.stage === 'AWAITING_2FA' && x.events.some((e) => e.type === '2fa-reminder'));
-    await h.signal(twoFactorConfirmed, { by: 'UTECH1' });
+    await h.executeUpdate(confirmTwoFactor, { args: [{ by: 'UTECH1' }] });
     return h;
   },
 };
@@ -192,7 +194,9 @@ describe('replay', () => {
     if (label) {
       mkdirSync(FIXTURES, { recursive: true });
       Object.keys(scenarios).forEach((name, i) => {
-        histories[i]!.forEach((r, run) => writeFileSync(`${FIXTURES}${name}-${label}-${run}.json`, historyToFile(r.history)));
+        histories[i]!.forEach((r, run) => {
+          writeFileSync(`${FIXTURES}${name}-${label}-${run}.json`, historyToFile(r.history));
+        });
       });
     }
     // The status query answers on a finished workflow too.
@@ -202,6 +206,9 @@ describe('replay', () => {
   it('replays the committed histories recorded by earlier versions', async () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThanOrEqual(6);
+    // Recorded before and after person actions became Updates.
+    expect(files.filter((f) => f.includes('-signals-')).length).toBeGreaterThanOrEqual(6);
+    expect(files.filter((f) => f.includes('-updates-')).length).toBeGreaterThanOrEqual(6);
     const histories = files.map((f) => ({ workflowId: f, history: historyFromFile(readFileSync(FIXTURES + f, 'utf8')) }));
     expect(await replay(histories)).toEqual([]);
   });
