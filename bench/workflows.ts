@@ -5,14 +5,14 @@
  *   round trip that the approval page's POST is compared with.
  * - `benchMirror`: replays the shape of a real onboarding's run (its plan is taken from the history
  *   of one, see bench/support/flows.ts): the same activities, by name and task queue, in the same
- *   order, and the same messages (the `decide` update and the `invitationSent` signal) waited for at
+ *   order, and the same messages (the `decide` and `confirmInvitationSent` Updates) waited for at
  *   the same points, with a timer while waiting as the onboarding has. Its activities do nothing.
  */
 import * as wf from '@temporalio/workflow';
 import { itglueTaskQueue, MAIL, ONBOARDING_ITGLUE } from '../workflows/activity-options';
 
 export const benchDecide = wf.defineUpdate<{ decidedAt: string }, [unknown]>('decide');
-export const benchInvitationSent = wf.defineSignal<[unknown]>('invitationSent');
+export const benchInvitationSent = wf.defineUpdate<void, [unknown]>('confirmInvitationSent');
 export const benchWaiting = wf.defineQuery<boolean>('waiting');
 
 export async function benchTrivial(): Promise<void> {
@@ -43,7 +43,7 @@ export async function benchMirror(input: { plan: PlanStep[] }): Promise<number> 
     received.update += 1;
     return { decidedAt: new Date(Date.now()).toISOString() };
   });
-  wf.setHandler(benchInvitationSent, () => void (received.signal += 1));
+  wf.setHandler(benchInvitationSent, () => void (received.update += 1));
 
   for (const step of input.plan) {
     if ('activity' in step) {

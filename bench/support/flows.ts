@@ -14,7 +14,7 @@ import proto, { type temporal } from '@temporalio/proto';
 import { decideApproval, startOnboarding } from '../../src/onboardings';
 import { messageIdFor } from '../../src/mail/message-id';
 import type { FakeItGlue } from '../../test/fakes/itglue-server';
-import { invitationSent } from '../../workflows/messages';
+import { confirmInvitationSent } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import type { OnboardingStatus } from '../../workflows/types';
 import { benchDecide, benchInvitationSent, benchMirror, type PlanStep } from '../workflows';
@@ -90,7 +90,7 @@ export async function appFlow(ctx: AppFlowContext, n: number): Promise<string> {
   await sink.waitFor(messageIdFor(run, 'instructions', 1, mailDomain), timeoutMs);
   await pause();
   ctx.itglue.data.users.push(userFor(n, true));
-  await handle.signal(invitationSent, { by: ctx.tech });
+  await handle.executeUpdate(confirmInvitationSent, { args: [{ by: ctx.tech }] });
   const status = (await client.withDeadline(Date.now() + timeoutMs, () => handle.result())) as OnboardingStatus;
   if (status.stage !== 'COMPLETED') throw new Error(`${workflowId} ended ${status.stage}: ${status.reason ?? ''}`);
   return workflowId;
@@ -148,7 +148,7 @@ export async function mirrorFlow(ctx: MirrorFlowContext, n: number): Promise<str
     args: [{ decision: 'approve', round: 1, approverContactId: invitee(n).approver.contactId, ip: '127.0.0.1', userAgent: 'invite-lite-bench' }],
   });
   await hooks.wait(workflowId, 'sendInstructions', timeoutMs);
-  await handle.signal(benchInvitationSent, { by: ctx.tech });
+  await handle.executeUpdate(benchInvitationSent, { args: [{ by: ctx.tech }] });
   await client.withDeadline(Date.now() + timeoutMs, () => handle.result());
   return workflowId;
 }

@@ -1,0 +1,48 @@
+/**
+ * The shape the code keeps: production files short enough to read, and the onboarding's process in
+ * one screen. Function length in workflows/ is Biome's (biome.jsonc), import cycles too.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PRODUCTION = ['src', 'workflows', 'activities'];
+const MAX_LINES = 350;
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return files(path);
+    return /\.(ts|cjs|js)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+const lines = (path: string) => readFileSync(path, 'utf8').split('\n').length;
+
+describe('the code’s shape', () => {
+  it(`has no production file over ${MAX_LINES} lines`, () => {
+    const all = PRODUCTION.flatMap((dir) => files(join(ROOT, dir)));
+    expect(all.length).toBeGreaterThan(50);
+    const long = all.filter((f) => lines(f) > MAX_LINES).map((f) => `${relative(ROOT, f)}: ${lines(f)} lines`);
+    expect(long).toEqual([]);
+  });
+
+  it('shows the onboarding’s stages in order in one screen', () => {
+    const index = readFileSync(join(ROOT, 'workflows/onboarding/index.ts'), 'utf8');
+    expect(index.split('\n').length).toBeLessThanOrEqual(80);
+    const order = [...index.matchAll(/^ {2}([A-Z_0-9]+): \w+,/gm)].map((m) => m[1]);
+    expect(order).toEqual([
+      'VALIDATING',
+      'AWAITING_APPROVAL',
+      'RECORDING_AUTHORIZATION',
+      'SENDING_INSTRUCTIONS',
+      'AWAITING_INVITE',
+      'VERIFYING',
+      'AWAITING_ACCEPTANCE',
+      'AWAITING_2FA',
+      'STALLED',
+    ]);
+  });
+});
