@@ -38,7 +38,7 @@ export interface Verification {
 }
 
 export interface ItGlueActivities {
-  /** Loads org and contact, checks the invitee can be onboarded, resolves the approver (§3 step 1, §3.1). */
+  /** Loads org and contact, checks the invitee can be onboarded, resolves the approver (docs/design.md §4.1). */
   validateRequest(request: OnboardingRequest, policy: Policy): Promise<Validation>;
   /** A contact of the org with an email, or null (for "ask another contact"). */
   findContact(orgId: string, contactId: string): Promise<Person | null>;

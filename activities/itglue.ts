@@ -8,18 +8,20 @@
 import { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type UpdateDefinition } from '@temporalio/client';
 import { recordAuthorizations } from '../src/itglue/authorization';
 import { withRequestOptions, type ItGlueClient, type RequestOptions } from '../src/itglue/client';
-import { isPrimaryContact, ItGlueDirectory, selfApprovalRefusal } from '../src/itglue/directory';
+import { isPrimaryContact, ItGlueDirectory } from '../src/itglue/directory';
+import { checkContact, existingUserRefusal, kindRefusal, selfApproval, type ContactRole } from '../src/itglue/eligibility';
 import { ItGlueError } from '../src/itglue/errors';
 import { ItGlueGroups } from '../src/itglue/groups';
 import { passwordVisibility } from '../src/itglue/password-access';
 import { userResource, type ItGlueContact, type ItGlueGroup } from '../src/itglue/schemas';
 import { readUserActivity } from '../src/itglue/user-activity';
 import { currentActivity, heartbeatWhile } from '../src/temporal/heartbeat';
+import { visibilityQuery } from '../src/temporal/visibility-query';
 import { groupMismatches, sharedGroupMismatch, userMismatches } from '../src/itglue/verification';
 import { authorizationRecord, authorizationRecordWorkflowId, recordAuthorizedContact, type AuthorizedContact } from '../workflows/authorization-record';
 import { ensureCustomerGroup, groupCreation, groupCreationWorkflowId } from '../workflows/group-creation';
 import { addGroupMember, groupMembership, groupMembershipWorkflowId, removeGroupMember } from '../workflows/group-membership';
-import { userObserved } from '../workflows/messages';
+import { ONBOARDING_STAGE, userObserved } from '../workflows/messages';
 import { customerGroupFor, customerGroupNames, organizationAccessOf, type Policy } from '../workflows/policy';
 import {
   userFingerprint,
@@ -94,18 +96,17 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
   const groups = new ItGlueGroups(client);
 
   /** The contact when it belongs to the organization and has an email; otherwise why not. */
-  async function contactOf(orgId: string, orgName: string, contactId: string): Promise<ItGlueContact | string> {
-    const contact = await directory.contact(contactId);
-    if (!contact || contact.organizationId !== orgId) return `Contact ${contactId} is not a contact of ${orgName} in IT Glue.`;
-    if (!contact.email) return `${contact.name} has no email address in IT Glue: add one to the contact, then start again.`;
-    return contact;
+  async function contactOf(org: { id: string; name: string }, contactId: string, role: ContactRole): Promise<ItGlueContact | string> {
+    const checked = checkContact(contactId, await directory.contact(contactId), org, role, 'request');
+    return checked.ok ? checked.contact : checked.message;
   }
 
-  async function approverFor(request: OnboardingRequest, orgName: string, policy: Policy): Promise<ItGlueContact | string> {
-    if (request.approverContactId) return contactOf(request.orgId, orgName, request.approverContactId);
+  async function approverFor(request: OnboardingRequest, org: { id: string; name: string }, policy: Policy): Promise<ItGlueContact | string> {
+    if (request.approverContactId) return contactOf(org, request.approverContactId, 'approver');
     const found = await directory.primaryContact(request.orgId, policy.primaryContact);
     if (found.kind === 'one') {
-      return found.contact.email ? found.contact : `The primary contact ${found.contact.name} has no email address in IT Glue: add one, or choose the approver.`;
+      const checked = checkContact(found.contact.id, found.contact, org, 'primary-contact', 'request');
+      return checked.ok ? checked.contact : checked.message;
     }
     const typeName = policy.primaryContact.kind === 'contact-type' ? policy.primaryContact.contactTypeName : null;
     if (found.kind === 'none' && typeName !== null && !(await directory.hasContactType(typeName))) {
@@ -118,8 +119,8 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
           ? 'contacts marked important'
           : `the "${policy.primaryContact.fieldNameKey}" field of "${policy.primaryContact.assetTypeName}"`;
     return found.kind === 'none'
-      ? `No primary contact of ${orgName} was found by the rule (${rule}): choose the approver.`
-      : `Several contacts of ${orgName} match the primary-contact rule (${rule}: ${found.candidates.map((c) => c.name).join(', ')}): choose the approver.`;
+      ? `No primary contact of ${org.name} was found by the rule (${rule}): choose the approver.`
+      : `Several contacts of ${org.name} match the primary-contact rule (${rule}: ${found.candidates.map((c) => c.name).join(', ')}): choose the approver.`;
   }
 
   async function validateRequest(request: OnboardingRequest, policy: Policy): Promise<Validation> {
@@ -127,28 +128,21 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     const org = await directory.organization(request.orgId);
     if (!org) return reject(`Organization ${request.orgId} was not found in IT Glue.`);
     if (org.primary) return reject(`${org.name} is your own organization, not a customer's.`);
-    if (request.kind === 'myglue' && !org.myGlueAccountId) return reject(`MyGlue is not set up for ${org.name}.`);
+    const wrongKind = kindRefusal(org, request.kind);
+    if (wrongKind) return reject(wrongKind.message);
 
-    const invitee = await contactOf(org.id, org.name, request.contactId);
+    const invitee = await contactOf(org, request.contactId, 'invitee');
     if (typeof invitee === 'string') return reject(invitee);
     const existing = await directory.userByEmail(invitee.email!);
-    if (existing) {
-      const wantMyGlue = request.kind === 'myglue';
-      if (existing.myGlue !== wantMyGlue) {
-        return reject(
-          `${invitee.name} is already ${existing.myGlue ? 'a MyGlue' : 'an IT Glue'} user; a customer can be an IT Glue Lite user or a MyGlue user, never both.`,
-        );
-      }
-      if (existing.invitationAcceptedAt) {
-        return reject(`${invitee.name} is already an active ${existing.myGlue ? 'MyGlue' : 'IT Glue'} user (since ${existing.invitationAcceptedAt}).`);
-      }
-    }
+    const alreadyUser = existingUserRefusal(invitee.name, existing, request.kind, 'request');
+    if (alreadyUser) return reject(alreadyUser.message);
 
-    const approver = await approverFor(request, org.name, policy);
+    const approver = await approverFor(request, org, policy);
     if (typeof approver === 'string') return reject(approver);
     // Approval is skipped only for the primary contact: a tech cannot name the invitee instead.
-    if (request.approverContactId === invitee.id && !isPrimaryContact(await directory.primaryContact(org.id, policy.primaryContact), invitee.id)) {
-      return reject(selfApprovalRefusal(invitee.name, org.name));
+    if (request.approverContactId === invitee.id) {
+      const refused = selfApproval(invitee.name, org, isPrimaryContact(await directory.primaryContact(org.id, policy.primaryContact), invitee.id));
+      if (refused) return reject(refused.message);
     }
 
     let groupNames: string[];
@@ -292,9 +286,12 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
 
   async function sweepUsers(): Promise<SweepReport> {
     const before = client.requestCount;
-    const stages = WATCHING_STAGES.map((s) => `'${s}'`).join(', ');
     const waiting: { workflowId: string; memo: Partial<OnboardingMemo> }[] = [];
-    const query = `WorkflowType = 'onboarding' AND ExecutionStatus = 'Running' AND OnboardingStage IN (${stages})`;
+    const query = visibilityQuery()
+      .where('WorkflowType', '=', 'onboarding')
+      .where('ExecutionStatus', '=', 'Running')
+      .whereIn(ONBOARDING_STAGE, WATCHING_STAGES)
+      .toString();
     const listing = (async () => {
       for await (const w of temporal.workflow.list({ query })) {
         waiting.push({ workflowId: w.workflowId, memo: (w.memo ?? {}) as Partial<OnboardingMemo> });
@@ -335,7 +332,8 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
   return {
     validateRequest: guarded(validateRequest),
     findContact: guarded(async (orgId: string, contactId: string) => {
-      const contact = await contactOf(orgId, `organization ${orgId}`, contactId);
+      // A new approver, named after the request was made.
+      const contact = await contactOf({ id: orgId, name: `organization ${orgId}` }, contactId, 'approver');
       return typeof contact === 'string' ? null : person(contact);
     }),
     findUser: guarded((email: string) => directory.userByEmail(email)),

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the performance figures of invite-lite, each measured side by side with its
- * baseline in the same run (see README, Performance). Prints a table and writes bench/results.json
+ * baseline in the same run (see docs/performance.md). Prints a table and writes bench/results.json
  * (only for a complete run at full size; other runs write to the system's temporary directory).
  *
  * BENCH_SCALE (default 1) scales every count (e.g. 0.1 while developing); BENCH_PARTS (default

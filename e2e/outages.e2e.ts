@@ -158,7 +158,10 @@ it('delivers every mail, IT Glue change and Slack post once after SMTP, IT Glue 
     const outcome = settled[i]!;
     const s = finals[i];
     if (outcome.status === 'rejected') problems.push(`${r.name}: ${String(outcome.reason)}`);
-    if (!s) return void problems.push(`${r.name}: no status`);
+    if (!s) {
+      problems.push(`${r.name}: no status`);
+      return;
+    }
     if (s.stage !== 'COMPLETED') problems.push(`${r.name}: ${s.stage}${s.reason ? ` (${s.reason})` : ''}`);
     if (s.stages.some((x) => x.stage === 'STALLED')) problems.push(`${r.name}: stalled on the way`);
   });

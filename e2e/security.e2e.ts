@@ -1,5 +1,5 @@
 /**
- * Security checks against the running service (PRODUCT.md §4–§6): Slack request signatures and
+ * Security checks against the running service (docs/design.md §6, §9): Slack request signatures and
  * replays, the rights behind every command, button and form, approval links that are forged,
  * reused, replaced or expired, CSRF and link scanners on the approval page, hostile text in every
  * field the service prints (approval page in Chromium, both parts of each mail, Slack mrkdwn),
@@ -478,6 +478,7 @@ it('shows hostile names, organization, ticket and note as text everywhere, and k
   });
   const shown = await page.goto(link);
   check(shown?.status(), 'the approval page').toBe(200);
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as rendered, which is what is checked
   const text = await page.locator('main').innerText();
   check(text, 'the page shows the organization as typed').toContain(ORG_NAME);
   check(text, 'the page shows the invitee as typed').toContain(hostileInvitee.lastName);
@@ -486,6 +487,7 @@ it('shows hostile names, organization, ticket and note as text everywhere, and k
   await page.locator('#comment').fill(`Fine ${HOSTILE} & ok`);
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.waitForLoadState();
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as rendered, which is what is checked
   const resultText = await page.locator('main').innerText();
   check(resultText, 'the result page').toMatch(/You approved the request/);
   check(resultText, 'the result page shows the comment as typed').toContain(`Fine ${HOSTILE} & ok`);

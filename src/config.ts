@@ -1,5 +1,5 @@
 /**
- * The service's configuration: environment variables (PRODUCT.md §7) and the policy file, parsed and
+ * The service's configuration: environment variables (docs/design.md §12) and the policy file, parsed and
  * validated at start-up. A bad value is a ConfigError whose message is one line naming the variable.
  */
 import { accessSync, constants } from 'node:fs';
@@ -16,6 +16,7 @@ import {
 } from './itglue/budget';
 import { MAILBOX, parseMailbox, type Address } from './mail/address';
 import { isLoopbackHost, isLoopbackUrl } from './loopback';
+import { LOG_LEVELS, type LogLevel } from './log';
 import { loadPolicy } from './policy-file';
 import { parseDuration } from './duration';
 import { isProxyEntry } from './web/client-ip';
@@ -99,6 +100,8 @@ export interface Config {
   payloadEncryption: PayloadEncryptionKeys | null;
   /** CODEC_AUTH_TOKEN: the codec endpoint for the Temporal UI and CLI (src/web/codec-endpoint.ts); null: none. */
   codecEndpoint: CodecEndpointConfig | null;
+  /** LOG_LEVEL: the least severe level the log writes (default info; `silent`: none). */
+  logLevel: LogLevel;
   /** Things worth a log line at start-up (e.g. the demo approval secret is in use, IT Glue is simulated). */
   warnings: string[];
 }
@@ -203,9 +206,17 @@ const groupCacheMax = z
     return z.NEVER;
   });
 
+/** LOG_LEVEL: one of pino's levels, in any case. */
+const LOG_LEVEL_EXPECTED = `expected one of ${LOG_LEVELS.join(', ')}`;
+const logLevel = z
+  .string()
+  .transform((value) => value.toLowerCase())
+  .refine((value): value is LogLevel => (LOG_LEVELS as readonly string[]).includes(value), LOG_LEVEL_EXPECTED);
+
 const envSchema = z
   .object({
     NODE_ENV: text.default('development'),
+    LOG_LEVEL: logLevel.default('info'),
     PORT: port().default(3000),
     PUBLIC_BASE_URL: httpUrl('https://invite-lite.example.com').optional(),
     DATA_DIR: text.default('./data'),
@@ -519,6 +530,7 @@ export function loadConfig(env: Env = process.env): Config {
           ),
         }
       : null,
+    logLevel: e.LOG_LEVEL as LogLevel,
     warnings,
   };
 }

@@ -3,7 +3,8 @@
  * (activities/logging.ts) until those systems are configured, so the whole flow runs before they
  * are connected; mail goes over SMTP, or into the outbox directory without SMTP_URL.
  */
-import { loggingItGlueActivities, loggingSlackActivities, type Log } from '../activities/logging';
+import { loggingItGlueActivities, loggingSlackActivities } from '../activities/logging';
+import type { Log } from './log';
 import type { Client } from '@temporalio/client';
 import { createItGlueActivities } from '../activities/itglue';
 import { createSlackActivities, slackTechAddress } from '../activities/slack';

@@ -1,9 +1,9 @@
 /**
- * The whole service in one process (PRODUCT.md §9): Temporal (embedded or configured), the
+ * The whole service in one process (docs/design.md §14): Temporal (embedded or configured), the
  * workers, and the HTTP server. `stop()` undoes everything in reverse order.
  */
 import { Client } from '@temporalio/client';
-import type { Log } from '../activities/logging';
+import type { Log } from './log';
 import type { Config } from './config';
 import { serviceActivities } from './service-activities';
 import { createSlackApp } from './slack/app';

@@ -1,6 +1,6 @@
 /** The HTTP server and its router, with the health route over a Temporal check that the test controls. */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { jsonLog } from '../activities/logging';
+import { jsonLog } from '../src/log';
 import { html } from '../src/html';
 import { loggablePath, redactApprovalTokens } from '../src/web/redact';
 import { healthRoutes } from '../src/web/health';

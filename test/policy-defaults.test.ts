@@ -1,6 +1,6 @@
 /**
- * The production defaults of the policy, written out as PRODUCT.md §3 states them (§7: without
- * POLICY_FILE the built-in defaults are those of §3), and compared with DEFAULT_POLICY and with
+ * The production defaults of the policy, written out as docs/design.md §5 states them (§12: without
+ * POLICY_FILE the built-in defaults are those of §5), and compared with DEFAULT_POLICY and with
  * the policy the service loads when nothing is configured.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,40 +14,40 @@ const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** The numbers of PRODUCT.md §3, in the spec's own units. */
+/** The numbers of docs/design.md §5, in the spec's own units. */
 const SPEC = {
-  // §3 stage 2: "Remind every approval.reminderEvery (default 24h, at most approval.maxReminders=3)"
+  // §4.2: "Remind every approval.reminderEvery (default 24h, at most approval.maxReminders=3)"
   approvalReminderEvery: 24 * HOUR,
   approvalMaxReminders: 3,
   // "At approval.escalateAfter (default 72h) tell the tech"
   approvalEscalateAfter: 72 * HOUR,
   // "At approval.timeout (default 5 days) → APPROVAL_EXPIRED"
   approvalTimeout: 5 * DAY,
-  // §3 stage 5: "Remind the tech after invite.remindTechAfter (default 2h)"
+  // §4.5: "Remind the tech after invite.remindTechAfter (default 2h)"
   inviteRemindTechAfter: 2 * HOUR,
-  // §3 stages 4 and 7: the IT Glue link "is valid for 6 hours" / "expires 6 hours after invitation-sent-at"
+  // §4.4 and §4.7: the IT Glue link "is valid for 6 hours" / "expires 6 hours after invitation-sent-at"
   inviteLinkValidity: 6 * HOUR,
-  // §3 stage 7: "At most invite.maxResends (default 3), then STALLED"
+  // §4.7: "At most invite.maxResends (default 3), then STALLED"
   inviteMaxResends: 3,
-  // §3 stage 8: "remind the invitee to set up 2FA (default at +1d, +3d, +7d)"
+  // §4.8: "remind the invitee to set up 2FA (default at +1d, +3d, +7d)"
   twoFactorRemindAt: [1 * DAY, 3 * DAY, 7 * DAY],
-  // §3 stage 8: "Where MFA is enforced for the account (IT Glue default: yes since 2022 …)"
+  // §4.8: "Where MFA is enforced for the account (IT Glue default: yes since 2022 …)"
   twoFactorEnforcedForItGlue: true,
-  // §3 stage 5: "the periodic IT Glue sweep (§9; default every 5 min)"
+  // §4.5: "the periodic IT Glue sweep (default every 5 min)"
   sweepEvery: 5 * MINUTE,
   // §1: exactly one of two groups, "Customer - No Password Access" / "Customer - Has Password Access"
   groupNoPasswordAccess: 'Customer - No Password Access',
   groupPasswordAccess: 'Customer - Has Password Access',
-  // §3 stage 6: the group's organizations are "exactly this org (and ≤ policy max, hard cap 5 for Lite)"
+  // §3.2: the group's organizations are "exactly this org (and ≤ policy max, hard cap 5 for Lite)"
   liteHardCap: 5,
-  // §3 stage 3: the authorization tag field of the org's "Site Summary" flexible asset (optional)
+  // §4.3: the authorization tag field of the org's "Site Summary" flexible asset (optional)
   authorizationAssetType: 'Site Summary',
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'invite-lite-policy-defaults-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the built-in policy is PRODUCT.md §3', () => {
+describe('the built-in policy is docs/design.md §5', () => {
   it('approval: reminders every 24 h, at most 3, escalation at 72 h, expiry after 5 days', () => {
     expect(DEFAULT_POLICY.approval).toEqual({
       reminderEvery: SPEC.approvalReminderEvery,

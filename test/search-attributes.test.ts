@@ -4,7 +4,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import type { Log } from '../activities/logging';
+import type { Log } from '../src/log';
 import { registerSearchAttributes } from '../src/temporal/search-attributes';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages';
 

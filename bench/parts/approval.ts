@@ -9,6 +9,8 @@
  */
 import { approvalLink } from '../../src/web/approval-token';
 import { messageIdFor } from '../../src/mail/message-id';
+import { visibilityQuery } from '../../src/temporal/visibility-query';
+import { ONBOARDING_STAGE } from '../../workflows/messages';
 import { row, type PartResult } from '../report';
 import type { Child } from '../support/children';
 import { parkedInput, startParked } from '../support/parked';
@@ -49,7 +51,8 @@ export async function approvalPart(base: Base, service: Child, appQueue: string,
   await pool(total, 20, async (i) => {
     await client.workflow.start(benchTrivial, { taskQueue: baselineQueue, workflowId: trivialIds[i]! });
   });
-  await counted(client, `TaskQueue = "${appQueue}" AND OnboardingStage = "AWAITING_APPROVAL" AND ExecutionStatus = "Running"`, total, 60_000);
+  const awaitingApproval = visibilityQuery().where('TaskQueue', '=', appQueue).where(ONBOARDING_STAGE, '=', 'AWAITING_APPROVAL').where('ExecutionStatus', '=', 'Running');
+  await counted(client, awaitingApproval.toString(), total, 60_000);
 
   const pageMs: number[] = [];
   const bareMs: number[] = [];

@@ -15,8 +15,11 @@
  */
 import { MAX_ACTIVITIES_PER_SECOND } from '../../src/itglue/budget';
 import { ItGlueClient } from '../../src/itglue/client';
+import { openQuery } from '../../src/slack/overview';
+import { visibilityQuery } from '../../src/temporal/visibility-query';
 import { createItGlueActivities } from '../../activities/itglue';
 import { manyUsers, type FakeUser } from '../../test/fakes/itglue-server';
+import { ONBOARDING_STAGE } from '../../workflows/messages';
 import type { OnboardingInput } from '../../workflows/types';
 import { row, type PartResult, type Row } from '../report';
 import { rssBytes, type Child } from '../support/children';
@@ -113,7 +116,8 @@ export async function scaleParts(
       await startParked(client, queue, input);
     });
   };
-  const open = (stage: string) => `TaskQueue = "${queue}" AND ExecutionStatus = "Running" AND OnboardingStage = "${stage}"`;
+  const open = (stage: string) =>
+    visibilityQuery().where('TaskQueue', '=', queue).where('ExecutionStatus', '=', 'Running').where(ONBOARDING_STAGE, '=', stage).toString();
 
   const sweeper = createItGlueActivities({
     // The service's default rate (ITGLUE_REQUESTS_PER_SECOND).
@@ -166,7 +170,7 @@ export async function scaleParts(
   };
   /** The visibility queries behind the views, timed from here: listing every open one, the first 100, counting them. */
   const visibility = async () => {
-    const query = `WorkflowType = "onboarding" AND ExecutionStatus != "ContinuedAsNew" AND ExecutionStatus = "Running" AND TaskQueue = "${queue}"`;
+    const query = openQuery({ taskQueue: queue }, {});
     let at = performance.now();
     let n = 0;
     for await (const _ of client.workflow.list({ query })) n += 1;
@@ -233,7 +237,8 @@ export async function scaleParts(
   checkTime('the renders');
   const rendersMany = await renders(3);
   const listMany = await visibility();
-  const openCount = (await client.workflow.count(`TaskQueue = "${queue}" AND ExecutionStatus = "Running" AND WorkflowType = "onboarding"`)).count;
+  const openQueued = visibilityQuery().where('TaskQueue', '=', queue).where('ExecutionStatus', '=', 'Running').where('WorkflowType', '=', 'onboarding');
+  const openCount = (await client.workflow.count(openQueued.toString())).count;
 
   const growth = memoryAfter.loaded - memoryAfter.idle;
   const growthOwn = memoryAfter.loaded - memoryBefore.loaded;

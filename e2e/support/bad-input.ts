@@ -94,6 +94,7 @@ export const INJECTIONS = [
   'ExecutionStatus = "Running") OR (1=1',
   '"; DROP TABLE executions; --',
   '1001; DROP TABLE users',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile input that looks like a template, on purpose
   '${process.exit(1)}',
   '{{constructor.constructor("return process")().exit()}}',
   '__proto__',

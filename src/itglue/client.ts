@@ -15,7 +15,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import axios, { type AxiosInstance } from 'axios';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { documentSchema, listDocumentSchema } from './schemas';
 import { errorForResponse, ItGlueError } from './errors';
 import { RateLimiter } from './rate-limiter';
@@ -193,7 +193,7 @@ export class ItGlueClient {
     }
     call.onProgress?.();
     if (response.status >= 200 && response.status < 300) return response.data;
-    if (response.status >= 300 && response.status < 400) throw redirectError(what, response.status, response.headers['location']);
+    if (response.status >= 300 && response.status < 400) throw redirectError(what, response.status, response.headers.location);
     throw errorForResponse(what, response.status, response.data, response.headers['retry-after'] as string | undefined);
   }
 

@@ -33,11 +33,6 @@ export function isPrimaryContact(found: PrimaryContactResult, contactId: string)
   return found.kind === 'several' && found.candidates.some((c) => c.id === contactId);
 }
 
-/** Why an invitee who is not the primary contact cannot be the approver (PRODUCT.md §3 step 2). */
-export function selfApprovalRefusal(inviteeName: string, orgName: string): string {
-  return `${inviteeName} is not a primary contact of ${orgName}, so cannot approve their own access: choose the primary contact (or another authorized contact) as approver.`;
-}
-
 export class ItGlueDirectory {
   private organizations: { at: number; list: Promise<ItGlueOrganization[]> } | null = null;
 

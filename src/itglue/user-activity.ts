@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { UserActivity, UserActivityInput, UserActivityRow } from '../../activities/contracts';
 import { ONBOARDING_ORG_ID } from '../../workflows/messages';
 import { OVERVIEW_MEMO } from '../../workflows/types';
+import { visibilityQuery } from '../temporal/visibility-query';
 import { filterValue, PAGE_SIZE, type ItGlueClient } from './client';
 import { ItGlueError } from './errors';
 import { listDocumentSchema } from './schemas';
@@ -102,7 +103,7 @@ async function knownNames(temporal: Client, orgIds: string[]): Promise<Record<st
   const wanted = orgIds.filter((org) => /^\d+$/.test(org));
   const names: Record<string, string> = {};
   if (wanted.length === 0) return names;
-  const query = `WorkflowType = "onboarding" AND ${ONBOARDING_ORG_ID.name} IN (${wanted.map((org) => `"${org}"`).join(', ')})`;
+  const query = visibilityQuery().where('WorkflowType', '=', 'onboarding').whereIn(ONBOARDING_ORG_ID, wanted).toString();
   try {
     let read = 0;
     for await (const execution of temporal.workflow.list({ query, pageSize: 100 })) {

@@ -1,7 +1,7 @@
 /** The service's mail, as configured: SMTP_URL or the outbox, MAIL_FROM, MAIL_COPY_TO, approval links. */
 import { join } from 'node:path';
 import type { MailActivities } from '../../activities/contracts';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import { mailActivities, type TechAddressLookup } from '../../activities/mail';
 import type { Config } from '../config';
 import { approvalLink } from '../web/approval-token';

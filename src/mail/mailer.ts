@@ -1,17 +1,17 @@
 /**
  * Sends messages over SMTP (SMTP_URL, TLS and credentials in the URL), or writes them as .eml files
- * to the outbox directory when SMTP is not configured (PRODUCT.md §7).
+ * to the outbox directory when SMTP is not configured (docs/design.md §11).
  *
  * Once only: a message whose Message-ID was accepted before by this process is not sent again, and
  * a second send of a message still in flight waits for the first. So a retried activity never sends
  * again what the server already took, unless the process ended between the server's acceptance
- * and the activity's completion (the README lists the duplicates that remain possible).
+ * and the activity's completion (docs/mail.md lists the duplicates that remain possible).
  *
  * A message the server took for its copies but refused for its `to` fails with that refusal, and
  * is not remembered as sent; refused copies are logged.
  */
 import nodemailer from 'nodemailer';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import { isLoopbackHost } from '../loopback';
 import type { MailMessage } from './messages';
 import { writeOutboxFile } from './outbox';

@@ -1,6 +1,6 @@
 /**
  * Stable Message-IDs: the same onboarding run, step and round always give the same ID, so a
- * message that is sent again is recognisably the same message (PRODUCT.md §6), and different
+ * message that is sent again is recognisably the same message (docs/design.md §11), and different
  * messages differ. The run ID tells apart two onboardings of the same contact, which share the
  * workflow ID.
  */

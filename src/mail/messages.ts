@@ -1,5 +1,5 @@
 /**
- * The onboarding's messages (PRODUCT.md §6): approval request and reminder, decision receipt,
+ * The onboarding's messages (docs/design.md §11): approval request and reminder, decision receipt,
  * access instructions (seed 004's "IT Documentation Access via IT Glue"), invitation-expired
  * heads-up, 2FA reminder. Each is built from the activity's input; the MSP's branding comes from
  * the policy the onboarding runs with.
@@ -111,7 +111,7 @@ function compose(
   };
   for (const block of message.blocks) {
     if ('paragraph' in block) block.paragraph.forEach(collect);
-    if ('steps' in block) block.steps.forEach((step) => step.forEach(collect));
+    if ('steps' in block) for (const step of block.steps) step.forEach(collect);
     if ('button' in block) links.push(block.button.href);
   }
   return {

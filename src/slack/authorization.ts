@@ -1,5 +1,5 @@
 /**
- * Who may do what (PRODUCT.md §4). Techs and managers are members of a Slack user group
+ * Who may do what (docs/design.md §9). Techs and managers are members of a Slack user group
  * (usergroups.users.list, cached for a few minutes) and/or listed by user ID. User groups need a
  * paid Slack plan: where Slack answers `plan_upgrade_required`, only the listed IDs count.
  *
@@ -14,7 +14,7 @@
  */
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import type { SlackConfig } from '../config';
 import { userOf } from './payload';
 import { ackStateOf } from './receiver';

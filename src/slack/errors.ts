@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import { kindOf, userOf } from './payload';
 import { ackStateOf } from './receiver';
 import { tellUser } from './reply';

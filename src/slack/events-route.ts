@@ -16,7 +16,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HTTPReceiver } from '@slack/bolt';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import type { Route } from '../web/router';
 import { malformedSlackBody, slackBodyOf } from './request-shape';
 

@@ -6,7 +6,8 @@ import type { ModalView } from '@slack/types';
 import { customerGroupFor, LITE_MAX_ORGANIZATIONS, organizationAccessOf, type Policy } from '../../workflows/policy';
 import { isFinal } from '../../workflows/stages';
 import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
-import { isPrimaryContact, selfApprovalRefusal } from '../itglue/directory';
+import { isPrimaryContact } from '../itglue/directory';
+import { checkContact, existingUserRefusal, hasEmail, kindRefusal, selfApproval } from '../itglue/eligibility';
 import { passwordVisibility } from '../itglue/password-access';
 import type { ItGlueContact } from '../itglue/schemas';
 import type { SlackDeps } from './deps';
@@ -45,8 +46,8 @@ function plainText(text: string): string {
     .replace(/^<([^|>]+)\|([^>]*)>$/, '$2');
 }
 
-function choice(c: ItGlueContact): ContactChoice | null {
-  return c.email ? { id: c.id, name: c.name || `Contact ${c.id}`, email: c.email } : null;
+function choice(c: ItGlueContact & { email: string }): ContactChoice {
+  return { id: c.id, name: c.name || `Contact ${c.id}`, email: c.email };
 }
 
 export interface InviteInput {
@@ -123,8 +124,8 @@ export async function inviteModalData(deps: SlackDeps, input: InviteInput): Prom
     data.selected.kind === 'myglue' && org.myGlueAccountId ? directory.myGlueGroupsOf(org.id) : Promise.resolve(null),
   ]);
   const sorted = [...contacts].sort((a, b) => a.name.localeCompare(b.name));
-  data.contacts = sorted.map(choice).filter((c): c is ContactChoice => c !== null);
-  data.withoutEmail = sorted.filter((c) => !c.email).map((c) => c.name || `Contact ${c.id}`);
+  data.contacts = sorted.filter(hasEmail).map(choice);
+  data.withoutEmail = sorted.filter((c) => !hasEmail(c)).map((c) => c.name || `Contact ${c.id}`);
   data.primary = primaryChoice(primary);
   data.myGlueGroups = groups ? groups.map((g) => ({ id: g.id, name: g.name })) : null;
   if (groups && data.selected.groupIds) {
@@ -216,27 +217,21 @@ export async function checkInvite(
       ])
     : [null, null];
 
-  if (kind === 'myglue' && !org.myGlueAccountId) errors[at('kind')] = `MyGlue is not set up for ${org.name}.`;
+  const wrongKind = kindRefusal(org, kind);
+  if (wrongKind) errors[at('kind')] = wrongKind.message;
 
-  if (!contact || contact.organizationId !== org.id) {
-    errors[at('contact')] = `This contact is not (or no longer) a contact of ${org.name} in IT Glue.`;
-  } else if (!contact.email) {
-    errors[at('contact')] = `${contact.name} has no email address in IT Glue: add one to the contact there, then start again.`;
-  } else if (existing && existing.myGlue !== (kind === 'myglue')) {
-    errors[at('contact')] =
-      `${contact.name} is already ${existing.myGlue ? 'a MyGlue' : 'an IT Glue'} user (${existing.email}); a customer can be an IT Glue Lite user or a MyGlue user, never both.`;
-  } else if (existing?.invitationAcceptedAt) {
-    errors[at('contact')] = `${contact.name} is already an active ${existing.myGlue ? 'MyGlue' : 'IT Glue'} user (${existing.email}).`;
-  } else if (open) {
-    errors[at('contact')] = open;
-  }
+  const invitee = checkContact(form.contactId, contact, org, 'invitee', 'form');
+  const refusal = invitee.ok ? existingUserRefusal(invitee.contact.name, existing, kind, 'form') : invitee;
+  if (refusal) errors[at('contact')] = refusal.message;
+  else if (open) errors[at('contact')] = open;
 
   const approverContact = form.approverId === form.contactId ? contact : approver;
   if (form.approverId) {
-    if (!approverContact || approverContact.organizationId !== org.id) errors[at('approver')] = `Choose a contact of ${org.name} as approver.`;
-    else if (!approverContact.email) errors[at('approver')] = `${approverContact.name} has no email address in IT Glue, so cannot approve by email.`;
-    else if (approverContact === contact && !isPrimaryContact(await directory.primaryContact(org.id, deps.policy.primaryContact), contact.id)) {
-      errors[at('approver')] = selfApprovalRefusal(contact.name, org.name);
+    const checked = checkContact(form.approverId, approverContact ?? null, org, 'approver', 'form');
+    if (!checked.ok) errors[at('approver')] = checked.message;
+    else if (checked.contact === contact) {
+      const refused = selfApproval(contact.name, org, isPrimaryContact(await directory.primaryContact(org.id, deps.policy.primaryContact), contact.id));
+      if (refused) errors[at('approver')] = refused.message;
     }
   }
 

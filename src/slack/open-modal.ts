@@ -5,7 +5,7 @@
  */
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import { correlationId, errorText } from './errors';
 import { noticeModal } from './views/invite-modal';
 

@@ -6,34 +6,16 @@
  */
 import { getStatus, listOnboardingOverviews, onboardingQuery, type OnboardingListed } from '../onboardings';
 import { ONBOARDING_DEADLINE, ONBOARDING_ORG_ID } from '../../workflows/messages';
-import { isFinal, STAGES, type Stage, type WaitingOn } from '../../workflows/stages';
+import { isFinal, STAGES, type Stage } from '../../workflows/stages';
 import { isLate, type OnboardingStatus, type ThreadRef } from '../../workflows/types';
 import type { SlackDeps } from './deps';
-
-/** Stages an open onboarding can be in, in the order of the process. */
-export const OPEN_STAGES: readonly Stage[] = STAGES.filter((s) => !isFinal(s));
+import { visibilityQuery } from '../temporal/visibility-query';
+import { OPEN_STAGES, type Dashboard, type Item, type StageMedian } from './views/models';
 
 const STATUS_TIMEOUT_MS = 3_000;
 const STATUS_CONCURRENCY = 10;
 /** Onboardings listed for one view: more than /onboarding-status or the Home tab can show. */
 export const SHOWN_LIMIT = 100;
-
-export interface Item {
-  workflowId: string;
-  stage: Stage;
-  orgId: string | null;
-  orgName: string;
-  invitee: string;
-  requestedBy: string | null;
-  startedAt: string;
-  deadline: string | null;
-  waitingOn: WaitingOn | null;
-  subState: string | null;
-  /** The deadline has passed, or the stage has been escalated / a reminder was needed. */
-  overdue: boolean;
-  link: string | null;
-  reason: string | null;
-}
 
 export interface OpenFilter {
   requestedBy?: string;
@@ -143,23 +125,27 @@ export function byUrgency(a: Item, b: Item): number {
   return stage || a.startedAt.localeCompare(b.startedAt);
 }
 
-/** This deployment's onboardings: those on its task queue (a namespace may hold others'). */
+/**
+ * This deployment's onboardings: those on its task queue (a namespace may hold others'). What a
+ * query value cannot hold is left out of the name.
+ */
 export function ours(deps: Pick<SlackDeps, 'taskQueue'>, query: string): string {
-  return `${query} AND TaskQueue = "${deps.taskQueue.replace(/["\\]/g, '')}"`;
+  const taskQueue = deps.taskQueue.replace(/["\\\u0000-\u001f\u007f]/g, '');
+  return visibilityQuery(query).where('TaskQueue', '=', taskQueue).toString();
 }
 
 export function openQuery(deps: Pick<SlackDeps, 'taskQueue'>, filter: OpenFilter): string {
-  let query = ours(deps, onboardingQuery({ open: true, stage: filter.stage, requestedBy: filter.requestedBy }));
+  const query = visibilityQuery(ours(deps, onboardingQuery({ open: true, stage: filter.stage, requestedBy: filter.requestedBy })));
   if (filter.orgIds) {
     const ids = filter.orgIds.filter((id) => /^[\w-]+$/.test(id));
-    query += ` AND ${ONBOARDING_ORG_ID.name} IN (${ids.map((id) => `"${id}"`).join(', ')})`;
+    query.whereIn(ONBOARDING_ORG_ID, ids);
   }
-  return query;
+  return query.toString();
 }
 
 /** Those of `query` whose deadline has passed at `now`. */
 export function pastDeadline(query: string, now: number): string {
-  return `${query} AND ${ONBOARDING_DEADLINE.name} < "${new Date(now).toISOString()}"`;
+  return visibilityQuery(query).where(ONBOARDING_DEADLINE, '<', new Date(now).toISOString()).toString();
 }
 
 /** Open onboardings of `query`, most urgent first, at most `limit`: those past their deadline, then the newest. */
@@ -196,33 +182,6 @@ export async function openOnboardings(
   return { items: await linked(deps, shown), total: Math.max(total, shown.length) };
 }
 
-export interface Completed {
-  workflowId: string;
-  orgName: string;
-  invitee: string;
-  requestedBy: string;
-  startedAt: string;
-  completedAt: string;
-  link: string | null;
-}
-
-export interface StageMedian {
-  stage: Stage;
-  medianMs: number;
-  samples: number;
-}
-
-export interface Dashboard {
-  counts: Array<{ stage: Stage; count: number }>;
-  open: Item[];
-  stalled: Item[];
-  overdue: Item[];
-  recent: Completed[];
-  medians: StageMedian[];
-  /** The window the completions and medians are taken from. */
-  recentDays: number;
-}
-
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -251,7 +210,8 @@ export function stageMedians(statuses: Array<Pick<OnboardingStatus, 'stages'>>):
 /** Onboardings completed in the last `days`, newest first (at most `limit`). */
 async function recentCompletions(deps: SlackDeps, days: number, limit: number, now: number) {
   const since = new Date(now - days * 86_400_000).toISOString();
-  const query = ours(deps, `${onboardingQuery({ stage: 'COMPLETED' })} AND CloseTime > "${since}"`);
+  const completed = visibilityQuery(onboardingQuery({ stage: 'COMPLETED' })).where('CloseTime', '>', since);
+  const query = ours(deps, completed.toString());
   const summaries = await listOnboardingOverviews(deps.temporal, query, limit);
   const results = await mapLimited(summaries, STATUS_CONCURRENCY, (s) => resultOf(deps, s.workflowId));
   return results.filter((r): r is OnboardingStatus => r !== null && r.stage === 'COMPLETED');

@@ -5,7 +5,7 @@
  * in the channel it came from, or a direct message from the app when there is no such channel.
  */
 import type { WebClient } from '@slack/web-api';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import { commandChannelOf, firstInputBlockId, kindOf, messageOf, responseUrlOf, userOf, viewOf } from './payload';
 import type { AckState } from './receiver';
 import { homeNotice } from './views/home';

@@ -1,12 +1,12 @@
 /**
- * Registers the onboarding search attributes (PRODUCT.md §8) where the server allows it. Temporal
+ * Registers the onboarding search attributes (docs/design.md §13) where the server allows it. Temporal
  * Cloud refuses: there they are created once in the Cloud UI, and start-up says so.
  */
 import type { Connection } from '@temporalio/client';
 import { isGrpcServiceError } from '@temporalio/client';
 import proto, { type temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 
 // A CommonJS package: its enums are reached through the default export.
 const IndexedValueType = proto.temporal.api.enums.v1.IndexedValueType;

@@ -1,5 +1,5 @@
 /**
- * The approval pages (PRODUCT.md §6), safe against link scanners that open every link in a mail:
+ * The approval pages (docs/design.md §6), safe against link scanners that open every link in a mail:
  *
  * - `GET|HEAD /approvals/<token>` only shows the request (read through the `status` query), with
  *   Approve and Deny buttons; it changes nothing.
@@ -17,7 +17,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import { DECISION_REFUSED } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import type { Decision, DecisionInput, OnboardingStatus } from '../../workflows/types';

@@ -1,5 +1,5 @@
 /**
- * Approval tokens (PRODUCT.md §6): the claims (workflow ID, approval round, approver contact ID,
+ * Approval tokens (docs/design.md §6): the claims (workflow ID, approval round, approver contact ID,
  * expiry) and an HMAC-SHA256 over them with APPROVAL_SECRET, both base64url, joined by a dot.
  * Only the holder of the secret can make one; changing any character breaks it. A token stays
  * readable after its expiry, so that the page can say "expired" rather than "invalid".

@@ -15,7 +15,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import { sendJson, type RouteContext, type Routes } from './router';
 
 export const CODEC_BASE_PATH = '/codec';

@@ -1,7 +1,7 @@
-/** The HTTP server on PORT (PRODUCT.md §7): health and approval pages; Slack events mount here too. */
+/** The HTTP server on PORT (docs/design.md §12): health and approval pages; Slack events mount here too. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Log } from '../../activities/logging';
+import type { Log } from '../log';
 import { PAGE_PATHS, setPageHeaders } from './page';
 import { loggablePath } from './redact';
 import { dispatch, requestUrl, sendJson, type Routes } from './router';

@@ -17,6 +17,7 @@ let fake: FakeItGlue;
 interface Answer {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: any JSON:API answer, read freely by the assertions
   body: any;
 }
 

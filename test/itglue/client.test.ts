@@ -127,7 +127,9 @@ describe('client', () => {
     // 20 a second: the i-th request no earlier than i × 50 ms after the first, and never 21 within a
     // second (allowing a little for the HTTP hop, which can delay one request more than another).
     const times = fake.requests.map((r) => r.time);
-    times.forEach((time, i) => expect(time - times[0]!).toBeGreaterThanOrEqual(i * 50 - 15));
+    times.forEach((time, i) => {
+      expect(time - times[0]!).toBeGreaterThanOrEqual(i * 50 - 15);
+    });
     for (let i = 20; i < times.length; i++) expect(times[i]! - times[i - 20]!).toBeGreaterThanOrEqual(980);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The paths of the onboarding workflow (issue 2's list) once more, with the real IT Glue
+ * The paths of the onboarding workflow once more, with the real IT Glue
  * activities against the fake IT Glue server and recording mail / Slack: each test checks the
  * stage path, the events, the IT Glue requests the fake received, and the mail / Slack calls.
  * Approval given with a mismatch fixed, a single expiry resent by the button, and 2FA confirmed by
@@ -22,7 +22,7 @@ import {
   resume,
   status as statusQuery,
 } from '../../workflows/messages';
-import { onboarding } from '../../workflows/onboarding';
+import type { onboarding } from '../../workflows/onboarding';
 import type { Policy } from '../../workflows/policy';
 import { workflowIdFor, type DecisionInput, type OnboardingEvent, type OnboardingRequest, type OnboardingStatus } from '../../workflows/types';
 import {

@@ -362,7 +362,7 @@ describe('MyGlue password access', () => {
     const visible = await choose([groups.allows]);
     expect(passwordsText(visible)).toBe('*Passwords: visible*: no chosen group denies the Passwords asset type.');
     expect(block(visible, 'password')).toBeUndefined();
-    expect((block(visible, 'myglue_groups')?.element?.initial_options as Array<{ value: string }>).map((o) => o.value)).toEqual([groups.allows]);
+    expect((block(visible, 'myglue_groups')!.element!.initial_options as Array<{ value: string }>).map((o) => o.value)).toEqual([groups.allows]);
 
     const hidden = await choose([groups.denies]);
     expect(passwordsText(hidden)).toBe('*Passwords: hidden*: denied by “Acme - Staff &lt;all&gt;”. Where groups differ, the most restrictive wins.');

@@ -8,16 +8,17 @@
  * Requests into the app are real HTTP with Slack's signature, as Slack sends them.
  */
 import { createItGlueActivities } from '../../activities/itglue';
-import { createSlackActivities, ROOT_EVENT_TYPE } from '../../activities/slack';
+import { createSlackActivities } from '../../activities/slack';
 import type { SlackConfig } from '../../src/config';
 import { ItGlueClient } from '../../src/itglue/client';
 import { startOnboarding } from '../../src/onboardings';
 import { createSlackApp, type SlackApp } from '../../src/slack/app';
+import { visibilityQuery } from '../../src/temporal/visibility-query';
 import { startHttpServer, type HttpServer } from '../../src/web/server';
 import type { Policy } from '../../workflows/policy';
 import type { OnboardingRequest } from '../../workflows/types';
 import { startFakeItGlue, makeContact, makeOrganization, type FakeItGlue } from '../fakes/itglue-server';
-import { startFakeSlack, type FakeSlack, type FakeSlackMessage } from '../fakes/slack-api';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack-api';
 import { FakeWorld, INVITEE, ORG, OTHER, PRIMARY } from './fake-activities';
 import { slackDriver, type SlackDriver } from './slack-driver';
 
@@ -143,8 +144,6 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
   const started: string[] = [];
 
   const driver = slackDriver({ url, secret: SIGNING_SECRET, slack, channel: CHANNEL });
-  const rootOf = driver.root;
-
   const harness: SlackHarness = {
     slack,
     itglue,
@@ -172,7 +171,8 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
       await app.stop();
       await http.close();
       const ids = new Set(started);
-      for await (const w of temporal.client.workflow.list({ query: `TaskQueue = "${temporal.taskQueue}" AND ExecutionStatus = "Running"` })) ids.add(w.workflowId);
+      const running = visibilityQuery().where('TaskQueue', '=', temporal.taskQueue).where('ExecutionStatus', '=', 'Running');
+      for await (const w of temporal.client.workflow.list({ query: running.toString() })) ids.add(w.workflowId);
       await Promise.all([...ids].map((id) => temporal.client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
       await stopWorkers();
       await temporal.close();

@@ -160,7 +160,9 @@ describe('production durations on the time-skipping server', () => {
     expect(Math.abs(expiresAt - (requested + 5 * DAY))).toBeLessThan(SLACK_MS);
     const reminders = eventsOf(s, 'approval-reminder').map(at);
     expect(reminders).toHaveLength(3);
-    reminders.forEach((t, i) => expect(Math.abs(t - (requested + (i + 1) * DAY))).toBeLessThan(SLACK_MS));
+    reminders.forEach((t, i) => {
+      expect(Math.abs(t - (requested + (i + 1) * DAY))).toBeLessThan(SLACK_MS);
+    });
     expect(Math.abs(at(eventsOf(s, 'escalated')[0]) - (requested + 3 * DAY))).toBeLessThan(SLACK_MS);
     const expired = at(eventsOf(s, 'approval-expired')[0]);
     expectAt(expired, expiresAt);
@@ -222,7 +224,9 @@ describe('production durations on the time-skipping server', () => {
     ]);
     const reminders = eventsOf(s, '2fa-reminder').map(at);
     expect(reminders).toHaveLength(3);
-    [1, 3, 7].forEach((day, i) => expectAt(reminders[i]!, acceptedAt + day * DAY));
+    [1, 3, 7].forEach((day, i) => {
+      expectAt(reminders[i]!, acceptedAt + day * DAY);
+    });
     expect(world.callsOf('sendTwoFactorReminder').map((a) => (a[0] as { reminder: number }).reminder)).toEqual([1, 2, 3]);
     const confirmed = s.events.find((e) => e.type === '2fa-confirmed');
     expect(confirmed).toMatchObject({ by: 'UTECH1' });

@@ -1,11 +1,11 @@
 /**
  * The onboarding workflow on a real Temporal dev server, with recording activities: every path of
- * PRODUCT.md §3, checked by stage, events and the activity calls made.
+ * docs/design.md §4, checked by stage, events and the activity calls made.
  */
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { onboarding } from '../../workflows/onboarding';
+import type { onboarding } from '../../workflows/onboarding';
 import {
   cancel,
   changeApprover,

@@ -1,6 +1,6 @@
 /**
  * Onboardings are found by their search attributes through visibility queries on the dev server,
- * the way managers' views list and count them (PRODUCT.md §8).
+ * the way managers' views list and count them (docs/design.md §13).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { onboarding } from '../../workflows/onboarding';

@@ -1,7 +1,7 @@
 /** The App Home tab: a manager's dashboard, a tech's own onboardings, or a short notice. */
 import type { HomeView, KnownBlock } from '@slack/types';
 import { escapeMrkdwn, mention, slackDate, truncate } from '../escape';
-import type { Dashboard, Item } from '../overview';
+import type { Dashboard, Item } from './models';
 import { duration, itemLine, linesInSections, STAGE_LABELS } from './format';
 import { groupBlocks, groupsOf } from './status-list';
 

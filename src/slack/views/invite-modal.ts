@@ -1,5 +1,5 @@
 /**
- * The /invite-lite modal (PRODUCT.md §5): organization by type-ahead; once it is chosen, its
+ * The /invite-lite modal (docs/design.md §10): organization by type-ahead; once it is chosen, its
  * contacts with an email, the approver (pre-selected by the primary-contact rule), the kind of
  * access (IT Glue Lite, or MyGlue with a role and groups), password access, ticket and note. For
  * MyGlue, password access is not a choice: the modal shows what the chosen groups allow.

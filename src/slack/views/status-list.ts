@@ -1,6 +1,6 @@
 /** The /onboarding-status answer: open onboardings by stage, late ones first, each linked to its thread. */
 import type { KnownBlock } from '@slack/types';
-import { OPEN_STAGES, type Item } from '../overview';
+import { OPEN_STAGES, type Item } from './models';
 import { itemLine, linesInSections, STAGE_LABELS } from './format';
 
 const MAX_BLOCKS = 48;

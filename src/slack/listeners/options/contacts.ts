@@ -1,5 +1,6 @@
 /** The contact and approver type-ahead of the /invite-lite modal, for organizations with over 100 contacts. */
 import type { AllMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
+import { hasEmail } from '../../../itglue/eligibility';
 import type { SlackDeps } from '../../deps';
 import { contactOption, inviteMetadata, MAX_STATIC_OPTIONS } from '../../views/invite-modal';
 
@@ -9,10 +10,11 @@ export function contacts(deps: SlackDeps) {
     const needle = (options.value ?? '').trim().toLowerCase();
     const all = deps.directory && orgId ? await deps.directory.contactsOf(orgId) : [];
     const found = all
-      .filter((c) => c.email && `${c.name} ${c.email}`.toLowerCase().includes(needle))
+      .filter(hasEmail)
+      .filter((c) => `${c.name} ${c.email}`.toLowerCase().includes(needle))
       .sort((a, b) => a.name.localeCompare(b.name))
       .slice(0, MAX_STATIC_OPTIONS)
-      .map((c) => contactOption({ id: c.id, name: c.name, email: c.email! }));
+      .map((c) => contactOption({ id: c.id, name: c.name, email: c.email }));
     await ack({ options: found });
   };
 }
