@@ -7,15 +7,14 @@
  */
 import { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type UpdateDefinition } from '@temporalio/client';
 import { recordAuthorizations } from '../src/itglue/authorization';
-import { withRequestOptions, type ItGlueClient, type RequestOptions } from '../src/itglue/client';
+import type { ItGlueClient } from '../src/itglue/client';
 import { isPrimaryContact, ItGlueDirectory } from '../src/itglue/directory';
 import { checkContact, existingUserRefusal, kindRefusal, selfApproval, type ContactRole } from '../src/itglue/eligibility';
-import { ItGlueError } from '../src/itglue/errors';
 import { ItGlueGroups } from '../src/itglue/groups';
 import { passwordVisibility } from '../src/itglue/password-access';
 import { userResource, type ItGlueContact, type ItGlueGroup } from '../src/itglue/schemas';
 import { readUserActivity } from '../src/itglue/user-activity';
-import { currentActivity, heartbeatWhile } from '../src/temporal/heartbeat';
+import { heartbeatWhile } from '../src/temporal/heartbeat';
 import { visibilityQuery } from '../src/temporal/visibility-query';
 import { groupMismatches, sharedGroupMismatch, userMismatches } from '../src/itglue/verification';
 import { authorizationRecord, authorizationRecordWorkflowId, recordAuthorizedContact, type AuthorizedContact } from '../workflows/authorization-record';
@@ -31,6 +30,7 @@ import {
   type Person,
   type Validation,
 } from '../workflows/types';
+import { guarded } from './itglue-requests';
 import type { AuthorizedContactsInput, UserActivityInput, ItGlueActivities, ItGlueMaintenanceActivities, SweepReport, Verification, VerifyInput } from './contracts';
 
 export interface ItGlueActivityDeps {
@@ -42,44 +42,6 @@ export interface ItGlueActivityDeps {
 
 /** Stages in which an onboarding waits for news of its IT Glue user. */
 const WATCHING_STAGES = ['AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA'];
-
-/** Turns an IT Glue error into the Temporal failure that retries it, or not. */
-function toFailure(error: unknown): unknown {
-  if (!(error instanceof ItGlueError)) return error;
-  return ApplicationFailure.create({
-    message: error.message,
-    type: `ItGlue.${error.kind}`,
-    nonRetryable: !error.retryable,
-    nextRetryDelay: error.retryAfterMs ?? undefined,
-  });
-}
-
-/**
- * What the running activity's IT Glue requests carry: its cancellation, a heartbeat with each
- * answer, and a wait for an answer of at most a second past the heartbeat timeout. By then
- * Temporal has taken the activity back to retry it (after at least the workflows' 2 s retry
- * interval), so the attempt it gave up on sends nothing more.
- */
-function activityRequestOptions(): RequestOptions {
-  const context = currentActivity();
-  if (!context) return {};
-  const heartbeatTimeoutMs = context.info.heartbeatTimeoutMs;
-  return {
-    signal: context.cancellationSignal,
-    onProgress: () => context.heartbeat(),
-    ...(heartbeatTimeoutMs ? { timeoutMs: heartbeatTimeoutMs + 1_000 } : {}),
-  };
-}
-
-function guarded<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return async (...args) => {
-    try {
-      return await withRequestOptions(activityRequestOptions(), () => fn(...args));
-    } catch (error) {
-      throw toFailure(error);
-    }
-  };
-}
 
 function person(contact: ItGlueContact): Person {
   return {

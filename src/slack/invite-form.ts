@@ -13,12 +13,12 @@ import type { ItGlueContact } from '../itglue/schemas';
 import type { SlackDeps } from './deps';
 import { statusOf } from './overview';
 import { STAGE_LABELS } from './views/format';
+import { readInvite } from './views/invite-values';
 import {
   blockId,
   inviteModal,
   NOTE_MAX,
   TICKET_MAX,
-  readInvite,
   type ContactChoice,
   type InviteModalData,
   type InviteSelection,

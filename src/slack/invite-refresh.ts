@@ -2,7 +2,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from './deps';
 import { buildInviteModal } from './invite-form';
-import { inviteMetadata, readInvite } from './views/invite-modal';
+import { inviteMetadata, readInvite } from './views/invite-values';
 
 export type ModalActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 

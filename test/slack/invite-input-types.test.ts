@@ -8,7 +8,8 @@ import { ItGlueDirectory } from '../../src/itglue/directory';
 import type { ItGlueClient } from '../../src/itglue/client';
 import { lengthErrors } from '../../src/slack/invite-form';
 import { firstInputBlockId } from '../../src/slack/payload';
-import { INVITE, inviteMetadata, readInvite } from '../../src/slack/views/invite-modal';
+import { INVITE } from '../../src/slack/views/invite-modal';
+import { inviteMetadata, readInvite } from '../../src/slack/views/invite-values';
 
 it('reads only the metadata the app writes: an organization id of digits and a channel id string', () => {
   expect(inviteMetadata('{"channelId":"C1","orgId":"1001"}')).toEqual({ channelId: 'C1', orgId: '1001' });

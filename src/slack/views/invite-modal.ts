@@ -7,7 +7,7 @@
  * Blocks that depend on the organization carry its id in their block_id, so that choosing another
  * organization starts them afresh instead of keeping a choice that no longer fits.
  */
-import type { KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { MyGlueRole } from '../../../workflows/types';
 import type { PasswordVisibility } from '../../itglue/password-access';
 import { passwordsVisibility } from '../../wording';
@@ -78,24 +78,10 @@ export interface InviteModalData {
   selected: InviteSelection;
 }
 
+/** What the modal keeps in its private metadata. */
 export interface InviteMetadata {
   channelId: string | null;
   orgId: string | null;
-}
-
-export function inviteMetadata(privateMetadata: string | undefined): InviteMetadata {
-  try {
-    const parsed = JSON.parse(privateMetadata || '{}') as Record<string, unknown> | null;
-    // The app's own data: anything else (another type, an id IT Glue could not have) counts as absent.
-    const channelId = parsed?.channelId;
-    const orgId = parsed?.orgId;
-    return {
-      channelId: typeof channelId === 'string' ? channelId : null,
-      orgId: typeof orgId === 'string' && /^\d+$/.test(orgId) ? orgId : null,
-    };
-  } catch {
-    return { channelId: null, orgId: null };
-  }
 }
 
 /** The block id of a field in the modal of this organization. */
@@ -104,6 +90,8 @@ export function blockId(field: InviteField, orgId: string | null): string {
 }
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text: truncate(text, 75) });
+/** A hint under an input: Slack allows 2000 characters, not an option's 75. */
+const hint = (text: string) => ({ type: 'plain_text' as const, text: truncate(text, 2000) });
 const option = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
 
 export function contactOption(c: ContactChoice): PlainTextOption {
@@ -194,7 +182,7 @@ export function inviteModal(data: InviteModalData): ModalView {
       type: 'input',
       block_id: blockId('contact', orgId),
       label: plain('Contact to invite'),
-      hint: plain(`Contacts of ${org.name} with an email address in IT Glue; the invitation goes to that address.`),
+      hint: hint(`Contacts of ${org.name} with an email address in IT Glue; the invitation goes to that address.`),
       element: contactSelect(data, 'contact', selected.contactId),
     });
   }
@@ -223,7 +211,7 @@ export function inviteModal(data: InviteModalData): ModalView {
     block_id: blockId('kind', orgId),
     dispatch_action: true,
     label: plain('Access'),
-    ...(org.myGlue ? {} : { hint: plain(`MyGlue is not set up for ${org.name}.`) }),
+    ...(org.myGlue ? {} : { hint: hint(`MyGlue is not set up for ${org.name}.`) }),
     element: {
       type: 'radio_buttons',
       action_id: INVITE.kind.action,
@@ -253,7 +241,7 @@ export function inviteModal(data: InviteModalData): ModalView {
         type: 'input',
         block_id: blockId('groups', orgId),
         label: plain('MyGlue groups'),
-        hint: plain('At least one. Where groups deny different asset types, the most restrictive wins.'),
+        hint: hint('At least one. Where groups deny different asset types, the most restrictive wins.'),
         // Password access follows the groups: the modal is rebuilt to show it.
         dispatch_action: true,
         element: {
@@ -338,34 +326,6 @@ function modal(data: InviteModalData, blocks: KnownBlock[]): ModalView {
     close: plain('Cancel'),
     private_metadata: JSON.stringify(metadata),
     blocks,
-  };
-}
-
-type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: Option | null; selected_options?: Option[] }>>;
-
-/** What the modal's inputs hold (for the submission, and to keep choices when the view is rebuilt). */
-export function readInvite(values: StateValues | undefined, orgId: string | null): InviteSelection & { orgId: string | null } {
-  const v = values ?? {};
-  const get = (field: InviteField) => v[blockId(field, field === 'org' ? null : orgId)]?.[INVITE[field].action];
-  // Values of another type than Slack sends count as not given.
-  const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
-  const chosen = (field: InviteField) => str(get(field)?.selected_option?.value);
-  const text = (field: InviteField) => str(get(field)?.value)?.trim() || undefined;
-  const kind = chosen('kind');
-  const role = chosen('role');
-  return {
-    orgId: chosen('org') ?? orgId,
-    contactId: chosen('contact'),
-    approverId: chosen('approver'),
-    kind: kind === 'myglue' || kind === 'itglue' ? kind : undefined,
-    role: role === 'Lite' || role === 'Creator' || role === 'Editor' ? role : undefined,
-    groupIds: (() => {
-      const options = get('groups')?.selected_options;
-      return Array.isArray(options) ? options.map((o) => str(o?.value)).filter((id): id is string => !!id) : undefined;
-    })(),
-    passwordAccess: chosen('password') === undefined ? undefined : chosen('password') === 'yes',
-    ticket: text('ticket'),
-    note: text('note'),
   };
 }
 

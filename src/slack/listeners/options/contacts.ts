@@ -2,7 +2,8 @@
 import type { AllMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
 import { hasEmail } from '../../../itglue/eligibility';
 import type { SlackDeps } from '../../deps';
-import { contactOption, inviteMetadata, MAX_STATIC_OPTIONS } from '../../views/invite-modal';
+import { contactOption, MAX_STATIC_OPTIONS } from '../../views/invite-modal';
+import { inviteMetadata } from '../../views/invite-values';
 
 export function contacts(deps: SlackDeps) {
   return async ({ options, body, ack }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs): Promise<void> => {

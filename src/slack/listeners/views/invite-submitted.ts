@@ -9,7 +9,7 @@ import { startOnboarding } from '../../../onboardings';
 import type { SlackDeps } from '../../deps';
 import { checkInvite, type InviteCheck } from '../../invite-form';
 import { errorsOnBlocks, withinAckTime } from '../../view-submission';
-import { inviteMetadata } from '../../views/invite-modal';
+import { inviteMetadata } from '../../views/invite-values';
 
 export function inviteSubmitted(deps: SlackDeps) {
   return async ({ ack, body, view }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
