@@ -813,11 +813,11 @@ interface ButtonModalInput {
   note: FieldChoice;
 }
 
-/** Presses by people with the rights to act, by key: a second press within seconds is ignored (double click). */
+/** Presses by people with the rights to act, by key: the first press of a key must be answered; a repeat may be the same action (one Update ID, or a modal already open) and go unanswered. */
 const pressedKeys = new Set<string>();
 let tsCounter = 0;
 
-/** A value as the service's template strings show it (its double-click key). */
+/** A value as the service's template strings show it (the key of a repeated press). */
 function templated(value: unknown): string {
   try {
     return `${value as string}`;
