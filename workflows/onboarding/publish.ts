@@ -34,11 +34,17 @@ export class Publisher {
   }
 
   /**
-   * Shows the status in the Slack thread and the search attributes, when it changed; and in the
-   * memo the overviews read. Called before every wait and at the end, so that one update carries a
-   * stage change together with what the stage waits for.
+   * Before every wait: shows what changed, in the Slack thread, the search attributes and the memo
+   * the overviews read, so that one update carries a stage change together with what the stage
+   * waits for.
    */
   async publish(): Promise<void> {
+    await this.showStatus();
+    this.overview();
+  }
+
+  /** Shows the status in the Slack thread and the search attributes, when it changed (at the end too). */
+  async showStatus(): Promise<void> {
     if (this.unpublished) {
       this.unpublished = false;
       this.searchAttributes();
@@ -47,7 +53,7 @@ export class Publisher {
   }
 
   /** Tells the Slack overviews what to show of this onboarding (OnboardingOverview), when it changed. */
-  overview(): void {
+  private overview(): void {
     // Histories recorded before the overview was published replay without it.
     if (!wf.patched('overview-memo')) return;
     const overview = overviewOf(this.state.status);

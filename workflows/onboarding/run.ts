@@ -154,7 +154,7 @@ export class OnboardingRun {
     this.publisher.changed();
     // Visible at once to list queries, also for stages that do not wait.
     if (this.publisher.stagesPublished) this.publisher.searchAttributes();
-    if (isFinal(stage)) await this.publisher.publish();
+    if (isFinal(stage)) await this.publisher.showStatus();
   }
 
   /**
@@ -163,7 +163,6 @@ export class OnboardingRun {
    */
   async next(until: number | null): Promise<Action[]> {
     await this.publisher.publish();
-    this.publisher.overview();
     await this.continueAsNewIfLong();
     if (this.inbox.empty) {
       if (until === null) await wf.condition(() => !this.inbox.empty);
