@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebClient, type MessageMetadata } from '@slack/web-api';
-import type { SlackConfig } from '../src/config';
+import type { SlackConfig } from '../src/config/slack';
 import { jsonLog, type Log } from '../src/log';
 import { webClientLogger } from '../src/slack/bolt-logger';
 import { isSlackUserId } from '../src/slack/escape';

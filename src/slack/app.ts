@@ -8,7 +8,7 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
 import type { Log } from '../log';
 import type { Policy } from '../../workflows/policy';
-import type { SlackConfig } from '../config';
+import type { SlackConfig } from '../config/slack';
 import { ItGlueClient } from '../itglue/client';
 import type { Routes } from '../web/router';
 import { Roles } from './authorization';

@@ -15,7 +15,7 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Log } from '../log';
-import type { SlackConfig } from '../config';
+import type { SlackConfig } from '../config/slack';
 import { userOf } from './payload';
 import { ackStateOf } from './receiver';
 import { tellUser } from './reply';

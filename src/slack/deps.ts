@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { WebClient } from '@slack/web-api';
 import type { Log } from '../log';
 import type { Policy } from '../../workflows/policy';
-import type { SlackConfig } from '../config';
+import type { SlackConfig } from '../config/slack';
 import type { Roles } from './authorization';
 import type { RecentKeys } from './dedupe';
 import type { SlackDirectory } from './directory';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Connection, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { TemporalConfig } from '../config';
+import type { TemporalConfig } from '../config/temporal';
 
 export interface TemporalConnectionOptions {
   address: string;

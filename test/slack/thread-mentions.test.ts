@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggingSlackActivities } from '../../activities/logging';
 import { createSlackActivities } from '../../activities/slack';
-import type { SlackConfig } from '../../src/config';
+import type { SlackConfig } from '../../src/config/slack';
 import { fixed, invitationResent, invitationSent } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import type { OnboardingRequest, OnboardingStatus } from '../../workflows/types';

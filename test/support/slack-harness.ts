@@ -9,7 +9,7 @@
  */
 import { createItGlueActivities } from '../../activities/itglue';
 import { createSlackActivities } from '../../activities/slack';
-import type { SlackConfig } from '../../src/config';
+import type { SlackConfig } from '../../src/config/slack';
 import { ItGlueClient } from '../../src/itglue/client';
 import { startOnboarding } from '../../src/onboardings';
 import { createSlackApp, type SlackApp } from '../../src/slack/app';
