@@ -10,7 +10,6 @@ import { createItGlueActivities } from '../activities/itglue';
 import { createSlackActivities, slackTechAddress } from '../activities/slack';
 import type { Config } from './config';
 import { configuredMail } from './mail/configured';
-import { ACTIVITY_CLIENT_RETRIES } from './itglue/budget';
 import { ItGlueClient } from './itglue/client';
 import type { ServiceActivities } from './temporal/worker';
 
@@ -18,7 +17,8 @@ import type { ServiceActivities } from './temporal/worker';
 function itglueActivities(config: Config, log: Log, temporal: { client: Client; taskQueue: string }) {
   const { apiKey, apiUrl, requestsPerSecond } = config.itglue;
   if (!apiKey) return loggingItGlueActivities(log);
-  const client = new ItGlueClient({ baseUrl: apiUrl, apiKey, requestsPerSecond, retries: ACTIVITY_CLIENT_RETRIES });
+  // One attempt at each request: a failed one fails the activity, which Temporal retries through the IT Glue queue.
+  const client = new ItGlueClient({ baseUrl: apiUrl, apiKey, requestsPerSecond });
   return createItGlueActivities({ client, temporal: temporal.client, taskQueue: temporal.taskQueue });
 }
 

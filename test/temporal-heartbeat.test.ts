@@ -59,7 +59,7 @@ describe('IT Glue activities', () => {
   });
 
   it('heartbeat once after each answer from IT Glue, and never while a request waits for one', async () => {
-    const client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 1_000, retries: 0 });
+    const client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 1_000 });
     const activities = createItGlueActivities({ client, temporal: {} as Client, taskQueue: 'unused' });
     // One answer comes late: longer than the interval of a periodic heartbeat.
     const slow = 2 * HEARTBEAT_EVERY_MS;

@@ -17,24 +17,16 @@ export const ITGLUE_LIMIT_PER_5_MINUTES = 3000;
 export const QUEUE_BUDGET_PER_5_MINUTES = 2400;
 
 /**
- * Most requests one IT Glue activity sends when none fails (the sweep's paging aside):
- * validateRequest of a MyGlue request with one group, under the flexible-asset-tag rule, for an
- * invitee whose email has capitals. Each further MyGlue group adds one.
+ * K: most requests one IT Glue activity sends (the sweep's paging aside): validateRequest of a
+ * MyGlue request with one group, under the flexible-asset-tag rule, for an invitee whose email has
+ * capitals. Each further MyGlue group adds one. The IT Glue client sends each request once; a
+ * failed one fails the activity, and Temporal retries it through the queue (after IT Glue's
+ * Retry-After), so the queue's limit counts every attempt and K needs no factor for retries.
  */
 export const MAX_REQUESTS_PER_ACTIVITY = 8;
 
-/**
- * Retries of a failed request inside an IT Glue activity: none. The activity fails instead, and
- * Temporal retries it through the queue (after IT Glue's Retry-After), so the queue's limit counts
- * every attempt and K needs no factor for retries.
- */
-export const ACTIVITY_CLIENT_RETRIES = 0;
-
-/** K: most requests one IT Glue activity can send. */
-export const MAX_SENT_PER_ACTIVITY = MAX_REQUESTS_PER_ACTIVITY * (1 + ACTIVITY_CLIENT_RETRIES);
-
 /** The most IT Glue activities start on the queue in 5 minutes at this limit, times `perActivity` requests. */
-export function queueRequestsPer5Minutes(activitiesPerSecond: number, perActivity = MAX_SENT_PER_ACTIVITY): number {
+export function queueRequestsPer5Minutes(activitiesPerSecond: number, perActivity = MAX_REQUESTS_PER_ACTIVITY): number {
   return 300 * activitiesPerSecond * perActivity;
 }
 

@@ -1,9 +1,11 @@
 /**
  * A small JSON:API client for IT Glue (axios): the region's base URL, the API key header, paging
- * 1000 records at a time by following `links.next`, a per-process request rate, and retries of
- * rate limits, server errors and network failures with exponential backoff honouring Retry-After
- * (both at most `maxBackoffMs`). Every failure is an ItGlueError, an answer that does not match the
- * expected shape too (`invalid-response`, not retried); the API key never leaves the request headers.
+ * 1000 records at a time by following `links.next`, and a per-process request rate. Each request is
+ * sent once: a failure is an ItGlueError (`retryable` for rate limits, server errors, time-outs and
+ * network failures, with IT Glue's Retry-After), and the caller decides whether to try again (an
+ * activity fails, and Temporal retries it through the IT Glue task queue). An answer that does not
+ * match the expected shape is an error too (`invalid-response`, not retryable); the API key never
+ * leaves the request headers.
  *
  * The key goes to ITGLUE_API_URL's origin only: every request's URL (a `links.next` from IT Glue
  * included) is parsed and its origin compared with the base URL's, so another scheme, host or
@@ -32,12 +34,6 @@ export interface ItGlueClientOptions {
   apiKey: string;
   /** Requests per second from this process (default 8: 2400 per 5 minutes, under IT Glue's 3000). */
   requestsPerSecond?: number;
-  /** Further attempts after a retryable failure (default 4); 0 for callers that cannot wait. */
-  retries?: number;
-  /** First backoff delay (default 1 s), doubled at each attempt up to `maxBackoffMs` (default 30 s). */
-  backoffMs?: number;
-  /** The longest wait between attempts, after a Retry-After too. */
-  maxBackoffMs?: number;
   timeoutMs?: number;
   /** Pages read of one list at most (default MAX_PAGES); a list still going on after them is an error. */
   maxPages?: number;
@@ -47,7 +43,7 @@ export interface ItGlueClientOptions {
 
 /** What the caller of a request brings to it (an activity: its cancellation and its heartbeat). */
 export interface RequestOptions {
-  /** Aborts the request in flight, and the waits before it; the request then fails with the signal's reason. */
+  /** Aborts the request in flight (or, aborted while it waits its turn, it is not sent); it then fails with the signal's reason. */
   signal?: AbortSignal;
   /** Called after each answer IT Glue gives: the caller's work progresses. */
   onProgress?: () => void;
@@ -83,22 +79,6 @@ const ABSOLUTE = /^([a-z][a-z\d+.-]*:|[\\/]{2})/i;
 /** The URL's query in one spelling (`page[size]` and `page%5Bsize%5D` alike), to recognise a link seen before. */
 function canonical(url: URL): string {
   return `${url.origin}${url.pathname}?${new URLSearchParams(url.search).toString()}`;
-}
-
-/** Waits `ms`, unless `signal` aborts first (then fails with its reason). */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export class ItGlueClient {
@@ -147,21 +127,9 @@ export class ItGlueClient {
     return url;
   }
 
-  /** One request, retried while the failure is worth retrying. Returns the parsed body. */
+  /** One request, sent once (a failure is an ItGlueError, retryable or not). Returns the parsed body. */
   async request(method: 'GET' | 'PATCH' | 'POST', path: string, params: Params = {}, body?: unknown, options: RequestOptions = {}): Promise<unknown> {
-    const call = { ...ambient.getStore(), ...options };
-    const retries = this.options.retries ?? 4;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.send(method, path, params, body, call);
-      } catch (error) {
-        if (!(error instanceof ItGlueError) || !error.retryable || attempt >= retries) throw error;
-        const maxBackoff = this.options.maxBackoffMs ?? 30_000;
-        const backoff = Math.min((this.options.backoffMs ?? 1000) * 2 ** attempt, maxBackoff);
-        const delay = Math.min(error.retryAfterMs ?? backoff * (0.75 + Math.random() / 2), maxBackoff);
-        await pause(delay, call.signal);
-      }
-    }
+    return this.send(method, path, params, body, { ...ambient.getStore(), ...options });
   }
 
   private async send(method: 'GET' | 'PATCH' | 'POST', path: string, params: Params, body: unknown, call: RequestOptions): Promise<unknown> {
@@ -211,7 +179,7 @@ export class ItGlueClient {
   /**
    * Every page of a list, 1000 records a page, following `links.next`: at most `maxPages` pages
    * and `maxRecords` records, and never a page whose link came before (IT Glue going round in a
-   * loop). Beyond those it fails (`invalid-response`, not retried).
+   * loop). Beyond those it fails (`invalid-response`, not retryable).
    */
   async *pages<S extends z.ZodType>(path: string, schema: S, params: Params = {}): AsyncGenerator<z.output<S>[]> {
     const maxPages = this.options.maxPages ?? MAX_PAGES;

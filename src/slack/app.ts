@@ -142,8 +142,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           baseUrl: options.itglue.apiUrl,
           apiKey: options.itglue.apiKey,
           requestsPerSecond: options.itglue.requestsPerSecond,
-          // People are waiting: one attempt, answered or given up in time.
-          retries: 0,
+          // People are waiting: answered or given up in time (the client makes one attempt).
           timeoutMs: 10_000,
         }),
       )

@@ -13,7 +13,6 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createItGlueActivities } from '../../activities/itglue';
 import { recordAuthorizations } from '../../src/itglue/authorization';
-import { ACTIVITY_CLIENT_RETRIES } from '../../src/itglue/budget';
 import { ItGlueClient } from '../../src/itglue/client';
 import { ItGlueDirectory } from '../../src/itglue/directory';
 import { authorizationRecordWorkflowId } from '../../workflows/authorization-record';
@@ -45,7 +44,7 @@ const stopListening: (() => void)[] = [];
 beforeAll(async () => {
   [temporal, fake] = await Promise.all([connectTemporal(), startFakeItGlue()]);
   // As the service builds it: a failed request fails the activity, which Temporal retries.
-  const client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100, retries: ACTIVITY_CLIENT_RETRIES });
+  const client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100 });
   itglue = createItGlueActivities({ client, temporal: temporal.client, taskQueue: temporal.taskQueue });
   // Mail and Slack are recorded by the fakes; every IT Glue activity is the real one.
   stopWorkers = await temporal.startWorkers({ ...new FakeWorld().activities(), ...itglue });

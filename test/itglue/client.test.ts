@@ -15,7 +15,7 @@ import { defaultSeed, manyUsers, SEED, startFakeItGlue, type FakeItGlue } from '
 
 let fake: FakeItGlue;
 const client = (over: Partial<ConstructorParameters<typeof ItGlueClient>[0]> = {}) =>
-  new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 50, backoffMs: 50, ...over });
+  new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 50, ...over });
 
 beforeAll(async () => {
   fake = await startFakeItGlue();
@@ -27,9 +27,6 @@ beforeEach(() => {
   fake.load(defaultSeed());
   fake.reset();
 });
-
-/** Milliseconds between the requests the fake received, in arrival order. */
-const gaps = () => fake.requests.slice(1).map((r, i) => r.time - fake.requests[i]!.time);
 
 describe('client', () => {
   it('reads every page, 1000 records a request, following links.next', async () => {
@@ -62,60 +59,64 @@ describe('client', () => {
     await expect(client({ apiKey: secret }).get(`/users/${SEED.user.admin}`, userResource)).rejects.toMatchObject({ kind: 'auth', status: 403 });
   });
 
-  it('does not retry a 404 or a 422', async () => {
-    await expect(client().get('/organizations/999999', organizationResource)).rejects.toMatchObject({ kind: 'not-found' });
+  it('fails at once, not retryable, on a 404 or a 422', async () => {
+    await expect(client().get('/organizations/999999', organizationResource)).rejects.toMatchObject({ kind: 'not-found', status: 404, retryable: false });
     await expect(client().patch(`/groups/${SEED.group.technicians}`, { data: { type: 'groups', attributes: { accounts_user_ids: ['999999'] } } })).rejects.toMatchObject({
       kind: 'invalid',
       status: 422,
+      retryable: false,
     });
     expect(fake.requests).toHaveLength(2);
   });
 
-  it('retries bursts of 429 (after Retry-After) and 500, then succeeds', async () => {
-    fake.failNext({ status: 429, times: 2, retryAfterSeconds: 1 });
-    fake.failNext({ status: 500, times: 2 });
-    const users = await client().list('/users', userResource);
-    expect(users.length).toBe(defaultSeed().users.length);
-    expect(fake.requests.map((r) => r.status)).toEqual([429, 429, 500, 500, 200]);
-    // Retry-After was honoured: a second before each retry of a 429.
-    for (const gap of gaps().slice(0, 2)) expect(gap).toBeGreaterThanOrEqual(999);
+  it('sends a request once: a 429 fails at once, retryable, with the Retry-After that Temporal waits', async () => {
+    fake.failNext({ status: 429, times: 2, retryAfterSeconds: 7 });
+    const startedAt = Date.now();
+    const error = await client().list('/users', userResource).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ItGlueError);
+    expect(error).toMatchObject({ kind: 'rate-limited', status: 429, retryable: true, retryAfterMs: 7_000 });
+    // Not waited out here: the activity fails, and Temporal retries it after the 7 s.
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(fake.requests.map((r) => r.status)).toEqual([429]);
+
+    fake.reset();
+    fake.failNext({ status: 429, times: 2 });
+    await expect(client().list('/users', userResource)).rejects.toMatchObject({ kind: 'rate-limited', retryable: true, retryAfterMs: null });
+    expect(fake.requests.map((r) => r.status)).toEqual([429]);
   });
 
-  it('backs off exponentially after 500s and after 429s without Retry-After', async () => {
-    for (const status of [500, 429] as const) {
+  it('sends a request once: a server error fails at once, retryable, on any page of a list', async () => {
+    for (const status of [500, 503] as const) {
       fake.reset();
-      fake.failNext({ status, times: 4 });
-      await client({ backoffMs: 40, maxBackoffMs: 10_000 }).list('/users', userResource);
-      expect(fake.requests.map((r) => r.status)).toEqual([status, status, status, status, 200]);
-      // 40, 80, 160, 320 ms, each ±25 % (jitter), plus a little for timers and HTTP.
-      gaps().forEach((gap, attempt) => {
-        const backoff = 40 * 2 ** attempt;
-        expect(gap).toBeGreaterThanOrEqual(0.75 * backoff - 2);
-        expect(gap).toBeLessThanOrEqual(1.25 * backoff + 100);
-      });
+      fake.failNext({ status, times: 2 });
+      const error = await client().list('/users', userResource).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ItGlueError);
+      expect(error).toMatchObject({ kind: 'unavailable', status, retryable: true });
+      expect(fake.requests.map((r) => r.status)).toEqual([status]);
     }
+
+    // The second page fails: the list fails with it, neither page read again.
+    fake.reset();
+    fake.data.users.push(...manyUsers(1_500));
+    fake.failNext({ status: 500, times: 2, path: '/users', where: (r) => r.query['page[number]'] === '2' });
+    await expect(client().list('/users', userResource)).rejects.toMatchObject({ kind: 'unavailable', status: 500, retryable: true });
+    expect(fake.requests.map((r) => [r.query['page[number]'] ?? '1', r.status])).toEqual([
+      ['1', 200],
+      ['2', 500],
+    ]);
   });
 
-  it('never waits longer than its maximum backoff, even when Retry-After asks for an hour', async () => {
-    fake.failNext({ status: 503, times: 6 });
-    fake.failNext({ status: 429, times: 1, retryAfterSeconds: 3_600 });
-    await client({ backoffMs: 20, maxBackoffMs: 80, retries: 7 }).list('/users', userResource);
-    expect(fake.requests.map((r) => r.status)).toEqual([503, 503, 503, 503, 503, 503, 429, 200]);
-    // Uncapped, the sixth wait alone would be 480 ms or more.
-    for (const gap of gaps()) expect(gap).toBeLessThanOrEqual(80 + 60);
-    expect(gaps().at(-1)).toBeGreaterThanOrEqual(79);
-  });
-
-  it('retries a request that timed out, and succeeds', async () => {
-    fake.delayNext({ ms: 1_000, times: 1, path: '/users' });
-    const users = await client({ timeoutMs: 200 }).list('/users', userResource);
-    expect(users.length).toBe(defaultSeed().users.length);
-    expect(fake.requests).toHaveLength(2);
-    expect(fake.requests[1]!.status).toBe(200);
-    // The retry came after the client's timeout, not after the slow answer.
-    expect(gaps()[0]).toBeGreaterThanOrEqual(200);
-    expect(gaps()[0]).toBeLessThan(1_000);
+  it('sends a request once: one that times out fails at the timeout, retryable', async () => {
+    fake.delayNext({ ms: 1_000, times: 2, path: '/users' });
+    const startedAt = Date.now();
+    const error = await client({ timeoutMs: 200 }).list('/users', userResource).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ItGlueError);
+    expect(error).toMatchObject({ kind: 'unavailable', status: null, retryable: true, message: 'IT Glue did not answer within 0.2 s (GET /users)' });
+    // Given up after the client's timeout, not after the slow answer.
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(190);
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
     await expect.poll(() => fake.requests[0]!.aborted).toBe(true);
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('spaces a burst of requests to its configured rate', async () => {
@@ -156,20 +157,13 @@ describe('client', () => {
     });
   });
 
-  it('gives up after its retries with a retryable error for Temporal to retry later', async () => {
-    fake.failNext({ status: 503, times: 10 });
-    const error = await client({ retries: 2 }).list('/users', userResource).catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: 'unavailable', retryable: true });
-    expect(fake.requests).toHaveLength(3);
-  });
-
   it('reports an unreachable IT Glue as retryable', async () => {
-    const gone = new ItGlueClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', retries: 0 });
+    const gone = new ItGlueClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k' });
     await expect(gone.list('/users', userResource)).rejects.toMatchObject({ kind: 'unavailable', retryable: true });
   });
 
   it('refuses to follow a next link to another host', async () => {
-    const evil = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, retries: 0 });
+    const evil = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey });
     await expect(evil.request('GET', 'http://attacker.test/users')).rejects.toMatchObject({ kind: 'invalid' });
     expect(fake.requests).toHaveLength(0);
   });

@@ -24,7 +24,7 @@ let stopWorkers: () => Promise<void>;
 
 beforeAll(async () => {
   [temporal, fake] = await Promise.all([connectTemporal(), startFakeItGlue()]);
-  client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100, backoffMs: 50 });
+  client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100 });
   itglue = createItGlueActivities({ client, temporal: temporal.client, taskQueue: temporal.taskQueue });
   world = new FakeWorld();
   // Mail and Slack are recorded by the fakes; every IT Glue activity is the real one.
@@ -375,7 +375,7 @@ describe('a whole onboarding with IT Glue', () => {
   });
 
   it('stalls with the reason when IT Glue refuses the key', async () => {
-    const badClient = new ItGlueClient({ baseUrl: fake.url, apiKey: 'ITG.revoked', retries: 0 });
+    const badClient = new ItGlueClient({ baseUrl: fake.url, apiKey: 'ITG.revoked' });
     const bad = createItGlueActivities({ client: badClient, temporal: temporal.client, taskQueue: temporal.taskQueue });
     const error = await bad.findUser('x@y.test').catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ApplicationFailure', type: 'ItGlue.auth', nonRetryable: true });

@@ -15,7 +15,7 @@ import type { OnboardingRequest } from '../../workflows/types';
 import { defaultSeed, makeGroup, SEED, startFakeItGlue, type FakeItGlue } from '../fakes/itglue-server';
 
 let fake: FakeItGlue;
-const client = () => new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100, backoffMs: 20 });
+const client = () => new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100 });
 
 /** Two more MyGlue groups of Acme: one that allows passwords (denies configurations), one that denies them. */
 const ALLOWS = '3101';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createItGlueActivities } from '../../activities/itglue';
-import { ACTIVITY_CLIENT_RETRIES, MAX_REQUESTS_PER_ACTIVITY, queueRequestsPer5Minutes, SCOPE_WATCH_REQUESTS_PER_CHECK } from '../../src/itglue/budget';
+import { MAX_REQUESTS_PER_ACTIVITY, queueRequestsPer5Minutes, SCOPE_WATCH_REQUESTS_PER_CHECK } from '../../src/itglue/budget';
 import { ItGlueClient } from '../../src/itglue/client';
 import { createWorkers } from '../../src/temporal/worker';
 import { onboarding } from '../../workflows/onboarding';
@@ -40,7 +40,7 @@ beforeEach(() => {
 });
 
 function newClient(): ItGlueClient {
-  return new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100, backoffMs: 50 });
+  return new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100 });
 }
 
 /** One service replica: its own connection, IT Glue client, and main and IT Glue workers on the test's task queues. */
@@ -142,7 +142,7 @@ describe('requests per IT Glue activity', () => {
 
   it('fails the activity at a failing request, without sending it again (Temporal retries it through the queue)', async () => {
     // As src/service-activities.ts builds it.
-    const client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, retries: ACTIVITY_CLIENT_RETRIES });
+    const client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey });
     const itglue = createItGlueActivities({ client, temporal: temporal.client, taskQueue: temporal.taskQueue });
     for (const status of [429, 500] as const) {
       fake.reset();
@@ -155,10 +155,10 @@ describe('requests per IT Glue activity', () => {
 
 describe('the IT Glue task queue shared by two workers', () => {
   it('keeps their requests within the bound its limit gives', async () => {
-    // Nothing fails here (checked below), so no request is retried: an activity sends at most
-    // MAX_REQUESTS_PER_ACTIVITY. The fake's limit relates to that bound as IT Glue's 3000 per
+    // Each activity started on the queue sends at most MAX_REQUESTS_PER_ACTIVITY (the client never
+    // sends a request again). The fake's limit relates to that bound as IT Glue's 3000 per
     // 5 minutes relates to the 2400 the configuration allows.
-    const boundPerSecond = queueRequestsPer5Minutes(ACTIVITIES_PER_SECOND, MAX_REQUESTS_PER_ACTIVITY) / 300;
+    const boundPerSecond = queueRequestsPer5Minutes(ACTIVITIES_PER_SECOND) / 300;
     const windowMs = 10_000;
     fake.settings.rateLimit = { requests: Math.round((boundPerSecond * windowMs) / 1000 / 0.8), windowMs };
 

@@ -57,7 +57,7 @@ async function startWorkers() {
 
 beforeAll(async () => {
   [temporal, fake] = await Promise.all([connectTemporal(), startFakeItGlue()]);
-  const client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100, backoffMs: 50, retries: 0 });
+  const client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100 });
   itglue = createItGlueActivities({ client, temporal: temporal.client, taskQueue: temporal.taskQueue });
 });
 afterAll(async () => {

@@ -69,7 +69,7 @@ let users = 0;
 
 beforeAll(async () => {
   [temporal, fake] = await Promise.all([connectTemporal(), startFakeItGlue()]);
-  const client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100, backoffMs: 50 });
+  const client = new ItGlueClient({ baseUrl: fake.url, apiKey: fake.apiKey, requestsPerSecond: 100 });
   itglue = createItGlueActivities({ client, temporal: temporal.client, taskQueue: temporal.taskQueue });
   world = new FakeWorld();
   // Mail and Slack are recorded; every IT Glue activity is the real one.

@@ -87,7 +87,7 @@ export async function startApprovalHarness(options: { trustProxy?: string[]; itg
   const world = new FakeWorld();
   const itglue = options.itglue
     ? createItGlueActivities({
-        client: new ItGlueClient({ baseUrl: options.itglue.url, apiKey: options.itglue.apiKey, requestsPerSecond: 100, retries: 1, backoffMs: 50 }),
+        client: new ItGlueClient({ baseUrl: options.itglue.url, apiKey: options.itglue.apiKey, requestsPerSecond: 100 }),
         temporal: temporal.client,
         taskQueue: temporal.taskQueue,
       })

@@ -121,7 +121,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
   const itglueActivities =
     options.mode === 'itglue'
       ? createItGlueActivities({
-          client: new ItGlueClient({ baseUrl: itglue.url, apiKey: itglue.apiKey, requestsPerSecond: 100, retries: 1, backoffMs: 50 }),
+          client: new ItGlueClient({ baseUrl: itglue.url, apiKey: itglue.apiKey, requestsPerSecond: 100 }),
           temporal: temporal.client,
           taskQueue: temporal.taskQueue,
         })
