@@ -3,17 +3,7 @@
  * implementations are registered on the worker (IT Glue ones on their own task queue).
  */
 import type { Policy } from '../workflows/policy';
-import type {
-  DecisionResult,
-  ItGlueUser,
-  OnboardingEvent,
-  OnboardingRequest,
-  OnboardingStatus,
-  Organization,
-  Person,
-  ThreadRef,
-  Validation,
-} from '../workflows/types';
+import type { DecisionResult, ItGlueUser, OnboardingEvent, OnboardingRequest, OnboardingStatus, Organization, Person, ThreadRef, Validation } from '../workflows/types';
 
 export interface VerifyInput {
   request: OnboardingRequest;

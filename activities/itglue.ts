@@ -22,14 +22,7 @@ import { ensureCustomerGroup, groupCreation, groupCreationWorkflowId } from '../
 import { addGroupMember, groupMembership, groupMembershipWorkflowId, removeGroupMember } from '../workflows/group-membership';
 import { ONBOARDING_STAGE, userObserved } from '../workflows/messages';
 import { customerGroupFor, customerGroupNames, organizationAccessOf, type Policy } from '../workflows/policy';
-import {
-  userFingerprint,
-  type ItGlueUser,
-  type OnboardingMemo,
-  type OnboardingRequest,
-  type Person,
-  type Validation,
-} from '../workflows/types';
+import { userFingerprint, type ItGlueUser, type OnboardingMemo, type OnboardingRequest, type Person, type Validation } from '../workflows/types';
 import { guarded } from './itglue-requests';
 import type { AuthorizedContactsInput, UserActivityInput, ItGlueActivities, ItGlueMaintenanceActivities, SweepReport, Verification, VerifyInput } from './contracts';
 
@@ -135,7 +128,13 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
    * An Update to one of the single writers (one workflow per group, per organization's Site Summary,
    * per organization's group creation), started with it when it is not running; heartbeats meanwhile.
    */
-  function toWriter<R, A extends [unknown]>(update: UpdateDefinition<R, A>, args: A, workflow: (key: string) => Promise<void>, workflowId: string, key: string): Promise<R> {
+  function toWriter<R, A extends [unknown]>(
+    update: UpdateDefinition<R, A>,
+    args: A,
+    workflow: (key: string) => Promise<void>,
+    workflowId: string,
+    key: string,
+  ): Promise<R> {
     return heartbeatWhile(
       temporal.workflow.executeUpdateWithStart(update, {
         args,
@@ -182,8 +181,7 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     const accountMismatches: string[] = [];
     const changes: string[] = [];
     const rightKind = user.myGlue === (request.kind === 'myglue');
-    const missingGroup = (name: string) =>
-      `IT Glue has no group named "${name}": create it (Account → Groups) or correct the policy's group names.`;
+    const missingGroup = (name: string) => `IT Glue has no group named "${name}": create it (Account → Groups) or correct the policy's group names.`;
 
     /** The user in the group (through its writer), unless already there or of the wrong kind. */
     async function join(group: ItGlueGroup) {
@@ -218,7 +216,9 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
         found[0] = await groups.get(id);
         if (created) changes.push(`The group "${chosenName}" was created in IT Glue with access to ${org.name} only.`);
       } catch (error) {
-        mismatches.push(`The group "${chosenName}" could not be created (${reasonOf(error)}): create it in IT Glue (Account → Groups) with access to ${org.name} only, then press Fixed.`);
+        mismatches.push(
+          `The group "${chosenName}" could not be created (${reasonOf(error)}): create it in IT Glue (Account → Groups) with access to ${org.name} only, then press Fixed.`,
+        );
       }
     }
     const chosen = found[0];
@@ -230,7 +230,9 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
         other.memberIds = await changeGroup('remove', other.id, user.id);
         changes.push(`${user.email} taken out of the group "${other.name}": a customer user is in exactly one customer group.`);
       } catch (error) {
-        mismatches.push(`${user.email} is also in the group "${other.name}" and could not be taken out (${reasonOf(error)}): remove them from it in IT Glue (Account → Groups → ${other.name}).`);
+        mismatches.push(
+          `${user.email} is also in the group "${other.name}" and could not be taken out (${reasonOf(error)}): remove them from it in IT Glue (Account → Groups → ${other.name}).`,
+        );
       }
     }
 
@@ -280,11 +282,12 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
       return user && userFingerprint(user) !== w.memo.userFingerprint ? [{ workflowId: w.workflowId, user }] : [];
     });
     for (let i = 0; i < changed.length; i += 50) {
-      const signals = changed.slice(i, i + 50).map(({ workflowId, user }) =>
-        temporal.workflow
-          .getHandle(workflowId)
-          .signal(userObserved, user)
-          .catch(() => undefined), // finished in the meantime
+      const signals = changed.slice(i, i + 50).map(
+        ({ workflowId, user }) =>
+          temporal.workflow
+            .getHandle(workflowId)
+            .signal(userObserved, user)
+            .catch(() => undefined), // finished in the meantime
       );
       await heartbeatWhile(Promise.all(signals));
     }

@@ -25,7 +25,15 @@ export interface PartResult {
   error?: string;
 }
 
-export function row(part: number, figure: string, unit: string, value: number, baseline: number | null, baselineName: string | null, target?: { text: string; met: boolean }): Row {
+export function row(
+  part: number,
+  figure: string,
+  unit: string,
+  value: number,
+  baseline: number | null,
+  baselineName: string | null,
+  target?: { text: string; met: boolean },
+): Row {
   return {
     part,
     figure,
@@ -63,6 +71,10 @@ export function table(parts: PartResult[]): string {
     }
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  const format = (l: string[]) => l.map((c, i) => c.padEnd(widths[i]!)).join(' | ').trimEnd();
+  const format = (l: string[]) =>
+    l
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join(' | ')
+      .trimEnd();
   return [format(lines[0]!), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.slice(1).map(format)].join('\n');
 }

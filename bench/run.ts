@@ -19,15 +19,7 @@ import { throughputPart } from './parts/throughput';
 import { table, type PartResult } from './report';
 import { killAllChildren, type Child } from './support/children';
 import { benchSeed } from './support/seed';
-import {
-  FLOW_POLICY,
-  PARKED_POLICY,
-  startBareBolt,
-  startBase,
-  startBenchWorker,
-  startService,
-  type Base,
-} from './support/stack';
+import { FLOW_POLICY, PARKED_POLICY, startBareBolt, startBase, startBenchWorker, startService, type Base } from './support/stack';
 import { round } from './support/stats';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -122,7 +114,15 @@ async function scaleStack(results: PartResult[]) {
     await ensureSweepSchedule(base.client, 'bench-parked', PARKED_POLICY.sweep.every);
     const flowsBaseline = (results.find((r) => r.part === 3)?.details.itglueRequestsPerOnboarding as number | undefined) ?? null;
     await part(results, 4, 'Parked scale and IT Glue budget', () =>
-      scaleParts(base, loaded, idle, 'bench-parked', { parked: SIZES.parked, flows: SIZES.budgetFlows, firstFlowInvitee: FIRST.budget }, flowsBaseline, Date.now() + LIMIT_MS.scale),
+      scaleParts(
+        base,
+        loaded,
+        idle,
+        'bench-parked',
+        { parked: SIZES.parked, flows: SIZES.budgetFlows, firstFlowInvitee: FIRST.budget },
+        flowsBaseline,
+        Date.now() + LIMIT_MS.scale,
+      ),
     );
   } finally {
     await base.close();

@@ -11,13 +11,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ACTIONS, ACTION_IDS } from '../src/slack/action-ids';
-import {
-  APPROVER_FIELD,
-  CHANGE_APPROVER_CALLBACK_ID,
-  OFFLINE_APPROVAL_CALLBACK_ID,
-  OFFLINE_CHANNEL_FIELD,
-  OFFLINE_NOTE_FIELD,
-} from '../src/slack/views/approval-modals';
+import { APPROVER_FIELD, CHANGE_APPROVER_CALLBACK_ID, OFFLINE_APPROVAL_CALLBACK_ID, OFFLINE_CHANNEL_FIELD, OFFLINE_NOTE_FIELD } from '../src/slack/views/approval-modals';
 import { INVITE, INVITE_CALLBACK_ID } from '../src/slack/views/invite-modal';
 import { csrfFormValue } from '../src/web/csrf';
 import { signApprovalToken } from '../src/web/approval-token';
@@ -170,7 +164,27 @@ const idChoice = (bad: fc.Arbitrary<string>): fc.Arbitrary<FieldChoice> =>
   );
 
 const otherIds = fc.oneof(
-  fc.constantFrom(IT.org.msp, IT.org.smithJones, IT.org.bluebird, IT.contact.samSmith, IT.contact.noraNoEmail, IT.contact.miaManager, '0', '-1', '99999999', '1001 ', ' 1001', '1001\u0000', '１００１', '.', '..', '../1001', '1001/contacts', '1001?x=1', '%2e%2e'),
+  fc.constantFrom(
+    IT.org.msp,
+    IT.org.smithJones,
+    IT.org.bluebird,
+    IT.contact.samSmith,
+    IT.contact.noraNoEmail,
+    IT.contact.miaManager,
+    '0',
+    '-1',
+    '99999999',
+    '1001 ',
+    ' 1001',
+    '1001\u0000',
+    '１００１',
+    '.',
+    '..',
+    '../1001',
+    '1001/contacts',
+    '1001?x=1',
+    '%2e%2e',
+  ),
   shortText,
 );
 
@@ -224,7 +238,11 @@ const viewArb = fc.record({
     ),
     contact: idChoice(otherIds),
     channel: idChoice(fc.oneof(fc.constantFrom('FAX', 'fax ', 'phone', 'postal_mail', ''), shortText)),
-    note: fc.oneof(fc.constant<FieldChoice>({ as: 'missing' }), anyJson().map<FieldChoice>((value) => ({ as: 'wrongType', value })), text.map<FieldChoice>((value) => ({ as: 'value', value }))),
+    note: fc.oneof(
+      fc.constant<FieldChoice>({ as: 'missing' }),
+      anyJson().map<FieldChoice>((value) => ({ as: 'wrongType', value })),
+      text.map<FieldChoice>((value) => ({ as: 'value', value })),
+    ),
   }),
 });
 
@@ -238,14 +256,32 @@ const actionArb = fc.record({
   ),
   value: fc.oneof(
     { weight: 4, arbitrary: text },
-    { weight: 2, arbitrary: fc.constantFrom('onboarding:1001:999999', 'onboarding:1002:2101', 'onboarding:1003:2201', 'onboarding:1001:2001', 'onboarding:x:y', 'onboarding:1001:2001:extra') },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('guard0', 'guard1'), fc.constantFrom('exact', 'space', 'upper', 'otherOrg', 'suffix', 'prefix')).map(([g, how]) => `@${g}:${how}`) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'onboarding:1001:999999',
+        'onboarding:1002:2101',
+        'onboarding:1003:2201',
+        'onboarding:1001:2001',
+        'onboarding:x:y',
+        'onboarding:1001:2001:extra',
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom('guard0', 'guard1'), fc.constantFrom('exact', 'space', 'upper', 'otherOrg', 'suffix', 'prefix'))
+        .map(([g, how]) => `@${g}:${how}`),
+    },
     { weight: 1, arbitrary: anyJson() },
     { weight: 1, arbitrary: fc.constant(undefined) },
   ),
   shape: fc.oneof(
     { weight: 10, arbitrary: fc.constant('normal') },
-    { weight: 1, arbitrary: fc.constantFrom('noActions', 'emptyActions', 'actionsNotArray', 'noContainer', 'noMessage', 'noChannel', 'noTrigger', 'userNotObject', 'twoActions') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('noActions', 'emptyActions', 'actionsNotArray', 'noContainer', 'noMessage', 'noChannel', 'noTrigger', 'userNotObject', 'twoActions'),
+    },
   ),
   channel: fc.constantFrom(CHANNEL, CHANNEL, 'C0GENERAL1', 'D0DIRECT01'),
 });
@@ -260,7 +296,15 @@ const suggestArb = fc.record({
 type TokenSpec =
   | { t: 'text'; value: string }
   | { t: 'mutate'; guard: number; op: 'flip' | 'truncate' | 'append' | 'dropDot' | 'swap' | 'upper' | 'insertSlash' | 'double'; pos: number; extra: string }
-  | { t: 'signed'; guard: number; wf: 'real' | 'other' | 'missing' | 'hostile'; round: number; approver: 'real' | 'other' | 'hostile'; expiry: 'future' | 'past'; hostile: string }
+  | {
+      t: 'signed';
+      guard: number;
+      wf: 'real' | 'other' | 'missing' | 'hostile';
+      round: number;
+      approver: 'real' | 'other' | 'hostile';
+      expiry: 'future' | 'past';
+      hostile: string;
+    }
   | { t: 'malformedClaims'; payload: unknown }
   | { t: 'long'; length: number }
   | { t: 'path'; path: string };
@@ -325,7 +369,11 @@ const approvalArb = fc.record({
     fc.constantFrom('approve', 'deny', 'Approve', 'APPROVE', 'approve ', ' deny', 'approved', 'yes', '', 'approve\u0000', 'deny;approve', 'maybe'),
     shortText,
   ),
-  comment: fc.oneof(fc.constant(undefined), text, fc.integer({ min: 16_000, max: 80_000 }).map((n) => 'c'.repeat(n))),
+  comment: fc.oneof(
+    fc.constant(undefined),
+    text,
+    fc.integer({ min: 16_000, max: 80_000 }).map((n) => 'c'.repeat(n)),
+  ),
   contentType: fc.constantFrom(
     'application/x-www-form-urlencoded',
     'application/x-www-form-urlencoded',
@@ -340,7 +388,16 @@ const approvalArb = fc.record({
 });
 
 const rawArb = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ r: fc.constant('json' as const), body: fc.oneof(text, anyJson().map((v) => JSON.stringify(v) ?? 'undefined')) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      r: fc.constant('json' as const),
+      body: fc.oneof(
+        text,
+        anyJson().map((v) => JSON.stringify(v) ?? 'undefined'),
+      ),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -373,19 +430,39 @@ const rawArb = fc.oneof(
       ),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ r: fc.constant('payload' as const), payload: fc.oneof(text, anyJson().map((v) => JSON.stringify(v) ?? '')) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      r: fc.constant('payload' as const),
+      payload: fc.oneof(
+        text,
+        anyJson().map((v) => JSON.stringify(v) ?? ''),
+      ),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
       r: fc.constant('form' as const),
-      fields: fc.dictionary(fc.constantFrom('command', 'text', 'user_id', 'trigger_id', 'response_url', 'team_id', 'type', 'payload', 'ssl_check', 'token'), shortText, { maxKeys: 5 }),
+      fields: fc.dictionary(fc.constantFrom('command', 'text', 'user_id', 'trigger_id', 'response_url', 'team_id', 'type', 'payload', 'ssl_check', 'token'), shortText, {
+        maxKeys: 5,
+      }),
     }),
   },
   {
     weight: 2,
     arbitrary: fc.record({
       r: fc.constant('contentType' as const),
-      contentType: fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', '', 'application/json; charset=utf-8', 'APPLICATION/X-WWW-FORM-URLENCODED', 'application/x-www-form-urlencoded; charset=utf-8', 'image/png'),
+      contentType: fc.constantFrom(
+        'text/plain',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        '',
+        'application/json; charset=utf-8',
+        'APPLICATION/X-WWW-FORM-URLENCODED',
+        'application/x-www-form-urlencoded; charset=utf-8',
+        'image/png',
+      ),
       body: fc.oneof(text, fc.constant('payload=%7B%22type%22%3A%22block_actions%22%7D'), fc.constant('{"type":"block_actions"}')),
     }),
   },
@@ -393,7 +470,20 @@ const rawArb = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       r: fc.constant('unsigned' as const),
-      how: fc.constantFrom('none', 'noSignature', 'noTimestamp', 'badSignature', 'otherSecret', 'old', 'future', 'nanTimestamp', 'floatTimestamp', 'v1', 'emptySignature', 'twoTimestamps'),
+      how: fc.constantFrom(
+        'none',
+        'noSignature',
+        'noTimestamp',
+        'badSignature',
+        'otherSecret',
+        'old',
+        'future',
+        'nanTimestamp',
+        'floatTimestamp',
+        'v1',
+        'emptySignature',
+        'twoTimestamps',
+      ),
       body: fc.oneof(text, fc.constant('payload=%7B%22type%22%3A%22block_actions%22%7D'), fc.constant('ssl_check=1&payload=%7B%22type%22%3A%22block_actions%22%7D')),
     }),
   },
@@ -402,7 +492,23 @@ const rawArb = fc.oneof(
     arbitrary: fc.record({
       r: fc.constant('route' as const),
       method: fc.constantFrom('GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'POST', 'TRACE'),
-      path: fc.constantFrom('/slack/events', '/slack/events/', '/slack/events?x=1', '/SLACK/EVENTS', '/slack//events', '/slack/events/..', '/', '//', '/%', '/..', '/healthz/..', '/healthz?<script>', '/unknown', '/approvals/x/result', `/${'a'.repeat(9_000)}`),
+      path: fc.constantFrom(
+        '/slack/events',
+        '/slack/events/',
+        '/slack/events?x=1',
+        '/SLACK/EVENTS',
+        '/slack//events',
+        '/slack/events/..',
+        '/',
+        '//',
+        '/%',
+        '/..',
+        '/healthz/..',
+        '/healthz?<script>',
+        '/unknown',
+        '/approvals/x/result',
+        `/${'a'.repeat(9_000)}`,
+      ),
     }),
   },
 );
@@ -436,7 +542,13 @@ it('refuses a generated corpus of bad input clearly, without a 500, a crash or a
     ...hugeBodies().map((c) => ({ category: 'raw', input: c.label, run: (i: number) => runHuge(c, i) })),
   ];
   // The categories mixed, in an order drawn from the same seed.
-  const order = fc.sample(fc.shuffledSubarray(jobs.map((_, i) => i), { minLength: jobs.length, maxLength: jobs.length }), { seed: SEED, numRuns: 1 })[0]!;
+  const order = fc.sample(
+    fc.shuffledSubarray(
+      jobs.map((_, i) => i),
+      { minLength: jobs.length, maxLength: jobs.length },
+    ),
+    { seed: SEED, numRuns: 1 },
+  )[0]!;
   const outcomes = await inPool(order, CONCURRENCY, async (jobIndex) => {
     const job = jobs[jobIndex]!;
     try {
@@ -503,7 +615,8 @@ it('refuses a generated corpus of bad input clearly, without a 500, a crash or a
     answered += Math.min(dms.get(user) ?? 0, n);
   }
   const aggregateProblems: string[] = [];
-  if (responseUrlAnswers < responseUrlExpected) aggregateProblems.push(`${responseUrlExpected} commands expected an answer through their response_url; ${responseUrlAnswers} came`);
+  if (responseUrlAnswers < responseUrlExpected)
+    aggregateProblems.push(`${responseUrlExpected} commands expected an answer through their response_url; ${responseUrlAnswers} came`);
   for (const [user, n] of dmExpected) {
     if ((dms.get(user) ?? 0) < n) aggregateProblems.push(`${n} requests of ${user} expected a direct message; ${dms.get(user) ?? 0} came`);
   }
@@ -529,7 +642,10 @@ it('refuses a generated corpus of bad input clearly, without a 500, a crash or a
     [...byCategory].map(([category, r]) => ({
       category,
       sent: r.sent,
-      statuses: [...r.statuses].sort((a, b) => String(a[0]).localeCompare(String(b[0]))).map(([s, n]) => `${s}×${n}`).join(' '),
+      statuses: [...r.statuses]
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' '),
       problems: r.problems,
       slowestMs: r.slowest,
     })),
@@ -565,15 +681,23 @@ it('refuses a generated corpus of bad input clearly, without a 500, a crash or a
   const afterSnapshots = await Promise.all(guards.map(async (g) => snapshot(await stack.status(g.workflowId))));
   const health = await raw(stack.base, { method: 'GET', path: '/healthz' });
 
-
   record('bad input', { badInputs: outcomes.length, serverErrors: serverErrors.filter((o) => o.status === 500).length, onboardings: 3, lost: 0 }, `seed ${SEED}`);
 
   expect(stack.service().child.exitCode, 'the service process is still running').toBeNull();
   expect(isFailure(health) ? health.error : health.status, '/healthz').toBe(200);
-  expect(serverErrors.map((o) => `#${o.index} ${o.category} ${o.status}: ${o.input}`), 'answers 5xx').toEqual([]);
-  expect(failed.map((o) => `#${o.index} ${o.category} → ${o.status ?? o.error}: ${o.problems.join('; ')} — ${o.input}`), `failed inputs (seed ${SEED})`).toEqual([]);
+  expect(
+    serverErrors.map((o) => `#${o.index} ${o.category} ${o.status}: ${o.input}`),
+    'answers 5xx',
+  ).toEqual([]);
+  expect(
+    failed.map((o) => `#${o.index} ${o.category} → ${o.status ?? o.error}: ${o.problems.join('; ')} — ${o.input}`),
+    `failed inputs (seed ${SEED})`,
+  ).toEqual([]);
   expect(aggregateProblems).toEqual([]);
-  expect(errorLines.map((l) => l.slice(0, 400)), 'errors in the service log').toEqual([]);
+  expect(
+    errorLines.map((l) => l.slice(0, 400)),
+    'errors in the service log',
+  ).toEqual([]);
   expect([...ids].sort(), 'onboarding workflows').toEqual([...guards.map((g) => g.workflowId), after.workflowId].sort());
   expect(afterSnapshots, 'the protected onboardings are unchanged').toEqual(before);
   expect(outcomes.length).toBeGreaterThanOrEqual(1_000);
@@ -681,7 +805,11 @@ async function runView(c: { callback: string; user: string; form: InviteFormInpu
     const put = (block: string, action: string, v: unknown) => {
       if (v !== undefined) values[block] = { [action]: v };
     };
-    put('org', INVITE.org.action, choose(f.org, org, (v) => ({ type: 'external_select', selected_option: opt(v) })));
+    put(
+      'org',
+      INVITE.org.action,
+      choose(f.org, org, (v) => ({ type: 'external_select', selected_option: opt(v) })),
+    );
     put(`contact:${org}`, INVITE.contact.action, choose(f.contact, decoy, select));
     put(`approver:${org}`, INVITE.approver.action, choose(f.approver, PRIMARY.contactId, select));
     put(`kind:${org}`, INVITE.kind.action, choose(f.kind, 'itglue', radio));
@@ -846,7 +974,11 @@ function actionValue(value: unknown, context: Context): unknown {
   }
 }
 
-async function runAction(c: { user: string | null; actionId: string; value: unknown; shape: string; channel: string }, index: number, context: Context): Promise<Outcome> {
+async function runAction(
+  c: { user: string | null; actionId: string; value: unknown; shape: string; channel: string },
+  index: number,
+  context: Context,
+): Promise<Outcome> {
   let value = actionValue(c.value, context);
   const real = context.guards.some((g) => g.workflowId === value);
   const rightsFor = (action: string, user: string | null) =>
@@ -855,7 +987,14 @@ async function runAction(c: { user: string | null; actionId: string; value: unkn
   if (real && c.actionId === ACTIONS.cancel && rightsFor(c.actionId, c.user)) value = `${String(value)}:x`;
   const ts = `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
   const triggerId = stack.slack.issueTriggerId();
-  const action = { action_id: c.actionId, block_id: 'onboarding_actions', text: { type: 'plain_text', text: 'x' }, ...(value === undefined ? {} : { value }), type: 'button', action_ts: `${Date.now() / 1000}` };
+  const action = {
+    action_id: c.actionId,
+    block_id: 'onboarding_actions',
+    text: { type: 'plain_text', text: 'x' },
+    ...(value === undefined ? {} : { value }),
+    type: 'button',
+    action_ts: `${Date.now() / 1000}`,
+  };
   const payload: Record<string, unknown> = {
     type: 'block_actions',
     user: c.user === null ? undefined : { id: c.user, username: c.user.toLowerCase(), name: c.user.toLowerCase(), team_id: TEAM },
@@ -938,7 +1077,14 @@ async function runSuggest(c: { user: string; actionId: string; value: string; me
     block_id: 'org',
     value: c.value,
     team: { id: TEAM, domain: 'fake-team' },
-    view: { id: `VSUG${index}`, type: 'modal', callback_id: INVITE_CALLBACK_ID, ...(c.metadata === undefined ? {} : { private_metadata: c.metadata }), state: { values: {} }, blocks: [] },
+    view: {
+      id: `VSUG${index}`,
+      type: 'modal',
+      callback_id: INVITE_CALLBACK_ID,
+      ...(c.metadata === undefined ? {} : { private_metadata: c.metadata }),
+      state: { values: {} },
+      blocks: [],
+    },
   };
   const answer = await raw(stack.base, interaction(payload));
   const o = outcome('options', index, c, answer);
@@ -1009,7 +1155,12 @@ async function runApproval(c: ApprovalInput, index: number, context: Context): P
     case 'signed': {
       const g = context.guards[t.guard]!;
       const other = context.guards[1 - t.guard]!;
-      const workflowId = { real: g.workflowId, other: other.workflowId.replace(`:${ACME.id}:`, `:${IT.org.smithJones}:`), missing: 'onboarding:1001:424242', hostile: t.hostile || 'x' }[t.wf];
+      const workflowId = {
+        real: g.workflowId,
+        other: other.workflowId.replace(`:${ACME.id}:`, `:${IT.org.smithJones}:`),
+        missing: 'onboarding:1001:424242',
+        hostile: t.hostile || 'x',
+      }[t.wf];
       let round = t.round <= 0 ? 1 : t.round;
       let approver = { real: PRIMARY.contactId, other: IT.contact.ottoOther, hostile: t.hostile || 'y' }[t.approver];
       const expiresAt = t.expiry === 'future' ? g.expiresAt + 60_000 : Date.now() - 60_000;
@@ -1075,7 +1226,12 @@ async function runApproval(c: ApprovalInput, index: number, context: Context): P
   if (isFailure(answer) && p.length > 16_000 && /ECONNRESET|EPIPE/.test(answer.error)) {
     return { ...outcome('approval', index, { path: `${p.slice(0, 60)}…(${p.length})`, method: c.method }, answer), problems: [] };
   }
-  const o = outcome('approval', index, { path: p.length > 200 ? `${p.slice(0, 120)}…(${p.length})` : p, method: c.method, csrf: c.csrf, decision, contentType: c.contentType, comment: c.comment?.length }, answer);
+  const o = outcome(
+    'approval',
+    index,
+    { path: p.length > 200 ? `${p.slice(0, 120)}…(${p.length})` : p, method: c.method, csrf: c.csrf, decision, contentType: c.contentType, comment: c.comment?.length },
+    answer,
+  );
   if (isFailure(answer)) return o;
   const status = answer.status;
   if (path !== null) {
@@ -1088,7 +1244,8 @@ async function runApproval(c: ApprovalInput, index: number, context: Context): P
     return o;
   }
   const allowed = c.method === 'PUT' || c.method === 'DELETE' ? [404, 405, 414, 431] : [400, 403, 404, 409, 410, 413, 414, 431];
-  if (!allowed.includes(status)) o.problems.push(`expected one of ${allowed.join('/')}, got ${status}${status === 303 ? ` (a decision was recorded: ${answer.headers.location})` : ''}`);
+  if (!allowed.includes(status))
+    o.problems.push(`expected one of ${allowed.join('/')}, got ${status}${status === 303 ? ` (a decision was recorded: ${answer.headers.location})` : ''}`);
   if (c.method !== 'HEAD' && status !== 431 && status !== 414) {
     const type = String(answer.headers['content-type'] ?? '');
     const readable = type.startsWith('text/html') ? /<h1>[^<]{5,}<\/h1>/.test(answer.body) : typeof parse(answer.body)?.error === 'string';
@@ -1195,14 +1352,41 @@ interface Huge {
 
 function hugeBodies(): Huge[] {
   const mb = 1024 * 1024;
-  const padded = (bytes: number) => JSON.stringify({ type: 'event_callback', team_id: TEAM, event: { type: 'app_home_opened', user: PEOPLE.outsider, tab: 'home' }, pad: 'x'.repeat(bytes) });
+  const padded = (bytes: number) =>
+    JSON.stringify({ type: 'event_callback', team_id: TEAM, event: { type: 'app_home_opened', user: PEOPLE.outsider, tab: 'home' }, pad: 'x'.repeat(bytes) });
   return [
     { label: 'signed form of 5 MB', request: () => signedPost(`payload=${'%7B'.repeat((5 * mb) / 3)}`), allowed: [413] },
     { label: 'signed JSON of 4.5 MB', request: () => signedPost(padded(4.5 * mb), 'application/json'), allowed: [413] },
     { label: 'signed JSON of 3 MB', request: () => signedPost(padded(3 * mb), 'application/json'), allowed: [200, 400, 404, 413] },
-    { label: 'signed command with 1 MB of text', request: () => signedPost(form({ command: '/invite-lite', user_id: PEOPLE.tech, trigger_id: stack.slack.issueTriggerId(), response_url: stack.slack.responseUrl(), text: '漢'.repeat(mb / 3) })), allowed: [200] },
-    { label: 'unsigned 8 MB', request: () => ({ method: 'POST', path: EVENTS, headers: { 'Content-Type': 'application/json' }, body: Buffer.alloc(8 * mb, 0x61) }), allowed: [401, 413] },
-    { label: 'approval form of 2 MB', request: () => ({ method: 'POST', path: '/approvals/x.y', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `comment=${'c'.repeat(2 * mb)}` }), allowed: [404, 413] },
+    {
+      label: 'signed command with 1 MB of text',
+      request: () =>
+        signedPost(
+          form({
+            command: '/invite-lite',
+            user_id: PEOPLE.tech,
+            trigger_id: stack.slack.issueTriggerId(),
+            response_url: stack.slack.responseUrl(),
+            text: '漢'.repeat(mb / 3),
+          }),
+        ),
+      allowed: [200],
+    },
+    {
+      label: 'unsigned 8 MB',
+      request: () => ({ method: 'POST', path: EVENTS, headers: { 'Content-Type': 'application/json' }, body: Buffer.alloc(8 * mb, 0x61) }),
+      allowed: [401, 413],
+    },
+    {
+      label: 'approval form of 2 MB',
+      request: () => ({
+        method: 'POST',
+        path: '/approvals/x.y',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: `comment=${'c'.repeat(2 * mb)}`,
+      }),
+      allowed: [404, 413],
+    },
   ];
 }
 

@@ -143,7 +143,11 @@ function report(part: string, stack: Stack, run: Run, executions: Map<string, nu
       ` duplicate mails ${dup.mails}, duplicate Slack posts ${dup.slackPosts}` +
       [...run.failed.map((f) => `\n  failed ${f.workflowId}: ${f.error}`), ...dup.details.map((d) => `\n  ${d}`)].join(''),
   );
-  record(part, { onboardings: run.started.size, crashes, lost: lost.length + twice.length, duplicateSideEffects: dup.mails + dup.slackPosts }, `seed ${seed}; duplicates: ${dup.details.join('; ') || 'none'}`);
+  record(
+    part,
+    { onboardings: run.started.size, crashes, lost: lost.length + twice.length, duplicateSideEffects: dup.mails + dup.slackPosts },
+    `seed ${seed}; duplicates: ${dup.details.join('; ') || 'none'}`,
+  );
   return { lost, twice };
 }
 
@@ -177,7 +181,9 @@ it(`completes every onboarding through ${CRASHES} SIGKILLs of the service at ran
   await crashing;
   await watcher.stop();
 
-  console.log(`crash points (seed ${seed}):\n${hits.map((h) => `  #${h.n} aimed at ${h.target}, ${h.afterMs} ms later: ${h.stages.join(', ') || '(between onboardings)'} (restarted in ${h.restartMs} ms)`).join('\n')}`);
+  console.log(
+    `crash points (seed ${seed}):\n${hits.map((h) => `  #${h.n} aimed at ${h.target}, ${h.afterMs} ms later: ${h.stages.join(', ') || '(between onboardings)'} (restarted in ${h.restartMs} ms)`).join('\n')}`,
+  );
   const stagesHit = new Set(hits.flatMap((h) => h.stages));
   console.log(`stages at the crashes: ${[...stagesHit].sort().join(', ')}`);
 

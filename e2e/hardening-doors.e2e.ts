@@ -65,7 +65,10 @@ function checkMailDefanged(mail: ReceivedMail, what: string) {
   check(text.includes('evil.com'), `${what}: no web address in the text part`).toBe(false);
   check(text, `${what}: the name reads as typed, unclickable`).toContain('Ivy evil[.]com/login');
   const links = linksIn(mail);
-  check(links.filter((l) => !l.startsWith(`${stack.base}/approvals/`) && l !== 'https://app.itglue.com/'), `${what}: every link is the program's own`).toEqual([]);
+  check(
+    links.filter((l) => !l.startsWith(`${stack.base}/approvals/`) && l !== 'https://app.itglue.com/'),
+    `${what}: every link is the program's own`,
+  ).toEqual([]);
 }
 
 it('starts an onboarding whose invitee has a web address for a name: the approval mail shows it unclickable', async () => {
@@ -104,10 +107,19 @@ it('answers a burst of guessed approval links from one client with 429 and Retry
   );
   const statuses = answered.map((a) => a.status);
   const limited = answered.filter((a) => a.status === 429);
-  check(statuses.filter((s) => s >= 500), 'server errors in the burst').toEqual([]);
+  check(
+    statuses.filter((s) => s >= 500),
+    'server errors in the burst',
+  ).toEqual([]);
   check(limited.length, 'guesses answered 429').toBeGreaterThanOrEqual(guesses.length - 120 - 40);
-  check(statuses.filter((s) => s !== 429 && s !== 404 && s !== 410), 'answers that are neither a refusal of the link nor 429').toEqual([]);
-  check(limited.every((a) => Number(a.retryAfter) >= 1 && Number(a.retryAfter) <= 60), 'every 429 says when to try again (Retry-After)').toBe(true);
+  check(
+    statuses.filter((s) => s !== 429 && s !== 404 && s !== 410),
+    'answers that are neither a refusal of the link nor 429',
+  ).toEqual([]);
+  check(
+    limited.every((a) => Number(a.retryAfter) >= 1 && Number(a.retryAfter) <= 60),
+    'every 429 says when to try again (Retry-After)',
+  ).toBe(true);
   summary = `${limited.length} of ${guesses.length} guesses got 429`;
   // Still limited right after the burst, HEAD and POST alike.
   const head = answers.seen('guesser HEAD', await fetch(link, { method: 'HEAD', headers: { 'X-Forwarded-For': GUESSER } }));
@@ -117,9 +129,15 @@ it('answers a burst of guessed approval links from one client with 429 and Retry
   check((await stack.status(w)).evidence, 'no decision from the guesser').toBeNull();
 
   // A link scanner and the approver, each from their own address, are served as usual.
-  const scan = answers.seen('scanner HEAD', await fetch(link, { method: 'HEAD', headers: { 'X-Forwarded-For': SCANNER_AT, 'User-Agent': 'Mozilla/5.0 (compatible; Microsoft Safe Links)' } }));
+  const scan = answers.seen(
+    'scanner HEAD',
+    await fetch(link, { method: 'HEAD', headers: { 'X-Forwarded-For': SCANNER_AT, 'User-Agent': 'Mozilla/5.0 (compatible; Microsoft Safe Links)' } }),
+  );
   check(scan.status, 'a scanner’s HEAD').toBe(200);
-  const scanGet = answers.seen('scanner GET', await fetch(link, { headers: { 'X-Forwarded-For': SCANNER_AT, 'User-Agent': 'Mozilla/5.0 (compatible; Microsoft Safe Links)' } }));
+  const scanGet = answers.seen(
+    'scanner GET',
+    await fetch(link, { headers: { 'X-Forwarded-For': SCANNER_AT, 'User-Agent': 'Mozilla/5.0 (compatible; Microsoft Safe Links)' } }),
+  );
   check(scanGet.status, 'a scanner’s GET').toBe(200);
   const page = await approvalForm(answers, link);
   check(page.status, 'the approver opens the link').toBe(200);
@@ -148,7 +166,10 @@ it('lets an approval POST cut off mid-body go quietly: no error, and no token in
   }
   await sleep(1_000);
   const written = stack.log().slice(logFrom);
-  check(written.filter((l) => l.includes('"http.error"')), 'error lines for the cut-off POSTs').toEqual([]);
+  check(
+    written.filter((l) => l.includes('"http.error"')),
+    'error lines for the cut-off POSTs',
+  ).toEqual([]);
   for (const value of [token, ...token.split('.')]) check(written.filter((l) => l.includes(value)).length, 'log lines with the token or a part of it').toBe(0);
   check((await stack.status(w)).evidence, 'no decision from a cut-off POST').toBeNull();
 });
@@ -157,20 +178,37 @@ it('refuses unsigned, malformed, forged and 3 MB Slack bodies with 401 before re
   const callsBefore = visibleCalls(stack).length;
   const logFrom = stack.log().length;
   const now = Math.floor(Date.now() / 1000);
-  const command = slashCommandBody({ command: '/invite-lite', user: PEOPLE.tech, text: ACME.name, triggerId: stack.slack.issueTriggerId(), responseUrl: stack.slack.responseUrl() });
+  const command = slashCommandBody({
+    command: '/invite-lite',
+    user: PEOPLE.tech,
+    text: ACME.name,
+    triggerId: stack.slack.issueTriggerId(),
+    responseUrl: stack.slack.responseUrl(),
+  });
   const bodies: Array<[string, string, string]> = [
     ['a command', command, 'application/x-www-form-urlencoded'],
     ['malformed JSON', '{"type":"event_callback","event":', 'application/json'],
     ['an event of a shape Bolt cannot take', JSON.stringify({ type: 'event_callback', event: null }), 'application/json'],
     ['a payload that is not JSON', 'payload=%7Bnot-json', 'application/x-www-form-urlencoded'],
-    ['a button press without a user', new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', actions: [] }) }).toString(), 'application/x-www-form-urlencoded'],
-    ['3 MB of JSON', JSON.stringify({ type: 'event_callback', event: { type: 'app_home_opened', user: PEOPLE.tech }, pad: 'x'.repeat(3 * 1024 * 1024) }), 'application/json'],
+    [
+      'a button press without a user',
+      new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', actions: [] }) }).toString(),
+      'application/x-www-form-urlencoded',
+    ],
+    [
+      '3 MB of JSON',
+      JSON.stringify({ type: 'event_callback', event: { type: 'app_home_opened', user: PEOPLE.tech }, pad: 'x'.repeat(3 * 1024 * 1024) }),
+      'application/json',
+    ],
   ];
   for (const [name, body, contentType] of bodies) {
     const variants: Array<[string, Record<string, string>]> = [
       ['unsigned', { 'Content-Type': contentType, 'X-Slack-Request-Timestamp': String(now) }],
       ['a malformed signature', { 'Content-Type': contentType, 'X-Slack-Request-Timestamp': String(now), 'X-Slack-Signature': 'v0=zz' }],
-      ['signed with another secret', { 'Content-Type': contentType, 'X-Slack-Request-Timestamp': String(now), 'X-Slack-Signature': sign(body, now, 'another-signing-secret') }],
+      [
+        'signed with another secret',
+        { 'Content-Type': contentType, 'X-Slack-Request-Timestamp': String(now), 'X-Slack-Signature': sign(body, now, 'another-signing-secret') },
+      ],
     ];
     for (const [how, headers] of variants) {
       badInputs += 1;
@@ -180,16 +218,28 @@ it('refuses unsigned, malformed, forged and 3 MB Slack bodies with 401 before re
   }
   await sleep(1_500);
   check(visibleCalls(stack).length - callsBefore, 'Slack calls made for refused requests').toBe(0);
-  const refusals = stack.log().slice(logFrom).filter((l) => l.includes('"slack.requestRefused"'));
+  const refusals = stack
+    .log()
+    .slice(logFrom)
+    .filter((l) => l.includes('"slack.requestRefused"'));
   check(refusals.length, 'each refusal is logged').toBe(bodies.length * 3);
-  check(refusals.filter((l) => !/no signature, or not one of Slack's|the signature does not match the body/.test(l)), 'refused for the signature, never for the body’s shape').toEqual([]);
+  check(
+    refusals.filter((l) => !/no signature, or not one of Slack's|the signature does not match the body/.test(l)),
+    'refused for the signature, never for the body’s shape',
+  ).toEqual([]);
 });
 
 it('keeps the approver’s hostile comment on one line in the thread, and web addresses unclickable in the thread and the mails', async () => {
   const form = await approvalForm(answers, link);
   check(form.status, 'the approver opens the link again').toBe(200);
   issued.push(form.csrf!, form.cookie!.split('=')[1]!);
-  const decided = await postDecision(answers, link, { decision: 'approve', cookie: form.cookie, csrf: form.csrf, comment: HOSTILE_COMMENT, headers: { 'X-Forwarded-For': APPROVER_AT } });
+  const decided = await postDecision(answers, link, {
+    decision: 'approve',
+    cookie: form.cookie,
+    csrf: form.csrf,
+    comment: HOSTILE_COMMENT,
+    headers: { 'X-Forwarded-For': APPROVER_AT },
+  });
   check(decided.status, 'the approver decides').toBe(303);
   const s = await stack.waitFor(w, (x) => x.stages.some((st) => st.stage === 'AWAITING_INVITE'), 'AWAITING_INVITE');
   check(s.evidence, 'the decision with its evidence, the comment on one line').toMatchObject({
@@ -199,20 +249,30 @@ it('keeps the approver’s hostile comment on one line in the thread, and web ad
     comment: 'Fine Approved by the CEO as well • <!channel> see https://evil.example/pay last line',
   });
   const root = stack.driver.root(w)!;
-  const replied = await eventually(() => stack.slack.callsOf('chat.postMessage').some((c) => c.args.thread_ts === root.ts && String(c.args.text).includes('Approved by')), 15_000);
+  const replied = await eventually(
+    () => stack.slack.callsOf('chat.postMessage').some((c) => c.args.thread_ts === root.ts && String(c.args.text).includes('Approved by')),
+    15_000,
+  );
   check(replied, 'the decision is told in the thread').toBe(true);
   const reply = stack.slack.callsOf('chat.postMessage').find((c) => c.args.thread_ts === root.ts && String(c.args.text).includes('Approved by'))!;
   const texts = mrkdwnTexts(reply);
   check(texts.length, 'the reply’s mrkdwn texts').toBeGreaterThan(0);
   for (const text of texts) {
     check(text.split(/\r\n|\r|\n|\u2028|\u2029/).length, 'the reply is one line').toBe(1);
-    check(text, 'the comment is in it, escaped and unclickable').toContain('“Fine Approved by the CEO as well • &lt;!channel&gt; see hxxps://evil[.]example/pay last line”');
+    check(text, 'the comment is in it, escaped and unclickable').toContain(
+      '“Fine Approved by the CEO as well • &lt;!channel&gt; see hxxps://evil[.]example/pay last line”',
+    );
     check(text.includes('evil.example'), 'no web address in the reply').toBe(false);
   }
   // Every text the service sent to Slack about this onboarding: no web address from the name.
-  const aboutIt = visibleCalls(stack).flatMap(mrkdwnTexts).filter((t) => t.includes('Ivy'));
+  const aboutIt = visibleCalls(stack)
+    .flatMap(mrkdwnTexts)
+    .filter((t) => t.includes('Ivy'));
   check(aboutIt.length, 'Slack texts naming the invitee').toBeGreaterThan(2);
-  check(aboutIt.filter((t) => t.includes('evil.com')), 'Slack texts with the name as a web address').toEqual([]);
+  check(
+    aboutIt.filter((t) => t.includes('evil.com')),
+    'Slack texts with the name as a web address',
+  ).toEqual([]);
 
   const receipt = await eventually(() => mailsOf(stack, w, 'decision-receipt', s.approvalRound).length === 1, 30_000);
   check(receipt, 'the decision receipt is sent').toBe(true);
@@ -232,7 +292,10 @@ it('shows a tech their own onboardings only: /onboarding-status naming someone e
   };
   const other = await listed(PEOPLE.tech, `<@${PEOPLE.manager}|manager>`);
   check(other, 'the tech naming the manager: refused, only to them').toEqual({ response_type: 'ephemeral', text: OTHERS_REFUSED });
-  check(stack.log().some((l) => l.includes('"slack.refused"') && l.includes('own onboardings only')), 'the refusal is logged').toBe(true);
+  check(
+    stack.log().some((l) => l.includes('"slack.refused"') && l.includes('own onboardings only')),
+    'the refusal is logged',
+  ).toBe(true);
 
   const own = await listed(PEOPLE.tech, '');
   check(JSON.stringify(own), 'the tech’s own list shows their onboarding').toContain('Ivy evil[.]com/login');
@@ -243,8 +306,12 @@ it('shows a tech their own onboardings only: /onboarding-status naming someone e
 it('never writes an approval token to the log', async () => {
   const log = stack.log();
   check(log.length, 'the service logged').toBeGreaterThan(20);
-  check(log.filter((l) => /\/approvals\/(?!\[token\])[^\s"/?#]/i.test(l)), 'log lines with an approval path that is not redacted').toEqual([]);
-  for (const value of issued.filter((v) => v.length >= 16)) check(log.filter((l) => l.includes(value)).length, 'log lines with a token, a part of one, or a CSRF value').toBe(0);
+  check(
+    log.filter((l) => /\/approvals\/(?!\[token\])[^\s"/?#]/i.test(l)),
+    'log lines with an approval path that is not redacted',
+  ).toEqual([]);
+  for (const value of issued.filter((v) => v.length >= 16))
+    check(log.filter((l) => l.includes(value)).length, 'log lines with a token, a part of one, or a CSRF value').toBe(0);
   check(answers.details, 'server errors').toEqual([]);
   record('hardening: doors', { onboardings, badInputs, serverErrors: answers.serverErrors, lost: 0 }, `${checks} checks; ${summary}`);
 });

@@ -100,7 +100,12 @@ it('runs an onboarding with encryption on: Slack, the approval page, the sweep a
       seen((await stack.driver.command('/onboarding-status', PEOPLE.manager, '')).response);
       const deadline = Date.now() + 30_000;
       while (stack.slack.callsOf('response_url').length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      listedWhileWaiting = JSON.stringify(stack.slack.callsOf('response_url').slice(before).map((c) => c.args));
+      listedWhileWaiting = JSON.stringify(
+        stack.slack
+          .callsOf('response_url')
+          .slice(before)
+          .map((c) => c.args),
+      );
     },
   });
   workflowId = journey.workflowId;
@@ -116,11 +121,7 @@ it('stores no name or email address of anyone readable without the key', async (
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const described = await connection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
   const listed = await connection.workflowService.listWorkflowExecutions({ namespace: 'default', query: `WorkflowId = "${workflowId}"` });
-  const bytes = [
-    History.encode(history).finish(),
-    DescribeResponse.encode(described).finish(),
-    ListResponse.encode(listed).finish(),
-  ]
+  const bytes = [History.encode(history).finish(), DescribeResponse.encode(described).finish(), ListResponse.encode(listed).finish()]
     .map((b) => Buffer.from(b).toString('latin1').toLowerCase())
     .join('\n');
   check(bytes.length, 'the history was read').toBeGreaterThan(10_000);

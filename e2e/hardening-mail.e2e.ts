@@ -50,5 +50,9 @@ it('sends no password and no approval link to a server whose STARTTLS was stripp
   check(!log.includes(SECRETS.smtpPassword), 'the SMTP password is not in the log');
   check(/STARTTLS/.test(log), 'the log says why the mail did not go out');
   check(!log.includes('"level":"fatal"'), 'the service keeps running');
-  record('hardening: mail', { onboardings: 1, lost: 0, serverErrors: 0 }, `${checks} checks; STARTTLS asked ${stripped.commands.filter((c) => c === 'STARTTLS').length} times, AUTH 0`);
+  record(
+    'hardening: mail',
+    { onboardings: 1, lost: 0, serverErrors: 0 },
+    `${checks} checks; STARTTLS asked ${stripped.commands.filter((c) => c === 'STARTTLS').length} times, AUTH 0`,
+  );
 }, 180_000);

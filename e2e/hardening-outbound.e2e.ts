@@ -71,13 +71,19 @@ const usersFor = (email: string) => stack.itglue.requests.filter((r) => r.path =
  * validation's look-up of the invitee's user (not the modal's own, made as the form is submitted)
  * as `arm` says. Returns the workflow ID.
  */
-async function onboardWith(label: string, arm: (email: string, fromValidation: (request: RecordedRequest) => boolean) => void): Promise<{ workflowId: string; invitee: Invitee }> {
+async function onboardWith(
+  label: string,
+  arm: (email: string, fromValidation: (request: RecordedRequest) => boolean) => void,
+): Promise<{ workflowId: string; invitee: Invitee }> {
   const invitee = newInvitee(stack, label);
   const modal = await openInviteModal(stack, PEOPLE.tech, invitee);
   // The submission looks the user up once; every later look-up is the validation's.
   const before = usersFor(invitee.email).length;
   arm(invitee.email, (request) => usersFor(invitee.email).indexOf(request) > before);
-  const submitted = answers.seen(`${label}: the invite modal`, await stack.driver.submit(modal, PEOPLE.tech, inviteValues({ invitee, approverContactId: PRIMARY.contactId })));
+  const submitted = answers.seen(
+    `${label}: the invite modal`,
+    await stack.driver.submit(modal, PEOPLE.tech, inviteValues({ invitee, approverContactId: PRIMARY.contactId })),
+  );
   check(submitted.answer, `${label}: the onboarding starts`).toBeNull();
   onboardings += 1;
   return { workflowId: workflowIdOf(invitee.contactId), invitee };
@@ -152,7 +158,12 @@ it(`stops a links.next that never ends after ${MAX_PAGES} pages, and one that re
 
   const repeating = await onboardWith('Repeating', (email, fromValidation) => {
     const query = new URLSearchParams({ 'filter[email]': email, 'page[number]': '2', 'page[size]': '1000' });
-    stack.itglue.answerNext({ path: '/users', times: 1_000, where: fromValidation, body: JSON.stringify({ data: [], links: { next: `${stack.itglue.url}/users?${query}` } }) });
+    stack.itglue.answerNext({
+      path: '/users',
+      times: 1_000,
+      where: fromValidation,
+      body: JSON.stringify({ data: [], links: { next: `${stack.itglue.url}/users?${query}` } }),
+    });
   });
   await stalledWith(
     repeating.workflowId,
@@ -169,7 +180,11 @@ it('keeps running: no 500, /healthz answers, and the next onboarding goes on to 
   check(health.status, '/healthz').toBe(200);
   check(stack.service().child.exitCode, 'the service process is still running').toBeNull();
   const { workflowId } = await onboardWith('Ordinary', () => undefined);
-  const s = await stack.waitFor(workflowId, (x) => x.stage === 'AWAITING_APPROVAL' && mailsOf(stack, workflowId, 'approval-request', x.approvalRound).length === 1, 'the approval request');
+  const s = await stack.waitFor(
+    workflowId,
+    (x) => x.stage === 'AWAITING_APPROVAL' && mailsOf(stack, workflowId, 'approval-request', x.approvalRound).length === 1,
+    'the approval request',
+  );
   check(s.stage, 'an ordinary onboarding after the hostile answers').toBe('AWAITING_APPROVAL');
   nothingElsewhere('overall');
 
@@ -178,5 +193,9 @@ it('keeps running: no 500, /healthz answers, and the next onboarding goes on to 
   const serverErrors = log.filter((line) => /"event":"(http|slack)\.error"/.test(line));
   check(serverErrors, 'errors the service answered with (500)').toEqual([]);
   check(answers.details, 'HTTP 500s answered to the checks').toEqual([]);
-  record('outbound', { onboardings, serverErrors: answers.serverErrors + serverErrors.length, lost: 0 }, `${checks} checks; the API key reached the other host ${elsewhere.requests.filter((r) => r.apiKey).length} times`);
+  record(
+    'outbound',
+    { onboardings, serverErrors: answers.serverErrors + serverErrors.length, lost: 0 },
+    `${checks} checks; the API key reached the other host ${elsewhere.requests.filter((r) => r.apiKey).length} times`,
+  );
 });

@@ -114,10 +114,7 @@ for (const nodeEnv of [null, 'development']) {
   it(`refuses to start Slack without ITGLUE_API_KEY (NODE_ENV ${nodeEnv ?? 'unset'})`, async () => {
     const line =
       'ITGLUE_API_KEY: required with SLACK_BOT_TOKEN: the IT Glue API key (without it IT Glue is only simulated, which is for trying the service without Slack)';
-    await Promise.all([
-      refused({ ...SLACK, APPROVAL_SECRET: SECRET }, nodeEnv, line),
-      refused({ ...REAL, ITGLUE_API_KEY: '', APPROVAL_SECRET: SECRET }, nodeEnv, line),
-    ]);
+    await Promise.all([refused({ ...SLACK, APPROVAL_SECRET: SECRET }, nodeEnv, line), refused({ ...REAL, ITGLUE_API_KEY: '', APPROVAL_SECRET: SECRET }, nodeEnv, line)]);
   });
 }
 
@@ -179,7 +176,10 @@ it('makes the demo its own secret once, signs with it, says IT Glue is simulated
     .map((line) => JSON.parse(line) as { workflowId: string; stage: string; itglue?: string })
     .filter((line) => line.workflowId === workflowId && line.stage !== 'VALIDATING');
   check(roots.length, 'thread updates after validation').toBeGreaterThan(0);
-  check(roots.filter((line) => line.itglue !== SIMULATED_ITGLUE), 'thread updates that do not say IT Glue is simulated').toEqual([]);
+  check(
+    roots.filter((line) => line.itglue !== SIMULATED_ITGLUE),
+    'thread updates that do not say IT Glue is simulated',
+  ).toEqual([]);
 
   first.child.kill('SIGTERM');
   check((await first.exited).code, 'exit code of the first run').toBe(0);

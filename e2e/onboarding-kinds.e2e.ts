@@ -29,10 +29,28 @@ afterAll(async () => {
  * Acme's own and reaches Acme only.
  */
 const cases: Array<{ name: string; kind: Kind; approval: boolean; group: string; reaches: string[] }> = [
-  { name: 'IT Glue Lite, approved by the primary contact', kind: { kind: 'itglue', passwordAccess: false }, approval: true, group: SEED.group.noPasswordAccess, reaches: [] },
-  { name: 'IT Glue Lite for the primary contact herself, without approval', kind: { kind: 'itglue', passwordAccess: false }, approval: false, group: SEED.group.noPasswordAccess, reaches: [] },
+  {
+    name: 'IT Glue Lite, approved by the primary contact',
+    kind: { kind: 'itglue', passwordAccess: false },
+    approval: true,
+    group: SEED.group.noPasswordAccess,
+    reaches: [],
+  },
+  {
+    name: 'IT Glue Lite for the primary contact herself, without approval',
+    kind: { kind: 'itglue', passwordAccess: false },
+    approval: false,
+    group: SEED.group.noPasswordAccess,
+    reaches: [],
+  },
   { name: 'IT Glue Lite with password access', kind: { kind: 'itglue', passwordAccess: true }, approval: true, group: SEED.group.hasPasswordAccess, reaches: [] },
-  { name: 'MyGlue Editor in a MyGlue group', kind: { kind: 'myglue', role: 'Editor', groupIds: [SEED.group.acmeMyGlue] }, approval: true, group: SEED.group.acmeMyGlue, reaches: [SEED.org.acme] },
+  {
+    name: 'MyGlue Editor in a MyGlue group',
+    kind: { kind: 'myglue', role: 'Editor', groupIds: [SEED.group.acmeMyGlue] },
+    approval: true,
+    group: SEED.group.acmeMyGlue,
+    reaches: [SEED.org.acme],
+  },
 ];
 
 it('completes an onboarding of every kind, each step once', async () => {

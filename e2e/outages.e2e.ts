@@ -83,13 +83,24 @@ it('delivers every mail, IT Glue change and Slack post once after SMTP, IT Glue 
   // that the receipts are due at once, not after the replies before them).
   let slackBack!: () => void;
   const slackIsBack = new Promise<void>((back) => (slackBack = back));
-  const approvalGate = barrier(2, async () => {
-    await within(untilReceived(stack, messageIdStem(workflowIdOf(PRIMARY.contactId), 'instructions', 1)), 120_000, 'the primary contact’s instructions');
-    await within(slackIsBack, 120_000, 'the end of the Slack outage');
-    smtp.push(await smtpOutage(stack, SMTP_MS, 'SMTP down while decision receipts are due'));
-  }, 180_000);
+  const approvalGate = barrier(
+    2,
+    async () => {
+      await within(untilReceived(stack, messageIdStem(workflowIdOf(PRIMARY.contactId), 'instructions', 1)), 120_000, 'the primary contact’s instructions');
+      await within(slackIsBack, 120_000, 'the end of the Slack outage');
+      smtp.push(await smtpOutage(stack, SMTP_MS, 'SMTP down while decision receipts are due'));
+    },
+    180_000,
+  );
   start('mail 1', { invitee: person.mail1, ...approved, kind: lite, userId: '8101', userFoundBy: 'button', beforeApprove: approvalGate });
-  start('mail 2', { invitee: person.mail2, ...approved, kind: { kind: 'itglue', passwordAccess: true }, userId: '8102', userFoundBy: 'button', beforeApprove: approvalGate });
+  start('mail 2', {
+    invitee: person.mail2,
+    ...approved,
+    kind: { kind: 'itglue', passwordAccess: true },
+    userId: '8102',
+    userFoundBy: 'button',
+    beforeApprove: approvalGate,
+  });
   start('primary contact', { invitee: paula, kind: lite, userId: '8103', userFoundBy: 'button' });
   await Promise.all([
     stack.waitFor(workflowIdOf(person.mail1.contactId), (s) => s.stages.some((x) => x.stage === 'AWAITING_APPROVAL'), 'approval request due'),
@@ -113,11 +124,22 @@ it('delivers every mail, IT Glue change and Slack post once after SMTP, IT Glue 
   let armServerErrors!: () => void;
   const serverErrorsStarted = new Promise<void>((armed) => {
     armServerErrors = () => {
-      const serverErrors = itglueOutageWhen(stack, 'IT Glue 500, from a verification on', (r) => r.method === 'GET' && r.path.startsWith('/groups'), { status: 500 }, ITGLUE_500_MS);
+      const serverErrors = itglueOutageWhen(
+        stack,
+        'IT Glue 500, from a verification on',
+        (r) => r.method === 'GET' && r.path.startsWith('/groups'),
+        { status: 500 },
+        ITGLUE_500_MS,
+      );
       triggered.push(serverErrors);
-      void serverErrors.trigger.then(() => armed(), () => undefined);
+      void serverErrors.trigger.then(
+        () => armed(),
+        () => undefined,
+      );
       void serverErrors.outage.then(() => {
-        triggered.push(itglueOutageWhen(stack, 'IT Glue 503, from a group write on', (r) => r.method === 'PATCH' && r.path.startsWith('/groups/'), { status: 503 }, ITGLUE_503_MS));
+        triggered.push(
+          itglueOutageWhen(stack, 'IT Glue 503, from a group write on', (r) => r.method === 'PATCH' && r.path.startsWith('/groups/'), { status: 503 }, ITGLUE_503_MS),
+        );
       });
     };
   });
@@ -140,7 +162,13 @@ it('delivers every mail, IT Glue change and Slack post once after SMTP, IT Glue 
   // Back, and the refused calls' retries (after Retry-After) made.
   void Promise.all([slack.over, slackUpdates.over]).then(() => setTimeout(slackBack, SLACK_RETRY_AFTER_S * 1000 + 1000));
   start('slack 1', { invitee: person.slack1, ...approved, kind: lite, userId: '8201', userFoundBy: 'button' });
-  start('slack 2', { invitee: person.slack2, ...approved, kind: { kind: 'myglue', role: 'Editor', groupIds: [SEED.group.acmeMyGlue] }, userId: '8202', userFoundBy: 'button' });
+  start('slack 2', {
+    invitee: person.slack2,
+    ...approved,
+    kind: { kind: 'myglue', role: 'Editor', groupIds: [SEED.group.acmeMyGlue] },
+    userId: '8202',
+    userFoundBy: 'button',
+  });
 
   const settled = await Promise.allSettled(runs.map((r) => r.run));
   await Promise.all([...smtp.map((o) => o.over), slack.over, slackUpdates.over]);
@@ -173,9 +201,7 @@ it('delivers every mail, IT Glue change and Slack post once after SMTP, IT Glue 
     const n = stack.smtp.byMessageIdStem(m.stem).length;
     if (n !== 1) mailProblems.push(`${m.name}: ${m.label} received ${n} times`);
   }
-  const strays = stack.smtp.received
-    .filter((r) => !mails.some((m) => r.parsed.messageId?.startsWith(m.stem)))
-    .map((m) => `${m.parsed.messageId} ${m.parsed.subject}`);
+  const strays = stack.smtp.received.filter((r) => !mails.some((m) => r.parsed.messageId?.startsWith(m.stem))).map((m) => `${m.parsed.messageId} ${m.parsed.subject}`);
   const heldBySmtp = smtp.map((o) => {
     const held = mails.filter((m) => m.dueAt >= o.start && m.dueAt < o.end!);
     const delays = held.map((m) => (mail.arrivedAt(m.stem) ?? NaN) - o.end!);
@@ -221,7 +247,9 @@ it('delivers every mail, IT Glue change and Slack post once after SMTP, IT Glue 
     return { outage: o, byKind, through };
   });
   const eventAfter = (type: string, o: Outage | undefined) =>
-    o ? afterItGlueOutage(Math.min(...finals.flatMap((s) => s?.events.filter((e) => e.type === type && Date.parse(e.at) >= o.start).map((e) => Date.parse(e.at)) ?? []))) : NaN;
+    o
+      ? afterItGlueOutage(Math.min(...finals.flatMap((s) => s?.events.filter((e) => e.type === type && Date.parse(e.at) >= o.start).map((e) => Date.parse(e.at)) ?? [])))
+      : NaN;
   const validatedLag = eventAfter('validated', itglue[0]);
   const verifiedLag = eventAfter('verified', itglue[1]);
   const groupProblems: string[] = [];
@@ -244,7 +272,10 @@ it('delivers every mail, IT Glue change and Slack post once after SMTP, IT Glue 
     `${slack.what}: ${seconds(slack.end! - slack.start)} s; ${refusedOf('chat.postMessage')} calls refused; first post ${seconds(firstOkAfter(slack, 'chat.postMessage'))} s after; ` +
       `roots refused and posted after it: ${slackRoots.map((r) => `${r.name} ×${r.refused} +${seconds(r.lag)} s`).join(', ')}`,
     `${slackUpdates.what}: ${seconds(slackUpdates.end! - slackUpdates.start)} s; ${refusedOf('chat.update')} calls refused; first update ${seconds(firstOkAfter(slackUpdates, 'chat.update'))} s after`,
-    ...itglueReport.map(({ outage, byKind, through }) => `${outage.what}: ${seconds(outage.end! - outage.start)} s; refused ${JSON.stringify(byKind)}; through again after (s) ${JSON.stringify(through)}`),
+    ...itglueReport.map(
+      ({ outage, byKind, through }) =>
+        `${outage.what}: ${seconds(outage.end! - outage.start)} s; refused ${JSON.stringify(byKind)}; through again after (s) ${JSON.stringify(through)}`,
+    ),
     `first validation done ${seconds(validatedLag)} s after the 429s, first verification ${seconds(verifiedLag)} s after the 500s and 503s`,
     `onboardings ${runs.length}, lost ${lost}, duplicates ${dup.mails + dup.slackPosts}`,
   ];
@@ -284,4 +315,3 @@ it('delivers every mail, IT Glue change and Slack post once after SMTP, IT Glue 
   const foundAt = Date.parse(sweptOnly?.events.find((e) => e.type === 'user-found')?.at ?? '');
   expect(foundAt).toBeGreaterThan(itglue[1]!.end!);
 });
-

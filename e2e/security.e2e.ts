@@ -8,13 +8,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ACTION_IDS, ACTIONS } from '../src/slack/action-ids';
-import {
-  APPROVER_FIELD,
-  CHANGE_APPROVER_CALLBACK_ID,
-  OFFLINE_APPROVAL_CALLBACK_ID,
-  OFFLINE_CHANNEL_FIELD,
-  OFFLINE_NOTE_FIELD,
-} from '../src/slack/views/approval-modals';
+import { APPROVER_FIELD, CHANGE_APPROVER_CALLBACK_ID, OFFLINE_APPROVAL_CALLBACK_ID, OFFLINE_CHANNEL_FIELD, OFFLINE_NOTE_FIELD } from '../src/slack/views/approval-modals';
 import { INVITE } from '../src/slack/views/invite-modal';
 import { signApprovalToken, verifyApprovalToken, type ApprovalClaims } from '../src/web/approval-token';
 import { csrfFormValue, newCsrfNonce } from '../src/web/csrf';
@@ -117,11 +111,7 @@ it('refuses Slack requests without a valid, fresh signature (401) and does nothi
     ['no timestamp', newCommand(), { 'X-Slack-Signature': sign(captured, t, SECRETS.signing) }],
     ['no headers at all', newCommand(), {}],
     ['another secret', newCommand(), { 'X-Slack-Request-Timestamp': String(t), 'X-Slack-Signature': sign(newCommand(), t, 'another-signing-secret') }],
-    [
-      'another secret (same body)',
-      captured,
-      { 'X-Slack-Request-Timestamp': String(t), 'X-Slack-Signature': sign(captured, t, `${SECRETS.signing}x`) },
-    ],
+    ['another secret (same body)', captured, { 'X-Slack-Request-Timestamp': String(t), 'X-Slack-Signature': sign(captured, t, `${SECRETS.signing}x`) }],
     [
       'a tampered body (outsider signed, tech sent)',
       signedForOutsider.replace(`user_id=${PEOPLE.outsider}`, `user_id=${PEOPLE.tech}`),
@@ -130,9 +120,17 @@ it('refuses Slack requests without a valid, fresh signature (401) and does nothi
     ['a body with a field added', `${captured}&text=other`, { 'X-Slack-Request-Timestamp': String(t), 'X-Slack-Signature': sign(captured, t, SECRETS.signing) }],
     ['a timestamp changed after signing', captured, { 'X-Slack-Request-Timestamp': String(t + 1), 'X-Slack-Signature': sign(captured, t, SECRETS.signing) }],
     ['a timestamp 5 min 1 s old', captured, { 'X-Slack-Request-Timestamp': String(t - 301), 'X-Slack-Signature': sign(captured, t - 301, SECRETS.signing) }],
-    ['a replay 6 minutes later of a request signed then', captured, { 'X-Slack-Request-Timestamp': String(t - 360), 'X-Slack-Signature': sign(captured, t - 360, SECRETS.signing) }],
+    [
+      'a replay 6 minutes later of a request signed then',
+      captured,
+      { 'X-Slack-Request-Timestamp': String(t - 360), 'X-Slack-Signature': sign(captured, t - 360, SECRETS.signing) },
+    ],
     ['a timestamp 6 minutes ahead', captured, { 'X-Slack-Request-Timestamp': String(t + 360), 'X-Slack-Signature': sign(captured, t + 360, SECRETS.signing) }],
-    ['a timestamp that is not a number', captured, { 'X-Slack-Request-Timestamp': 'now', 'X-Slack-Signature': sign(captured, 'now' as unknown as number, SECRETS.signing) }],
+    [
+      'a timestamp that is not a number',
+      captured,
+      { 'X-Slack-Request-Timestamp': 'now', 'X-Slack-Signature': sign(captured, 'now' as unknown as number, SECRETS.signing) },
+    ],
   ];
   for (const [name, body, headers] of cases) {
     const response = answers.seen(name, await rawSlackPost(stack, body, headers));
@@ -144,7 +142,10 @@ it('refuses Slack requests without a valid, fresh signature (401) and does nothi
   check(forgedEvent.status, 'an event signed with another secret').toBe(401);
   const challenge = answers.seen(
     'url_verification',
-    await stack.driver.post(JSON.stringify({ type: 'url_verification', challenge: 'abc', token: 'x' }), { contentType: 'application/json', secret: 'another-signing-secret' }),
+    await stack.driver.post(JSON.stringify({ type: 'url_verification', challenge: 'abc', token: 'x' }), {
+      contentType: 'application/json',
+      secret: 'another-signing-secret',
+    }),
   );
   check(challenge.status, 'a url_verification challenge signed with another secret').toBe(401);
 
@@ -191,7 +192,13 @@ it('checks the rights of the sender of every command, button and form; a refusal
     const refused = await eventually(() =>
       stack.slack.calls
         .slice(from)
-        .some((c) => c.method === 'chat.postEphemeral' && c.args.user === PEOPLE.outsider && /Only the techs|Only a manager/.test(String(c.args.text)) && /Nothing was changed/.test(String(c.args.text))),
+        .some(
+          (c) =>
+            c.method === 'chat.postEphemeral' &&
+            c.args.user === PEOPLE.outsider &&
+            /Only the techs|Only a manager/.test(String(c.args.text)) &&
+            /Nothing was changed/.test(String(c.args.text)),
+        ),
     );
     check(refused, `outsider presses ${action}: told privately that only techs/managers can`).toBe(true);
   }
@@ -234,7 +241,13 @@ it('checks the rights of the sender of every command, button and form; a refusal
   const updates = stack.slack.callsOf('views.update').length;
   const kindChange = answers.seen(
     'outsider modal action',
-    await stack.driver.modalAction(modal, `kind:${ACME.id}`, { action_id: INVITE.kind.action, type: 'radio_buttons', selected_option: { text: { type: 'plain_text', text: 'myglue' }, value: 'myglue' } }, PEOPLE.outsider, {}),
+    await stack.driver.modalAction(
+      modal,
+      `kind:${ACME.id}`,
+      { action_id: INVITE.kind.action, type: 'radio_buttons', selected_option: { text: { type: 'plain_text', text: 'myglue' }, value: 'myglue' } },
+      PEOPLE.outsider,
+      {},
+    ),
   );
   check(kindChange.status, 'outsider changes the modal: acknowledged').toBe(200);
   const submitted = await stack.driver.submit(modal, PEOPLE.outsider, inviteValues({ invitee: charlie, approverContactId: PRIMARY.contactId, ticket: 'T-9' }));
@@ -247,7 +260,9 @@ it('checks the rights of the sender of every command, button and form; a refusal
   await stack.driver.press(ACTIONS.recordOfflineApproval, w1, PEOPLE.tech);
   const offline = await openedModal(stack, OFFLINE_APPROVAL_CALLBACK_ID, from);
   const forgedOffline = await stack.driver.submit(offline, PEOPLE.outsider, {
-    [OFFLINE_CHANNEL_FIELD.block]: { [OFFLINE_CHANNEL_FIELD.action]: { type: 'radio_buttons', selected_option: { text: { type: 'plain_text', text: 'Email' }, value: 'email' } } },
+    [OFFLINE_CHANNEL_FIELD.block]: {
+      [OFFLINE_CHANNEL_FIELD.action]: { type: 'radio_buttons', selected_option: { text: { type: 'plain_text', text: 'Email' }, value: 'email' } },
+    },
     [OFFLINE_NOTE_FIELD.block]: { [OFFLINE_NOTE_FIELD.action]: { type: 'plain_text_input', value: 'approved, trust me' } },
   });
   answers.seen('outsider records an offline approval', forgedOffline);
@@ -256,7 +271,9 @@ it('checks the rights of the sender of every command, button and form; a refusal
   await stack.driver.press(ACTIONS.askAnotherContact, w1, PEOPLE.tech);
   const changeApprover = await openedModal(stack, CHANGE_APPROVER_CALLBACK_ID, from);
   const approverValues = {
-    [APPROVER_FIELD.block]: { [APPROVER_FIELD.action]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'x' }, value: charlie.contactId } } },
+    [APPROVER_FIELD.block]: {
+      [APPROVER_FIELD.action]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'x' }, value: charlie.contactId } },
+    },
   };
   const forgedChange = await stack.driver.submit(changeApprover, PEOPLE.outsider, approverValues);
   answers.seen('outsider changes the approver', forgedChange);
@@ -279,7 +296,11 @@ it('decides only through a genuine, current, unexpired link, by POST with a CSRF
   const verified = verifyApprovalToken(SECRETS.approval, token1);
   check(verified.ok, 'the mailed token verifies').toBe(true);
   const claims = (verified as { claims: ApprovalClaims }).claims;
-  check(claims, 'the mailed token names this onboarding, round and approver').toMatchObject({ workflowId: w1, round: s1.approvalRound, approverContactId: PRIMARY.contactId });
+  check(claims, 'the mailed token names this onboarding, round and approver').toMatchObject({
+    workflowId: w1,
+    round: s1.approvalRound,
+    approverContactId: PRIMARY.contactId,
+  });
   const before = snapshot(s1);
   const mails = stack.smtp.received.length;
   const posts = stack.slack.callsOf('chat.postMessage').length + stack.slack.callsOf('chat.update').length;
@@ -382,7 +403,9 @@ it('decides only through a genuine, current, unexpired link, by POST with a CSRF
 
   // "Ask another contact": Bravo gets a new link; Paula's link is replaced.
   const changed = await stack.driver.submit(changeApproverModal!, PEOPLE.tech, {
-    [APPROVER_FIELD.block]: { [APPROVER_FIELD.action]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Bravo' }, value: bravo.contactId } } },
+    [APPROVER_FIELD.block]: {
+      [APPROVER_FIELD.action]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Bravo' }, value: bravo.contactId } },
+    },
   });
   check(changed.answer, 'the tech chooses another approver').toBeNull();
   const s2 = await stack.waitFor(
@@ -431,12 +454,21 @@ it('decides only through a genuine, current, unexpired link, by POST with a CSRF
 async function checkMail(mail: ReceivedMail, what: string, recipients: string[]) {
   const headers = headerLines(mail.raw);
   check([...mail.envelope.to].sort(), `${what}: envelope recipients`).toEqual([...recipients].sort());
-  check(headers.filter((h) => /^bcc:/i.test(h)), `${what}: no Bcc header`).toEqual([]);
+  check(
+    headers.filter((h) => /^bcc:/i.test(h)),
+    `${what}: no Bcc header`,
+  ).toEqual([]);
   check(headers.filter((h) => /^to:/i.test(h)).length, `${what}: one To header`).toBe(1);
   check(headers.filter((h) => /^cc:/i.test(h)).length, `${what}: at most one Cc header`).toBeLessThanOrEqual(1);
-  const listed = [...((Array.isArray(mail.parsed.to) ? mail.parsed.to : [mail.parsed.to]).flatMap((a) => a?.value ?? [])), ...((Array.isArray(mail.parsed.cc) ? mail.parsed.cc : [mail.parsed.cc]).flatMap((a) => a?.value ?? []))];
+  const listed = [
+    ...(Array.isArray(mail.parsed.to) ? mail.parsed.to : [mail.parsed.to]).flatMap((a) => a?.value ?? []),
+    ...(Array.isArray(mail.parsed.cc) ? mail.parsed.cc : [mail.parsed.cc]).flatMap((a) => a?.value ?? []),
+  ];
   check(listed.map((a) => a.address).sort(), `${what}: the addresses in To and Cc`).toEqual([...recipients].sort());
-  check(listed.some((a) => /[\r\n]/.test(a.name ?? '')), `${what}: no line break in a display name`).toBe(false);
+  check(
+    listed.some((a) => /[\r\n]/.test(a.name ?? '')),
+    `${what}: no line break in a display name`,
+  ).toBe(false);
   check(/[\r\n]/.test(mail.parsed.subject ?? ''), `${what}: no line break in the subject`).toBe(false);
   const html = typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
   const text = mail.parsed.text ?? '';
@@ -459,7 +491,11 @@ async function checkMail(mail: ReceivedMail, what: string, recipients: string[])
 
 it('shows hostile names, organization, ticket and note as text everywhere, and keeps line breaks in names out of mail headers', async () => {
   const modal = await openInviteModal(stack, PEOPLE.tech, hostileInvitee);
-  const submitted = await stack.driver.submit(modal, PEOPLE.tech, inviteValues({ invitee: hostileInvitee, approverContactId: hostileApprover.contactId, ticket: TICKET, note: NOTE }));
+  const submitted = await stack.driver.submit(
+    modal,
+    PEOPLE.tech,
+    inviteValues({ invitee: hostileInvitee, approverContactId: hostileApprover.contactId, ticket: TICKET, note: NOTE }),
+  );
   check(submitted.answer, 'the tech submits the onboarding').toBeNull();
   const w = workflowIdOf(hostileInvitee.contactId);
   onboardings += 1;
@@ -506,7 +542,10 @@ it('shows hostile names, organization, ticket and note as text everywhere, and k
   const instructions = mailOf('instructions', hostileInvitee.email);
   check(instructions.length, 'the instructions are sent once').toBe(1);
   await checkMail(instructions[0]!, 'instructions', [hostileInvitee.email, 'it@northwind.example']);
-  check(stack.smtp.received.some((m) => m.envelope.to.some((to) => /evil\.example/i.test(to))), 'no mail went to the attacker').toBe(false);
+  check(
+    stack.smtp.received.some((m) => m.envelope.to.some((to) => /evil\.example/i.test(to))),
+    'no mail went to the attacker',
+  ).toBe(false);
 
   // The tech's status list and Home tab show the onboarding too; then it is cancelled.
   const listed = stack.slack.callsOf('response_url').length;
@@ -521,18 +560,48 @@ it('shows hostile names, organization, ticket and note as text everywhere, and k
   const hostileTexts = texts.filter((t) => t.includes('alert(1)'));
   check(hostileTexts.length, 'Slack texts that show the hostile values').toBeGreaterThan(5);
   for (const raw of RAW_IN_MRKDWN) {
-    check(texts.filter((t) => t.includes(raw)), `no mrkdwn text holds a raw ${raw}`).toEqual([]);
+    check(
+      texts.filter((t) => t.includes(raw)),
+      `no mrkdwn text holds a raw ${raw}`,
+    ).toEqual([]);
   }
-  check(hostileTexts.filter((t) => /[\r\n]Bcc:/.test(t)), 'no line of Slack text made by a line break in a name').toEqual([]);
-  check(hostileTexts.some((t) => t.includes('Eve Bcc: attacker@evil.example')), 'a name with a line break is shown on one line').toBe(true);
-  check(hostileTexts.some((t) => t.includes('&lt;!channel&gt;')), 'the broadcast is shown escaped').toBe(true);
-  check(hostileTexts.some((t) => t.includes('&lt;hxxps://evil[.]example|click&gt;')), 'the link is shown escaped, its address unclickable').toBe(true);
-  check(hostileTexts.filter((t) => t.includes('https://evil.example')), 'no text holds the web address as typed (Slack would link it)').toEqual([]);
-  check(hostileTexts.some((t) => t.includes('&amp; Co')), 'the ampersand is escaped').toBe(true);
-  check(texts.some((t) => t.includes('&lt;script&gt;alert(1)&lt;/script&gt; &lt;!channel&gt;')), 'the ticket is shown escaped').toBe(true);
-  check(texts.some((t) => t.includes('Note &lt;script&gt;')), 'the note is shown escaped').toBe(true);
+  check(
+    hostileTexts.filter((t) => /[\r\n]Bcc:/.test(t)),
+    'no line of Slack text made by a line break in a name',
+  ).toEqual([]);
+  check(
+    hostileTexts.some((t) => t.includes('Eve Bcc: attacker@evil.example')),
+    'a name with a line break is shown on one line',
+  ).toBe(true);
+  check(
+    hostileTexts.some((t) => t.includes('&lt;!channel&gt;')),
+    'the broadcast is shown escaped',
+  ).toBe(true);
+  check(
+    hostileTexts.some((t) => t.includes('&lt;hxxps://evil[.]example|click&gt;')),
+    'the link is shown escaped, its address unclickable',
+  ).toBe(true);
+  check(
+    hostileTexts.filter((t) => t.includes('https://evil.example')),
+    'no text holds the web address as typed (Slack would link it)',
+  ).toEqual([]);
+  check(
+    hostileTexts.some((t) => t.includes('&amp; Co')),
+    'the ampersand is escaped',
+  ).toBe(true);
+  check(
+    texts.some((t) => t.includes('&lt;script&gt;alert(1)&lt;/script&gt; &lt;!channel&gt;')),
+    'the ticket is shown escaped',
+  ).toBe(true);
+  check(
+    texts.some((t) => t.includes('Note &lt;script&gt;')),
+    'the note is shown escaped',
+  ).toBe(true);
   const calls = visibleCalls(stack);
-  check(calls.filter((c) => c.args.parse === 'full' || c.args.link_names === true || c.args.link_names === 'true'), 'no message asks Slack to link names').toEqual([]);
+  check(
+    calls.filter((c) => c.args.parse === 'full' || c.args.link_names === true || c.args.link_names === 'true'),
+    'no message asks Slack to link names',
+  ).toEqual([]);
 });
 
 it('keeps every secret, approval token and CSRF value out of the log', async () => {
@@ -546,7 +615,10 @@ it('keeps every secret, approval token and CSRF value out of the log', async () 
   for (const [name, value] of secrets) {
     check(log.filter((line) => line.includes(value)).length, `log lines with ${name}`).toBe(0);
   }
-  check(log.filter((line) => /^\s*Bcc:/i.test(line)), 'no log line forged by a line break in a name').toEqual([]);
+  check(
+    log.filter((line) => /^\s*Bcc:/i.test(line)),
+    'no log line forged by a line break in a name',
+  ).toEqual([]);
   check(answers.details, 'server errors').toEqual([]);
   record('security', { onboardings, serverErrors: answers.serverErrors, lost: 0 }, `${checks} checks`);
 });

@@ -87,7 +87,10 @@ function confirmDialogs(workflowId: string, actionId: string): string[] {
     .filter((c) => (c.args.metadata as { event_payload?: { workflowId?: string } } | undefined)?.event_payload?.workflowId === workflowId)
     .flatMap((c) => {
       const blocks = (typeof c.args.blocks === 'string' ? JSON.parse(c.args.blocks) : c.args.blocks) as Array<{ elements?: Element[] }> | undefined;
-      return (blocks ?? []).flatMap((b) => b.elements ?? []).filter((e) => e.action_id === actionId).map((e) => e.confirm?.text?.text ?? '');
+      return (blocks ?? [])
+        .flatMap((b) => b.elements ?? [])
+        .filter((e) => e.action_id === actionId)
+        .map((e) => e.confirm?.text?.text ?? '');
     });
 }
 
@@ -122,7 +125,11 @@ function checkNoGroupAccessChanged() {
   }
   const said = everythingSaid();
   expect(said.length).toBeGreaterThan(0);
-  for (const pattern of WIDEN_OR_STRIP) expect(said.filter((text) => pattern.test(text)), String(pattern)).toEqual([]);
+  for (const pattern of WIDEN_OR_STRIP)
+    expect(
+      said.filter((text) => pattern.test(text)),
+      String(pattern),
+    ).toEqual([]);
 }
 
 /**
@@ -178,9 +185,16 @@ it('onboards customers of two organizations one after the other into the same sh
   const perOnboarding = Math.max(toil.acme.length, toil.bluebird.length);
   const note = `tech actions per onboarding (happy path): ${perOnboarding} — found by the button: ${toil.acme.join(', ')}; found by the sweep: ${toil.bluebird.join(', ')}`;
   console.log(note);
-  record('shared groups, two customers', { onboardings: 2, crashes: 0, lost: finals.filter((s) => s.stage !== 'COMPLETED').length, duplicateSideEffects: threads.repeated.length }, note);
+  record(
+    'shared groups, two customers',
+    { onboardings: 2, crashes: 0, lost: finals.filter((s) => s.stage !== 'COMPLETED').length, duplicateSideEffects: threads.repeated.length },
+    note,
+  );
 
-  for (const [name, org, s] of [['Acme', ACME, journeys.acme.final], ['Bluebird', BLUEBIRD, journeys.bluebird.final]] as const) {
+  for (const [name, org, s] of [
+    ['Acme', ACME, journeys.acme.final],
+    ['Bluebird', BLUEBIRD, journeys.bluebird.final],
+  ] as const) {
     expect(s.stage, name).toBe('COMPLETED');
     expect(s.request.orgId, name).toBe(org.id);
     expect(s.evidence?.via, name).toBe('link');
@@ -342,7 +356,12 @@ it('holds verification for the managers while a shared group reaches organizatio
   invitee.acceptAndSignIn(stack, userId);
   const final = await stack.waitFor(workflowId, (x) => x.stage === 'COMPLETED', 'COMPLETED', 180_000);
   const threads = await threadsOf([final]);
-  record('shared groups, group reaching organizations', { onboardings: 1, crashes: 0, lost: final.stage === 'COMPLETED' ? 0 : 1, duplicateSideEffects: threads.repeated.length });
+  record('shared groups, group reaching organizations', {
+    onboardings: 1,
+    crashes: 0,
+    lost: final.stage === 'COMPLETED' ? 0 : 1,
+    duplicateSideEffects: threads.repeated.length,
+  });
 
   expect(final.stage).toBe('COMPLETED');
   expect(final.accountMismatches).toEqual([]);

@@ -29,11 +29,7 @@ export default function setup() {
       : [];
     const total = (key: keyof Figures) => rows.reduce((sum, r) => sum + (r.figures[key] ?? 0), 0);
     const header = ['part', ...FIGURES.map((k) => LABELS[k])];
-    const table = [
-      header,
-      ...rows.map((r) => [r.part, ...FIGURES.map((k) => String(r.figures[k] ?? '–'))]),
-      ['total', ...FIGURES.map((k) => String(total(k)))],
-    ];
+    const table = [header, ...rows.map((r) => [r.part, ...FIGURES.map((k) => String(r.figures[k] ?? '–'))]), ['total', ...FIGURES.map((k) => String(total(k)))]];
     const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
     const line = (row: string[]) => `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
     const out = [

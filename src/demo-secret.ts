@@ -52,7 +52,9 @@ export function demoApprovalSecret(dataDir: string): DemoSecret {
       const theirs = readSecretFile(file);
       if (theirs !== null) return { secret: theirs, file, created: false };
     }
-    throw new ConfigError(`DATA_DIR: cannot write the demo approval secret to ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); or set APPROVAL_SECRET`);
+    throw new ConfigError(
+      `DATA_DIR: cannot write the demo approval secret to ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); or set APPROVAL_SECRET`,
+    );
   } finally {
     try {
       unlinkSync(temporary);
@@ -80,9 +82,7 @@ function readSecretFile(file: string): string | null {
     if (!stat.isFile()) throw cannot('is not a regular file: remove it to have a new secret made, or set APPROVAL_SECRET');
     const mode = stat.mode & 0o777;
     if ((mode & 0o077) !== 0) {
-      throw cannot(
-        `is open to other users (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 it (or remove it to have a new secret made), or set APPROVAL_SECRET`,
-      );
+      throw cannot(`is open to other users (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 it (or remove it to have a new secret made), or set APPROVAL_SECRET`);
     }
     if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) {
       throw cannot(`belongs to another user (uid ${stat.uid}): remove it, or set APPROVAL_SECRET`);

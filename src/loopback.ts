@@ -7,7 +7,10 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 /** A URL's hostname (brackets of an IPv6 literal allowed), case-insensitive. */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIPv4(host)) return host.startsWith('127.');
   if (isIPv6(host)) {

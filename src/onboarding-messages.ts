@@ -3,13 +3,7 @@
  * is an Update the workflow judges (a refusal comes back as ActionRefusedError); the IT Glue
  * sweep's observation is a signal. Used by the operator CLI and the Slack listeners.
  */
-import {
-  ApplicationFailure,
-  type Client,
-  type SignalDefinition,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
+import { ApplicationFailure, type Client, type SignalDefinition, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import {

@@ -3,22 +3,10 @@
  * decision (the messages people send are in src/onboarding-messages.ts). Used by the operator CLI,
  * the Slack listeners and the approval pages.
  */
-import {
-  type Client,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-} from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import type { onboarding } from '../workflows';
-import {
-  decide,
-  ONBOARDING_DEADLINE,
-  ONBOARDING_KIND,
-  ONBOARDING_ORG_ID,
-  ONBOARDING_REQUESTED_BY,
-  ONBOARDING_STAGE,
-  status,
-} from '../workflows/messages';
+import { decide, ONBOARDING_DEADLINE, ONBOARDING_KIND, ONBOARDING_ORG_ID, ONBOARDING_REQUESTED_BY, ONBOARDING_STAGE, status } from '../workflows/messages';
 import type { Policy } from '../workflows/policy';
 import { scopeWatchStatus } from '../workflows/scope-watch';
 import { isFinal, isStage, STAGES, type Stage } from '../workflows/stages';

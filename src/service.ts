@@ -131,9 +131,7 @@ export async function startService(config: Config, log: Log): Promise<Service> {
           log,
         }),
         ...(slack?.routes ?? []),
-        ...(codec && config.codecEndpoint
-          ? codecRoutes({ codec, ...config.codecEndpoint, namespace: temporal.namespace, log })
-          : []),
+        ...(codec && config.codecEndpoint ? codecRoutes({ codec, ...config.codecEndpoint, namespace: temporal.namespace, log }) : []),
       ],
       log,
     }).catch((error: NodeJS.ErrnoException) => {

@@ -534,7 +534,15 @@ describe('limits on the door', () => {
       port: 0,
       host: '127.0.0.1',
       log,
-      routes: approvalRoutes({ client: h.temporal.client, secret: APPROVAL_SECRET, branding: BRANDING, trustProxy: ['127.0.0.1'], secureCookies: false, log, ...(rateLimit ? { rateLimit } : {}) }),
+      routes: approvalRoutes({
+        client: h.temporal.client,
+        secret: APPROVAL_SECRET,
+        branding: BRANDING,
+        trustProxy: ['127.0.0.1'],
+        secureCookies: false,
+        log,
+        ...(rateLimit ? { rateLimit } : {}),
+      }),
     });
     return { server, logged, base: `http://127.0.0.1:${server.port}` };
   }
@@ -548,7 +556,9 @@ describe('limits on the door', () => {
       const claims = claimsOf(link);
       // Genuine-looking guesses: tokens signed with the right secret for every other expiry, and forged ones.
       const guesses = Array.from({ length: 300 }, (_, i) =>
-        i % 2 ? signApprovalToken(APPROVAL_SECRET, { ...claims, expiresAt: claims.expiresAt - (i + 1) * 1000 }) : `${tokenOf(link).slice(0, -4)}${String(i).padStart(4, '0')}`,
+        i % 2
+          ? signApprovalToken(APPROVAL_SECRET, { ...claims, expiresAt: claims.expiresAt - (i + 1) * 1000 })
+          : `${tokenOf(link).slice(0, -4)}${String(i).padStart(4, '0')}`,
       );
       const answers = await Promise.all(guesses.map((token) => call(`${base}/approvals/${token}`, { headers: guesser })));
       const statuses = answers.map((a) => a.status);
@@ -671,7 +681,12 @@ describe('limits on the door', () => {
   it('shows the approver a decision recorded with the CLI as recorded by the MSP, not as their own press of the link', async () => {
     const { handle, link } = await h.startAndReceive();
     const claims = claimsOf(link);
-    await decideApproval(h.temporal.client, handle.workflowId, { decision: 'approve', round: claims.round, approverContactId: claims.approverContactId, recordedBy: 'U0OPER0001' });
+    await decideApproval(h.temporal.client, handle.workflowId, {
+      decision: 'approve',
+      round: claims.round,
+      approverContactId: claims.approverContactId,
+      recordedBy: 'U0OPER0001',
+    });
     const s = await waitForStage(handle, 'AWAITING_INVITE');
     expect(s.evidence).toMatchObject({ via: 'cli', recordedBy: 'U0OPER0001' });
     const page = await call(link);

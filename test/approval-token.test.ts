@@ -37,7 +37,12 @@ describe('approval tokens', () => {
       expect(verifyApprovalToken(SECRET, flip(token, i), BEFORE)).toEqual({ ok: false });
     }
     const [, mac] = token.split('.');
-    for (const claims of [{ ...CLAIMS, round: 3 }, { ...CLAIMS, approverContactId: '203' }, { ...CLAIMS, expiresAt: CLAIMS.expiresAt + 1 }, { ...CLAIMS, workflowId: 'onboarding:100:202' }]) {
+    for (const claims of [
+      { ...CLAIMS, round: 3 },
+      { ...CLAIMS, approverContactId: '203' },
+      { ...CLAIMS, expiresAt: CLAIMS.expiresAt + 1 },
+      { ...CLAIMS, workflowId: 'onboarding:100:202' },
+    ]) {
       const [payload] = signApprovalToken(SECRET, claims).split('.');
       expect(verifyApprovalToken(SECRET, `${payload}.${mac}`, BEFORE)).toEqual({ ok: false });
     }
@@ -53,7 +58,10 @@ describe('approval tokens', () => {
     const old = signApprovalToken(OLD, CLAIMS);
     const fresh = signApprovalToken(NEW, CLAIMS);
     expect(fresh).not.toBe(old);
-    for (const secrets of [[NEW, OLD], [OLD, NEW]]) {
+    for (const secrets of [
+      [NEW, OLD],
+      [OLD, NEW],
+    ]) {
       expect(verifyApprovalToken(secrets, old, BEFORE)).toEqual({ ok: true, claims: CLAIMS, expired: false });
       expect(verifyApprovalToken(secrets, fresh, BEFORE)).toEqual({ ok: true, claims: CLAIMS, expired: false });
       expect(verifyApprovalToken(secrets, old, CLAIMS.expiresAt)).toEqual({ ok: true, claims: CLAIMS, expired: true });

@@ -9,8 +9,26 @@ describe('parseCommand', () => {
     });
     expect(
       parseCommand([
-        'start', '--org', '10', '--contact', '20', '--kind', 'myglue', '--group', '7', '--group', '8',
-        '--password-access', '--approver', '30', '--ticket', 'T-1', '--note', 'new hire', '--by', 'U0TECH01',
+        'start',
+        '--org',
+        '10',
+        '--contact',
+        '20',
+        '--kind',
+        'myglue',
+        '--group',
+        '7',
+        '--group',
+        '8',
+        '--password-access',
+        '--approver',
+        '30',
+        '--ticket',
+        'T-1',
+        '--note',
+        'new hire',
+        '--by',
+        'U0TECH01',
       ]),
     ).toEqual({
       command: 'start',

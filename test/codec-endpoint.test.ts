@@ -22,7 +22,13 @@ beforeAll(async () => {
     port: 0,
     host: '127.0.0.1',
     log: (event, fields) => logged.push({ event, fields }),
-    routes: codecRoutes({ codec, authToken: TOKEN, corsOrigins: [UI, 'https://temporal-ui.example.com'], namespace: NAMESPACE, log: (event, fields) => logged.push({ event, fields }) }),
+    routes: codecRoutes({
+      codec,
+      authToken: TOKEN,
+      corsOrigins: [UI, 'https://temporal-ui.example.com'],
+      namespace: NAMESPACE,
+      log: (event, fields) => logged.push({ event, fields }),
+    }),
   });
   base = `http://127.0.0.1:${http.port}`;
 });

@@ -156,7 +156,10 @@ describe('loadConfig', () => {
     [{ MAIL_COPY_TO: 'help@acme.example, helpdesk' }, 'MAIL_COPY_TO: expected comma-separated addresses'],
     [{ TRUST_PROXY: '127.0.0.1, proxy.local' }, 'TRUST_PROXY: expected comma-separated IP addresses or CIDR ranges'],
     [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY: expected comma-separated IP addresses or CIDR ranges'],
-    [{ ITGLUE_ACTIVITIES_PER_SECOND: '1.5' }, 'ITGLUE_ACTIVITIES_PER_SECOND: expected at most 1: at 1.5 a second, IT Glue activities could send 3600 requests per 5 minutes (up to 8 each), over 2400'],
+    [
+      { ITGLUE_ACTIVITIES_PER_SECOND: '1.5' },
+      'ITGLUE_ACTIVITIES_PER_SECOND: expected at most 1: at 1.5 a second, IT Glue activities could send 3600 requests per 5 minutes (up to 8 each), over 2400',
+    ],
     [{ ITGLUE_ACTIVITIES_PER_SECOND: '0.05' }, 'ITGLUE_ACTIVITIES_PER_SECOND: expected a number from 0.1 to 1'],
     [{ ITGLUE_REQUESTS_PER_SECOND: 'fast' }, 'ITGLUE_REQUESTS_PER_SECOND: expected a number from 0.1 to 10'],
     [{ TEMPORAL_ADDRESS: 'localhost' }, 'TEMPORAL_ADDRESS: expected host:port'],
@@ -358,7 +361,9 @@ describe('SMTP_URL and TLS', () => {
         /^SMTP_URL: expected requireTLS=true or requireTLS=false \(once\) if the URL sets it; smtp:\/\/ uses STARTTLS unless the server is on this machine, got \d+ bytes \(value not shown\)$/,
       );
     }
-    expect(configError({ ...base, SMTP_URL: 'smtp://mail.example.com:587?requireTLS=false&requireTLS=true' })).toMatch(/^SMTP_URL: expected requireTLS=true or requireTLS=false \(once\)/);
+    expect(configError({ ...base, SMTP_URL: 'smtp://mail.example.com:587?requireTLS=false&requireTLS=true' })).toMatch(
+      /^SMTP_URL: expected requireTLS=true or requireTLS=false \(once\)/,
+    );
     expect(loadConfig({ ...base, SMTP_URL: 'smtp://mail.example.com:587?requireTLS=true' }).warnings).toEqual([]);
     expect(loadConfig({ ...base, SMTP_URL: 'smtp://mail.example.com:587' }).warnings).toEqual([]);
     expect(loadConfig({ ...base, SMTP_URL: 'smtp://127.0.0.1:2525?requireTLS=false' }).warnings).toEqual([]);

@@ -42,7 +42,18 @@ const tag = randomUUID().slice(0, 8);
 const INVITEE: Person = { contactId: '7301', name: `Zelda Quixotic${tag}`, firstName: 'Zelda', email: `zelda.quixotic.${tag}@acme-dental.test` };
 const APPROVER: Person = { contactId: '7302', name: `Paulina Approverly${tag}`, firstName: 'Paulina', email: `paulina.${tag}@acme-dental.test` };
 const EVIDENCE = { ip: '203.0.113.77', userAgent: `EvidenceBrowser/${tag}`, comment: `Approved for ${INVITEE.name}, comment ${tag}` };
-const SECRETS = [INVITEE.name, INVITEE.email, INVITEE.email.toLowerCase(), 'Quixotic', APPROVER.name, APPROVER.email, 'Approverly', EVIDENCE.ip, EVIDENCE.userAgent, EVIDENCE.comment];
+const SECRETS = [
+  INVITEE.name,
+  INVITEE.email,
+  INVITEE.email.toLowerCase(),
+  'Quixotic',
+  APPROVER.name,
+  APPROVER.email,
+  'Approverly',
+  EVIDENCE.ip,
+  EVIDENCE.userAgent,
+  EVIDENCE.comment,
+];
 
 const keys: PayloadEncryptionKeys = { current: randomBytes(32), previous: null };
 let server: DevServer;
@@ -212,12 +223,24 @@ it('stores no name, email address or evidence readable without the key: history,
   const plaintext = payloads.filter((f) => Buffer.from(f.payload.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING).map((f) => f.path);
   expect(plaintext).toEqual([]);
   // Among them: the workflow's input, an activity's failure (in the retried activity's last failure), the update's arguments, a memo, a signal.
-  for (const where of ['workflowExecutionStartedEventAttributes.input', 'lastFailure.encodedAttributes', 'workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.args', 'upsertedMemo', 'workflowExecutionSignaledEventAttributes.input']) {
-    expect(payloads.some((f) => f.path.includes(where)), where).toBe(true);
+  for (const where of [
+    'workflowExecutionStartedEventAttributes.input',
+    'lastFailure.encodedAttributes',
+    'workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.args',
+    'upsertedMemo',
+    'workflowExecutionSignaledEventAttributes.input',
+  ]) {
+    expect(
+      payloads.some((f) => f.path.includes(where)),
+      where,
+    ).toBe(true);
   }
   // What is left unencrypted holds the search attributes and patch names only.
   const searchable = found.filter((f) => unencryptedByDesign(f.path)).map((f) => f.path.replace(/^\.events\.\d+/, ''));
-  for (const path of searchable) expect(path).toMatch(/\.(searchAttributes\.indexedFields\.(Onboarding(Stage|OrgId|RequestedBy|Kind|Deadline)|TemporalChangeVersion)|details\.patch-data\.payloads\.\d+)$/);
+  for (const path of searchable)
+    expect(path).toMatch(
+      /\.(searchAttributes\.indexedFields\.(Onboarding(Stage|OrgId|RequestedBy|Kind|Deadline)|TemporalChangeVersion)|details\.patch-data\.payloads\.\d+)$/,
+    );
 
   // The memo is there, encrypted, under its keys; the search attributes hold no person.
   const described = await connection.workflowService.describeWorkflowExecution({ namespace: NAMESPACE, execution: { workflowId } });
@@ -238,9 +261,9 @@ it('decodes what is stored through the codec endpoint, with its token only', asy
   const stored = payloadsIn(events)
     .filter((f) => !unencryptedByDesign(f.path))
     .map(({ payload: p }) => ({
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-    data: Buffer.from(p.data ?? []).toString('base64'),
-  }));
+      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(p.data ?? []).toString('base64'),
+    }));
   const post = (headers: Record<string, string>) =>
     fetch(`http://127.0.0.1:${http.port}/codec/decode`, {
       method: 'POST',

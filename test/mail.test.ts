@@ -389,7 +389,10 @@ describe("the instructions copy goes to the requesting tech's own address", () =
     const activities = mail({ MAIL_COPY_TO: undefined }, fromSlack()).activities;
     slack.failNext({ method: 'users.info', error: 'internal_error', times: 1 });
     const input = byTech(TECH);
-    const first = await asAttempt(1, () => activities.sendInstructions(input)).then(() => null, (e: unknown) => e);
+    const first = await asAttempt(1, () => activities.sendInstructions(input)).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(first).toBeInstanceOf(ApplicationFailure);
     expect(first).toMatchObject({ type: 'Slack.internal_error', nonRetryable: false });
     expect(smtp.received).toHaveLength(0);
@@ -399,7 +402,10 @@ describe("the instructions copy goes to the requesting tech's own address", () =
 
     slack.failNext({ method: 'users.info', rateLimited: { retryAfterSeconds: 7 }, times: 2 });
     const other = byTech(TECH);
-    const limited = await asAttempt(2, () => activities.sendInstructions(other)).then(() => null, (e: unknown) => e);
+    const limited = await asAttempt(2, () => activities.sendInstructions(other)).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(limited).toMatchObject({ type: 'Slack.ratelimited', nonRetryable: false, nextRetryDelay: 7_000 });
     await asAttempt(3, () => activities.sendInstructions(other));
     expect(smtp.received).toHaveLength(2);
@@ -420,7 +426,10 @@ describe('MyGlue users', () => {
     await activities.sendApprovalRequest({ ...approvalMail(), ...myGlue(false) });
     await activities.sendApprovalRequest({ ...approvalMail(), ...myGlue(true) });
     const [hidden, visible] = smtp.received;
-    for (const [m, word] of [[hidden!, 'hidden'], [visible!, 'visible']] as const) {
+    for (const [m, word] of [
+      [hidden!, 'hidden'],
+      [visible!, 'visible'],
+    ] as const) {
       expect(text(m)).toMatch(new RegExp(`^  Passwords: +${word}$`, 'm'));
       expect(html(m)).toMatch(new RegExp(`>Passwords</th><td[^>]*>${word}</td>`));
       for (const part of [text(m), html(m)]) {
@@ -505,7 +514,11 @@ describe('web addresses in names', () => {
       }
       // Every link is one the program wrote: the approval page, the sign-in host, the support address.
       for (const link of linksIn(m)) expect(link).toMatch(/^https:\/\/(approve\.acme-it\.example\/approvals\/|app\.itglue\.com\/$)/);
-      expect([...html(m).matchAll(/href="([^"]+)"/g)].map((h) => h[1]!).filter((href) => !/^(https:\/\/(approve\.acme-it\.example|app\.itglue\.com)\/|mailto:help@acme-it\.example$)/.test(href))).toEqual([]);
+      expect(
+        [...html(m).matchAll(/href="([^"]+)"/g)]
+          .map((h) => h[1]!)
+          .filter((href) => !/^(https:\/\/(approve\.acme-it\.example|app\.itglue\.com)\/|mailto:help@acme-it\.example$)/.test(href)),
+      ).toEqual([]);
       // The names still read as typed, in both parts.
       expect(text(m) + m.parsed.subject).toMatch(/evil\[\.\]com\/login Person|hxxps:\/\/phish\[\.\]example\/pay Ltd/);
     }
@@ -524,14 +537,21 @@ describe('web addresses in names', () => {
     // The headers name the people as they are: no mail program links a display name.
     expect(address(request!, 'to')).toEqual([{ name: 'Zoé at zoe.example', address: 'zoe@acme.test' }]);
     expect(address(instructions!, 'to')).toEqual([{ name: 'evil.com/login Person', address: 'ines.linky@acme.test' }]);
-    expect(text(receipt!)).toContain('Thank you. Your decision has been recorded: you approved IT Glue access for evil[.]com/login Person of hxxps://phish[.]example/pay Ltd on Thursday 1 May 2031 at 09:30 UTC.');
+    expect(text(receipt!)).toContain(
+      'Thank you. Your decision has been recorded: you approved IT Glue access for evil[.]com/login Person of hxxps://phish[.]example/pay Ltd on Thursday 1 May 2031 at 09:30 UTC.',
+    );
   });
 });
 
 describe('a decision recorded with the CLI', () => {
   it('the receipt says the MSP recorded the approver’s decision, not that the approver used the link', async () => {
     const base = context();
-    await mail().activities.sendDecisionReceipt({ ...base, approver: APPROVER, result: { decision: 'approve', round: 1, decidedAt: '2031-05-01T09:30:00.000Z' }, via: 'cli' });
+    await mail().activities.sendDecisionReceipt({
+      ...base,
+      approver: APPROVER,
+      result: { decision: 'approve', round: 1, decidedAt: '2031-05-01T09:30:00.000Z' },
+      via: 'cli',
+    });
     const [receipt] = smtp.received;
     expect(receipt!.parsed.subject).toBe('You approved IT Glue access for <script>alert(1)</script> (Müller & Söhne <Dental>)');
     expect(receipt!.parsed.messageId).toBe(idOf(base, 'decision-receipt', 1));
@@ -586,9 +606,10 @@ describe('sending once', () => {
 describe('failures', () => {
   it('a recipient refused for good fails without retry; a refused copy does not stop the message', async () => {
     const activities = mail().activities;
-    const refused = await activities
-      .sendApprovalRequest(approvalMail({ approver: { ...APPROVER, email: 'nobody@acme.test' } }))
-      .then(() => null, (e: unknown) => e);
+    const refused = await activities.sendApprovalRequest(approvalMail({ approver: { ...APPROVER, email: 'nobody@acme.test' } })).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(ApplicationFailure);
     expect((refused as ApplicationFailure).type).toBe(MAIL_REFUSED);
     expect((refused as ApplicationFailure).nonRetryable).toBe(true);
@@ -606,7 +627,10 @@ describe('failures', () => {
     try {
       const input = { ...context({ invitee: { ...INVITEE, email: 'nobody@acme.test' } }), linkValidityHours: 6 };
       const activities = mail({ SMTP_URL: guarded.url(credentials) }).activities;
-      const refused = (await activities.sendInstructions(input).then(() => null, (e: unknown) => e)) as ApplicationFailure;
+      const refused = (await activities.sendInstructions(input).then(
+        () => null,
+        (e: unknown) => e,
+      )) as ApplicationFailure;
       expect(refused).toBeInstanceOf(ApplicationFailure);
       expect(refused.type).toBe(MAIL_REFUSED);
       expect(refused.nonRetryable).toBe(true);
@@ -629,7 +653,10 @@ describe('failures', () => {
     try {
       const wrong = await mail({ SMTP_URL: guarded.url({ user: 'mailer', pass: password }) })
         .activities.sendApprovalRequest(approvalMail())
-        .then(() => null, (e: unknown) => e as Error);
+        .then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
       expect(wrong).toBeInstanceOf(Error);
       expect(wrong).not.toBeInstanceOf(ApplicationFailure);
       expect(wrong!.message).toMatch(/535|auth|login/i);
@@ -638,7 +665,10 @@ describe('failures', () => {
       await guarded.stop();
       const down = await mail({ SMTP_URL: `smtp://mailer:${password}@127.0.0.1:${port}` })
         .activities.sendApprovalRequest(approvalMail())
-        .then(() => null, (e: unknown) => e as Error);
+        .then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
       expect(down).toBeInstanceOf(Error);
       expect(down).not.toBeInstanceOf(ApplicationFailure);
 
@@ -692,7 +722,10 @@ describe('TLS', () => {
     try {
       const failure = await mail({ SMTP_URL: server.url(credentials) })
         .activities.sendApprovalRequest(approvalMail())
-        .then(() => null, (e: unknown) => e as Error);
+        .then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
       expect(failure).toBeInstanceOf(Error);
       expect(failure).not.toBeInstanceOf(ApplicationFailure);
       expect(failure!.message).toMatch(/certificate/i);
@@ -709,7 +742,11 @@ describe('TLS before anything else, unless the server is on this machine', () =>
   // network gets without being told (the decision itself is checked for remote hosts below).
   const requireTls = (url: string) => `${url}?requireTLS=true`;
 
-  const failureOf = (promise: Promise<unknown>) => promise.then(() => null, (e: unknown) => e as Error);
+  const failureOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
 
   it('requires STARTTLS on smtp:// except on loopback or with requireTLS=false; smtps:// is TLS from the start', () => {
     expect(requiresStartTls('smtp://user:pw@mail.example.com:587')).toBe(true);

@@ -10,15 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { loggingItGlueActivities, loggingMailActivities, loggingSlackActivities } from '../activities/logging';
 import type { Log } from '../src/log';
-import {
-  decideApproval,
-  getStatus,
-  InvalidInputError,
-  listOnboardings,
-  onboardingQuery,
-  startOnboarding,
-  validateRequest,
-} from '../src/onboardings';
+import { decideApproval, getStatus, InvalidInputError, listOnboardings, onboardingQuery, startOnboarding, validateRequest } from '../src/onboardings';
 import { ActionRefusedError, sendMessage } from '../src/onboarding-messages';
 import { createWorkers, type Workers } from '../src/temporal/worker';
 import { SIMULATED_ITGLUE } from '../src/wording';
@@ -63,7 +55,11 @@ beforeAll(async () => {
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
-    activities: { itglue: loggingItGlueActivities(quiet), mail: loggingMailActivities(quiet), slack: loggingSlackActivities((event, fields) => void threadLog.push({ event, ...fields })) },
+    activities: {
+      itglue: loggingItGlueActivities(quiet),
+      mail: loggingMailActivities(quiet),
+      slack: loggingSlackActivities((event, fields) => void threadLog.push({ event, ...fields })),
+    },
     itglueActivitiesPerSecond: 8,
     shutdownGraceTime: 1_000,
   });
@@ -169,7 +165,11 @@ describe('person actions and decisions', () => {
     await sendMessage(temporal.client, workflowId, 'cancel', { by: 'U0TECH01', seen: 1 }, { updateId: 'press-3' });
     await stageOf(workflowId, 'CANCELLED');
     const ended = await eventually(
-      () => sendMessage(temporal.client, workflowId, 'resume', { by: 'U0MGR01' }).then(() => undefined, (e: unknown) => e),
+      () =>
+        sendMessage(temporal.client, workflowId, 'resume', { by: 'U0MGR01' }).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
       'the refusal of an ended onboarding',
     );
     expect(ended).toMatchObject({ reason: 'OnboardingEnded', stage: 'CANCELLED' });

@@ -9,14 +9,7 @@ import { ApplicationFailure, defaultPayloadConverter, type FailureConverter, typ
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
 import { ENCRYPTED_FAILURE_CONVERTER_PATH, temporalDataConverter } from '../src/temporal/data-converter';
-import {
-  ENCRYPTED_ENCODING,
-  EncryptionCodec,
-  encryptionKey,
-  KEY_ID_METADATA,
-  parseEncryptionKey,
-  PayloadDecryptionError,
-} from '../src/temporal/payload-encryption';
+import { ENCRYPTED_ENCODING, EncryptionCodec, encryptionKey, KEY_ID_METADATA, parseEncryptionKey, PayloadDecryptionError } from '../src/temporal/payload-encryption';
 
 const SECRET = { email: 'ines.secret@acme-dental.test', name: 'Ines Secretname' };
 const value = { invitee: SECRET, evidence: { ip: '198.51.100.7', userAgent: 'Mozilla/5.0 (test)' } };
@@ -157,7 +150,16 @@ describe('parseEncryptionKey', () => {
   });
 
   it('refuses anything else', () => {
-    for (const written of ['', 'secret', k.toString('hex').slice(2), `${k.toString('hex')}00`, randomBytes(16).toString('base64'), randomBytes(48).toString('base64'), `${k.toString('base64').slice(0, 40)}!!!=`, 'a'.repeat(44)]) {
+    for (const written of [
+      '',
+      'secret',
+      k.toString('hex').slice(2),
+      `${k.toString('hex')}00`,
+      randomBytes(16).toString('base64'),
+      randomBytes(48).toString('base64'),
+      `${k.toString('base64').slice(0, 40)}!!!=`,
+      'a'.repeat(44),
+    ]) {
       expect(parseEncryptionKey(written), written).toBeNull();
     }
   });
@@ -240,11 +242,17 @@ describe('configuration', () => {
     [{ PAYLOAD_ENCRYPTION_KEY: randomBytes(16).toString('base64') }, 'PAYLOAD_ENCRYPTION_KEY: expected 32 random bytes'],
     [{ PAYLOAD_ENCRYPTION_KEY: k.toString('hex'), PAYLOAD_ENCRYPTION_KEY_PREVIOUS: 'not-a-key' }, 'PAYLOAD_ENCRYPTION_KEY_PREVIOUS: expected 32 random bytes'],
     [{ PAYLOAD_ENCRYPTION_KEY_PREVIOUS: k.toString('hex') }, 'PAYLOAD_ENCRYPTION_KEY: required when PAYLOAD_ENCRYPTION_KEY_PREVIOUS is set'],
-    [{ PAYLOAD_ENCRYPTION_KEY: k.toString('hex'), PAYLOAD_ENCRYPTION_KEY_PREVIOUS: k.toString('base64') }, 'PAYLOAD_ENCRYPTION_KEY_PREVIOUS: is the same key as PAYLOAD_ENCRYPTION_KEY'],
+    [
+      { PAYLOAD_ENCRYPTION_KEY: k.toString('hex'), PAYLOAD_ENCRYPTION_KEY_PREVIOUS: k.toString('base64') },
+      'PAYLOAD_ENCRYPTION_KEY_PREVIOUS: is the same key as PAYLOAD_ENCRYPTION_KEY',
+    ],
     [{ CODEC_AUTH_TOKEN: TOKEN }, 'PAYLOAD_ENCRYPTION_KEY: required when CODEC_AUTH_TOKEN is set'],
     [{ PAYLOAD_ENCRYPTION_KEY: k.toString('hex'), CODEC_AUTH_TOKEN: 'short' }, 'CODEC_AUTH_TOKEN: expected at least 32 bytes'],
     [{ PAYLOAD_ENCRYPTION_KEY: k.toString('hex'), CODEC_CORS_ORIGIN: 'http://localhost:8233' }, 'CODEC_AUTH_TOKEN: required when CODEC_CORS_ORIGIN is set'],
-    [{ PAYLOAD_ENCRYPTION_KEY: k.toString('hex'), CODEC_AUTH_TOKEN: TOKEN, CODEC_CORS_ORIGIN: 'https://ui.example.com/path' }, 'CODEC_CORS_ORIGIN: expected comma-separated origins'],
+    [
+      { PAYLOAD_ENCRYPTION_KEY: k.toString('hex'), CODEC_AUTH_TOKEN: TOKEN, CODEC_CORS_ORIGIN: 'https://ui.example.com/path' },
+      'CODEC_CORS_ORIGIN: expected comma-separated origins',
+    ],
   ])('refuses %j in one line naming the variable, never showing a key or token', (env, expected) => {
     expect(configError(env)).toContain(expected);
   });

@@ -28,9 +28,7 @@ it('adds the missing attributes once, then finds nothing to do', async () => {
   const log: Log = (event, fields) => lines.push({ event, fields });
 
   await registerSearchAttributes(connection, namespace, log);
-  expect(lines).toEqual([
-    { event: 'temporal.searchAttributes.registered', fields: { namespace, names: SEARCH_ATTRIBUTES.map((key) => key.name) } },
-  ]);
+  expect(lines).toEqual([{ event: 'temporal.searchAttributes.registered', fields: { namespace, names: SEARCH_ATTRIBUTES.map((key) => key.name) } }]);
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   for (const key of SEARCH_ATTRIBUTES) expect(customAttributes).toHaveProperty(key.name);
 

@@ -208,9 +208,7 @@ describe('the service across a kill and a restart', { timeout: 180_000 }, () => 
     expect(status.evidence).toMatchObject({ via: 'cli', decision: 'approve', round: 1, approver: { contactId: '3003' }, comment: 'OK', recordedBy: 'U0OPER0001' });
     expect(status.stages.map((v) => v.stage)).toEqual(['VALIDATING', 'AWAITING_APPROVAL', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE']);
     expect(status.events.slice(0, beforeKill.events.length)).toEqual(beforeKill.events);
-    expect(status.events.filter((e) => e.type !== 'stage').map((e) => e.type)).toEqual([
-      'validated', 'approval-requested', 'approved', 'instructions-sent',
-    ]);
+    expect(status.events.filter((e) => e.type !== 'stage').map((e) => e.type)).toEqual(['validated', 'approval-requested', 'approved', 'instructions-sent']);
     expect(status.waitingOn).toBe('tech');
 
     await smtp.waitFor((m) => m.parsed.subject === INSTRUCTIONS_SUBJECT, 30_000);

@@ -77,13 +77,7 @@ export const ONBOARDING_REQUESTED_BY = defineSearchAttributeKey('OnboardingReque
 export const ONBOARDING_KIND = defineSearchAttributeKey('OnboardingKind', SearchAttributeType.KEYWORD);
 export const ONBOARDING_DEADLINE = defineSearchAttributeKey('OnboardingDeadline', SearchAttributeType.DATETIME);
 
-export const SEARCH_ATTRIBUTES = [
-  ONBOARDING_STAGE,
-  ONBOARDING_ORG_ID,
-  ONBOARDING_REQUESTED_BY,
-  ONBOARDING_KIND,
-  ONBOARDING_DEADLINE,
-] as const;
+export const SEARCH_ATTRIBUTES = [ONBOARDING_STAGE, ONBOARDING_ORG_ID, ONBOARDING_REQUESTED_BY, ONBOARDING_KIND, ONBOARDING_DEADLINE] as const;
 
 /** Each person action's Update, by the action's name (the names its signal had). */
 export const PERSON_ACTION_UPDATES = {

@@ -112,8 +112,7 @@ export function organizationAccessOf(policy: Policy): OrganizationAccess {
  */
 export function customerGroupNames(policy: Policy, orgName: string): { noPasswordAccess: string; passwordAccess: string } {
   const own = organizationAccessOf(policy) === 'group' && policy.groups.nameTemplate !== undefined;
-  const name = (group: string) =>
-    own ? policy.groups.nameTemplate.replaceAll('{organization}', orgName).replaceAll('{group}', group) : group;
+  const name = (group: string) => (own ? policy.groups.nameTemplate.replaceAll('{organization}', orgName).replaceAll('{group}', group) : group);
   return { noPasswordAccess: name(policy.groups.noPasswordAccess), passwordAccess: name(policy.groups.passwordAccess) };
 }
 

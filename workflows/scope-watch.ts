@@ -88,8 +88,7 @@ const earlier = (a: string, b: string) => (a < b ? a : b);
 const later = (a: string, b: string) => (a > b ? a : b);
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const errorText = (error: unknown) =>
-  error instanceof wf.ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error);
+const errorText = (error: unknown) => (error instanceof wf.ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error));
 
 export async function scopeWatch(input: ScopeWatchInput): Promise<ScopeWatchStatus> {
   const watch = new Watch(input);

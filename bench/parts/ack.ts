@@ -88,7 +88,10 @@ export async function ackPart(base: Base, service: Child, bare: Child, bareAuth:
 
     const app = all.app.ms;
     const bareMs = all.bare.ms;
-    const non200 = (codes: Record<string, number>): number => Object.entries(codes).filter(([code]) => code !== '200').reduce((n, [, c]) => n + c, 0);
+    const non200 = (codes: Record<string, number>): number =>
+      Object.entries(codes)
+        .filter(([code]) => code !== '200')
+        .reduce((n, [, c]) => n + c, 0);
     const p = (samples: number[], q: number) => round(percentile(samples, q), 2);
     const appP99 = percentile(app, 99);
     const ratio99 = appP99 / percentile(bareMs, 99);
@@ -105,7 +108,14 @@ export async function ackPart(base: Base, service: Child, bare: Child, bareAuth:
         row(1, '/invite-lite answers other than 200', '', non200(all.app.codes), non200(all.bare.codes), 'bare Bolt', { text: '0', met: non200(all.app.codes) === 0 }),
       ],
       details: {
-        requests: { app: app.length, bare: bareMs.length, bareAuth: all.bareAuth.ms.length, warmUpEach: warmCount, concurrency: CONCURRENCY, blocks: orders.map((o) => o.join(',')).join(' | ') },
+        requests: {
+          app: app.length,
+          bare: bareMs.length,
+          bareAuth: all.bareAuth.ms.length,
+          warmUpEach: warmCount,
+          concurrency: CONCURRENCY,
+          blocks: orders.map((o) => o.join(',')).join(' | '),
+        },
         appMs: { p50: p(app, 50), p90: p(app, 90), p99: p(app, 99), max: p(app, 100) },
         bareMs: { p50: p(bareMs, 50), p90: p(bareMs, 90), p99: p(bareMs, 99), max: p(bareMs, 100) },
         bareWithPerRequestAuthTestMs: { p50: p(all.bareAuth.ms, 50), p90: p(all.bareAuth.ms, 90), p99: p(all.bareAuth.ms, 99), max: p(all.bareAuth.ms, 100) },

@@ -25,7 +25,15 @@ interface Prepared {
   link: string;
 }
 
-export async function approvalPart(base: Base, service: Child, appQueue: string, baselineQueue: string, count: number, firstInvitee: number, deadline: number): Promise<PartResult> {
+export async function approvalPart(
+  base: Base,
+  service: Child,
+  appQueue: string,
+  baselineQueue: string,
+  count: number,
+  firstInvitee: number,
+  deadline: number,
+): Promise<PartResult> {
   const started = performance.now();
   const { client } = base;
   const publicBase = `http://127.0.0.1:${Number(service.ready.port)}`;

@@ -27,19 +27,7 @@ import { appFlow, runFlows } from '../support/flows';
 import { parkedInput, startParked, type ParkedStage } from '../support/parked';
 import { appHomeOpenedBody, commandBody, postRoot, postSigned } from '../support/slack';
 import { userFor } from '../support/seed';
-import {
-  CHANNEL,
-  counted,
-  databaseBytes,
-  FLOW_POLICY,
-  MAIL_DOMAIN,
-  MANAGER,
-  PARKED_POLICY,
-  SIGNING_SECRET,
-  TECH,
-  TECHS,
-  type Base,
-} from '../support/stack';
+import { CHANNEL, counted, databaseBytes, FLOW_POLICY, MAIL_DOMAIN, MANAGER, PARKED_POLICY, SIGNING_SECRET, TECH, TECHS, type Base } from '../support/stack';
 import { MB, median, pool, round, sleep, until } from '../support/stats';
 
 export interface ScaleSizes {
@@ -101,12 +89,7 @@ export async function scaleParts(
   const seededUsers = [...itglue.data.users];
   const bulkUsers = manyUsers(BULK_USERS);
   const fewUsers = Array.from({ length: NEW_USERS_PER_SWEEP }, (_, i) => userFor(RANGES.few + i, false));
-  itglue.data.users.push(
-    ...bulkUsers,
-    ...acceptanceUsers,
-    ...fewUsers,
-    ...Array.from({ length: NEW_USERS_PER_SWEEP }, (_, i) => userFor(RANGES.invite + i, false)),
-  );
+  itglue.data.users.push(...bulkUsers, ...acceptanceUsers, ...fewUsers, ...Array.from({ length: NEW_USERS_PER_SWEEP }, (_, i) => userFor(RANGES.invite + i, false)));
 
   const park = async (list: Input[]) => {
     await pool(list.length, 50, async (i) => {
@@ -135,7 +118,11 @@ export async function scaleParts(
   const timeCommand = async (user: string, text = '') => {
     const before = slack.callsOf('response_url').length;
     const at = Date.now();
-    const status = await postSigned(url, SIGNING_SECRET, commandBody({ command: '/onboarding-status', user, text, triggerId: slack.issueTriggerId(), responseUrl: slack.responseUrl() }));
+    const status = await postSigned(
+      url,
+      SIGNING_SECRET,
+      commandBody({ command: '/onboarding-status', user, text, triggerId: slack.issueTriggerId(), responseUrl: slack.responseUrl() }),
+    );
     if (status !== 200) throw new Error(`/onboarding-status answered ${status}`);
     const call = await until(() => slack.callsOf('response_url')[before], 60_000, 'the /onboarding-status answer', 10);
     return { ms: call.time - at, text: String(call.args.text ?? '').slice(0, 160) };
@@ -217,10 +204,18 @@ export async function scaleParts(
   const sweepCriterion = await sweep();
   itglue.data.users = everyone;
   // The sweep's own count (the fake's would include a scheduled sweep running at the same time).
-  const criterionRow = row(5, `IT Glue requests per sweep, ${sweepCriterion.waiting} waiting, ${sweepCriterion.users} IT Glue users`, '', sweepCriterion.itglueRequests, null, null, {
-    text: '≤ 10',
-    met: sweepCriterion.itglueRequests <= 10,
-  });
+  const criterionRow = row(
+    5,
+    `IT Glue requests per sweep, ${sweepCriterion.waiting} waiting, ${sweepCriterion.users} IT Glue users`,
+    '',
+    sweepCriterion.itglueRequests,
+    null,
+    null,
+    {
+      text: '≤ 10',
+      met: sweepCriterion.itglueRequests <= 10,
+    },
+  );
 
   // ---- parked ----------------------------------------------------------------------------------
   checkTime('parking');
@@ -278,7 +273,11 @@ export async function scaleParts(
         growthOfLoaded: round(growthOwn / MB, 1),
         perOnboardingKB: round(growthOwn / 1024 / Math.max(1, approvals + acceptances), 1),
       },
-      databaseMB: { before: round(dbBefore / MB, 1), after: round(dbAfter / MB, 1), perOnboardingKB: round((dbAfter - dbBefore) / 1024 / Math.max(1, approvals + acceptances), 2) },
+      databaseMB: {
+        before: round(dbBefore / MB, 1),
+        after: round(dbAfter / MB, 1),
+        perOnboardingKB: round((dbAfter - dbBefore) / 1024 / Math.max(1, approvals + acceptances), 2),
+      },
       rendersMs: { few: rendersFew.times, all: rendersMany.times },
       firstAnswers: { few: rendersFew.seen, all: rendersMany.seen },
       visibilityQueries: { few: listFew, all: listMany },
@@ -322,8 +321,22 @@ export async function scaleParts(
       seconds: (performance.now() - part5Started) / 1000,
       rows: [
         criterionRow,
-        row(5, `IT Glue requests per sweep, ${sweepMany.waiting} waiting, ${sweepMany.users} IT Glue users`, '', sweepMany.requests, sweepFew.requests, `${sweepFew.waiting} waiting`),
-        row(5, `IT Glue requests per onboarding, ${sweepMany.waiting} waiting`, '', perOnboarding, flowsBaseline, flowsBaseline === null ? null : 'none waiting (part 3)'),
+        row(
+          5,
+          `IT Glue requests per sweep, ${sweepMany.waiting} waiting, ${sweepMany.users} IT Glue users`,
+          '',
+          sweepMany.requests,
+          sweepFew.requests,
+          `${sweepFew.waiting} waiting`,
+        ),
+        row(
+          5,
+          `IT Glue requests per onboarding, ${sweepMany.waiting} waiting`,
+          '',
+          perOnboarding,
+          flowsBaseline,
+          flowsBaseline === null ? null : 'none waiting (part 3)',
+        ),
       ],
       details: {
         itglueUsers: itglue.data.users.length,

@@ -135,8 +135,19 @@ export async function throughputPart(
       row(3, 'onboardings failed', '', a.failures.length, b.failures.length, 'empty activities', { text: '0', met: a.failures.length === 0 }),
     ],
     details: {
-      onboardings: { app: a.count, baseline: b.count, skippedForTime: skipped, warmUpEach: warmUp, window: WINDOW, chunks: 'app, baseline | baseline, app | app, baseline | baseline, app' },
-      seconds: { app: round(a.seconds, 1), baseline: round(b.seconds, 1), chunks: { app: results.app.map((r) => round(r.seconds, 1)), baseline: results.baseline.map((r) => round(r.seconds, 1)) } },
+      onboardings: {
+        app: a.count,
+        baseline: b.count,
+        skippedForTime: skipped,
+        warmUpEach: warmUp,
+        window: WINDOW,
+        chunks: 'app, baseline | baseline, app | app, baseline | baseline, app',
+      },
+      seconds: {
+        app: round(a.seconds, 1),
+        baseline: round(b.seconds, 1),
+        chunks: { app: results.app.map((r) => round(r.seconds, 1)), baseline: results.baseline.map((r) => round(r.seconds, 1)) },
+      },
       latencyMs: {
         app: { p50: ms(a.latencies, 50), p99: ms(a.latencies, 99) },
         baseline: { p50: ms(b.latencies, 50), p99: ms(b.latencies, 99) },

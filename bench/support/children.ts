@@ -60,13 +60,7 @@ export function killAllChildren(): void {
   running.clear();
 }
 
-export async function startChild(options: {
-  name: string;
-  script: string;
-  env: NodeJS.ProcessEnv;
-  readyEvent: string;
-  timeoutMs?: number;
-}): Promise<Child> {
+export async function startChild(options: { name: string; script: string; env: NodeJS.ProcessEnv; readyEvent: string; timeoutMs?: number }): Promise<Child> {
   const { name, script, env, readyEvent } = options;
   const timeoutMs = options.timeoutMs ?? 120_000;
   const child = spawn(process.execPath, nodeArgs(script), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -76,9 +70,7 @@ export async function startChild(options: {
     if (lines.length > 200) lines.shift();
   };
   const listeners: Array<(line: Line) => void> = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) =>
-    child.once('exit', (code, signal) => ok({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
   createInterface({ input: child.stderr! }).on('line', keep);
   let resolveReady: (line: Line) => void = () => undefined;
   const readyLine = new Promise<Line>((ok) => (resolveReady = ok));

@@ -228,8 +228,6 @@ export function shapeOf(events: HistoryEvent[]): Shape {
 /** The average shape of some runs. */
 export async function averageShape(client: Client, workflowIds: string[]): Promise<Shape> {
   const shapes = await Promise.all(workflowIds.map(async (id) => shapeOf((await client.workflow.getHandle(id).fetchHistory()).events ?? [])));
-  const total = shapes.reduce(
-    (sum, s) => Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, v + s[k as keyof Shape]])) as unknown as Shape,
-  );
+  const total = shapes.reduce((sum, s) => Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, v + s[k as keyof Shape]])) as unknown as Shape);
   return Object.fromEntries(Object.entries(total).map(([k, v]) => [k, Math.round((v / shapes.length) * 10) / 10])) as unknown as Shape;
 }

@@ -16,7 +16,14 @@ export type ParkedStage = 'AWAITING_APPROVAL' | 'AWAITING_ACCEPTANCE' | 'AWAITIN
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function parkedInput(n: number, stage: ParkedStage, policy: Policy, requestedBy: string, thread: ThreadRef, now = Date.now()): OnboardingInput & { workflowId: string } {
+export function parkedInput(
+  n: number,
+  stage: ParkedStage,
+  policy: Policy,
+  requestedBy: string,
+  thread: ThreadRef,
+  now = Date.now(),
+): OnboardingInput & { workflowId: string } {
   const i = invitee(n);
   const request = requestFor(n, requestedBy);
   const workflowId = workflowIdFor(request.orgId, request.contactId);

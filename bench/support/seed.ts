@@ -3,15 +3,7 @@
  * "Primary" contact (the approver) and as many invitee contacts as asked, the two customer groups
  * giving access to the five organizations, and a few MSP users. Invitee n is contact `30000 + n`.
  */
-import {
-  makeContact,
-  makeGroup,
-  makeOrganization,
-  makeUser,
-  type FakeContactType,
-  type FakeItGlueData,
-  type FakeUser,
-} from '../../test/fakes/itglue-server';
+import { makeContact, makeGroup, makeOrganization, makeUser, type FakeContactType, type FakeItGlueData, type FakeUser } from '../../test/fakes/itglue-server';
 import type { Policy } from '../../workflows/policy';
 import type { OnboardingRequest, Person } from '../../workflows/types';
 
@@ -70,7 +62,14 @@ export function benchSeed(invitees: { from: number; count: number }, policy: Pol
   ];
   const contacts = ORG_IDS.map((orgId) => {
     const a = approverOf(orgId);
-    return makeContact({ id: a.contactId, 'organization-id': orgId, 'first-name': a.firstName, 'last-name': `Primary ${orgId}`, 'contact-type-id': PRIMARY_TYPE, email: a.email });
+    return makeContact({
+      id: a.contactId,
+      'organization-id': orgId,
+      'first-name': a.firstName,
+      'last-name': `Primary ${orgId}`,
+      'contact-type-id': PRIMARY_TYPE,
+      email: a.email,
+    });
   });
   for (let n = invitees.from; n < invitees.from + invitees.count; n++) {
     const i = invitee(n);

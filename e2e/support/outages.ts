@@ -58,13 +58,7 @@ export interface TriggeredOutage {
   cancel(): void;
 }
 
-export function itglueOutageWhen(
-  stack: Stack,
-  what: string,
-  match: (request: RecordedRequest) => boolean,
-  rule: Omit<FailRule, 'times'>,
-  ms: number,
-): TriggeredOutage {
+export function itglueOutageWhen(stack: Stack, what: string, match: (request: RecordedRequest) => boolean, rule: Omit<FailRule, 'times'>, ms: number): TriggeredOutage {
   let resolveTrigger!: (r: RecordedRequest) => void;
   let rejectTrigger!: (e: Error) => void;
   const trigger = new Promise<RecordedRequest>((ok, fail) => {
@@ -195,7 +189,11 @@ export async function journey(stack: Stack, browser: Browser, o: JourneyOptions)
   if (o.approverContactId) {
     const s = await waitStage('AWAITING_APPROVAL');
     // The approver opens the request once it has arrived.
-    await waitUntil(`the approval request of ${workflowId}`, () => stack.smtp.byMessageIdStem(approvalStem(workflowId, Math.max(s.approvalRound, 1))).length > 0, STAGE_TIMEOUT);
+    await waitUntil(
+      `the approval request of ${workflowId}`,
+      () => stack.smtp.byMessageIdStem(approvalStem(workflowId, Math.max(s.approvalRound, 1))).length > 0,
+      STAGE_TIMEOUT,
+    );
     await o.beforeApprove?.();
     await contact.approve(stack, browser, workflowId);
   }

@@ -39,9 +39,7 @@ export interface Invitee {
   email: string;
 }
 
-export type Kind =
-  | { kind: 'itglue'; passwordAccess: boolean }
-  | { kind: 'myglue'; role: 'Lite' | 'Creator' | 'Editor'; groupIds: string[] };
+export type Kind = { kind: 'itglue'; passwordAccess: boolean } | { kind: 'myglue'; role: 'Lite' | 'Creator' | 'Editor'; groupIds: string[] };
 
 /**
  * Prepares the fake IT Glue for the onboardings: Paula (Acme's primary contact) is not yet a user,
@@ -324,7 +322,16 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 

@@ -192,7 +192,16 @@ export function pressBody(stack: Stack, channel: string, actionId: string, workf
     channel: { id: channel, name: 'onboarding' },
     message: { type: 'message', user: stack.slack.botUserId, ts: root.ts, text: root.text, blocks: root.blocks },
     response_url: stack.slack.responseUrl(),
-    actions: [{ action_id: actionId, block_id: 'onboarding_actions', text: { type: 'plain_text', text: actionId }, value: workflowId, type: 'button', action_ts: `${Date.now() / 1000}` }],
+    actions: [
+      {
+        action_id: actionId,
+        block_id: 'onboarding_actions',
+        text: { type: 'plain_text', text: actionId },
+        value: workflowId,
+        type: 'button',
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

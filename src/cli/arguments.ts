@@ -103,7 +103,11 @@ function parseStart(args: string[]): Command {
   if (kind === 'myglue') request.myGlueRole = (role ?? 'Creator') as MyGlueRole;
   else if (role !== undefined) throw new UsageError('start: --role applies to --kind myglue only (an IT Glue user is always Lite)');
   if (groups?.length) request.myGlueGroupIds = groups;
-  for (const [option, field] of [['approver', 'approverContactId'], ['ticket', 'ticket'], ['note', 'note']] as const) {
+  for (const [option, field] of [
+    ['approver', 'approverContactId'],
+    ['ticket', 'ticket'],
+    ['note', 'note'],
+  ] as const) {
     const value = optional(values, option);
     if (value !== undefined) request[field] = value;
   }

@@ -1,15 +1,7 @@
 /** What each CLI command does, given a connected client. Output goes to `out`. */
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
-import {
-  decideApproval,
-  getStatus,
-  InvalidInputError,
-  listOnboardings,
-  onboardingQuery,
-  startOnboarding,
-  type OnboardingSummary,
-} from '../onboardings';
+import { decideApproval, getStatus, InvalidInputError, listOnboardings, onboardingQuery, startOnboarding, type OnboardingSummary } from '../onboardings';
 import { isMessageName, MESSAGES, messageTakesActor, sendMessage } from '../onboarding-messages';
 import { CLI_ACTOR, type Command } from './arguments';
 
@@ -19,7 +11,12 @@ function table(rows: OnboardingSummary[]): string[] {
   const header = ['WORKFLOW ID', 'STAGE', 'DEADLINE', 'STARTED', 'STATUS'];
   const cells = rows.map((r) => [r.workflowId, r.stage ?? '-', r.deadline ?? '-', r.startedAt, r.executionStatus]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  return [header, ...cells].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return [header, ...cells].map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export async function runCommand(command: Exclude<Command, { command: 'help' }>, client: Client, config: Config, out: Out): Promise<void> {

@@ -19,8 +19,7 @@ export async function connectCli(config: Config): Promise<{ client: Client; conn
   const configured = config.temporal.address;
   const address = configured ?? readEmbeddedAddress(config.dataDir);
   if (!address) throw new NotConnectedError(SERVICE_NOT_RUNNING);
-  const unreachable = () =>
-    new NotConnectedError(configured ? `cannot reach Temporal at ${configured} (TEMPORAL_ADDRESS)` : SERVICE_NOT_RUNNING);
+  const unreachable = () => new NotConnectedError(configured ? `cannot reach Temporal at ${configured} (TEMPORAL_ADDRESS)` : SERVICE_NOT_RUNNING);
 
   const connection = await connectClient(config.temporal, address, 3_000).catch(() => {
     throw unreachable();

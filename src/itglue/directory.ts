@@ -22,10 +22,7 @@ function isIdSegment(id: unknown): id is string {
   return typeof id === 'string' && id !== '' && id !== '.' && id !== '..';
 }
 
-export type PrimaryContactResult =
-  | { kind: 'one'; contact: ItGlueContact }
-  | { kind: 'none' }
-  | { kind: 'several'; candidates: ItGlueContact[] };
+export type PrimaryContactResult = { kind: 'one'; contact: ItGlueContact } | { kind: 'none' } | { kind: 'several'; candidates: ItGlueContact[] };
 
 /** Whether the primary-contact rule names this contact (alone or among several). */
 export function isPrimaryContact(found: PrimaryContactResult, contactId: string): boolean {

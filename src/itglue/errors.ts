@@ -51,12 +51,7 @@ export function parseRetryAfter(value: string | undefined | null, now = Date.now
   return Math.min(ms, MAX_RETRY_AFTER_MS);
 }
 
-export function errorForResponse(
-  what: string,
-  status: number,
-  body: unknown,
-  retryAfter: string | null | undefined,
-): ItGlueError {
+export function errorForResponse(what: string, status: number, body: unknown, retryAfter: string | null | undefined): ItGlueError {
   const detail = explanation(body);
   if (status === 401 || status === 403) {
     return new ItGlueError('auth', `IT Glue refused the API key (${status}) on ${what}: check ITGLUE_API_KEY and ITGLUE_API_URL (the key's region)`, status);

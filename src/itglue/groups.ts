@@ -38,7 +38,11 @@ export class ItGlueGroups {
       const organization = includedOrganization.safeParse(resource);
       if (organization.success) names.set(organization.data.id, organization.data.name);
     }
-    return { ...data, deniedResourceTypes: deniedResourceTypesOf(data, included), organizations: data.organizationIds.map((orgId) => ({ id: orgId, name: names.get(orgId) ?? `organization ${orgId}` })) };
+    return {
+      ...data,
+      deniedResourceTypes: deniedResourceTypesOf(data, included),
+      organizations: data.organizationIds.map((orgId) => ({ id: orgId, name: names.get(orgId) ?? `organization ${orgId}` })),
+    };
   }
 
   /** Creates a group that gives access to these organizations; returns it. */

@@ -6,9 +6,18 @@ import { z } from 'zod';
 import type { ItGlueUser } from '../../workflows/types';
 
 const id = z.union([z.string(), z.number()]).transform(String);
-const text = z.string().nullish().transform((v) => v ?? '');
-const optionalId = z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? null : String(v)));
-const time = z.string().nullish().transform((v) => v ?? null);
+const text = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? '');
+const optionalId = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined ? null : String(v)));
+const time = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? null);
 
 /**
  * A person's or organization's name on one line: line breaks and other control characters become
@@ -22,9 +31,7 @@ export function oneLineName(value: string): string {
 const name = z.string().transform(oneLineName);
 const nameText = text.transform(oneLineName);
 
-const relationship = z
-  .object({ data: z.union([z.array(z.object({ id, type: z.string() })), z.object({ id, type: z.string() }), z.null()]).optional() })
-  .optional();
+const relationship = z.object({ data: z.union([z.array(z.object({ id, type: z.string() })), z.object({ id, type: z.string() }), z.null()]).optional() }).optional();
 
 function resource<A extends z.ZodRawShape>(attributes: A) {
   return z.object({
@@ -159,10 +166,7 @@ function allNamed(names: Array<string | null>): string[] | null {
  * The group's denied asset types: listed in its attributes, or named by the `included` resources
  * its `resource-type-restrictions` relationship points to; null when they cannot be told.
  */
-export function deniedResourceTypesOf(
-  group: Pick<GroupFields, 'deniedResourceTypes' | 'resourceTypeRestrictionIds'>,
-  included: unknown[],
-): string[] | null {
+export function deniedResourceTypesOf(group: Pick<GroupFields, 'deniedResourceTypes' | 'resourceTypeRestrictionIds'>, included: unknown[]): string[] | null {
   if (group.deniedResourceTypes) return group.deniedResourceTypes;
   if (!group.resourceTypeRestrictionIds) return null;
   const restrictions = included.filter(

@@ -27,7 +27,12 @@ export const MAX_ACTIVITY_DAYS = 7;
 const MAX_ONBOARDINGS_FOR_NAMES = 200;
 
 const id = z.union([z.string(), z.number()]).transform(String);
-const count = z.number().int().nonnegative().nullish().transform((v) => v ?? 0);
+const count = z
+  .number()
+  .int()
+  .nonnegative()
+  .nullish()
+  .transform((v) => v ?? 0);
 
 const userMetricResource = z
   .object({
@@ -35,7 +40,10 @@ const userMetricResource = z
     type: z.string(),
     attributes: z.looseObject({
       'organization-id': id,
-      'resource-type': z.string().nullish().transform((v) => v ?? ''),
+      'resource-type': z
+        .string()
+        .nullish()
+        .transform((v) => v ?? ''),
       date: z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected a date (YYYY-MM-DD)'),
       created: count,
       viewed: count,

@@ -50,7 +50,9 @@ export function groupMismatches(group: ItGlueGroup, org: Organization, request: 
   const limit = request.kind === 'itglue' ? Math.min(policy.limits.maxOrganizations, LITE_MAX_ORGANIZATIONS) : policy.limits.maxOrganizations;
   // Where only this organization is allowed, the message above already says what to remove.
   if (orgs.length > limit && !onlyThisBroken) {
-    found.push(`The group "${group.name}" gives access to ${orgs.length} organizations; at most ${limit} ${limit === 1 ? 'is' : 'are'} allowed${request.kind === 'itglue' && limit === LITE_MAX_ORGANIZATIONS ? ' for a Lite user' : ''}.`);
+    found.push(
+      `The group "${group.name}" gives access to ${orgs.length} organizations; at most ${limit} ${limit === 1 ? 'is' : 'are'} allowed${request.kind === 'itglue' && limit === LITE_MAX_ORGANIZATIONS ? ' for a Lite user' : ''}.`,
+    );
   }
   return found;
 }

@@ -21,11 +21,7 @@ export function messageSettings(config: Config): MessageSettings {
  * `techAddress` finds the requesting tech's own address for the copy of the access instructions
  * (from Slack); without it, or without an address, the copy goes to the sender. MAIL_COPY_TO wins.
  */
-export function configuredMail(
-  config: Config,
-  log: Log,
-  { techAddress }: { techAddress?: TechAddressLookup } = {},
-): { mailer: Mailer; activities: MailActivities } {
+export function configuredMail(config: Config, log: Log, { techAddress }: { techAddress?: TechAddressLookup } = {}): { mailer: Mailer; activities: MailActivities } {
   const mailer = createMailer({
     smtpUrl: config.mail.smtpUrl,
     from: config.mail.from,

@@ -7,11 +7,7 @@ import { html, type Html } from '../html';
 /** Text, a link, or emphasis inside a paragraph. */
 export type Inline = string | { link: string; text?: string } | { strong: string };
 
-export type Block =
-  | { paragraph: Inline[] }
-  | { steps: Inline[][] }
-  | { facts: Array<[label: string, value: string]> }
-  | { button: { label: string; href: string } };
+export type Block = { paragraph: Inline[] } | { steps: Inline[][] } | { facts: Array<[label: string, value: string]> } | { button: { label: string; href: string } };
 
 export interface Content {
   /** The sender's name, at the top of the HTML part. */

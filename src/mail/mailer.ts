@@ -96,8 +96,7 @@ function secretsOf(smtpUrl: string | null): string[] {
   if (!smtpUrl) return [];
   try {
     const url = new URL(smtpUrl);
-    return [url.password, decodeURIComponent(url.password), url.username && url.password ? `${url.username}:${url.password}` : '']
-      .filter((s) => s.length >= 3);
+    return [url.password, decodeURIComponent(url.password), url.username && url.password ? `${url.username}:${url.password}` : ''].filter((s) => s.length >= 3);
   } catch {
     return [smtpUrl];
   }
@@ -153,8 +152,7 @@ export function createMailer(options: MailerOptions): Mailer {
       const e = error as SmtpError;
       throw new MailError(scrub(String(e.message ?? error)), e.code, e.responseCode, e.permanent === true);
     }
-    const addresses = (list: unknown[] | undefined) =>
-      (list ?? []).map((a) => (typeof a === 'string' ? a : String((a as { address?: string }).address)));
+    const addresses = (list: unknown[] | undefined) => (list ?? []).map((a) => (typeof a === 'string' ? a : String((a as { address?: string }).address)));
     if (smtpUrl) {
       const delivery = { messageId: message.messageId, accepted: addresses(info.accepted), rejected: addresses(info.rejected), sent: true };
       log('mail.sent', { messageId: message.messageId, via: destination, accepted: delivery.accepted.length, rejected: delivery.rejected });

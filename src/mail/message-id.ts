@@ -6,13 +6,7 @@
  */
 
 /** The mail steps of an onboarding, as they appear in Message-IDs. */
-export type MailStep =
-  | 'approval-request'
-  | 'approval-reminder'
-  | 'decision-receipt'
-  | 'instructions'
-  | 'invite-expired'
-  | 'two-factor-reminder';
+export type MailStep = 'approval-request' | 'approval-reminder' | 'decision-receipt' | 'instructions' | 'invite-expired' | 'two-factor-reminder';
 
 /** An onboarding run: its workflow ID and its first run ID (the same through continue-as-new). */
 export interface OnboardingRun {

@@ -183,7 +183,13 @@ export function decisionReceiptMessage(
     blocks: [
       hello(approver),
       mail.via === 'cli'
-        ? { paragraph: [`${branding.mspName} has recorded your decision, as you gave it to them: you `, { strong: verb }, ` IT Glue access for ${invitee.name} of ${org.name}. It was recorded by ${branding.mspName}'s staff on ${when}, not through the link in our email.`] }
+        ? {
+            paragraph: [
+              `${branding.mspName} has recorded your decision, as you gave it to them: you `,
+              { strong: verb },
+              ` IT Glue access for ${invitee.name} of ${org.name}. It was recorded by ${branding.mspName}'s staff on ${when}, not through the link in our email.`,
+            ],
+          }
         : { paragraph: [`Thank you. Your decision has been recorded: you `, { strong: verb }, ` IT Glue access for ${invitee.name} of ${org.name} on ${when}.`] },
       {
         paragraph: [
@@ -198,11 +204,7 @@ export function decisionReceiptMessage(
 }
 
 /** The access instructions to the invitee, with a copy (Cc) to `copyTo` (see activities/mail.ts for who that is). */
-export function instructionsMessage(
-  original: MailContext & { linkValidityHours: number },
-  settings: MessageSettings,
-  copyTo: Address[],
-): MailMessage {
+export function instructionsMessage(original: MailContext & { linkValidityHours: number }, settings: MessageSettings, copyTo: Address[]): MailMessage {
   const mail = shown(original);
   const { invitee, org, request, branding } = mail;
   return compose(mail, settings, {
@@ -213,7 +215,11 @@ export function instructionsMessage(
     subject: INSTRUCTIONS_SUBJECT,
     blocks: [
       hello(invitee),
-      { paragraph: [`${branding.mspName} is giving you access to the IT documentation of ${org.name} in ${productName(request)}, as ${withArticle(accessLevel(request))}. Here is how to get started:`] },
+      {
+        paragraph: [
+          `${branding.mspName} is giving you access to the IT documentation of ${org.name} in ${productName(request)}, as ${withArticle(accessLevel(request))}. Here is how to get started:`,
+        ],
+      },
       {
         steps: [
           [
@@ -222,11 +228,7 @@ export function instructionsMessage(
             `: accept it and choose your password soon after it arrives. If the link has expired, tell ${branding.mspName} and you will get a new one.`,
           ],
           signInStep(mail),
-          [
-            'The first time you sign in, set up ',
-            { strong: 'two-factor authentication (2FA)' },
-            ' from your profile, with an authenticator app on your phone.',
-          ],
+          ['The first time you sign in, set up ', { strong: 'two-factor authentication (2FA)' }, ' from your profile, with an authenticator app on your phone.'],
         ],
       },
       questions(mail),
@@ -245,10 +247,18 @@ export function inviteExpiredMessage(original: MailContext & { expiry: number },
     subject: `Your ${product} invitation has expired: a new one is on its way`,
     blocks: [
       hello(invitee),
-      { paragraph: [`The ${product === 'MyGlue' ? 'MyGlue invitation link you were sent' : 'invitation link IT Glue sent you'} expired before it was used. ${branding.mspName} is sending you a new invitation.`] },
+      {
+        paragraph: [
+          `The ${product === 'MyGlue' ? 'MyGlue invitation link you were sent' : 'invitation link IT Glue sent you'} expired before it was used. ${branding.mspName} is sending you a new invitation.`,
+        ],
+      },
       {
         steps: [
-          [`Watch for the new ${product === 'MyGlue' ? 'MyGlue invitation email' : 'email from IT Glue'} and accept it `, { strong: 'as soon as it arrives' }, ': its link is valid for a few hours only.'],
+          [
+            `Watch for the new ${product === 'MyGlue' ? 'MyGlue invitation email' : 'email from IT Glue'} and accept it `,
+            { strong: 'as soon as it arrives' },
+            ': its link is valid for a few hours only.',
+          ],
           signInStep(mail),
         ],
       },
@@ -268,12 +278,13 @@ export function twoFactorReminderMessage(original: MailContext & { reminder: num
     subject: `Reminder: set up two-factor authentication in ${product}`,
     blocks: [
       hello(invitee),
-      { paragraph: [`Your ${product} access to the documentation of ${org.name} is ready. To keep it safe, please set up two-factor authentication (2FA) if you have not done so yet.`] },
       {
-        steps: [
-          signInStep(mail),
-          ['Open your profile and set up ', { strong: 'two-factor authentication' }, ' with an authenticator app on your phone.'],
+        paragraph: [
+          `Your ${product} access to the documentation of ${org.name} is ready. To keep it safe, please set up two-factor authentication (2FA) if you have not done so yet.`,
         ],
+      },
+      {
+        steps: [signInStep(mail), ['Open your profile and set up ', { strong: 'two-factor authentication' }, ' with an authenticator app on your phone.']],
       },
       questions(mail),
     ],

@@ -46,7 +46,9 @@ export class RolesUnavailableError extends Error {
     readonly lastReadAt: number | null,
     cause: string,
   ) {
-    super(`the members of user group ${usergroup} cannot be read (${cause})${lastReadAt === null ? '' : ` and the list read ${Math.round((Date.now() - lastReadAt) / 60_000)} min ago is too old to trust`}`);
+    super(
+      `the members of user group ${usergroup} cannot be read (${cause})${lastReadAt === null ? '' : ` and the list read ${Math.round((Date.now() - lastReadAt) / 60_000)} min ago is too old to trust`}`,
+    );
   }
 }
 
@@ -85,10 +87,7 @@ export class Roles {
   /** The sender's rights as far as they can be told now (an unknown role counts as not held). */
   async lookup(userId: string): Promise<RightsLookup> {
     const { techUsergroupId, techUserIds, managerUsergroupId, managerUserIds } = this.config;
-    const [tech, manager] = await Promise.allSettled([
-      this.isIn(userId, techUserIds, techUsergroupId),
-      this.isIn(userId, managerUserIds, managerUsergroupId),
-    ]);
+    const [tech, manager] = await Promise.allSettled([this.isIn(userId, techUserIds, techUsergroupId), this.isIn(userId, managerUserIds, managerUsergroupId)]);
     const unknown: RightsLookup['unknown'] = [];
     const known = (role: keyof Rights, result: PromiseSettledResult<boolean>): boolean => {
       if (result.status === 'fulfilled') return result.value;

@@ -84,7 +84,7 @@ export function slackEventsRoute(receiver: HTTPReceiver, log: Log, signingSecret
         return refuse(res, 401);
       }
       if (!SIGNATURE.test(signature)) {
-        log('slack.requestRefused', { reason: 'no signature, or not one of Slack\'s' });
+        log('slack.requestRefused', { reason: "no signature, or not one of Slack's" });
         return refuse(res, 401);
       }
       if (Number(header(req, 'content-length') ?? 0) > SLACK_BODY_LIMIT_BYTES) {

@@ -14,16 +14,7 @@ import type { SlackDeps } from './deps';
 import { statusOf } from './overview';
 import { STAGE_LABELS } from './views/format';
 import { readInvite } from './views/invite-values';
-import {
-  blockId,
-  inviteModal,
-  NOTE_MAX,
-  TICKET_MAX,
-  type ContactChoice,
-  type InviteModalData,
-  type InviteSelection,
-  type PrimaryChoice,
-} from './views/invite-modal';
+import { blockId, inviteModal, NOTE_MAX, TICKET_MAX, type ContactChoice, type InviteModalData, type InviteSelection, type PrimaryChoice } from './views/invite-modal';
 
 const EMAIL = /^[^\s@<>|]+@[^\s@<>|]+\.[^\s@<>|]+$/;
 
@@ -205,16 +196,11 @@ export async function checkInvite(
     directory.organization(orgId),
     directory.contact(form.contactId),
     form.approverId && form.approverId !== form.contactId ? directory.contact(form.approverId) : Promise.resolve(undefined),
-    kind === 'itglue'
-      ? Promise.resolve([])
-      : Promise.all(groupIds.map((id) => directory.group(id).catch(() => null))).then((found) => found.filter((g) => g !== null)),
+    kind === 'itglue' ? Promise.resolve([]) : Promise.all(groupIds.map((id) => directory.group(id).catch(() => null))).then((found) => found.filter((g) => g !== null)),
   ]);
   if (!org || org.primary) return { ok: false, errors: { [blockId('org', null)]: 'Choose a customer organization from the list.' } };
   const [existing, open] = contact?.email
-    ? await Promise.all([
-        directory.userByEmail(contact.email),
-        openOnboardingText(deps, workflowIdFor(org.id, contact.id), contact.name),
-      ])
+    ? await Promise.all([directory.userByEmail(contact.email), openOnboardingText(deps, workflowIdFor(org.id, contact.id), contact.name)])
     : [null, null];
 
   const wrongKind = kindRefusal(org, kind);
@@ -268,4 +254,3 @@ export async function checkInvite(
   };
   return { ok: true, request };
 }
-

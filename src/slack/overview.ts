@@ -167,18 +167,10 @@ async function listOpen(deps: SlackDeps, query: string, now: number, limit: numb
  * query); `items` holds at most `limit` of them, read with two lists of at most `limit` each:
  * those past their deadline, and the newest.
  */
-export async function openOnboardings(
-  deps: SlackDeps,
-  filter: OpenFilter,
-  now = Date.now(),
-  limit = SHOWN_LIMIT,
-): Promise<{ items: Item[]; total: number }> {
+export async function openOnboardings(deps: SlackDeps, filter: OpenFilter, now = Date.now(), limit = SHOWN_LIMIT): Promise<{ items: Item[]; total: number }> {
   if (filter.orgIds && filter.orgIds.length === 0) return { items: [], total: 0 };
   const query = openQuery(deps, filter);
-  const [total, shown] = await Promise.all([
-    deps.temporal.workflow.count(query).then((c) => c.count),
-    listOpen(deps, query, now, limit, filter.stage),
-  ]);
+  const [total, shown] = await Promise.all([deps.temporal.workflow.count(query).then((c) => c.count), listOpen(deps, query, now, limit, filter.stage)]);
   return { items: await linked(deps, shown), total: Math.max(total, shown.length) };
 }
 

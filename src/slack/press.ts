@@ -26,9 +26,7 @@ export function refusalText(error: ActionRefusedError): string {
     case ACTION_REFUSED.stale:
       return 'Someone acted on this onboarding since this button was drawn: see the thread for what is next. Nothing was changed.';
     case ACTION_REFUSED.notNow:
-      return stage
-        ? `This button no longer applies: the onboarding is now at “${stage}”. Nothing was changed.`
-        : 'This button no longer applies. Nothing was changed.';
+      return stage ? `This button no longer applies: the onboarding is now at “${stage}”. Nothing was changed.` : 'This button no longer applies. Nothing was changed.';
     default:
       return error.message;
   }

@@ -22,7 +22,16 @@ export function slackBodyOf(raw: string, contentType: string | undefined): { bod
   }
 }
 
-const INTERACTIONS = new Set(['block_actions', 'block_suggestion', 'view_submission', 'view_closed', 'shortcut', 'message_action', 'dialog_submission', 'interactive_message']);
+const INTERACTIONS = new Set([
+  'block_actions',
+  'block_suggestion',
+  'view_submission',
+  'view_closed',
+  'shortcut',
+  'message_action',
+  'dialog_submission',
+  'interactive_message',
+]);
 
 /** Why Bolt cannot take this body, or null when it can. */
 export function malformedSlackBody(body: unknown): string | null {

@@ -26,7 +26,10 @@ export type ScopeAnswer = ({ refused: false } & StatusScope) | { refused: true; 
 const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
 
 function stageFrom(text: string): Stage | null {
-  const key = text.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  const key = text
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '_');
   if (isStage(key)) return key;
   const byLabel = (Object.keys(STAGE_LABELS) as Stage[]).find((s) => STAGE_LABELS[s].toLowerCase() === text.trim().toLowerCase());
   return byLabel ?? null;

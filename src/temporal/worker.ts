@@ -57,8 +57,6 @@ export interface Workers {
   shutdown(): Promise<void>;
 }
 
-
-
 /** Bundles the workflow code; the bundler's build report is left out of the log, its warnings are kept. */
 async function bundleWorkflows(workflowsPath: string, failureConverterPath: string | undefined): Promise<WorkflowBundleOption> {
   const logger = Runtime.instance().logger;
@@ -81,8 +79,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Workers> {
   const { connection, namespace, taskQueue, activities } = setup;
   const shutdownGraceTime = setup.shutdownGraceTime ?? 10_000;
   const { dataConverter } = setup;
-  const workflowBundle =
-    setup.workflowBundle ?? (await bundleWorkflows(setup.workflowsPath ?? WORKFLOWS_PATH, dataConverter?.failureConverterPath));
+  const workflowBundle = setup.workflowBundle ?? (await bundleWorkflows(setup.workflowsPath ?? WORKFLOWS_PATH, dataConverter?.failureConverterPath));
 
   const [main, itglue] = await Promise.all([
     Worker.create({

@@ -25,17 +25,7 @@ import { oneLine } from '../../workflows/text';
 import { decideApproval, getStatus } from '../onboardings';
 import { approvalState, refusedState, statusCodeOf, type ApprovalState } from './approval-state';
 import { verifyApprovalToken, type ApprovalClaims } from './approval-token';
-import {
-  badRequestView,
-  COMMENT_MAX,
-  csrfView,
-  invalidLinkView,
-  requestView,
-  resultView,
-  stateView,
-  tooManyRequestsView,
-  unavailableView,
-} from './approval-views';
+import { badRequestView, COMMENT_MAX, csrfView, invalidLinkView, requestView, resultView, stateView, tooManyRequestsView, unavailableView } from './approval-views';
 import { clientIp, trustedProxies } from './client-ip';
 import { csrfCookie, csrfFormValue, csrfNonce, isCsrfValid, newCsrfNonce } from './csrf';
 import { BodyAbortedError, BodyTooLargeError, NotAFormError, readForm } from './form-body';
@@ -105,24 +95,22 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
   }
 
   /** Runs a handler; a Temporal outage becomes a 503 page. */
-  const guarded =
-    (handler: (context: RouteContext, claims: ApprovalClaims, expired: boolean) => Promise<void>) =>
-    async (context: RouteContext) => {
-      const { req, res, params } = context;
-      const head = req.method === 'HEAD';
-      const check = verifyApprovalToken(verifying, params.token ?? '', now());
-      if (!check.ok) {
-        log('approval.invalidLink', { method: req.method });
-        return sendPage(res, 404, invalidLinkView(branding), { head });
-      }
-      try {
-        await handler(context, check.claims, check.expired);
-      } catch (error) {
-        if (!(error instanceof UnavailableError)) throw error;
-        log('approval.unavailable', { workflowId: check.claims.workflowId, error: error.message });
-        if (!res.headersSent) sendPage(res, 503, unavailableView(branding), { head, headers: { 'Retry-After': '60' } });
-      }
-    };
+  const guarded = (handler: (context: RouteContext, claims: ApprovalClaims, expired: boolean) => Promise<void>) => async (context: RouteContext) => {
+    const { req, res, params } = context;
+    const head = req.method === 'HEAD';
+    const check = verifyApprovalToken(verifying, params.token ?? '', now());
+    if (!check.ok) {
+      log('approval.invalidLink', { method: req.method });
+      return sendPage(res, 404, invalidLinkView(branding), { head });
+    }
+    try {
+      await handler(context, check.claims, check.expired);
+    } catch (error) {
+      if (!(error instanceof UnavailableError)) throw error;
+      log('approval.unavailable', { workflowId: check.claims.workflowId, error: error.message });
+      if (!res.headersSent) sendPage(res, 503, unavailableView(branding), { head, headers: { 'Retry-After': '60' } });
+    }
+  };
 
   function sendState(req: IncomingMessage, res: ServerResponse, state: Exclude<ApprovalState, { kind: 'open' }>) {
     sendPage(res, statusCodeOf(state), stateView(branding, state), { head: req.method === 'HEAD' });
@@ -170,7 +158,12 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
       ...optional('ip', clientIp(req, proxies)),
       ...optional('userAgent', (req.headers['user-agent'] ?? '').slice(0, USER_AGENT_MAX)),
       // One line: line breaks and other control characters become spaces.
-      ...optional('comment', oneLine(form.get('comment') ?? '').trim().slice(0, COMMENT_MAX)),
+      ...optional(
+        'comment',
+        oneLine(form.get('comment') ?? '')
+          .trim()
+          .slice(0, COMMENT_MAX),
+      ),
     };
     try {
       await withinTimeout(() => decideApproval(client, claims.workflowId, input));

@@ -24,8 +24,7 @@ export function approvalState(status: OnboardingStatus | null, claims: ApprovalC
   }
   const evidence = status.evidence;
   if (evidence && evidence.via !== 'not-needed') {
-    const byThisLink =
-      evidence.via === 'link' && evidence.round === claims.round && evidence.approver.contactId === claims.approverContactId;
+    const byThisLink = evidence.via === 'link' && evidence.round === claims.round && evidence.approver.contactId === claims.approverContactId;
     return { kind: 'decided', evidence, byThisLink };
   }
   if (now >= claims.expiresAt || status.stage === 'APPROVAL_EXPIRED') return { kind: 'expired', at: claims.expiresAt };

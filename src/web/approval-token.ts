@@ -17,12 +17,7 @@ export interface ApprovalClaims {
 
 export type TokenCheck = { ok: true; claims: ApprovalClaims; expired: boolean } | { ok: false };
 
-const claimsSchema = z.tuple([
-  z.string().min(1),
-  z.number().int().positive(),
-  z.string().min(1),
-  z.number().int().positive(),
-]);
+const claimsSchema = z.tuple([z.string().min(1), z.number().int().positive(), z.string().min(1), z.number().int().positive()]);
 
 function mac(secret: string, payload: Buffer): Buffer {
   return createHmac('sha256', secret).update('invite-lite approval token\0').update(payload).digest();

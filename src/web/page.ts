@@ -37,13 +37,7 @@ a{color:#0969da}
 
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  `style-src 'sha256-${STYLE_HASH}'`,
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+const CONTENT_SECURITY_POLICY = ["default-src 'none'", `style-src 'sha256-${STYLE_HASH}'`, "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'"].join('; ');
 
 /** Headers of every approval-page response, redirects, refusals and errors included. */
 const PAGE_HEADERS: Readonly<Record<string, string>> = {
@@ -94,12 +88,7 @@ ${page.body}
 }
 
 /** Sends a page (only its headers for HEAD). */
-export function sendPage(
-  res: ServerResponse,
-  statusCode: number,
-  page: Page,
-  options: { head?: boolean; headers?: Record<string, string | string[]> } = {},
-): void {
+export function sendPage(res: ServerResponse, statusCode: number, page: Page, options: { head?: boolean; headers?: Record<string, string | string[]> } = {}): void {
   const body = renderPage(page);
   res.writeHead(statusCode, {
     ...PAGE_HEADERS,

@@ -216,9 +216,7 @@ export function makeOrganization(fields: Needs<FakeOrganization, 'id' | 'name'>)
   };
 }
 
-export function makeContact(
-  fields: Needs<FakeContact, 'id' | 'organization-id'> & { email?: string },
-): FakeContact {
+export function makeContact(fields: Needs<FakeContact, 'id' | 'organization-id'> & { email?: string }): FakeContact {
   const { email, ...rest } = fields;
   const first = rest['first-name'] ?? null;
   const last = rest['last-name'] ?? null;
@@ -277,9 +275,7 @@ export function makeGroup(fields: Needs<FakeGroup, 'id' | 'name'>): FakeGroup {
   };
 }
 
-export function makeField(
-  fields: Needs<FakeFlexibleAssetField, 'id' | 'order' | 'name' | 'kind' | 'name-key'>,
-): FakeFlexibleAssetField {
+export function makeField(fields: Needs<FakeFlexibleAssetField, 'id' | 'order' | 'name' | 'kind' | 'name-key'>): FakeFlexibleAssetField {
   return {
     hint: null,
     decimals: 0,
@@ -295,9 +291,7 @@ export function makeField(
   };
 }
 
-export function makeFlexibleAssetType(
-  fields: Needs<FakeFlexibleAssetType, 'id' | 'name' | 'fields'>,
-): FakeFlexibleAssetType {
+export function makeFlexibleAssetType(fields: Needs<FakeFlexibleAssetType, 'id' | 'name' | 'fields'>): FakeFlexibleAssetType {
   return {
     description: null,
     icon: null,
@@ -309,9 +303,7 @@ export function makeFlexibleAssetType(
   };
 }
 
-export function makeFlexibleAsset(
-  fields: Needs<FakeFlexibleAsset, 'id' | 'organization-id' | 'flexible-asset-type-id'>,
-): FakeFlexibleAsset {
+export function makeFlexibleAsset(fields: Needs<FakeFlexibleAsset, 'id' | 'organization-id' | 'flexible-asset-type-id'>): FakeFlexibleAsset {
   return {
     name: '',
     archived: false,

@@ -1,16 +1,6 @@
 /** The fake IT Glue server itself, over real HTTP with fetch. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_API_KEY,
-  JSON_API,
-  SEED,
-  defaultSeed,
-  makeUserMetric,
-  manyUsers,
-  splitFilterValue,
-  startFakeItGlue,
-  type FakeItGlue,
-} from './itglue-server';
+import { DEFAULT_API_KEY, JSON_API, SEED, defaultSeed, makeUserMetric, manyUsers, splitFilterValue, startFakeItGlue, type FakeItGlue } from './itglue-server';
 
 let fake: FakeItGlue;
 
@@ -274,7 +264,9 @@ describe('filters and sorting', () => {
     const several = await get(`/organizations?${q({ 'filter[id]': `${SEED.org.bluebird},${SEED.org.acme}` })}`);
     expect(ids(several)).toEqual([SEED.org.acme, SEED.org.bluebird]);
 
-    const assets = await get(`/flexible_assets?${q({ 'filter[flexible_asset_type_id]': SEED.flexibleAssetType.siteSummary, 'filter[name]': 'Smith\\, Jones & Co - Head Office' })}`);
+    const assets = await get(
+      `/flexible_assets?${q({ 'filter[flexible_asset_type_id]': SEED.flexibleAssetType.siteSummary, 'filter[name]': 'Smith\\, Jones & Co - Head Office' })}`,
+    );
     expect(ids(assets)).toEqual([SEED.flexibleAsset.smithJonesSite]);
   });
 
@@ -432,7 +424,7 @@ describe('groups', () => {
     expectError(await get(`${path}?include=my_glue_account`), 422, 'Unprocessable Entity');
   });
 
-  it('includes a group\'s denied asset types as restriction resources, only when asked', async () => {
+  it("includes a group's denied asset types as restriction resources, only when asked", async () => {
     const myGlue = fake.data.groups.find((g) => g.id === SEED.group.acmeMyGlue)!;
     myGlue['resource-type-restrictions'] = ['Configurations', 'Passwords'];
     const groupPath = `/groups/${SEED.group.acmeMyGlue}`;
@@ -449,12 +441,22 @@ describe('groups', () => {
       {
         id: restrictionIds[0],
         type: 'resource-type-restrictions',
-        attributes: { 'group-id': Number(SEED.group.acmeMyGlue), 'resource-type-name': 'Configurations', 'created-at': myGlue['created-at'], 'updated-at': myGlue['updated-at'] },
+        attributes: {
+          'group-id': Number(SEED.group.acmeMyGlue),
+          'resource-type-name': 'Configurations',
+          'created-at': myGlue['created-at'],
+          'updated-at': myGlue['updated-at'],
+        },
       },
       {
         id: restrictionIds[1],
         type: 'resource-type-restrictions',
-        attributes: { 'group-id': Number(SEED.group.acmeMyGlue), 'resource-type-name': 'Passwords', 'created-at': myGlue['created-at'], 'updated-at': myGlue['updated-at'] },
+        attributes: {
+          'group-id': Number(SEED.group.acmeMyGlue),
+          'resource-type-name': 'Passwords',
+          'created-at': myGlue['created-at'],
+          'updated-at': myGlue['updated-at'],
+        },
       },
     ]);
     // The same ids in a second read, and beside the other includes; a group that denies nothing has an empty list.
@@ -491,11 +493,7 @@ describe('groups', () => {
 
   it('loses a member when two writers each send their own read-modify-write, as the real API does', async () => {
     const before = await members();
-    await Promise.all(
-      [SEED.user.tech, SEED.user.admin].map((id) =>
-        patch(path, { data: { type: 'groups', attributes: { accounts_user_ids: [...before, id] } } }),
-      ),
-    );
+    await Promise.all([SEED.user.tech, SEED.user.admin].map((id) => patch(path, { data: { type: 'groups', attributes: { accounts_user_ids: [...before, id] } } })));
     const after = await members();
     expect(after).toHaveLength(before.length + 1);
   });
@@ -581,10 +579,7 @@ describe('flexible assets', () => {
     const read = (await get(assetPath)).body.data.attributes.traits;
     const traits: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(read)) {
-      traits[key] =
-        typeof value === 'object' && value !== null && 'values' in value
-          ? (value as { values: Array<{ id: number }> }).values.map((v) => v.id)
-          : value;
+      traits[key] = typeof value === 'object' && value !== null && 'values' in value ? (value as { values: Array<{ id: number }> }).values.map((v) => v.id) : value;
     }
     (traits['authorized-contacts'] as number[]).push(Number(SEED.contact.inesInvitee));
     traits.notes = null;
@@ -711,9 +706,7 @@ describe('injected failures and delays', () => {
 
   it('records a request whose client gave up waiting as aborted', async () => {
     fake.delayNext({ ms: 400, times: 1 });
-    await expect(
-      fetch(`${fake.url}/users`, { headers: { 'x-api-key': fake.apiKey }, signal: AbortSignal.timeout(100) }),
-    ).rejects.toThrow();
+    await expect(fetch(`${fake.url}/users`, { headers: { 'x-api-key': fake.apiKey }, signal: AbortSignal.timeout(100) })).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(fake.requests[0]).toMatchObject({ path: '/users', aborted: true });
   });

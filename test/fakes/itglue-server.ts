@@ -362,8 +362,7 @@ function collections(data: FakeItGlueData, settings: FakeItGlueSettings) {
   const orgById = (id: string) => data.organizations.find((o) => o.id === id);
   const contactTypeById = (id: string | null) => (id === null ? undefined : data.contactTypes.find((t) => t.id === id));
   const typeById = (id: string) => data.flexibleAssetTypes.find((t) => t.id === id);
-  const primaryEmail = (c: FakeContact) =>
-    (c['contact-emails'].find((e) => e.primary) ?? c['contact-emails'][0])?.value ?? null;
+  const primaryEmail = (c: FakeContact) => (c['contact-emails'].find((e) => e.primary) ?? c['contact-emails'][0])?.value ?? null;
 
   const organization = (o: FakeOrganization): ResourceObject => ({
     id: o.id,
@@ -567,8 +566,7 @@ function collections(data: FakeItGlueData, settings: FakeItGlueSettings) {
     },
   });
 
-  const emailCompare = (v: string | null) =>
-    v === null ? null : settings.emailFilter === 'case-insensitive' ? v.toLowerCase() : v;
+  const emailCompare = (v: string | null) => (v === null ? null : settings.emailFilter === 'case-insensitive' ? v.toLowerCase() : v);
 
   const organizations: Collection<FakeOrganization> = {
     type: 'organizations',
@@ -797,12 +795,7 @@ function parseIncludes<R extends { id: string }>(collection: Collection<R>, quer
   return names;
 }
 
-function toDocumentResource<R extends { id: string }>(
-  collection: Collection<R>,
-  record: R,
-  includes: string[],
-  included: Map<string, ResourceObject>,
-): ResourceObject {
+function toDocumentResource<R extends { id: string }>(collection: Collection<R>, record: R, includes: string[], included: Map<string, ResourceObject>): ResourceObject {
   const resource: ResourceObject = { id: record.id, type: collection.type, attributes: collection.attributes(record) };
   for (const [name, relation] of Object.entries(collection.relations ?? {})) {
     const wanted = includes.includes(name);
@@ -843,7 +836,11 @@ function listDocument<R extends { id: string }>(
       const name = /^filter\[([^\]]+)\]$/.exec(key)?.[1];
       const spec = name === undefined ? undefined : collection.filters[name];
       if (!spec) {
-        invalid(`${key} is not a supported filter here (supported: ${Object.keys(collection.filters).map((f) => `filter[${f}]`).join(', ')})`);
+        invalid(
+          `${key} is not a supported filter here (supported: ${Object.keys(collection.filters)
+            .map((f) => `filter[${f}]`)
+            .join(', ')})`,
+        );
       }
       if (spec.kind === 'date-range') {
         const [start, end] = dateRange(key, raw);
@@ -1046,11 +1043,15 @@ function createGroup(data: FakeItGlueData, raw: unknown): FakeGroup {
   const ids = (value: unknown, field: string, exists: (id: string) => boolean): string[] => {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) invalid(`${field} must be an array of ids`);
-    return [...new Set(value.map((v) => {
-      if (!isIdLike(v)) invalid(`${field} must contain ids (got ${JSON.stringify(v)})`);
-      if (!exists(String(v))) invalid(`${field}: no record with id ${String(v)}`);
-      return String(v);
-    }))];
+    return [
+      ...new Set(
+        value.map((v) => {
+          if (!isIdLike(v)) invalid(`${field} must contain ids (got ${JSON.stringify(v)})`);
+          if (!exists(String(v))) invalid(`${field}: no record with id ${String(v)}`);
+          return String(v);
+        }),
+      ),
+    ];
   };
   const now = new Date().toISOString();
   const group = makeGroup({
@@ -1118,12 +1119,7 @@ function traitValue(data: FakeItGlueData, field: FakeFlexibleAssetField, value: 
         if (!isIdLike(item)) invalid(`traits: '${key}' must be a list of ids (got ${JSON.stringify(item)})`);
         const id = String(item);
         const tagType = field['tag-type'];
-        const exists =
-          tagType === 'Contacts'
-            ? data.contacts.some((c) => c.id === id)
-            : tagType === 'Organizations'
-              ? data.organizations.some((o) => o.id === id)
-              : true;
+        const exists = tagType === 'Contacts' ? data.contacts.some((c) => c.id === id) : tagType === 'Organizations' ? data.organizations.some((o) => o.id === id) : true;
         if (!exists) invalid(`traits: '${key}': no ${tagType ?? 'record'} with id ${id}`);
         if (!ids.includes(id)) ids.push(id);
       }
@@ -1339,8 +1335,7 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
 
       const now = Date.now();
       const injected =
-        take(failRules, record) ??
-        failWindows.find((w) => now < w.until && matches(w.path, path) && (w.method === undefined || w.method.toUpperCase() === method));
+        take(failRules, record) ?? failWindows.find((w) => now < w.until && matches(w.path, path) && (w.method === undefined || w.method.toUpperCase() === method));
       if (injected) {
         const headers: Record<string, string> = {};
         if (injected.retryAfterSeconds !== undefined) headers['retry-after'] = String(injected.retryAfterSeconds);
@@ -1368,8 +1363,12 @@ export async function startFakeItGlue(options: FakeItGlueOptions = {}): Promise<
         const { requests: limit, windowMs, retryAfterSeconds } = settings.rateLimit;
         rateWindow = rateWindow.filter((t) => t > now - windowMs);
         if (rateWindow.length >= limit) {
-          throw new ApiError(429, TITLES[429] ?? 'Too Many Requests', `Rate limit exceeded: ${limit} requests per ${windowMs} ms`,
-            retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
+          throw new ApiError(
+            429,
+            TITLES[429] ?? 'Too Many Requests',
+            `Rate limit exceeded: ${limit} requests per ${windowMs} ms`,
+            retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
+          );
         }
         rateWindow.push(now);
       }

@@ -495,7 +495,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   function page(list: FakeSlackMessage[], args: Record<string, unknown>, withMetadata: boolean) {
     const limit = Math.min(Math.max(Number(str(args, 'limit') ?? 100) || 100, 1), 999);
     const cursor = str(args, 'cursor');
-    const start = cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8').replace(/^offset:/, '')) : 0;
+    const start = cursor
+      ? Number(
+          Buffer.from(cursor, 'base64')
+            .toString('utf8')
+            .replace(/^offset:/, ''),
+        )
+      : 0;
     if (!Number.isInteger(start) || start < 0) fail('invalid_cursor');
     const slice = list.slice(start, start + limit);
     const more = start + limit < list.length;
@@ -596,13 +602,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (rule.rateLimited) return send(res, 429, { ok: false, error }, { 'retry-after': String(rule.rateLimited.retryAfterSeconds) });
       return send(res, 200, { ok: false, error });
     }
-    const error = !entry
-      ? 'invalid_url'
-      : Date.now() - entry.issuedAt > RESPONSE_URL_LIFE_MS
-        ? 'expired_url'
-        : entry.uses >= RESPONSE_URL_USES
-          ? 'used_url'
-          : null;
+    const error = !entry ? 'invalid_url' : Date.now() - entry.issuedAt > RESPONSE_URL_LIFE_MS ? 'expired_url' : entry.uses >= RESPONSE_URL_USES ? 'used_url' : null;
     if (error) {
       record('response_url', args, false, error);
       return send(res, 404, { ok: false, error });

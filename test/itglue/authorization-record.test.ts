@@ -50,7 +50,10 @@ beforeAll(async () => {
   stopWorkers = await temporal.startWorkers({ ...new FakeWorld().activities(), ...itglue });
 });
 afterAll(async () => {
-  await endAuthorizationWriters(temporal.client, customers.map((c) => c.orgId));
+  await endAuthorizationWriters(
+    temporal.client,
+    customers.map((c) => c.orgId),
+  );
   await stopWorkers();
   await Promise.all([temporal.close(), fake.close()]);
 });
@@ -92,7 +95,9 @@ function newCustomer(invitees: number, { asset = true } = {}): Customer {
   fake.data.organizations.push(makeOrganization({ id: orgId, name: `Customer ${orgId}` }));
   const person = (first: string, over: Partial<FakeContact> = {}) => {
     const id = newId();
-    fake.data.contacts.push(makeContact({ id, 'organization-id': orgId, 'first-name': first, 'last-name': id, email: `${first.toLowerCase()}.${id}@customer.test`, ...over }));
+    fake.data.contacts.push(
+      makeContact({ id, 'organization-id': orgId, 'first-name': first, 'last-name': id, email: `${first.toLowerCase()}.${id}@customer.test`, ...over }),
+    );
     return id;
   };
   const primaryId = person('Pam', { 'contact-type-id': SEED.contactType.primary });
@@ -169,7 +174,9 @@ describe('one writer per Site Summary', () => {
     // Both read the old field before either write lands.
     fake.delayNext({ ms: 300, times: 2, method: 'PATCH' });
     await Promise.all(
-      customer.invitees.map((contactId) => recordAuthorizations(client, directory, { orgId: customer.orgId, contactIds: [contactId], assetTypeName: 'Site Summary', fieldNameKey: FIELD })),
+      customer.invitees.map((contactId) =>
+        recordAuthorizations(client, directory, { orgId: customer.orgId, contactIds: [contactId], assetTypeName: 'Site Summary', fieldNameKey: FIELD }),
+      ),
     );
     expect(patches()).toHaveLength(2);
     expect(customer.invitees.every((id) => authorized(customer).includes(id))).toBe(false);
@@ -321,7 +328,12 @@ describe('failures', () => {
     expect(b).toEqual({ status: 'fulfilled', value: undefined });
     expect(c).toMatchObject({
       status: 'rejected',
-      reason: { name: 'ApplicationFailure', type: 'ItGlue.invalid', nonRetryable: true, message: expect.stringMatching(/^IT Glue refused the request \(422, PATCH .*no Contacts with id/) },
+      reason: {
+        name: 'ApplicationFailure',
+        type: 'ItGlue.invalid',
+        nonRetryable: true,
+        message: expect.stringMatching(/^IT Glue refused the request \(422, PATCH .*no Contacts with id/),
+      },
     });
     // The first alone; the two together, refused; then each on its own (in the order they came).
     const writes = patches().map((w) => ({
@@ -332,7 +344,12 @@ describe('failures', () => {
       { status: 200, field: [customer.primaryId, first].sort() },
       { status: 422, field: [customer.primaryId, first, second, unknown].sort() },
     ]);
-    expect(writes.slice(2).map((w) => w.status).sort()).toEqual([200, 422]);
+    expect(
+      writes
+        .slice(2)
+        .map((w) => w.status)
+        .sort(),
+    ).toEqual([200, 422]);
     expect(writes.slice(2).find((w) => w.status === 200)!.field).toEqual([customer.primaryId, first, second].sort());
     expect(authorized(customer)).toEqual([customer.primaryId, first, second]);
   });
@@ -366,7 +383,7 @@ describe('replay', () => {
     return { activity: scheduled.activityType!.name, queueSuffix: scheduled.taskQueue!.name!.replace(/^.*-itglue$/, '-itglue'), fields: Object.keys(input).sort() };
   }
 
-  it('replays the histories of onboardings recorded through the writer, and the writer\'s own; the onboarding schedules the same command as before', async () => {
+  it("replays the histories of onboardings recorded through the writer, and the writer's own; the onboarding schedules the same command as before", async () => {
     const customer = newCustomer(2);
     fake.delayNext({ ms: 300, times: 4, method: 'PATCH' });
     const handles = await Promise.all(customer.invitees.map((contactId) => startOnboarding(customer, contactId)));

@@ -47,7 +47,9 @@ describe('client', () => {
 
   it('fails at once on a bad key, saying what to fix and never showing the key', async () => {
     const secret = 'ITG.wrong-secret-key-123';
-    const error = await client({ apiKey: secret }).list('/users', userResource).catch((e: unknown) => e);
+    const error = await client({ apiKey: secret })
+      .list('/users', userResource)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ItGlueError);
     expect(error).toMatchObject({ kind: 'auth', status: 401, retryable: false });
     expect((error as Error).message).toContain('check ITGLUE_API_KEY');
@@ -72,7 +74,9 @@ describe('client', () => {
   it('sends a request once: a 429 fails at once, retryable, with the Retry-After that Temporal waits', async () => {
     fake.failNext({ status: 429, times: 2, retryAfterSeconds: 7 });
     const startedAt = Date.now();
-    const error = await client().list('/users', userResource).catch((e: unknown) => e);
+    const error = await client()
+      .list('/users', userResource)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ItGlueError);
     expect(error).toMatchObject({ kind: 'rate-limited', status: 429, retryable: true, retryAfterMs: 7_000 });
     // Not waited out here: the activity fails, and Temporal retries it after the 7 s.
@@ -89,7 +93,9 @@ describe('client', () => {
     for (const status of [500, 503] as const) {
       fake.reset();
       fake.failNext({ status, times: 2 });
-      const error = await client().list('/users', userResource).catch((e: unknown) => e);
+      const error = await client()
+        .list('/users', userResource)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ItGlueError);
       expect(error).toMatchObject({ kind: 'unavailable', status, retryable: true });
       expect(fake.requests.map((r) => r.status)).toEqual([status]);
@@ -109,7 +115,9 @@ describe('client', () => {
   it('sends a request once: one that times out fails at the timeout, retryable', async () => {
     fake.delayNext({ ms: 1_000, times: 2, path: '/users' });
     const startedAt = Date.now();
-    const error = await client({ timeoutMs: 200 }).list('/users', userResource).catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 200 })
+      .list('/users', userResource)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ItGlueError);
     expect(error).toMatchObject({ kind: 'unavailable', status: null, retryable: true, message: 'IT Glue did not answer within 0.2 s (GET /users)' });
     // Given up after the client's timeout, not after the slow answer.
@@ -143,7 +151,9 @@ describe('client', () => {
     for (const [body, where] of malformed) {
       fake.reset();
       fake.answerNext({ body, times: 1, path: '/users' });
-      const error = await client().list('/users', userResource).catch((e: unknown) => e);
+      const error = await client()
+        .list('/users', userResource)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ItGlueError);
       expect(error).toMatchObject({ kind: 'invalid-response', retryable: false });
       expect((error as Error).message).toMatch(new RegExp(`^IT Glue's answer to GET /users was not understood: ${where}: `));
@@ -205,8 +215,7 @@ describe('directory', () => {
 
   it("finds the primary contact in the Site Summary's tag field: several, one or none", async () => {
     const directory = new ItGlueDirectory(client());
-    const tagged = (orgId: string) =>
-      directory.primaryContact(orgId, { kind: 'flexible-asset-tag', assetTypeName: 'Site Summary', fieldNameKey: 'authorized-contacts' });
+    const tagged = (orgId: string) => directory.primaryContact(orgId, { kind: 'flexible-asset-tag', assetTypeName: 'Site Summary', fieldNameKey: 'authorized-contacts' });
     const acme = await tagged(SEED.org.acme);
     expect(acme.kind === 'several' && acme.candidates.map((c) => c.id).sort()).toEqual([SEED.contact.paulaPrimary, SEED.contact.alexApprover]);
     expect(await tagged(SEED.org.smithJones)).toMatchObject({ kind: 'one', contact: { id: SEED.contact.samSmith } });
@@ -239,10 +248,7 @@ describe('writes', () => {
     const groups = new ItGlueGroups(client());
     // Both read the old list before either write lands.
     fake.delayNext({ ms: 300, times: 2, method: 'PATCH', path: `/groups/${SEED.group.technicians}` });
-    await Promise.all([
-      groups.addMembers(SEED.group.technicians, [SEED.user.samPending]),
-      groups.addMembers(SEED.group.technicians, [SEED.user.caseyExpired]),
-    ]);
+    await Promise.all([groups.addMembers(SEED.group.technicians, [SEED.user.samPending]), groups.addMembers(SEED.group.technicians, [SEED.user.caseyExpired])]);
     const members = fake.data.groups.find((g) => g.id === SEED.group.technicians)!['user-ids'];
     expect(members.includes(SEED.user.samPending) && members.includes(SEED.user.caseyExpired)).toBe(false);
   });

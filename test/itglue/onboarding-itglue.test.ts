@@ -13,7 +13,17 @@ import type { Policy } from '../../workflows/policy';
 import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
 import { defaultSeed, makeOrganization, makeUser, SEED, startFakeItGlue, type FakeItGlue } from '../fakes/itglue-server';
 import { FakeWorld } from '../support/fake-activities';
-import { GROUP_MODEL, connectTemporal, endAuthorizationWriters, endGroupWriters, waitForApprovalRequest, testPolicy, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
+import {
+  GROUP_MODEL,
+  connectTemporal,
+  endAuthorizationWriters,
+  endGroupWriters,
+  waitForApprovalRequest,
+  testPolicy,
+  waitForStage,
+  waitForStatus,
+  type TestTemporal,
+} from '../support/temporal';
 
 let temporal: TestTemporal;
 let fake: FakeItGlue;
@@ -81,9 +91,21 @@ describe('validation', () => {
     ['the MSP itself', request({ orgId: SEED.org.msp, contactId: SEED.contact.miaManager }), /your own organization/],
     ['several primary contacts', request({ orgId: SEED.org.smithJones, contactId: SEED.contact.caseyClerk }), /Several contacts .* choose the approver/],
     ['no primary contact', request({ orgId: SEED.org.bluebird, contactId: SEED.contact.blakeBird }), /No primary contact .* choose the approver/],
-    ['an invitee named as their own approver who is not the primary contact', request({ approverContactId: SEED.contact.inesInvitee }), /Ines Invitee is not a primary contact of Acme Dental, so cannot approve their own access/],
-    ['the same where no contact is the primary one', request({ orgId: SEED.org.bluebird, contactId: SEED.contact.blakeBird, approverContactId: SEED.contact.blakeBird }), /Blake .* is not a primary contact of Bluebird/],
-    ['MyGlue where it is not set up', request({ orgId: SEED.org.bluebird, contactId: SEED.contact.blakeBird, kind: 'myglue', myGlueGroupIds: ['303'] }), /MyGlue is not set up/],
+    [
+      'an invitee named as their own approver who is not the primary contact',
+      request({ approverContactId: SEED.contact.inesInvitee }),
+      /Ines Invitee is not a primary contact of Acme Dental, so cannot approve their own access/,
+    ],
+    [
+      'the same where no contact is the primary one',
+      request({ orgId: SEED.org.bluebird, contactId: SEED.contact.blakeBird, approverContactId: SEED.contact.blakeBird }),
+      /Blake .* is not a primary contact of Bluebird/,
+    ],
+    [
+      'MyGlue where it is not set up',
+      request({ orgId: SEED.org.bluebird, contactId: SEED.contact.blakeBird, kind: 'myglue', myGlueGroupIds: ['303'] }),
+      /MyGlue is not set up/,
+    ],
   ])('refuses %s with a reason the tech can act on', async (_what, req, reason) => {
     const v = await itglue.validateRequest(req, policy);
     expect(v.ok).toBe(false);
@@ -91,10 +113,7 @@ describe('validation', () => {
   });
 
   it('skips the approval for an invitee named as their own approver who is one of the primary contacts', async () => {
-    const v = await itglue.validateRequest(
-      request({ orgId: SEED.org.smithJones, contactId: SEED.contact.samSmith, approverContactId: SEED.contact.samSmith }),
-      policy,
-    );
+    const v = await itglue.validateRequest(request({ orgId: SEED.org.smithJones, contactId: SEED.contact.samSmith, approverContactId: SEED.contact.samSmith }), policy);
     expect(v).toMatchObject({ ok: true, invitee: { contactId: SEED.contact.samSmith }, approver: null });
   });
 
@@ -114,9 +133,7 @@ describe('validation', () => {
 
 describe('verification', () => {
   it('lets concurrent onboardings add to one group without losing a member', async () => {
-    const added = Array.from({ length: 6 }, (_, i) =>
-      makeUser({ id: String(6000 + i), email: `new${i}@acme-dental.test`, 'role-name': 'Lite' }),
-    );
+    const added = Array.from({ length: 6 }, (_, i) => makeUser({ id: String(6000 + i), email: `new${i}@acme-dental.test`, 'role-name': 'Lite' }));
     fake.data.users.push(...added);
     const before = [...group(SEED.group.technicians)['user-ids']];
     fake.data.groups.find((g) => g.id === SEED.group.technicians)!['organization-ids'] = [SEED.org.acme];
@@ -146,7 +163,15 @@ describe('verification', () => {
     group(SEED.group.hasPasswordAccess)['user-ids'].push('6300');
     const noPasswords = [...group(SEED.group.noPasswordAccess)['user-ids']];
     const passwords = group(SEED.group.hasPasswordAccess)['user-ids'].filter((id) => id !== '6300');
-    const ines = { id: '6300', email: 'ines.invitee@acme-dental.test', roleName: 'Lite', myGlue: false, invitationSentAt: null, invitationAcceptedAt: null, currentSignInAt: null };
+    const ines = {
+      id: '6300',
+      email: 'ines.invitee@acme-dental.test',
+      roleName: 'Lite',
+      myGlue: false,
+      invitationSentAt: null,
+      invitationAcceptedAt: null,
+      currentSignInAt: null,
+    };
 
     const v = await itglue.verifyUser({ request: request(), org, user: ines, groupNames: ['Customer - No Password Access'], policy: testPolicy() });
     expect(v).toMatchObject({ mismatches: [], accountMismatches: [] });
@@ -167,16 +192,28 @@ describe('verification', () => {
     expect(again).toMatchObject({ mismatches: [], accountMismatches: [], changes: [] });
   });
 
-  it('shared groups: an organization a customer group reaches is the managers\' to remove, unless the policy shares it', async () => {
+  it("shared groups: an organization a customer group reaches is the managers' to remove, unless the policy shares it", async () => {
     const org = { id: SEED.org.acme, name: 'Acme Dental' };
     group(SEED.group.noPasswordAccess)['organization-ids'] = [SEED.org.acme, SEED.org.bluebird];
     group(SEED.group.hasPasswordAccess)['organization-ids'] = [SEED.org.smithJones];
-    const paula = { id: SEED.user.paulaSignedIn, email: 'paula.primary@acme-dental.test', roleName: 'Lite', myGlue: false, invitationSentAt: null, invitationAcceptedAt: null, currentSignInAt: null };
+    const paula = {
+      id: SEED.user.paulaSignedIn,
+      email: 'paula.primary@acme-dental.test',
+      roleName: 'Lite',
+      myGlue: false,
+      invitationSentAt: null,
+      invitationAcceptedAt: null,
+      currentSignInAt: null,
+    };
     const v = await itglue.verifyUser({ request: request(), org, user: paula, groupNames: ['Customer - No Password Access'], policy: testPolicy() });
     expect(v.mismatches).toEqual([]);
     expect(v.accountMismatches).toEqual([
-      expect.stringContaining('The customer group "Customer - No Password Access" is shared by every customer, but gives access to "Acme Dental" and "Bluebird Logistics" (IT Glue ids 1001, 1003)'),
-      expect.stringContaining('The customer group "Customer - Has Password Access" is shared by every customer, but gives access to "Smith, Jones & Co" (IT Glue id 1002)'),
+      expect.stringContaining(
+        'The customer group "Customer - No Password Access" is shared by every customer, but gives access to "Acme Dental" and "Bluebird Logistics" (IT Glue ids 1001, 1003)',
+      ),
+      expect.stringContaining(
+        'The customer group "Customer - Has Password Access" is shared by every customer, but gives access to "Smith, Jones & Co" (IT Glue id 1002)',
+      ),
     ]);
     for (const text of v.accountMismatches!) {
       expect(text).toContain('from the group in IT Glue');
@@ -224,7 +261,15 @@ describe('verification', () => {
     const without = await itglue.verifyUser({
       request: request({ orgId: other.id }),
       org: other,
-      user: { id: '6401', email: 'u6401@bluebird-logistics.test', roleName: 'Lite', myGlue: false, invitationSentAt: null, invitationAcceptedAt: null, currentSignInAt: null },
+      user: {
+        id: '6401',
+        email: 'u6401@bluebird-logistics.test',
+        roleName: 'Lite',
+        myGlue: false,
+        invitationSentAt: null,
+        invitationAcceptedAt: null,
+        currentSignInAt: null,
+      },
       groupNames: ['Smith, Jones & Co - Customer - No Password Access'],
       policy: testPolicy({ groups: { organizationAccess: 'group' } }),
     });
@@ -236,18 +281,37 @@ describe('verification', () => {
     const org = { id: SEED.org.acme, name: 'Acme Dental' };
     // Acme's own group, which also reaches another organization.
     group(SEED.group.noPasswordAccess)['organization-ids'] = [SEED.org.acme, SEED.org.bluebird];
-    const base = { id: SEED.user.ottoAccepted, email: 'otto.other@acme-dental.test', myGlue: false, invitationSentAt: null, invitationAcceptedAt: null, currentSignInAt: null };
+    const base = {
+      id: SEED.user.ottoAccepted,
+      email: 'otto.other@acme-dental.test',
+      myGlue: false,
+      invitationSentAt: null,
+      invitationAcceptedAt: null,
+      currentSignInAt: null,
+    };
     const otto = fake.data.users.find((u) => u.id === SEED.user.ottoAccepted)!;
     otto['role-name'] = 'Editor';
     // The saved user says Lite; what counts is what IT Glue says now.
-    const wrongRole = await itglue.verifyUser({ request: request(), org, user: { ...base, roleName: 'Lite' }, groupNames: ['Customer - No Password Access'], policy: testPolicy(GROUP_MODEL) });
+    const wrongRole = await itglue.verifyUser({
+      request: request(),
+      org,
+      user: { ...base, roleName: 'Lite' },
+      groupNames: ['Customer - No Password Access'],
+      policy: testPolicy(GROUP_MODEL),
+    });
     expect(wrongRole.mismatches).toEqual([
       'The role of otto.other@acme-dental.test is "Editor"; it must be "Lite" (Account → Users → edit the user → Role).',
       expect.stringMatching(/also gives access to 1 other organization \(IT Glue ids 1003\)/),
     ]);
     otto['role-name'] = 'Lite';
     otto['my-glue'] = true;
-    const myGlue = await itglue.verifyUser({ request: request(), org, user: { ...base, roleName: 'Lite' }, groupNames: ['No Such Group'], policy: testPolicy(GROUP_MODEL) });
+    const myGlue = await itglue.verifyUser({
+      request: request(),
+      org,
+      user: { ...base, roleName: 'Lite' },
+      groupNames: ['No Such Group'],
+      policy: testPolicy(GROUP_MODEL),
+    });
     expect(myGlue.user).toMatchObject({ id: SEED.user.ottoAccepted, roleName: 'Lite', myGlue: true });
     expect(myGlue.mismatches).toEqual([
       expect.stringMatching(/is a MyGlue user, but an IT Glue Lite user was requested/),
@@ -266,8 +330,16 @@ describe('verification', () => {
     expect(tooMany.mismatches).toEqual(['The group "Customer - No Password Access" gives access to 6 organizations; at most 5 are allowed for a Lite user.']);
 
     fake.data.users = fake.data.users.filter((u) => u !== otto);
-    const gone = await itglue.verifyUser({ request: request(), org, user: { ...base, roleName: 'Lite' }, groupNames: ['Customer - No Password Access'], policy: testPolicy(GROUP_MODEL) });
-    expect(gone).toEqual({ mismatches: ['IT Glue has no user with the email otto.other@acme-dental.test any more: invite them again (Account → Users), then press Fixed.'] });
+    const gone = await itglue.verifyUser({
+      request: request(),
+      org,
+      user: { ...base, roleName: 'Lite' },
+      groupNames: ['Customer - No Password Access'],
+      policy: testPolicy(GROUP_MODEL),
+    });
+    expect(gone).toEqual({
+      mismatches: ['IT Glue has no user with the email otto.other@acme-dental.test any more: invite them again (Account → Users), then press Fixed.'],
+    });
   });
 });
 
@@ -286,7 +358,15 @@ describe('a whole onboarding with IT Glue', () => {
     fake.data.users.push(makeUser({ id: '6100', email: 'ines.invitee@acme-dental.test', 'role-name': 'Lite', 'invitation-sent-at': new Date().toISOString() }));
     await handle.signal(invitationSent, { by: 'UTECH1' });
     const mismatch = await waitForStatus(handle, (s) => s.subState === 'MISMATCH');
-    expect(mismatch.confirmation).toMatchObject({ by: 'UTECH1', items: ['role Lite', 'the group "Customer - No Password Access" and no other group', 'organization access: Acme Dental and ONLY Acme Dental', 'no sub-organizations'] });
+    expect(mismatch.confirmation).toMatchObject({
+      by: 'UTECH1',
+      items: [
+        'role Lite',
+        'the group "Customer - No Password Access" and no other group',
+        'organization access: Acme Dental and ONLY Acme Dental',
+        'no sub-organizations',
+      ],
+    });
     // The account's problem, for managers: the group and the organization named, to be removed from the group.
     expect(mismatch).toMatchObject({ waitingOn: 'manager', mismatches: [] });
     expect(mismatch.accountMismatches).toEqual([
@@ -311,8 +391,15 @@ describe('a whole onboarding with IT Glue', () => {
 
     const s = await handle.result();
     expect(s.stages.map((v) => v.stage)).toEqual([
-      'VALIDATING', 'AWAITING_APPROVAL', 'RECORDING_AUTHORIZATION', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING',
-      'AWAITING_ACCEPTANCE', 'AWAITING_2FA', 'COMPLETED',
+      'VALIDATING',
+      'AWAITING_APPROVAL',
+      'RECORDING_AUTHORIZATION',
+      'SENDING_INSTRUCTIONS',
+      'AWAITING_INVITE',
+      'VERIFYING',
+      'AWAITING_ACCEPTANCE',
+      'AWAITING_2FA',
+      'COMPLETED',
     ]);
     const sweeps = fake.requests.filter((r) => r.path === '/users' && !r.query['filter[email]']).length;
     console.log(`IT Glue requests for one complete onboarding: ${fake.requests.length - sweeps} (plus ${sweeps} for the sweeps that found its changes)`);

@@ -107,9 +107,7 @@ describe('the API key goes to ITGLUE_API_URL only', () => {
       fake.answerNext({ path: '/users', times: 1, body: pageLinkingTo(next!) });
       const error = await failure(client().list('/users', userResource));
       expect(error).toMatchObject({ kind: 'invalid', retryable: false });
-      expect(error.message, next).toBe(
-        `A link to ${origin}/users was not followed: IT Glue requests (and the API key) go to ITGLUE_API_URL's origin ${fake.url} only`,
-      );
+      expect(error.message, next).toBe(`A link to ${origin}/users was not followed: IT Glue requests (and the API key) go to ITGLUE_API_URL's origin ${fake.url} only`);
       expect(fake.requests).toHaveLength(1);
     }
     expect(other.connections).toBe(0);
@@ -261,7 +259,12 @@ describe('cancellation', () => {
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 500 }, { logger: quiet });
     const startedAt = Date.now();
     const error = await env.run(activities().findUser, 'ines.invitee@acme-dental.test').catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'ApplicationFailure', type: 'ItGlue.unavailable', nonRetryable: false, message: 'IT Glue did not answer within 1.5 s (GET /users)' });
+    expect(error).toMatchObject({
+      name: 'ApplicationFailure',
+      type: 'ItGlue.unavailable',
+      nonRetryable: false,
+      message: 'IT Glue did not answer within 1.5 s (GET /users)',
+    });
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     await expect.poll(() => fake.requests[0]!.aborted, { timeout: 2_000 }).toBe(true);
   });
@@ -276,7 +279,9 @@ describe('cancellation', () => {
   it("aborts a request in flight, or one waiting its turn, by the caller's signal", async () => {
     fake.delayNext({ path: '/users', times: 1, ms: 30_000 });
     const inFlight = new AbortController();
-    const request = client().request('GET', '/users', {}, undefined, { signal: inFlight.signal }).catch((e: unknown) => e);
+    const request = client()
+      .request('GET', '/users', {}, undefined, { signal: inFlight.signal })
+      .catch((e: unknown) => e);
     await arrived();
     inFlight.abort(new Error('stopped by the caller'));
     expect(await request).toMatchObject({ message: 'stopped by the caller' });

@@ -95,35 +95,56 @@ describe('requests per IT Glue activity', () => {
     fake.settings.emailFilter = 'case-sensitive';
 
     const paths: [string, () => Promise<unknown>][] = [
-      ['validateRequest: MyGlue, one group, flexible-asset-tag rule, invitee email with capitals', () =>
-        itglue.validateRequest(request({ kind: 'myglue', myGlueRole: 'Creator', myGlueGroupIds: [SEED.group.acmeMyGlue] }), tagRule)],
-      ['validateRequest: IT Glue, contact-type rule that finds nobody', () =>
-        itglue.validateRequest(request({ orgId: SEED.org.bluebird, contactId: SEED.contact.blakeBird }), testPolicy())],
+      [
+        'validateRequest: MyGlue, one group, flexible-asset-tag rule, invitee email with capitals',
+        () => itglue.validateRequest(request({ kind: 'myglue', myGlueRole: 'Creator', myGlueGroupIds: [SEED.group.acmeMyGlue] }), tagRule),
+      ],
+      [
+        'validateRequest: IT Glue, contact-type rule that finds nobody',
+        () => itglue.validateRequest(request({ orgId: SEED.org.bluebird, contactId: SEED.contact.blakeBird }), testPolicy()),
+      ],
       ['findContact', () => itglue.findContact(SEED.org.acme, SEED.contact.inesInvitee)],
       ['findUser: email with capitals', () => itglue.findUser('Otto.Other@acme-dental.test')],
-      ['verifyUser: IT Glue, group by name', () =>
-        itglue.verifyUser({ request: request(), org: acme, user: savedUser(SEED.user.ottoAccepted, 'Otto.Other@acme-dental.test'), groupNames: ['Customer - No Password Access'], policy: testPolicy() })],
-      ['verifyUser: MyGlue, one group', () =>
-        itglue.verifyUser({
-          request: request({ kind: 'myglue', myGlueRole: 'Creator', myGlueGroupIds: [SEED.group.acmeMyGlue] }),
-          org: acme,
-          user: savedUser(SEED.user.alexMyGlue, 'Alex.Approver@acme-dental.test', { roleName: 'Creator', myGlue: true }),
-          groupNames: ['Acme Dental - MyGlue Staff'],
-          policy: testPolicy(),
-        })],
+      [
+        'verifyUser: IT Glue, group by name',
+        () =>
+          itglue.verifyUser({
+            request: request(),
+            org: acme,
+            user: savedUser(SEED.user.ottoAccepted, 'Otto.Other@acme-dental.test'),
+            groupNames: ['Customer - No Password Access'],
+            policy: testPolicy(),
+          }),
+      ],
+      [
+        'verifyUser: MyGlue, one group',
+        () =>
+          itglue.verifyUser({
+            request: request({ kind: 'myglue', myGlueRole: 'Creator', myGlueGroupIds: [SEED.group.acmeMyGlue] }),
+            org: acme,
+            user: savedUser(SEED.user.alexMyGlue, 'Alex.Approver@acme-dental.test', { roleName: 'Creator', myGlue: true }),
+            groupNames: ['Acme Dental - MyGlue Staff'],
+            policy: testPolicy(),
+          }),
+      ],
       // The onboarding's recordAuthorization only asks the asset's writer (test/itglue/authorization-record.test.ts
       // shows it sends no IT Glue request itself); the writer's activity adds a batch in one write.
-      ['recordAuthorizedContacts: three contacts in one write', () =>
-        itglue.recordAuthorizedContacts({
-          orgId: SEED.org.acme,
-          contactIds: [SEED.contact.inesInvitee, SEED.contact.ottoOther, SEED.contact.alexApprover],
-          assetTypeName: testPolicy().authorization.assetTypeName,
-          fieldNameKey: testPolicy().authorization.fieldNameKey,
-        })],
+      [
+        'recordAuthorizedContacts: three contacts in one write',
+        () =>
+          itglue.recordAuthorizedContacts({
+            orgId: SEED.org.acme,
+            contactIds: [SEED.contact.inesInvitee, SEED.contact.ottoOther, SEED.contact.alexApprover],
+            assetTypeName: testPolicy().authorization.assetTypeName,
+            fieldNameKey: testPolicy().authorization.fieldNameKey,
+          }),
+      ],
       ['addGroupMembers', () => itglue.addGroupMembers(SEED.group.noPasswordAccess, [SEED.user.samPending])],
       // The scope watch's check: a week of the user's activity figures; organization names come from Temporal, not IT Glue.
-      ['userActivity: a week, other organizations named', () =>
-        itglue.userActivity({ userId: SEED.user.paulaSignedIn, from: daysAgo(6), to: daysAgo(0), expected: [SEED.org.smith] })],
+      [
+        'userActivity: a week, other organizations named',
+        () => itglue.userActivity({ userId: SEED.user.paulaSignedIn, from: daysAgo(6), to: daysAgo(0), expected: [SEED.org.smith] }),
+      ],
     ];
     const counts: Record<string, number> = {};
     for (const [path, run] of paths) {
@@ -131,7 +152,11 @@ describe('requests per IT Glue activity', () => {
       await run();
       counts[path] = client.requestCount - before;
     }
-    console.log(`IT Glue requests per activity:\n${Object.entries(counts).map(([p, n]) => `  ${n}  ${p}`).join('\n')}`);
+    console.log(
+      `IT Glue requests per activity:\n${Object.entries(counts)
+        .map(([p, n]) => `  ${n}  ${p}`)
+        .join('\n')}`,
+    );
     expect(fake.requests.every((r) => r.status === 200)).toBe(true);
     for (const n of Object.values(counts)) expect(n).toBeLessThanOrEqual(MAX_REQUESTS_PER_ACTIVITY);
     // The scope watch's figure in the budget is what a check costs.

@@ -111,7 +111,13 @@ async function signIn(handle: WorkflowHandle, acceptedDaysAgo: number, myGlue = 
   await waitForStage(handle, 'AWAITING_ACCEPTANCE');
   await handle.signal(
     userObserved,
-    userFor(INVITEE, { id: USER_ID, myGlue, roleName: myGlue ? 'Creator' : 'Lite', invitationAcceptedAt: daysAgoIso(acceptedDaysAgo), currentSignInAt: new Date().toISOString() }),
+    userFor(INVITEE, {
+      id: USER_ID,
+      myGlue,
+      roleName: myGlue ? 'Creator' : 'Lite',
+      invitationAcceptedAt: daysAgoIso(acceptedDaysAgo),
+      currentSignInAt: new Date().toISOString(),
+    }),
   );
   const s = await waitForStatus(handle, (x) => !!x.scopeWatch);
   const watch = temporal.client.workflow.getHandle(s.scopeWatch!.workflowId);
@@ -163,7 +169,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An onboarding of Ines at Bluebird waiting for approval: it makes Bluebird's name known to invite-lite. */
 async function neighbourAtBluebird() {
-  const handle = await startOnboarding(policy(), { orgId: SEED.org.bluebird, approverContactId: PRIMARY.contactId, kind: 'itglue', myGlueRole: undefined, myGlueGroupIds: undefined });
+  const handle = await startOnboarding(policy(), {
+    orgId: SEED.org.bluebird,
+    approverContactId: PRIMARY.contactId,
+    kind: 'itglue',
+    myGlueRole: undefined,
+    myGlueGroupIds: undefined,
+  });
   const query = `WorkflowId = "${handle.workflowId}"`;
   for (const deadline = Date.now() + 20_000; ; await sleep(200)) {
     for await (const listed of temporal.client.workflow.list({ query })) {
@@ -282,7 +294,11 @@ describe('the watch', () => {
     // Exactly one IT Glue request per check; after the first, from the day after the last complete one.
     expect(metricsRequests()).toHaveLength(later.checks * SCOPE_WATCH_REQUESTS_PER_CHECK);
     expect(fake.requests).toHaveLength(later.checks * SCOPE_WATCH_REQUESTS_PER_CHECK);
-    expect(metricsRequests().slice(1).map((r) => r.query['filter[date]'])).toEqual(Array(later.checks - 1).fill(`${day(1)},${day(0)}`));
+    expect(
+      metricsRequests()
+        .slice(1)
+        .map((r) => r.query['filter[date]']),
+    ).toEqual(Array(later.checks - 1).fill(`${day(1)},${day(0)}`));
     // It continued as new on the way, carrying what it had alerted.
     expect((await watch.describe()).runId).not.toBe(later.firstRunId);
 

@@ -28,7 +28,10 @@ beforeAll(async () => {
   stopWorkers = await temporal.startWorkers({ ...new FakeWorld().activities(), sweepUsers: itglue.sweepUsers });
 });
 afterAll(async () => {
-  await temporal.client.schedule.getHandle(SWEEP_SCHEDULE_ID).delete().catch(() => undefined);
+  await temporal.client.schedule
+    .getHandle(SWEEP_SCHEDULE_ID)
+    .delete()
+    .catch(() => undefined);
   await stopWorkers();
   await Promise.all([temporal.close(), fake.close()]);
 });
@@ -54,7 +57,16 @@ function waitingForInvite(n: number, email: string, tag: string): { request: Onb
       approver: null,
       approvalRound: 0,
       evidence: { via: 'not-needed', at: now, reason: 'test' },
-      confirmation: { by: 'UTECH1', at: now, items: ['role Lite', 'the group "Customer - No Password Access" and no other group', 'organization access: Sweep Test Org and ONLY Sweep Test Org', 'no sub-organizations'] },
+      confirmation: {
+        by: 'UTECH1',
+        at: now,
+        items: [
+          'role Lite',
+          'the group "Customer - No Password Access" and no other group',
+          'organization access: Sweep Test Org and ONLY Sweep Test Org',
+          'no sub-organizations',
+        ],
+      },
       stages: [{ stage: 'AWAITING_INVITE', enteredAt: now, leftAt: null }],
       thread: { channel: 'C0ONBOARD', ts: '1.0' },
     }),
@@ -73,7 +85,14 @@ async function startWaiting(numbers: number[], emailOf: (n: number) => string, t
             taskQueue: temporal.taskQueue,
             workflowId: carried.workflowId,
             // Already reminded as often as the policy allows: nothing to publish, so no activity runs.
-            args: [{ request, policy, carried, progress: { approval: null, invite: { since: Date.now(), techReminders: policy.invite.maxTechReminders }, linkSentAt: null, twoFactor: null } }],
+            args: [
+              {
+                request,
+                policy,
+                carried,
+                progress: { approval: null, invite: { since: Date.now(), techReminders: policy.invite.maxTechReminders }, linkSentAt: null, twoFactor: null },
+              },
+            ],
           });
         }),
       )),
@@ -171,7 +190,10 @@ describe('sweep', () => {
     await listed(tag, ['AWAITING_ACCEPTANCE'], 60);
 
     for await (const w of temporal.client.workflow.list({ query: `OnboardingOrgId = "sweep-${tag}" AND ExecutionStatus = "Running"` })) {
-      await temporal.client.workflow.getHandle(w.workflowId).terminate('test over').catch(() => undefined);
+      await temporal.client.workflow
+        .getHandle(w.workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
     }
   });
 });

@@ -27,7 +27,13 @@ describe('wire format', () => {
 
   it('sends tag traits back as id lists and keeps every other trait as it was', () => {
     const traits = {
-      'authorized-contacts': { type: 'Contacts', values: [{ id: 3, name: 'A' }, { id: '4', name: 'B' }] },
+      'authorized-contacts': {
+        type: 'Contacts',
+        values: [
+          { id: 3, name: 'A' },
+          { id: '4', name: 'B' },
+        ],
+      },
       notes: 'keep me',
       'wifi-ssid': null,
       floors: 3,
@@ -53,10 +59,12 @@ describe('wire format', () => {
     const limiter = new RateLimiter(20);
     const start = Date.now();
     const times: number[] = [];
-    await Promise.all(Array.from({ length: 11 }, async () => {
-      await limiter.take();
-      times.push(Date.now() - start);
-    }));
+    await Promise.all(
+      Array.from({ length: 11 }, async () => {
+        await limiter.take();
+        times.push(Date.now() - start);
+      }),
+    );
     times.sort((a, b) => a - b);
     // 11 requests at 20 per second: the last may go no earlier than 500 ms after the first.
     expect(times[10]! - times[0]!).toBeGreaterThanOrEqual(490);

@@ -39,7 +39,18 @@ import {
   type RecordedRequest,
 } from '../fakes/itglue-server';
 import { FakeWorld } from '../support/fake-activities';
-import { connectTemporal, startOnboardingWorkflow, updateRefusal, endAuthorizationWriters, endGroupWriters, testPolicy, waitForApprovalRequest, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
+import {
+  connectTemporal,
+  startOnboardingWorkflow,
+  updateRefusal,
+  endAuthorizationWriters,
+  endGroupWriters,
+  testPolicy,
+  waitForApprovalRequest,
+  waitForStage,
+  waitForStatus,
+  type TestTemporal,
+} from '../support/temporal';
 
 let temporal: TestTemporal;
 let fake: FakeItGlue;
@@ -91,7 +102,14 @@ beforeEach(() => {
   const acmeSite = fake.data.flexibleAssets.find((a) => a.id === SEED.flexibleAsset.acmeSite)!;
   fake.data.organizations.push(makeOrganization({ id: SITE.orgId, name: 'Acme Dental (workflow paths)' }));
   fake.data.contacts.push(
-    makeContact({ id: SITE.primaryId, 'organization-id': SITE.orgId, 'first-name': 'Pia', 'last-name': 'Paths', 'contact-type-id': SEED.contactType.primary, email: `pia.${SITE.primaryId}@acme-dental.test` }),
+    makeContact({
+      id: SITE.primaryId,
+      'organization-id': SITE.orgId,
+      'first-name': 'Pia',
+      'last-name': 'Paths',
+      'contact-type-id': SEED.contactType.primary,
+      email: `pia.${SITE.primaryId}@acme-dental.test`,
+    }),
   );
   fake.data.flexibleAssets.push(makeFlexibleAsset({ ...structuredClone(acmeSite), id: SITE.assetId, 'organization-id': SITE.orgId }));
 });
@@ -166,7 +184,11 @@ function shown(r: RecordedRequest): string {
 }
 const isSweep = (r: RecordedRequest) => r.method === 'GET' && r.path === '/users' && r.query['filter[email]'] === undefined;
 /** IT Glue requests from the `from`-th on, sweeps left out. */
-const requests = (from = 0) => fake.requests.slice(from).filter((r) => !isSweep(r)).map(shown);
+const requests = (from = 0) =>
+  fake.requests
+    .slice(from)
+    .filter((r) => !isSweep(r))
+    .map(shown);
 const sweeps = () => fake.requests.filter(isSweep).length;
 
 /** What validating a request for a contact of Acme Dental (or of another organization) asks IT Glue. */
@@ -195,13 +217,22 @@ const forWorkflow = (args: unknown[], workflowId: string) => (args[0] as { workf
 /** Mail calls (names, in order) made for the onboarding. */
 const mails = (workflowId: string) => world.calls.filter((c) => !SLACK_CALLS.has(c.name) && forWorkflow(c.args, workflowId)).map((c) => c.name);
 const mailsOf = (name: string, workflowId: string) =>
-  world.callsOf(name).filter((a) => forWorkflow(a, workflowId)).map((a) => a[0] as Record<string, unknown>);
+  world
+    .callsOf(name)
+    .filter((a) => forWorkflow(a, workflowId))
+    .map((a) => a[0] as Record<string, unknown>);
 /** Events posted to the onboarding's Slack thread, in order. */
 const posts = (workflowId: string) =>
-  world.callsOf('postToThread').filter((a) => forWorkflow(a, workflowId)).map((a) => (a[0] as { event: OnboardingEvent }).event);
+  world
+    .callsOf('postToThread')
+    .filter((a) => forWorkflow(a, workflowId))
+    .map((a) => (a[0] as { event: OnboardingEvent }).event);
 /** The status as the thread's root message was last drawn. */
 const threadShows = (workflowId: string) =>
-  world.callsOf('updateThread').filter((a) => forWorkflow(a, workflowId)).at(-1)![0] as OnboardingStatus;
+  world
+    .callsOf('updateThread')
+    .filter((a) => forWorkflow(a, workflowId))
+    .at(-1)![0] as OnboardingStatus;
 
 /** The failure type of a refused decision. */
 const refusal = async (promise: Promise<unknown>) => (await updateRefusal(promise)).type ?? '';
@@ -259,19 +290,37 @@ describe('approval', () => {
     const before = fake.requests.length;
     await sweepUntil(handle, (s) => s.stage === 'COMPLETED');
     const s = await handle.result();
-    expect(stagePath(s)).toEqual([
-      'VALIDATING', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA', 'COMPLETED',
-    ]);
+    expect(stagePath(s)).toEqual(['VALIDATING', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA', 'COMPLETED']);
     expect(eventTypes(s)).toEqual([
-      'validated', 'approval-not-needed', 'instructions-sent', 'invitation-sent', 'user-found', 'group-changed', 'verified', 'accepted', 'signed-in', 'completed',
+      'validated',
+      'approval-not-needed',
+      'instructions-sent',
+      'invitation-sent',
+      'user-found',
+      'group-changed',
+      'verified',
+      'accepted',
+      'signed-in',
+      'completed',
     ]);
     // Acceptance and sign-in cost only the sweeps.
     expect(requests(before)).toEqual([]);
     expect(sweeps()).toBeGreaterThanOrEqual(1);
     expect(mails(s.workflowId)).toEqual(['sendInstructions']);
-    expect(mailsOf('sendInstructions', s.workflowId)[0]).toMatchObject({ invitee: { contactId: pat.contactId, email: pat.email }, org: { id: SEED.org.smith, name: 'Smith' } });
+    expect(mailsOf('sendInstructions', s.workflowId)[0]).toMatchObject({
+      invitee: { contactId: pat.contactId, email: pat.email },
+      org: { id: SEED.org.smith, name: 'Smith' },
+    });
     expect(posts(s.workflowId).map((e) => e.type)).toEqual([
-      'approval-not-needed', 'instructions-sent', 'invitation-sent', 'user-found', 'group-changed', 'verified', 'accepted', 'signed-in', 'completed',
+      'approval-not-needed',
+      'instructions-sent',
+      'invitation-sent',
+      'user-found',
+      'group-changed',
+      'verified',
+      'accepted',
+      'signed-in',
+      'completed',
     ]);
   });
 
@@ -291,7 +340,12 @@ describe('approval', () => {
     expect(requests()).toEqual(validation(invitee));
     expect(asset().traits).toEqual(traits);
     expect(mails(s.workflowId)).toEqual(['sendApprovalRequest', 'sendDecisionReceipt']);
-    expect(mailsOf('sendApprovalRequest', s.workflowId)[0]).toMatchObject({ approver: PAULA, invitee: { contactId: invitee.contactId, email: invitee.email }, round: 1, reminder: 0 });
+    expect(mailsOf('sendApprovalRequest', s.workflowId)[0]).toMatchObject({
+      approver: PAULA,
+      invitee: { contactId: invitee.contactId, email: invitee.email },
+      round: 1,
+      reminder: 0,
+    });
     expect(mailsOf('sendDecisionReceipt', s.workflowId)[0]).toMatchObject({ approver: PAULA, result: { decision: 'deny', round: 1 } });
     expect(posts(s.workflowId).map((e) => e.type)).toEqual(['approval-requested', 'denied']);
     expect(threadShows(s.workflowId)).toMatchObject({ stage: 'DENIED', waitingOn: 'nobody' });
@@ -305,13 +359,16 @@ describe('approval', () => {
     const s = await handle.result();
 
     expect(stagePath(s)).toEqual(['VALIDATING', 'AWAITING_APPROVAL', 'APPROVAL_EXPIRED']);
-    expect(eventTypes(s)).toEqual([
-      'validated', 'approval-requested', 'approval-reminder', 'approval-reminder', 'escalated', 'approval-reminder', 'approval-expired',
-    ]);
+    expect(eventTypes(s)).toEqual(['validated', 'approval-requested', 'approval-reminder', 'approval-reminder', 'escalated', 'approval-reminder', 'approval-expired']);
     expect(s.evidence).toBeNull();
     expect(Date.parse(s.stages[2]!.enteredAt) - Date.parse(s.stages[1]!.enteredAt)).toBeGreaterThanOrEqual(5_000);
     const rounds = mailsOf('sendApprovalRequest', s.workflowId).map((m) => [m.round, m.reminder, (m.approver as { email: string }).email]);
-    expect(rounds).toEqual([[1, 0, PAULA.email], [2, 1, PAULA.email], [3, 2, PAULA.email], [4, 3, PAULA.email]]);
+    expect(rounds).toEqual([
+      [1, 0, PAULA.email],
+      [2, 1, PAULA.email],
+      [3, 2, PAULA.email],
+      [4, 3, PAULA.email],
+    ]);
     // Never approved on time-out: no receipt, no instructions, and IT Glue is only read to validate.
     expect(mails(s.workflowId)).toEqual(Array(4).fill('sendApprovalRequest'));
     expect(requests()).toEqual(validation(invitee));
@@ -348,9 +405,7 @@ describe('approval', () => {
     const s = await waitForStage(handle, 'AWAITING_INVITE');
 
     expect(stagePath(s)).toEqual(['VALIDATING', 'AWAITING_APPROVAL', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE']);
-    expect(eventTypes(s)).toEqual([
-      'validated', 'approval-requested', 'approver-not-found', 'approver-changed', 'approval-requested', 'approved', 'instructions-sent',
-    ]);
+    expect(eventTypes(s)).toEqual(['validated', 'approval-requested', 'approver-not-found', 'approver-changed', 'approval-requested', 'approved', 'instructions-sent']);
     expect(s.events.find((e) => e.type === 'approver-not-found')!.text).toBe(
       `Contact ${SEED.contact.samSmith} cannot approve: choose another contact of Acme Dental with an email address, other than the invitee.`,
     );
@@ -431,9 +486,7 @@ describe('invitation', () => {
     expect(eventTypes(later)).toEqual(eventTypes(reminded));
     expect(later).toMatchObject({ stage: 'AWAITING_INVITE', waitingOn: 'tech', deadline: null });
     const reminders = posts(handle.workflowId).filter((e) => e.type === 'tech-reminder');
-    expect(reminders.map((e) => e.text)).toEqual(
-      Array(2).fill(`The IT Glue invitation for ${invitee.email} has not been seen yet: please send it.`),
-    );
+    expect(reminders.map((e) => e.text)).toEqual(Array(2).fill(`The IT Glue invitation for ${invitee.email} has not been seen yet: please send it.`));
     expect(Date.parse(reminders[1]!.at) - Date.parse(reminders[0]!.at)).toBeGreaterThanOrEqual(700);
     // Reminding costs no IT Glue request.
     expect(fake.requests.length).toBe(afterApproval);
@@ -449,8 +502,17 @@ describe('invitation', () => {
     expect(group()['user-ids']).toEqual([user.id]);
     expect(stagePath(s)).toEqual(['VALIDATING', 'AWAITING_APPROVAL', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE']);
     expect(eventTypes(s)).toEqual([
-      'validated', 'approval-requested', 'approved', 'instructions-sent', 'tech-reminder', 'tech-reminder',
-      'invitation-sent', 'user-not-found', 'user-found', 'group-changed', 'verified',
+      'validated',
+      'approval-requested',
+      'approved',
+      'instructions-sent',
+      'tech-reminder',
+      'tech-reminder',
+      'invitation-sent',
+      'user-not-found',
+      'user-found',
+      'group-changed',
+      'verified',
     ]);
     expect(requests()).toEqual([...validation(invitee), `GET /users?filter[email]=${invitee.email}`, ...verification(invitee.email)]);
     expect(sweeps()).toBeGreaterThanOrEqual(1);
@@ -490,13 +552,35 @@ describe('invitation', () => {
     await sweepUntil(handle, (x) => x.stage === 'COMPLETED');
     const s = await handle.result();
     expect(stagePath(s)).toEqual([
-      'VALIDATING', 'AWAITING_APPROVAL', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE',
-      'STALLED', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA', 'COMPLETED',
+      'VALIDATING',
+      'AWAITING_APPROVAL',
+      'SENDING_INSTRUCTIONS',
+      'AWAITING_INVITE',
+      'VERIFYING',
+      'AWAITING_ACCEPTANCE',
+      'STALLED',
+      'AWAITING_ACCEPTANCE',
+      'AWAITING_2FA',
+      'COMPLETED',
     ]);
     expect(eventTypes(s)).toEqual([
-      'validated', 'approval-requested', 'approved', 'instructions-sent', 'user-found', 'group-changed', 'verified',
-      'invite-expired', 'resent', 'invite-expired', 'resent', 'stalled', 'resumed', 'invite-expired',
-      'accepted', 'signed-in', 'completed',
+      'validated',
+      'approval-requested',
+      'approved',
+      'instructions-sent',
+      'user-found',
+      'group-changed',
+      'verified',
+      'invite-expired',
+      'resent',
+      'invite-expired',
+      'resent',
+      'stalled',
+      'resumed',
+      'invite-expired',
+      'accepted',
+      'signed-in',
+      'completed',
     ]);
     expect(s.events.filter((e) => e.type === 'resent').map((e) => e.text)).toEqual([
       '<@UTECH1> resent the invitation. (resend 1 of 2)',
@@ -507,11 +591,18 @@ describe('invitation', () => {
     expect(requests()).toEqual([...validation(invitee), ...verification(invitee.email), `GET /users?filter[email]=${invitee.email}`]);
     expect(mailsOf('sendInviteExpired', s.workflowId).map((m) => m.expiry)).toEqual([1, 2, 3]);
     expect(mails(s.workflowId)).toEqual([
-      'sendApprovalRequest', 'sendDecisionReceipt', 'sendInstructions', 'sendInviteExpired', 'sendInviteExpired', 'sendInviteExpired',
+      'sendApprovalRequest',
+      'sendDecisionReceipt',
+      'sendInstructions',
+      'sendInviteExpired',
+      'sendInviteExpired',
+      'sendInviteExpired',
     ]);
-    expect(posts(s.workflowId).filter((e) => e.type === 'stalled').map((e) => e.text)).toEqual([
-      'Needs a manager: the invitation expired 3 times without being accepted.',
-    ]);
+    expect(
+      posts(s.workflowId)
+        .filter((e) => e.type === 'stalled')
+        .map((e) => e.text),
+    ).toEqual(['Needs a manager: the invitation expired 3 times without being accepted.']);
   });
 });
 

@@ -143,7 +143,11 @@ it('trusts the last list read for at most SLACK_GROUP_CACHE_MAX while Slack fail
     const acks: unknown[] = [];
     let ran = false;
     const context: Record<string, unknown> = { [ACK_STATE]: { acked: false, ack: async (response?: unknown) => void acks.push(response) } };
-    await authorize(roles, rule, log)({
+    await authorize(
+      roles,
+      rule,
+      log,
+    )({
       body: { command: '/invite-lite', user_id: user, channel_id: 'C0GENERAL1', response_url: '' },
       context,
       client: client(slack!),
@@ -155,7 +159,11 @@ it('trusts the last list read for at most SLACK_GROUP_CACHE_MAX while Slack fail
   expect(refused.ran).toBe(false);
   expect(refused.acks).toEqual([{ response_type: 'ephemeral', text: RIGHTS_UNKNOWN }]);
   expect(RIGHTS_UNKNOWN).toMatch(/^Your rights cannot be checked right now: .*Nothing was changed\./);
-  expect(logged.filter((l) => l.event === 'slack.rightsUnknown').at(-1)?.fields).toMatchObject({ user: 'U0GROUP001', rule: 'tech', usergroups: ['S0TECHS001', 'S0MGRS0001'] });
+  expect(logged.filter((l) => l.event === 'slack.rightsUnknown').at(-1)?.fields).toMatchObject({
+    user: 'U0GROUP001',
+    rule: 'tech',
+    usergroups: ['S0TECHS001', 'S0MGRS0001'],
+  });
   // A tech listed by ID needs no group: allowed; and the App Home ('anyone') says the same as a refusal.
   expect(await run('U0LISTED01', 'tech')).toMatchObject({ ran: true, acks: [], rights: { tech: true, manager: false } });
   expect((await run('U0GROUP001', 'anyone')).acks).toEqual([{ response_type: 'ephemeral', text: RIGHTS_UNKNOWN }]);

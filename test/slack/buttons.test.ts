@@ -50,7 +50,10 @@ async function actionsTaken(workflowId: string): Promise<string[]> {
 }
 
 function ephemeralsTo(user: string): Array<{ text: string; thread_ts?: string }> {
-  return h.slack.callsOf('chat.postEphemeral').filter((c) => c.args.user === user).map((c) => c.args as { text: string; thread_ts?: string });
+  return h.slack
+    .callsOf('chat.postEphemeral')
+    .filter((c) => c.args.user === user)
+    .map((c) => c.args as { text: string; thread_ts?: string });
 }
 
 const nextOrg = () => `${ORG.id}${++counter}`;
@@ -181,7 +184,10 @@ describe('buttons that open a modal', () => {
 
   async function modalOpenedBy(triggerId: string): Promise<ModalState> {
     await eventually(() => h.slack.callsOf('views.open').find((c) => c.args.trigger_id === triggerId && c.ok), 'views.open');
-    const index = h.slack.callsOf('views.open').filter((c) => c.ok).findIndex((c) => c.args.trigger_id === triggerId);
+    const index = h.slack
+      .callsOf('views.open')
+      .filter((c) => c.ok)
+      .findIndex((c) => c.args.trigger_id === triggerId);
     return h.slack.views.opened[index] as ModalState;
   }
 
@@ -196,7 +202,9 @@ describe('buttons that open a modal', () => {
     expect(select?.element?.options?.map((o) => o.value)).toEqual([OTHER.contactId]);
 
     const values = { [APPROVER_FIELD.block]: { [APPROVER_FIELD.action]: { type: 'static_select', selected_option: opt(OTHER.contactId) } } };
-    const invalid = await h.submit(modal, USERS.tech, { [APPROVER_FIELD.block]: { [APPROVER_FIELD.action]: { type: 'static_select', selected_option: opt(INVITEE.contactId) } } });
+    const invalid = await h.submit(modal, USERS.tech, {
+      [APPROVER_FIELD.block]: { [APPROVER_FIELD.action]: { type: 'static_select', selected_option: opt(INVITEE.contactId) } },
+    });
     expect(JSON.stringify(invalid.answer)).toContain('cannot approve their own access');
 
     const refused = await h.submit(modal, USERS.outsider, values);

@@ -117,9 +117,7 @@ describe('messages', () => {
     expect(await slackError(client.chat.postMessage({ channel: 'C0ONBOARD', text: '' }))).toBe('no_text');
     expect(await slackError(client.chat.postMessage({ channel: 'C0ONBOARD', text: 'x'.repeat(40_001) }))).toBe('msg_too_long');
     expect(await slackError(client.chat.postMessage({ channel: 'C0ONBOARD', text: 'x', blocks: [{ text: 'no type' } as never] }))).toBe('invalid_blocks');
-    expect(await slackError(client.apiCall('chat.postMessage', { channel: 'C0ONBOARD', text: 'x', blocks: { type: 'divider' } }))).toBe(
-      'invalid_blocks_format',
-    );
+    expect(await slackError(client.apiCall('chat.postMessage', { channel: 'C0ONBOARD', text: 'x', blocks: { type: 'divider' } }))).toBe('invalid_blocks_format');
     expect(await slackError(client.chat.postMessage({ channel: 'C0ONBOARD', text: 'x', thread_ts: '1.000001' }))).toBe('thread_not_found');
     // A user ID opens a DM.
     expect((await client.chat.postMessage({ channel: 'UTECH1', text: 'dm' })).channel).toBe('DTECH1');
@@ -184,9 +182,7 @@ describe('views', () => {
     await client.views.push({ trigger_id: push, view: modal('Offline approval') });
     expect(await slackError(client.views.push({ trigger_id: push, view: modal() }))).toBe('expired_trigger_id');
     // A title Slack would refuse.
-    expect(await slackError(client.views.open({ trigger_id: fake.issueTriggerId(), view: modal('A title longer than 24 chars') }))).toBe(
-      'invalid_arguments',
-    );
+    expect(await slackError(client.views.open({ trigger_id: fake.issueTriggerId(), view: modal('A title longer than 24 chars') }))).toBe('invalid_arguments');
   });
 
   it('updates a view by view_id or external_id, refusing a stale hash', async () => {
@@ -323,7 +319,11 @@ describe('response_url', () => {
   it('accepts 5 posts, then refuses', async () => {
     const url = fake.responseUrl();
     for (let i = 0; i < 5; i++) {
-      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `r${i}`, response_type: 'ephemeral' }) });
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: `r${i}`, response_type: 'ephemeral' }),
+      });
       expect(r.status).toBe(200);
     }
     const sixth = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'r5' }) });

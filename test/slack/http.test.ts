@@ -108,7 +108,11 @@ it('checks the signature over the raw body before reading it as a form or JSON: 
     ['malformed JSON', '{"type": "event_callback", "event": ', 'application/json'],
     ['JSON of a shape Bolt cannot take', JSON.stringify({ type: 'event_callback', event: null }), 'application/json'],
     ['a payload that is not JSON', 'payload=%7Bnot-json', 'application/x-www-form-urlencoded'],
-    ['a button press without a user', new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', actions: [] }) }).toString(), 'application/x-www-form-urlencoded'],
+    [
+      'a button press without a user',
+      new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', actions: [] }) }).toString(),
+      'application/x-www-form-urlencoded',
+    ],
     ['3 MB', JSON.stringify({ pad: 'x'.repeat(3 * 1024 * 1024) }), 'application/json'],
   ];
   for (const [name, body, contentType] of bodies) {
@@ -120,7 +124,10 @@ it('checks the signature over the raw body before reading it as a form or JSON: 
     expect(forged.status, `${name}, signed with another secret`).toBe(401);
   }
   // Refused for the signature each time, never for the body's shape: the body was not parsed.
-  const refusals = h.logged.slice(from).filter((l) => l.event === 'slack.requestRefused').map((l) => l.fields.reason);
+  const refusals = h.logged
+    .slice(from)
+    .filter((l) => l.event === 'slack.requestRefused')
+    .map((l) => l.fields.reason);
   expect(refusals).toHaveLength(bodies.length * 3);
   for (const reason of refusals) expect(reason).toMatch(/^(no signature, or not one of Slack's|the signature does not match the body)$/);
   expect(h.logged.slice(from).filter((l) => l.event === 'slack.error')).toEqual([]);
@@ -131,9 +138,17 @@ it('answers an unsigned request, or one declared over the limit, before its body
   // Only the first bytes of a 3 MB body are sent: the answer comes without waiting for the rest.
   const unsigned = await answerBeforeBody(h.http.port, { 'Content-Type': 'application/json', 'X-Slack-Request-Timestamp': now }, 3 * 1024 * 1024);
   expect(unsigned.statusLine).toMatch(/^HTTP\/1\.1 401 /);
-  const stale = await answerBeforeBody(h.http.port, { 'Content-Type': 'application/json', 'X-Slack-Request-Timestamp': String(Number(now) - 600), 'X-Slack-Signature': `v0=${'0'.repeat(64)}` }, 3 * 1024 * 1024);
+  const stale = await answerBeforeBody(
+    h.http.port,
+    { 'Content-Type': 'application/json', 'X-Slack-Request-Timestamp': String(Number(now) - 600), 'X-Slack-Signature': `v0=${'0'.repeat(64)}` },
+    3 * 1024 * 1024,
+  );
   expect(stale.statusLine).toMatch(/^HTTP\/1\.1 401 /);
-  const huge = await answerBeforeBody(h.http.port, { 'Content-Type': 'application/json', 'X-Slack-Request-Timestamp': now, 'X-Slack-Signature': `v0=${'0'.repeat(64)}` }, 5 * 1024 * 1024);
+  const huge = await answerBeforeBody(
+    h.http.port,
+    { 'Content-Type': 'application/json', 'X-Slack-Request-Timestamp': now, 'X-Slack-Signature': `v0=${'0'.repeat(64)}` },
+    5 * 1024 * 1024,
+  );
   expect(huge.statusLine).toMatch(/^HTTP\/1\.1 413 /);
   // And the endpoint keeps serving.
   const probe = await h.post(JSON.stringify({ type: 'url_verification', challenge: 'after-refusals' }), { contentType: 'application/json' });

@@ -30,7 +30,10 @@ const { org, contact } = SEED;
 async function modalFor(triggerId: string): Promise<View> {
   await eventually(() => h.slack.callsOf('views.open').find((c) => c.args.trigger_id === triggerId && c.ok), `views.open with ${triggerId}`);
   // Views are kept in the order they were opened, as the successful calls were made.
-  const index = h.slack.callsOf('views.open').filter((c) => c.ok).findIndex((c) => c.args.trigger_id === triggerId);
+  const index = h.slack
+    .callsOf('views.open')
+    .filter((c) => c.ok)
+    .findIndex((c) => c.args.trigger_id === triggerId);
   return (h.slack.views.opened as View[])[index]!;
 }
 
@@ -55,7 +58,10 @@ function initialValue(b: Block | undefined): string | undefined {
 const opt = (value: string, text = value) => ({ text: { type: 'plain_text', text }, value });
 
 /** `state.values` of the invite modal for this organization. */
-function values(orgId: string, fields: { contact?: string; approver?: string; kind?: 'itglue' | 'myglue'; password?: 'yes' | 'no'; groups?: string[]; role?: string; ticket?: string; note?: string }) {
+function values(
+  orgId: string,
+  fields: { contact?: string; approver?: string; kind?: 'itglue' | 'myglue'; password?: 'yes' | 'no'; groups?: string[]; role?: string; ticket?: string; note?: string },
+) {
   const v: Record<string, Record<string, unknown>> = {
     org: { [INVITE.org.action]: { type: 'external_select', selected_option: opt(orgId) } },
     [`kind:${orgId}`]: { [INVITE.kind.action]: { type: 'radio_buttons', selected_option: opt(fields.kind ?? 'itglue') } },
@@ -117,7 +123,10 @@ describe('the command', () => {
 
   it('says when the text matches several organizations, and leaves the choice open', async () => {
     const view = await openModal(USERS.tech, 'smi');
-    const current = await eventually(() => (h.slack.views.byId[view.id] as View).blocks.find((b) => b.type === 'section') && (h.slack.views.byId[view.id] as View), 'notice');
+    const current = await eventually(
+      () => (h.slack.views.byId[view.id] as View).blocks.find((b) => b.type === 'section') && (h.slack.views.byId[view.id] as View),
+      'notice',
+    );
     expect(current.blocks[0]?.text?.text).toContain('2 organizations match');
     expect(block(current, 'contact')).toBeUndefined();
   });
@@ -238,7 +247,7 @@ describe('the submission', () => {
     expect((taken.answer?.errors as Record<string, string> | undefined)?.[`approver:${org.smithJones}`]).toBeUndefined();
   });
 
-  it('refuses a customer\'s own group that gives access to more organizations than the policy allows, on the password field', async () => {
+  it("refuses a customer's own group that gives access to more organizations than the policy allows, on the password field", async () => {
     // Per-customer groups (the `group` model): Acme's own group also reaches Bluebird.
     const shared = h.policy.groups;
     h.policy.groups = { ...shared, organizationAccess: 'group', nameTemplate: '{group}' };
@@ -254,9 +263,11 @@ describe('the submission', () => {
     }
   });
 
-  it('shared customer groups: never refuses or advises on the group\'s organizations in the modal (managers are told at verification)', async () => {
+  it("shared customer groups: never refuses or advises on the group's organizations in the modal (managers are told at verification)", async () => {
     h.group('Customer - No Password Access')['organization-ids'] = [org.acme, org.bluebird];
-    h.itglue.data.contacts.push(makeContact({ id: '2998', 'organization-id': org.acme, 'first-name': 'Sandy', 'last-name': 'Shared', email: 'sandy.shared@acme-dental.test' }));
+    h.itglue.data.contacts.push(
+      makeContact({ id: '2998', 'organization-id': org.acme, 'first-name': 'Sandy', 'last-name': 'Shared', email: 'sandy.shared@acme-dental.test' }),
+    );
     try {
       const view = await modalForOrg('Acme Dental');
       const { answer } = await submit(view, USERS.tech, values(org.acme, { contact: '2998', approver: contact.paulaPrimary, password: 'no' }));
@@ -288,7 +299,10 @@ describe('the submission', () => {
     const workflowId = `onboarding:${org.smithJones}:${contact.joJones}`;
     const handle = h.temporal.client.workflow.getHandle(workflowId);
     const status = await eventually(async () => {
-      const s = await handle.query('status' as never) as { stage: string; request: { requestedBy: string; passwordAccess: boolean; ticket: string; approverContactId: string } };
+      const s = (await handle.query('status' as never)) as {
+        stage: string;
+        request: { requestedBy: string; passwordAccess: boolean; ticket: string; approverContactId: string };
+      };
       return s.stage === 'AWAITING_APPROVAL' ? s : null;
     }, 'the approval stage');
     expect([USERS.tech, USERS.tech2]).toContain(status.request.requestedBy);
@@ -338,7 +352,13 @@ describe('MyGlue password access', () => {
   /** The Acme modal with MyGlue chosen, then these groups: the modal as rebuilt for them. */
   async function choose(groupIds: string[]): Promise<View> {
     const view = await modalForOrg('Acme Dental');
-    await h.modalAction(view, `kind:${org.acme}`, { action_id: INVITE.kind.action, type: 'radio_buttons', selected_option: opt('myglue') }, USERS.tech, values(org.acme, { kind: 'myglue' }));
+    await h.modalAction(
+      view,
+      `kind:${org.acme}`,
+      { action_id: INVITE.kind.action, type: 'radio_buttons', selected_option: opt('myglue') },
+      USERS.tech,
+      values(org.acme, { kind: 'myglue' }),
+    );
     const myGlue = await eventually(() => {
       const v = h.slack.views.byId[view.id] as View;
       return block(v, 'myglue_groups') ? v : null;
@@ -354,7 +374,14 @@ describe('MyGlue password access', () => {
       values(org.acme, { kind: 'myglue', groups: groupIds, contact: invitees[0]!.id }),
     );
     expect(response.status).toBe(200);
-    await eventually(() => h.slack.callsOf('views.update').slice(before).some((c) => c.ok), 'the rebuilt modal');
+    await eventually(
+      () =>
+        h.slack
+          .callsOf('views.update')
+          .slice(before)
+          .some((c) => c.ok),
+      'the rebuilt modal',
+    );
     return h.slack.views.byId[view.id] as View;
   }
 
@@ -372,9 +399,15 @@ describe('MyGlue password access', () => {
   });
 
   it('says "hidden" when a chosen group’s denied asset types cannot be read', async () => {
-    h.itglue.answerNext({ path: `/groups/${groups.allows}`, times: 1, body: JSON.stringify({ data: { id: groups.allows, type: 'groups', attributes: { name: 'Acme - Office Managers', 'my-glue': true } } }) });
+    h.itglue.answerNext({
+      path: `/groups/${groups.allows}`,
+      times: 1,
+      body: JSON.stringify({ data: { id: groups.allows, type: 'groups', attributes: { name: 'Acme - Office Managers', 'my-glue': true } } }),
+    });
     const unread = await choose([groups.allows]);
-    expect(passwordsText(unread)).toBe('*Passwords: hidden*: the denied asset types of “Acme - Office Managers” could not be read. Where groups differ, the most restrictive wins.');
+    expect(passwordsText(unread)).toBe(
+      '*Passwords: hidden*: the denied asset types of “Acme - Office Managers” could not be read. Where groups differ, the most restrictive wins.',
+    );
   });
 
   it('starts the onboarding with the computed access, which validation confirms and the thread shows', async () => {
@@ -397,7 +430,9 @@ describe('MyGlue password access', () => {
       expect(s.request).toMatchObject({ kind: 'myglue', passwordAccess: expected, myGlueGroupIds: chosen });
       // The modal set it too: the onboarding was started with the same computation.
       const history = await handle.fetchHistory();
-      const [input] = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads!.map((p) => defaultPayloadConverter.fromPayload(p)) as Array<{ request: { passwordAccess: boolean } }>;
+      const [input] = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads!.map((p) => defaultPayloadConverter.fromPayload(p)) as Array<{
+        request: { passwordAccess: boolean };
+      }>;
       expect(input!.request.passwordAccess).toBe(expected);
       const root = await eventually(() => {
         const r = h.root(workflowId);

@@ -92,7 +92,10 @@ it('answers 401 to the same bodies unsigned or signed with another secret: the s
     expect(unsigned.status, body).toBe(401);
     expect((await h.post(body, { contentType, secret: 'another-signing-secret' })).status, body).toBe(401);
   }
-  const reasons = h.logged.slice(from).filter((l) => l.event === 'slack.requestRefused').map((l) => l.fields.reason);
+  const reasons = h.logged
+    .slice(from)
+    .filter((l) => l.event === 'slack.requestRefused')
+    .map((l) => l.fields.reason);
   expect(reasons).toHaveLength(bodies.length * 2);
   expect(reasons.filter((r) => !/signature/.test(String(r)))).toEqual([]);
 });

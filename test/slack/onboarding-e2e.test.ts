@@ -35,10 +35,14 @@ const opt = (value: string) => ({ text: { type: 'plain_text', text: value }, val
 const status = () => h.temporal.client.workflow.getHandle(workflowId).query<OnboardingStatus, []>('status');
 let last: OnboardingStatus | null = null;
 const until = (check: (s: OnboardingStatus) => boolean, what: string) =>
-  eventually(async () => {
-    const s = (last = await status());
-    return check(s) ? s : null;
-  }, what, 30_000).catch((error: Error) => {
+  eventually(
+    async () => {
+      const s = (last = await status());
+      return check(s) ? s : null;
+    },
+    what,
+    30_000,
+  ).catch((error: Error) => {
     const seen = last && { stage: last.stage, subState: last.subState, mismatches: last.mismatches, events: last.events.slice(-4) };
     throw new Error(`${error.message}; last status: ${JSON.stringify(seen)}`);
   });
@@ -48,7 +52,14 @@ function rootTexts(): string[] {
   const root = h.root(workflowId);
   if (!root) return [];
   return h.slack.calls
-    .filter((c) => c.ok && ((c.method === 'chat.postMessage' && !c.args.thread_ts && (c.args.metadata as { event_payload?: { workflowId?: string } })?.event_payload?.workflowId === workflowId) || (c.method === 'chat.update' && c.args.ts === root.ts)))
+    .filter(
+      (c) =>
+        c.ok &&
+        ((c.method === 'chat.postMessage' &&
+          !c.args.thread_ts &&
+          (c.args.metadata as { event_payload?: { workflowId?: string } })?.event_payload?.workflowId === workflowId) ||
+          (c.method === 'chat.update' && c.args.ts === root.ts)),
+    )
     .map((c) => String(c.args.text));
 }
 
@@ -64,7 +75,10 @@ async function rootShows(s: OnboardingStatus) {
 
 async function modalOpenedWith(triggerId: string): Promise<ModalState> {
   await eventually(() => h.slack.callsOf('views.open').find((c) => c.args.trigger_id === triggerId && c.ok), 'views.open');
-  const index = h.slack.callsOf('views.open').filter((c) => c.ok).findIndex((c) => c.args.trigger_id === triggerId);
+  const index = h.slack
+    .callsOf('views.open')
+    .filter((c) => c.ok)
+    .findIndex((c) => c.args.trigger_id === triggerId);
   return h.slack.views.opened[index] as ModalState;
 }
 
@@ -124,7 +138,14 @@ it('goes from /invite-lite to COMPLETED through the thread’s buttons', async (
   //    given the customer group access to Bluebird again.
   h.group('Customer - No Password Access')['organization-ids'] = [org.acme, org.bluebird];
   h.itglue.data.users.push(
-    makeUser({ id: '5100', 'first-name': 'Ines', 'last-name': 'Invitee', email: 'ines.invitee@acme-dental.test', 'role-name': 'Editor', 'invitation-sent-at': new Date().toISOString() }),
+    makeUser({
+      id: '5100',
+      'first-name': 'Ines',
+      'last-name': 'Invitee',
+      email: 'ines.invitee@acme-dental.test',
+      'role-name': 'Editor',
+      'invitation-sent-at': new Date().toISOString(),
+    }),
   );
   await h.press(ACTIONS.invitationSent, workflowId, USERS.tech);
   const mismatch = await until((s) => s.stage === 'VERIFYING' && s.subState === 'MISMATCH', 'the mismatch');
@@ -157,7 +178,10 @@ it('goes from /invite-lite to COMPLETED through the thread’s buttons', async (
   expect(roots).toHaveLength(1);
   const texts = rootTexts();
   const firstIndex = shownTexts.map((text) => texts.indexOf(text));
-  expect(firstIndex.every((i) => i >= 0), `root texts:\n${texts.join('\n')}`).toBe(true);
+  expect(
+    firstIndex.every((i) => i >= 0),
+    `root texts:\n${texts.join('\n')}`,
+  ).toBe(true);
   expect([...firstIndex].sort((a, b) => a - b)).toEqual(firstIndex);
   expect(new Set(shownTexts).size).toBe(shownTexts.length);
   expect(JSON.stringify(h.root(workflowId)!.blocks)).not.toContain('"actions"');
@@ -193,6 +217,9 @@ it('goes from /invite-lite to COMPLETED through the thread’s buttons', async (
   expect(told.find((e) => e.type === 'fixed')?.by).toBe(USERS.tech);
   expect(replies.join('\n')).toContain('203.0.113.7');
   // Mail went out as the story says.
-  expect(h.world.callsOf('sendApprovalRequest').map(([m]) => (m as { approver: { contactId: string } }).approver.contactId)).toEqual([contact.paulaPrimary, contact.alexApprover]);
+  expect(h.world.callsOf('sendApprovalRequest').map(([m]) => (m as { approver: { contactId: string } }).approver.contactId)).toEqual([
+    contact.paulaPrimary,
+    contact.alexApprover,
+  ]);
   expect(h.world.callsOf('sendInstructions')).toHaveLength(1);
 }, 120_000);

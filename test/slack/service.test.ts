@@ -117,7 +117,10 @@ it('takes one press delivered to two service processes once, and refuses a press
     expect(started.code).toBe(0);
     await eventually(async () => JSON.parse((await runCli(['status', workflowId], env)).stdout).stage === 'AWAITING_APPROVAL', 'the approval request');
     // The approver answered by fax: recorded with the command line, the onboarding's first action.
-    const offline = await runCli(['signal', workflowId, 'offline-approval', '--by', USERS.tech, '--json', '{"channel":"fax","note":"Signed form from Paula, in the ticket"}'], env);
+    const offline = await runCli(
+      ['signal', workflowId, 'offline-approval', '--by', USERS.tech, '--json', '{"channel":"fax","note":"Signed form from Paula, in the ticket"}'],
+      env,
+    );
     expect(offline.code).toBe(0);
     const root = await eventually(() => {
       const m = slack.messages(CHANNEL).find((x) => !x.threadTs && x.metadata?.event_payload.workflowId === workflowId);

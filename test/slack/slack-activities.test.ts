@@ -27,10 +27,7 @@ beforeEach(() => {
 });
 
 function activities(botToken: string): SlackActivities {
-  return createSlackActivities(
-    { botToken, apiUrl: fake.url, channelId: CHANNEL },
-    { log: (event, fields) => void logged.push(JSON.stringify({ event, ...fields })) },
-  );
+  return createSlackActivities({ botToken, apiUrl: fake.url, channelId: CHANNEL }, { log: (event, fields) => void logged.push(JSON.stringify({ event, ...fields })) });
 }
 
 let counter = 0;
@@ -66,7 +63,10 @@ describe('the root message', () => {
     const thread = await slack.updateThread(s);
     expect(thread).toEqual({ channel: CHANNEL, ts: expect.stringMatching(/^\d+\.\d+$/) });
     expect(roots()).toHaveLength(1);
-    expect(roots()[0]).toMatchObject({ text: expect.stringContaining('Waiting for approval by Paula Primary'), metadata: { event_type: ROOT_EVENT_TYPE, event_payload: { workflowId: s.workflowId } } });
+    expect(roots()[0]).toMatchObject({
+      text: expect.stringContaining('Waiting for approval by Paula Primary'),
+      metadata: { event_type: ROOT_EVENT_TYPE, event_payload: { workflowId: s.workflowId } },
+    });
 
     const again = await slack.updateThread({ ...s, stage: 'AWAITING_INVITE', waitingOn: 'tech', thread });
     expect(again).toEqual(thread);
@@ -98,10 +98,7 @@ describe('the root message', () => {
     const thread = await slack.updateThread(mine);
     for (let i = 0; i < 6; i++) await slack.updateThread(status());
     await client.chat.postMessage({ channel: CHANNEL, text: 'chatter' });
-    const lookup = createSlackActivities(
-      { botToken: fake.botToken, apiUrl: fake.url, channelId: CHANNEL },
-      { log: () => {}, lookupPageSize: 2, maxLookupPages: 10 },
-    );
+    const lookup = createSlackActivities({ botToken: fake.botToken, apiUrl: fake.url, channelId: CHANNEL }, { log: () => {}, lookupPageSize: 2, maxLookupPages: 10 });
     const found = await asAttempt(3, () => lookup.updateThread(mine));
     expect(found).toEqual(thread);
     expect(roots()).toHaveLength(9);
@@ -136,7 +133,10 @@ describe('replies', () => {
     fake.failNext({ method: 'chat.postMessage', dropResponse: true, times: 1 });
     await failure(asAttempt(1, () => slack.postToThread({ workflowId: s.workflowId, thread, event: next })));
     await asAttempt(2, () => slack.postToThread({ workflowId: s.workflowId, thread, event: next }));
-    const types = fake.messages(CHANNEL).filter((m) => m.threadTs === thread.ts).map((m) => m.metadata?.event_payload.type);
+    const types = fake
+      .messages(CHANNEL)
+      .filter((m) => m.threadTs === thread.ts)
+      .map((m) => m.metadata?.event_payload.type);
     expect(types).toEqual(['approved-offline', 'invitation-sent']);
     // A retry of a reply that never reached Slack posts it.
     const third = event('user-found', 'IT Glue user found.');
@@ -171,15 +171,31 @@ describe('mentions', () => {
   /** What the workflow records for each event that asks someone to act (texts as it writes them). */
   const asking: Array<[OnboardingEvent['type'], string, { users?: string[]; managers?: boolean }, string]> = [
     ['approval-reminder', 'Reminder 1 sent to Paula Primary.', tech, ':bell: Reminder 1 sent to Paula Primary.'],
-    ['escalated', 'Paula Primary has not answered: ask another contact or record an approval received offline.', tech,
-      ':warning: Paula Primary has not answered: ask another contact or record an approval received offline.'],
-    ['tech-reminder', 'The IT Glue invitation for ines@acme.test has not been seen yet: please send it.', tech,
-      ':bell: The IT Glue invitation for ines@acme.test has not been seen yet: please send it.'],
+    [
+      'escalated',
+      'Paula Primary has not answered: ask another contact or record an approval received offline.',
+      tech,
+      ':warning: Paula Primary has not answered: ask another contact or record an approval received offline.',
+    ],
+    [
+      'tech-reminder',
+      'The IT Glue invitation for ines@acme.test has not been seen yet: please send it.',
+      tech,
+      ':bell: The IT Glue invitation for ines@acme.test has not been seen yet: please send it.',
+    ],
     ['invite-expired', 'The invitation link for ines@acme.test expired unused.', tech, ':hourglass: The invitation link for ines@acme.test expired unused.'],
-    ['approval-expired', 'No answer from Paula Primary in time: the request has expired.', managers,
-      ':hourglass: No answer from Paula Primary in time: the request has expired.'],
-    ['stalled', 'Needs a manager: the invitation expired 2 times without being accepted.', managers,
-      ':rotating_light: Needs a manager: the invitation expired 2 times without being accepted.'],
+    [
+      'approval-expired',
+      'No answer from Paula Primary in time: the request has expired.',
+      managers,
+      ':hourglass: No answer from Paula Primary in time: the request has expired.',
+    ],
+    [
+      'stalled',
+      'Needs a manager: the invitation expired 2 times without being accepted.',
+      managers,
+      ':rotating_light: Needs a manager: the invitation expired 2 times without being accepted.',
+    ],
   ];
 
   /** Posts each event through Slack activities with these manager settings; the texts chat.postMessage received. */
@@ -190,7 +206,10 @@ describe('mentions', () => {
     for (const [type, text, mention] of asking) {
       await withManagers.postToThread({ workflowId: s.workflowId, thread, event: { ...event(type, text), mention } });
     }
-    return fake.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === thread.ts).map((c) => String(c.args.text));
+    return fake
+      .callsOf('chat.postMessage')
+      .filter((c) => c.args.thread_ts === thread.ts)
+      .map((c) => String(c.args.text));
   }
 
   it('start each reply that asks someone to act with the mentions: the tech, and the managers by their user group', async () => {
@@ -229,7 +248,10 @@ describe('mentions', () => {
       event: { ...event('escalated', 'Ask <@UBOSS> <!here>'), mention: { users: [TECH, 'not-an-id'] } },
     });
     await slack.postToThread({ workflowId: s.workflowId, thread, event: event('verified', 'IT Glue user verified.') });
-    const texts = fake.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === thread.ts).map((c) => c.args.text);
+    const texts = fake
+      .callsOf('chat.postMessage')
+      .filter((c) => c.args.thread_ts === thread.ts)
+      .map((c) => c.args.text);
     expect(texts).toEqual([`<@${TECH}> :warning: Ask &lt;@UBOSS&gt; &lt;!here&gt;`, ':white_check_mark: IT Glue user verified.']);
     expect(logged.find((l) => l.includes('slack.reply.posted') && l.includes('escalated'))).toContain(`"mention":{"users":["${TECH}","not-an-id"]}`);
   });

@@ -34,7 +34,10 @@ afterAll(async () => {
 type Managers = Pick<SlackConfig, 'managerUsergroupId' | 'managerUserIds'>;
 
 /** Runs `body` with workers whose Slack activities have these manager settings; ends its onboardings after. */
-async function withWorkers(managers: Managers, body: (world: FakeWorld, start: (req: Partial<OnboardingRequest>, policy: Policy) => Promise<WorkflowHandle>) => Promise<void>) {
+async function withWorkers(
+  managers: Managers,
+  body: (world: FakeWorld, start: (req: Partial<OnboardingRequest>, policy: Policy) => Promise<WorkflowHandle>) => Promise<void>,
+) {
   fake.reset();
   const world = new FakeWorld();
   const slack = createSlackActivities({ botToken: fake.botToken, apiUrl: fake.url, channelId: CHANNEL, ...managers }, { log: () => {} });
@@ -43,7 +46,14 @@ async function withWorkers(managers: Managers, body: (world: FakeWorld, start: (
   try {
     await body(world, async (req, policy) => {
       counter += 1;
-      const request: OnboardingRequest = { orgId: `${Date.now()}-${counter}`, contactId: INVITEE.contactId, kind: 'itglue', passwordAccess: false, requestedBy: TECH, ...req };
+      const request: OnboardingRequest = {
+        orgId: `${Date.now()}-${counter}`,
+        contactId: INVITEE.contactId,
+        kind: 'itglue',
+        passwordAccess: false,
+        requestedBy: TECH,
+        ...req,
+      };
       const handle = await startOnboardingWorkflow(temporal, request, policy);
       started.push(handle);
       return handle;
@@ -148,7 +158,11 @@ describe('without Slack', () => {
     const lines: Array<Record<string, unknown>> = [];
     const slack = loggingSlackActivities((event, fields) => void lines.push({ event, ...fields }));
     const thread = { channel: 'log', ts: 'onboarding:1:2' };
-    await slack.postToThread({ workflowId: 'onboarding:1:2', thread, event: { at: '2026-02-26T10:00:00.000Z', type: 'stalled', text: 'Needs a manager: x', mention: { managers: true } } });
+    await slack.postToThread({
+      workflowId: 'onboarding:1:2',
+      thread,
+      event: { at: '2026-02-26T10:00:00.000Z', type: 'stalled', text: 'Needs a manager: x', mention: { managers: true } },
+    });
     await slack.postToThread({ workflowId: 'onboarding:1:2', thread, event: { at: '2026-02-26T10:00:00.000Z', type: 'verified', text: 'Verified.' } });
     expect(lines).toEqual([
       { event: 'slack.postToThread', workflowId: 'onboarding:1:2', type: 'stalled', text: 'Needs a manager: x', mention: { managers: true } },

@@ -77,7 +77,15 @@ describe('buttons by stage', () => {
   it('asks before cancelling, and uses only the exported action IDs', () => {
     const cancel = actionsFor(status())!.elements.find((e) => (e as { action_id: string }).action_id === ACTIONS.cancel)!;
     expect(cancel).toMatchObject({ style: 'danger', confirm: { confirm: { text: 'Cancel it' } } });
-    const used = new Set(STAGES.flatMap((stage) => buttons(status({ stage })).concat(buttons(status({ stage, subState: 'MISMATCH' })), buttons(status({ stage, subState: 'INVITE_EXPIRED' })), buttons(status({ stage, subState: 'CONFIRM_SETTINGS' })))));
+    const used = new Set(
+      STAGES.flatMap((stage) =>
+        buttons(status({ stage })).concat(
+          buttons(status({ stage, subState: 'MISMATCH' })),
+          buttons(status({ stage, subState: 'INVITE_EXPIRED' })),
+          buttons(status({ stage, subState: 'CONFIRM_SETTINGS' })),
+        ),
+      ),
+    );
     expect([...used].sort()).toEqual([...ACTION_IDS].sort());
   });
 });
@@ -87,7 +95,9 @@ describe('root message', () => {
     const simulated = 'IT Glue is simulated (ITGLUE_API_KEY is unset): the organization and people are placeholders, and nothing was read from or done in IT Glue';
     for (const stage of STAGES) {
       const context = (over: Partial<OnboardingStatus>) =>
-        threadRoot(status({ stage, ...over })).blocks.filter((b) => b.type === 'context').flatMap((b) => (b as { elements: Array<{ text: string }> }).elements.map((e) => e.text));
+        threadRoot(status({ stage, ...over }))
+          .blocks.filter((b) => b.type === 'context')
+          .flatMap((b) => (b as { elements: Array<{ text: string }> }).elements.map((e) => e.text));
       expect(context({ itglueSimulated: true })).toContain(`:warning: ${simulated}`);
       expect(context({}).join('\n')).not.toContain('simulated');
     }
@@ -129,14 +139,21 @@ describe('root message', () => {
   });
 
   it('says completed, with no deadline and no buttons, at the end', () => {
-    const done = threadRoot(status({ stage: 'COMPLETED', waitingOn: 'nobody', deadline: null, evidence: { via: 'not-needed', at: '2026-02-25T09:00:01.000Z', reason: 'x' } }));
+    const done = threadRoot(
+      status({ stage: 'COMPLETED', waitingOn: 'nobody', deadline: null, evidence: { via: 'not-needed', at: '2026-02-25T09:00:01.000Z', reason: 'x' } }),
+    );
     expect(done.text).toBe('Onboarding of Ines Invitee (Acme Dental): Completed: Ines Invitee is now an IT Glue Lite user (read-only)');
     const text = mrkdwn(done.blocks);
     expect(text).not.toContain('Waiting on');
     expect(text).not.toContain('expires');
     expect(text).toContain('Not needed: the invitee is the primary contact');
     const cancelled = threadRoot(
-      status({ stage: 'CANCELLED', waitingOn: 'nobody', reason: 'Customer changed their mind', events: [{ at: '2026-02-26T10:00:00.000Z', type: 'cancelled', text: 'x', by: 'UMANAGER' }] }),
+      status({
+        stage: 'CANCELLED',
+        waitingOn: 'nobody',
+        reason: 'Customer changed their mind',
+        events: [{ at: '2026-02-26T10:00:00.000Z', type: 'cancelled', text: 'x', by: 'UMANAGER' }],
+      }),
     );
     expect(cancelled.text).toContain('Cancelled by <@UMANAGER>');
     expect(mrkdwn(cancelled.blocks)).toContain('*Reason:* Customer changed their mind');
@@ -168,10 +185,20 @@ describe('root message', () => {
   });
 
   it('lists what to fix on a mismatch, and how to resend an expired invitation', () => {
-    const mismatch = mrkdwn(threadRoot(status({ stage: 'VERIFYING', subState: 'MISMATCH', waitingOn: 'tech', mismatches: ['Role is Editor; set it to Lite.', 'Group <x> & y'] })).blocks);
+    const mismatch = mrkdwn(
+      threadRoot(status({ stage: 'VERIFYING', subState: 'MISMATCH', waitingOn: 'tech', mismatches: ['Role is Editor; set it to Lite.', 'Group <x> & y'] })).blocks,
+    );
     expect(mismatch).toContain('*Fix in IT Glue, then press Fixed:*\n• Role is Editor; set it to Lite.\n• Group &lt;x&gt; &amp; y');
     const expired = mrkdwn(
-      threadRoot(status({ stage: 'AWAITING_ACCEPTANCE', subState: 'INVITE_EXPIRED', waitingOn: 'tech', resends: 1, user: { id: 'u1', email: 'ines@acme.test', roleName: 'Lite', myGlue: false, invitationSentAt: null, invitationAcceptedAt: null, currentSignInAt: null } })).blocks,
+      threadRoot(
+        status({
+          stage: 'AWAITING_ACCEPTANCE',
+          subState: 'INVITE_EXPIRED',
+          waitingOn: 'tech',
+          resends: 1,
+          user: { id: 'u1', email: 'ines@acme.test', roleName: 'Lite', myGlue: false, invitationSentAt: null, invitationAcceptedAt: null, currentSignInAt: null },
+        }),
+      ).blocks,
     );
     expect(expired).toContain('*The invitation link for `ines@acme.test` expired unused.*');
     expect(expired).toContain('the “Invited User” row > *Reset Invitation*, then press *Resent*');
@@ -182,9 +209,7 @@ describe('root message', () => {
 describe('escaping', () => {
   it('escapes &, < and > and neutralises broadcasts, keeping accents', () => {
     expect(escapeMrkdwn('<script>alert("x")</script>')).toBe('&lt;script&gt;alert("x")&lt;/script&gt;');
-    expect(escapeMrkdwn('Smith & Sons <!channel> <!here|here> <@U123> <#C123>')).toBe(
-      'Smith &amp; Sons &lt;!channel&gt; &lt;!here|here&gt; &lt;@U123&gt; &lt;#C123&gt;',
-    );
+    expect(escapeMrkdwn('Smith & Sons <!channel> <!here|here> <@U123> <#C123>')).toBe('Smith &amp; Sons &lt;!channel&gt; &lt;!here|here&gt; &lt;@U123&gt; &lt;#C123&gt;');
     expect(escapeMrkdwn('&amp;')).toBe('&amp;amp;');
     expect(escapeMrkdwn('Hélène Dubé @here @channel @everyone')).toBe('Hélène Dubé @\u200bhere @\u200bchannel @\u200beveryone');
     expect(code('a`b')).toBe('a`b');
@@ -277,9 +302,7 @@ describe('mentions in replies', () => {
       text: 'Ask <@UBOSS> or <!subteam^SEVIL>.',
       mention: { users: ['UTECH1', 'not-a-user', '<!channel>', 'UTECH1', 'U0MGR0001'], managers: true },
     };
-    expect(threadReply(event, { managers: listed }).text).toBe(
-      '<@UTECH1> <@U0MGR0001> <@W0MGR0002> :warning: Ask &lt;@UBOSS&gt; or &lt;!subteam^SEVIL&gt;.',
-    );
+    expect(threadReply(event, { managers: listed }).text).toBe('<@UTECH1> <@U0MGR0001> <@W0MGR0002> :warning: Ask &lt;@UBOSS&gt; or &lt;!subteam^SEVIL&gt;.');
     expect(threadReply(event, { managers: { usergroupId: 'S0MANAGERS|<!here>', userIds: ['<!everyone>'] } }).text).toBe(
       '<@UTECH1> <@U0MGR0001> :warning: Ask &lt;@UBOSS&gt; or &lt;!subteam^SEVIL&gt;.',
     );
@@ -304,7 +327,16 @@ describe('web addresses and line breaks from outside', () => {
 
   it('takes time in proportion to a value’s length, however it is made (a long name cannot stall the service)', () => {
     const mb = 1024 * 1024;
-    const values = ['漢'.repeat(mb / 3), `${'a'.repeat(mb)}.com`, `${'.'.repeat(mb)}x`, 'a.'.repeat(mb / 2), `a${'.,'.repeat(mb / 2)}x`, `${'('.repeat(mb)}a@b.com`, `x@${'a-'.repeat(mb / 2)}.com`, 'http://'.repeat(mb / 7)];
+    const values = [
+      '漢'.repeat(mb / 3),
+      `${'a'.repeat(mb)}.com`,
+      `${'.'.repeat(mb)}x`,
+      'a.'.repeat(mb / 2),
+      `a${'.,'.repeat(mb / 2)}x`,
+      `${'('.repeat(mb)}a@b.com`,
+      `x@${'a-'.repeat(mb / 2)}.com`,
+      'http://'.repeat(mb / 7),
+    ];
     for (const value of values) {
       const started = performance.now();
       const escaped = escapeMrkdwn(value);
@@ -320,7 +352,16 @@ describe('web addresses and line breaks from outside', () => {
       approver: { ...PRIMARY, name: 'Paula\r\nhttps://evil.example' },
       stage: 'AWAITING_INVITE',
       waitingOn: 'tech',
-      evidence: { via: 'link', decision: 'approve', at: '2026-02-26T09:59:58.123Z', round: 1, approver: { ...PRIMARY, name: 'Paula\r\nhttps://evil.example' }, ip: null, userAgent: null, comment: null },
+      evidence: {
+        via: 'link',
+        decision: 'approve',
+        at: '2026-02-26T09:59:58.123Z',
+        round: 1,
+        approver: { ...PRIMARY, name: 'Paula\r\nhttps://evil.example' },
+        ip: null,
+        userAgent: null,
+        comment: null,
+      },
     });
     const root = threadRoot(s);
     const all = `${root.text}\n${mrkdwn(root.blocks)}`;

@@ -41,10 +41,34 @@ export type FakeActivities = ItGlueActivities & ItGlueMaintenanceActivities & Ma
 
 /** Flat activities grouped as the workers take them (IT Glue ones go to the IT Glue task queue). */
 export function byQueue(activities: FakeActivities): ServiceActivities {
-  const { validateRequest, findContact, findUser, verifyUser, recordAuthorization, addGroupMembers, changeGroupMembers, createCustomerGroup, recordAuthorizedContacts, sweepUsers, userActivity, ...mailAndSlack } =
-    activities;
+  const {
+    validateRequest,
+    findContact,
+    findUser,
+    verifyUser,
+    recordAuthorization,
+    addGroupMembers,
+    changeGroupMembers,
+    createCustomerGroup,
+    recordAuthorizedContacts,
+    sweepUsers,
+    userActivity,
+    ...mailAndSlack
+  } = activities;
   return {
-    itglue: { validateRequest, findContact, findUser, verifyUser, recordAuthorization, addGroupMembers, changeGroupMembers, createCustomerGroup, recordAuthorizedContacts, sweepUsers, userActivity },
+    itglue: {
+      validateRequest,
+      findContact,
+      findUser,
+      verifyUser,
+      recordAuthorization,
+      addGroupMembers,
+      changeGroupMembers,
+      createCustomerGroup,
+      recordAuthorizedContacts,
+      sweepUsers,
+      userActivity,
+    },
     mail: mailAndSlack,
     slack: mailAndSlack,
   };
@@ -111,7 +135,8 @@ export class FakeWorld {
   }
 
   activities(): FakeActivities {
-    const record = <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
+    const record =
+      <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
       async (...args: A): Promise<Awaited<R>> => {
         this.calls.push({ name, args: structuredClone(args) });
         const n = this.calls.filter((c) => c.name === name).length;
@@ -150,11 +175,14 @@ export class FakeWorld {
       createCustomerGroup: record('createCustomerGroup', ({ orgId }: { name: string; orgId: string }) => ({ id: `group-${orgId}`, created: true })),
       changeGroupMembers: record('changeGroupMembers', (_groupId: string, change: { add: string[]; remove: string[] }) => change.add),
       sweepUsers: record('sweepUsers', () => ({ users: 0, waiting: 0, signalled: 0, itglueRequests: 0 })),
-      userActivity: record('userActivity', ({ from, to }: UserActivityInput): UserActivity => ({
-        rows: this.activity.filter((r) => r.date >= from && r.date <= to),
-        complete: true,
-        organizationNames: {},
-      })),
+      userActivity: record(
+        'userActivity',
+        ({ from, to }: UserActivityInput): UserActivity => ({
+          rows: this.activity.filter((r) => r.date >= from && r.date <= to),
+          complete: true,
+          organizationNames: {},
+        }),
+      ),
       sendApprovalRequest: record('sendApprovalRequest', () => undefined),
       sendDecisionReceipt: record('sendDecisionReceipt', () => undefined),
       sendInstructions: record('sendInstructions', () => undefined),

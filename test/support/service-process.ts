@@ -9,7 +9,8 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
 /** Configuration variables of the service; a test sets the ones it wants, the rest are unset. */
-const CONFIG_VARIABLE = /^(LOG_LEVEL$|SLACK_|ITGLUE_|SMTP_URL$|MAIL_FROM$|MAIL_COPY_TO$|TRUST_PROXY$|PUBLIC_BASE_URL$|PORT$|APPROVAL_SECRET(_PREVIOUS)?$|TEMPORAL_(ADDRESS|NAMESPACE|TASK_QUEUE|API_KEY|TLS_CERT|TLS_KEY|UI_PORT)$|POLICY_FILE$|DATA_DIR$|PAYLOAD_ENCRYPTION_KEY(_PREVIOUS)?$|CODEC_(AUTH_TOKEN|CORS_ORIGIN)$)/;
+const CONFIG_VARIABLE =
+  /^(LOG_LEVEL$|SLACK_|ITGLUE_|SMTP_URL$|MAIL_FROM$|MAIL_COPY_TO$|TRUST_PROXY$|PUBLIC_BASE_URL$|PORT$|APPROVAL_SECRET(_PREVIOUS)?$|TEMPORAL_(ADDRESS|NAMESPACE|TASK_QUEUE|API_KEY|TLS_CERT|TLS_KEY|UI_PORT)$|POLICY_FILE$|DATA_DIR$|PAYLOAD_ENCRYPTION_KEY(_PREVIOUS)?$|CODEC_(AUTH_TOKEN|CORS_ORIGIN)$)/;
 
 export function serviceEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

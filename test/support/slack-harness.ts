@@ -84,7 +84,6 @@ export async function eventually<T>(read: () => T | Promise<T>, what: string, ti
   }
 }
 
-
 export async function startSlackHarness(options: SlackHarnessOptions): Promise<SlackHarness> {
   const logged: SlackHarness['logged'] = [];
   const log = (event: string, fields: Record<string, unknown>) => void logged.push({ event, fields });
@@ -173,7 +172,14 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
       const ids = new Set(started);
       const running = visibilityQuery().where('TaskQueue', '=', temporal.taskQueue).where('ExecutionStatus', '=', 'Running');
       for await (const w of temporal.client.workflow.list({ query: running.toString() })) ids.add(w.workflowId);
-      await Promise.all([...ids].map((id) => temporal.client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+      await Promise.all(
+        [...ids].map((id) =>
+          temporal.client.workflow
+            .getHandle(id)
+            .terminate('test over')
+            .catch(() => undefined),
+        ),
+      );
       await stopWorkers();
       await temporal.close();
       await slack.close();

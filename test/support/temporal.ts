@@ -92,11 +92,7 @@ export const GROUP_MODEL = { groups: { organizationAccess: 'group', nameTemplate
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
 /** Polls the status query until `until` holds; fails with the last status seen. */
-export async function waitForStatus(
-  handle: WorkflowHandle,
-  until: (s: OnboardingStatus) => boolean,
-  timeoutMs = 20_000,
-): Promise<OnboardingStatus> {
+export async function waitForStatus(handle: WorkflowHandle, until: (s: OnboardingStatus) => boolean, timeoutMs = 20_000): Promise<OnboardingStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: OnboardingStatus | undefined;
   for (;;) {
@@ -113,8 +109,7 @@ export async function waitForStatus(
   }
 }
 
-export const waitForStage = (handle: WorkflowHandle, stage: Stage, timeoutMs?: number) =>
-  waitForStatus(handle, (s) => s.stage === stage, timeoutMs);
+export const waitForStage = (handle: WorkflowHandle, stage: Stage, timeoutMs?: number) => waitForStatus(handle, (s) => s.stage === stage, timeoutMs);
 
 /** Until the approval request is out (stage AWAITING_APPROVAL with a round), so that a decision can be made. */
 export const waitForApprovalRequest = (handle: WorkflowHandle, timeoutMs?: number) =>
@@ -127,7 +122,12 @@ export const waitForApprovalRequest = (handle: WorkflowHandle, timeoutMs?: numbe
  */
 export async function endGroupWriters(client: Client, groupIds: string[]): Promise<void> {
   await Promise.all(
-    groupIds.map((id) => client.workflow.getHandle(groupMembershipWorkflowId(id)).terminate('test file over').catch(() => undefined)),
+    groupIds.map((id) =>
+      client.workflow
+        .getHandle(groupMembershipWorkflowId(id))
+        .terminate('test file over')
+        .catch(() => undefined),
+    ),
   );
 }
 
@@ -138,7 +138,12 @@ export async function endGroupWriters(client: Client, groupIds: string[]): Promi
  */
 export async function endAuthorizationWriters(client: Client, orgIds: string[]): Promise<void> {
   await Promise.all(
-    orgIds.map((id) => client.workflow.getHandle(authorizationRecordWorkflowId(id)).terminate('test file over').catch(() => undefined)),
+    orgIds.map((id) =>
+      client.workflow
+        .getHandle(authorizationRecordWorkflowId(id))
+        .terminate('test file over')
+        .catch(() => undefined),
+    ),
   );
 }
 

@@ -146,12 +146,15 @@ describe('production durations on the time-skipping server', () => {
     expect(s.stage).toBe('APPROVAL_EXPIRED');
     expect(s.evidence).toBeNull();
     expect(s.approver).toEqual(PRIMARY);
-    expect(eventTypes(s)).toEqual([
-      'validated', 'approval-requested', 'approval-reminder', 'approval-reminder', 'escalated', 'approval-reminder', 'approval-expired',
-    ]);
+    expect(eventTypes(s)).toEqual(['validated', 'approval-requested', 'approval-reminder', 'approval-reminder', 'escalated', 'approval-reminder', 'approval-expired']);
 
     const mails = world.callsOf('sendApprovalRequest').map((a) => a[0] as { round: number; reminder: number; expiresAt: string });
-    expect(mails.map((m) => [m.round, m.reminder])).toEqual([[1, 0], [2, 1], [3, 2], [4, 3]]);
+    expect(mails.map((m) => [m.round, m.reminder])).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 3],
+    ]);
     // Every link carries the one expiry: 5 days after the request.
     const expiresAt = Date.parse(mails[0]!.expiresAt);
     expect(new Set(mails.map((m) => m.expiresAt)).size).toBe(1);
@@ -220,7 +223,13 @@ describe('production durations on the time-skipping server', () => {
     expect(s.evidence).toMatchObject({ via: 'not-needed' });
     expect(world.callsOf('sendApprovalRequest')).toHaveLength(0);
     expect(s.stages.map((v) => v.stage)).toEqual([
-      'VALIDATING', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA', 'COMPLETED',
+      'VALIDATING',
+      'SENDING_INSTRUCTIONS',
+      'AWAITING_INVITE',
+      'VERIFYING',
+      'AWAITING_ACCEPTANCE',
+      'AWAITING_2FA',
+      'COMPLETED',
     ]);
     const reminders = eventsOf(s, '2fa-reminder').map(at);
     expect(reminders).toHaveLength(3);

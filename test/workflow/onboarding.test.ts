@@ -25,7 +25,16 @@ import type { Policy } from '../../workflows/policy';
 import type { DecisionInput, OnboardingEvent, OnboardingRequest, OnboardingStatus, ThreadRef } from '../../workflows/types';
 import { workflowIdFor } from '../../workflows/types';
 import { FakeWorld, INVITEE, OTHER, PRIMARY, userFor } from '../support/fake-activities';
-import { connectTemporal, startOnboardingWorkflow, updateRefusal, waitForApprovalRequest, testPolicy, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
+import {
+  connectTemporal,
+  startOnboardingWorkflow,
+  updateRefusal,
+  waitForApprovalRequest,
+  testPolicy,
+  waitForStage,
+  waitForStatus,
+  type TestTemporal,
+} from '../support/temporal';
 
 let temporal: TestTemporal;
 let world: FakeWorld;
@@ -109,7 +118,11 @@ const postsOf = (type: string) => posts().filter((p) => p.event.type === type);
 const threadShows = () => world.callsOf('updateThread').at(-1)![0] as OnboardingStatus;
 const SLACK_CALLS = new Set(['updateThread', 'postToThread']);
 /** Mail and IT Glue activity calls (everything but Slack), by name, from call `from` on. */
-const workCalls = (from = 0) => world.calls.slice(from).filter((c) => !SLACK_CALLS.has(c.name)).map((c) => c.name);
+const workCalls = (from = 0) =>
+  world.calls
+    .slice(from)
+    .filter((c) => !SLACK_CALLS.has(c.name))
+    .map((c) => c.name);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Drives an onboarding with no approval needed to AWAITING_ACCEPTANCE, with an invitation sent now. */
@@ -169,9 +182,7 @@ describe('approval', () => {
     expect(world.callsOf('recordAuthorization')).toHaveLength(0);
 
     // The first decision wins.
-    expect(await refusal(handle.executeUpdate(decide, { args: [decision(waiting, { decision: 'deny' })] }))).toBe(
-      DECISION_REFUSED.alreadyDecided,
-    );
+    expect(await refusal(handle.executeUpdate(decide, { args: [decision(waiting, { decision: 'deny' })] }))).toBe(DECISION_REFUSED.alreadyDecided);
   });
 
   it('skips approval when the invitee is the primary contact, and records authorization when the policy says so', async () => {
@@ -214,10 +225,13 @@ describe('approval', () => {
     expect(s.stage).toBe('APPROVAL_EXPIRED');
     expect(s.evidence).toBeNull();
     const mails = world.callsOf('sendApprovalRequest').map((a) => a[0] as { round: number; reminder: number });
-    expect(mails.map((m) => [m.round, m.reminder])).toEqual([[1, 0], [2, 1], [3, 2], [4, 3]]);
-    expect(eventTypes(s)).toEqual([
-      'validated', 'approval-requested', 'approval-reminder', 'approval-reminder', 'escalated', 'approval-reminder', 'approval-expired',
+    expect(mails.map((m) => [m.round, m.reminder])).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 3],
     ]);
+    expect(eventTypes(s)).toEqual(['validated', 'approval-requested', 'approval-reminder', 'approval-reminder', 'escalated', 'approval-reminder', 'approval-expired']);
     const startedAt = Date.parse(s.stages[1]!.enteredAt);
     const expiredAt = Date.parse(s.stages[2]!.enteredAt);
     expect(expiredAt - startedAt).toBeGreaterThanOrEqual(5_000);
@@ -237,7 +251,12 @@ describe('approval', () => {
     ]);
     expect(Date.parse(escalations[0]!.event.at) - startedAt).toBeGreaterThanOrEqual(2_500);
     expect(posts().map((p) => p.event.type)).toEqual([
-      'approval-requested', 'approval-reminder', 'approval-reminder', 'escalated', 'approval-reminder', 'approval-expired',
+      'approval-requested',
+      'approval-reminder',
+      'approval-reminder',
+      'escalated',
+      'approval-reminder',
+      'approval-expired',
     ]);
     expect(threadShows()).toMatchObject({ stage: 'APPROVAL_EXPIRED', waitingOn: 'nobody' });
     // Never approved on time-out: no receipt, no instructions, nothing in IT Glue after validation.
@@ -288,12 +307,8 @@ describe('approval', () => {
     expect(world.callsOf('findContact')[0]).toEqual([s.request.orgId, OTHER.contactId]);
     expect(world.callsOf('sendApprovalRequest')[1]![0]).toMatchObject({ approver: OTHER, round: 2, reminder: 0 });
     expect(await refusal(handle.executeUpdate(decide, { args: [decision(old)] }))).toBe(DECISION_REFUSED.superseded);
-    expect(await refusal(handle.executeUpdate(decide, { args: [decision(s, { approverContactId: PRIMARY.contactId })] }))).toBe(
-      DECISION_REFUSED.superseded,
-    );
-    expect(await refusal(handle.executeUpdate(decide, { args: [decision(s, { decision: 'maybe' as 'approve' })] }))).toBe(
-      DECISION_REFUSED.invalid,
-    );
+    expect(await refusal(handle.executeUpdate(decide, { args: [decision(s, { approverContactId: PRIMARY.contactId })] }))).toBe(DECISION_REFUSED.superseded);
+    expect(await refusal(handle.executeUpdate(decide, { args: [decision(s, { decision: 'maybe' as 'approve' })] }))).toBe(DECISION_REFUSED.invalid);
     await handle.executeUpdate(decide, { args: [decision(s)] });
     const done = await waitForStage(handle, 'AWAITING_INVITE');
     expect(done.evidence).toMatchObject({ via: 'link', approver: OTHER, round: 2 });
@@ -398,7 +413,10 @@ describe('invitation', () => {
     expect(world.callsOf('verifyUser')).toHaveLength(2);
     expect(s2.mismatches).toEqual([]);
     expect(eventTypes(s2).slice(-6)).toEqual(['user-found', 'mismatch', 'fixed', 'confirm-settings', 'settings-confirmed', 'verified']);
-    expect(s2.confirmation).toMatchObject({ by: 'UTECH1', items: ['role Lite', expect.stringContaining('and no other group'), expect.stringContaining('and ONLY'), 'no sub-organizations'] });
+    expect(s2.confirmation).toMatchObject({
+      by: 'UTECH1',
+      items: ['role Lite', expect.stringContaining('and no other group'), expect.stringContaining('and ONLY'), 'no sub-organizations'],
+    });
   });
 
   it('follows expiry and resends (by button and by a newer invitation) up to the max, stalls, and resumes', async () => {
@@ -442,9 +460,7 @@ describe('2FA', () => {
     expect(s.stage).toBe('COMPLETED');
     expect(eventTypes(s).slice(-3)).toEqual(['2fa-reminder', 'signed-in', 'completed']);
     expect(world.callsOf('sendTwoFactorReminder')).toEqual([[expect.objectContaining({ invitee: INVITEE, reminder: 1 })]]);
-    expect(stagePath(s)).toEqual([
-      'VALIDATING', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA', 'COMPLETED',
-    ]);
+    expect(stagePath(s)).toEqual(['VALIDATING', 'SENDING_INSTRUCTIONS', 'AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA', 'COMPLETED']);
   });
 
   it('needs the tech to confirm where MFA is not enforced (MyGlue), reminding the invitee meanwhile', async () => {

@@ -51,10 +51,18 @@ it('lists and counts onboardings by stage, org, tech and deadline', async () => 
     return found.sort();
   };
   const approvalQuery = `OnboardingOrgId = "${org}" AND OnboardingStage = "AWAITING_APPROVAL"`;
-  expect(await eventually(() => ids(approvalQuery), (x) => x.length === 1)).toEqual([waitingApproval.workflowId]);
-  expect(await eventually(() => ids(`OnboardingOrgId = "${org}" AND OnboardingStage = "AWAITING_INVITE"`), (x) => x.length === 1)).toEqual([
-    waitingInvite.workflowId,
-  ]);
+  expect(
+    await eventually(
+      () => ids(approvalQuery),
+      (x) => x.length === 1,
+    ),
+  ).toEqual([waitingApproval.workflowId]);
+  expect(
+    await eventually(
+      () => ids(`OnboardingOrgId = "${org}" AND OnboardingStage = "AWAITING_INVITE"`),
+      (x) => x.length === 1,
+    ),
+  ).toEqual([waitingInvite.workflowId]);
   expect(await ids(`OnboardingOrgId = "${org}" AND OnboardingRequestedBy = "UTECH2"`)).toEqual([waitingInvite.workflowId]);
   expect(await ids(`OnboardingOrgId = "${org}" AND OnboardingDeadline > "${new Date().toISOString()}"`)).toEqual(
     [waitingApproval.workflowId, waitingInvite.workflowId].sort(),
@@ -74,7 +82,12 @@ it('lists and counts onboardings by stage, org, tech and deadline', async () => 
   // A stage change moves it from one list to the other.
   await waitingApproval.signal(cancel, { by: 'UMANAGER' });
   await waitingApproval.result();
-  expect(await eventually(() => ids(approvalQuery), (x) => x.length === 0)).toEqual([]);
+  expect(
+    await eventually(
+      () => ids(approvalQuery),
+      (x) => x.length === 0,
+    ),
+  ).toEqual([]);
   expect(await ids(`OnboardingOrgId = "${org}" AND OnboardingStage = "CANCELLED"`)).toEqual([waitingApproval.workflowId]);
   const cancelled = await waitingApproval.describe();
   expect(cancelled.typedSearchAttributes.get(ONBOARDING_DEADLINE)).toBeUndefined();
@@ -83,7 +96,14 @@ it('lists and counts onboardings by stage, org, tech and deadline', async () => 
 
 it('publishes what the overviews show in its memo, as its status says it, and keeps it up to date', async () => {
   const org = `vis-memo-${Date.now()}`;
-  const request: OnboardingRequest = { orgId: org, contactId: OTHER.contactId, approverContactId: OTHER.contactId, kind: 'itglue', passwordAccess: false, requestedBy: 'UTECH2' };
+  const request: OnboardingRequest = {
+    orgId: org,
+    contactId: OTHER.contactId,
+    approverContactId: OTHER.contactId,
+    kind: 'itglue',
+    passwordAccess: false,
+    requestedBy: 'UTECH2',
+  };
   // The tech is reminded once about the invitation, soon: late before any deadline.
   const handle = await temporal.client.workflow.start(onboarding, {
     taskQueue: temporal.taskQueue,

@@ -69,8 +69,7 @@ export class OnboardingRun {
     this.publisher = new Publisher(this.state, this.slack, wf.patched('stage-attributes'));
     this.cancelAnyTime = wf.patched('cancel-any-time');
     const { request, policy } = input;
-    this.confirmsSettings =
-      request.kind === 'itglue' && organizationAccessOf(policy) === 'per-user' && wf.patched('settings-confirmation');
+    this.confirmsSettings = request.kind === 'itglue' && organizationAccessOf(policy) === 'per-user' && wf.patched('settings-confirmation');
   }
 
   get status(): OnboardingStatus {

@@ -10,12 +10,7 @@ import type { OnboardingRun } from './run';
 export function settingsChecklist(run: OnboardingRun): string[] {
   const s = run.status;
   const org = s.org?.name ?? `organization ${run.input.request.orgId}`;
-  return [
-    'role Lite',
-    `the group "${s.groupNames[0] ?? 'chosen'}" and no other group`,
-    `organization access: ${org} and ONLY ${org}`,
-    'no sub-organizations',
-  ];
+  return ['role Lite', `the group "${s.groupNames[0] ?? 'chosen'}" and no other group`, `organization access: ${org} and ONLY ${org}`, 'no sub-organizations'];
 }
 
 /**

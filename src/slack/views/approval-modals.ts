@@ -89,7 +89,9 @@ export function isOfflineChannel(value: unknown): value is OfflineChannel {
 }
 
 export function offlineApprovalModal(input: { metadata: ButtonModalMetadata; orgName: string; inviteeName: string; approverName: string | null }): ModalView {
-  const who = input.approverName ? `${escapeMrkdwn(input.approverName)} (or another authorized contact of ${escapeMrkdwn(input.orgName)})` : `an authorized contact of ${escapeMrkdwn(input.orgName)}`;
+  const who = input.approverName
+    ? `${escapeMrkdwn(input.approverName)} (or another authorized contact of ${escapeMrkdwn(input.orgName)})`
+    : `an authorized contact of ${escapeMrkdwn(input.orgName)}`;
   return {
     type: 'modal',
     callback_id: OFFLINE_APPROVAL_CALLBACK_ID,

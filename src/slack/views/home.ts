@@ -22,9 +22,7 @@ export function homeNotice(text: string): HomeView {
 }
 
 export function nobodyHome(): HomeView {
-  return homeNotice(
-    'invite-lite onboards customer contacts as IT Glue Lite or MyGlue users. Only the techs and managers can use it: ask your Slack admin to add you.',
-  );
+  return homeNotice('invite-lite onboards customer contacts as IT Glue Lite or MyGlue users. Only the techs and managers can use it: ask your Slack admin to add you.');
 }
 
 function listBlocks(lines: string[], max: number): KnownBlock[] {
@@ -40,10 +38,24 @@ export function managerHome(d: Dashboard, now: number): HomeView {
 
   const stalled = Math.max(d.stalled.length, d.counts.find((c) => c.stage === 'STALLED')?.count ?? 0);
   blocks.push(divider, header(`Stalled (${stalled})`));
-  blocks.push(...(d.stalled.length ? listBlocks(d.stalled.map((i) => itemLine(i, now)), 10) : [context('None.')]));
+  blocks.push(
+    ...(d.stalled.length
+      ? listBlocks(
+          d.stalled.map((i) => itemLine(i, now)),
+          10,
+        )
+      : [context('None.')]),
+  );
 
   blocks.push(divider, header(`Overdue (${d.overdue.length})`));
-  blocks.push(...(d.overdue.length ? listBlocks(d.overdue.map((i) => itemLine(i, now, true)), 10) : [context('None.')]));
+  blocks.push(
+    ...(d.overdue.length
+      ? listBlocks(
+          d.overdue.map((i) => itemLine(i, now, true)),
+          10,
+        )
+      : [context('None.')]),
+  );
 
   blocks.push(divider, header('Recently completed'));
   if (d.recent.length === 0) blocks.push(context(`None in the last ${d.recentDays} days.`));

@@ -2,7 +2,6 @@
 import type { Option } from '@slack/web-api';
 import { blockId, INVITE, type InviteField, type InviteMetadata, type InviteSelection } from './invite-modal';
 
-
 export function inviteMetadata(privateMetadata: string | undefined): InviteMetadata {
   try {
     const parsed = JSON.parse(privateMetadata || '{}') as Record<string, unknown> | null;

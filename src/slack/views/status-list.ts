@@ -54,7 +54,10 @@ export function statusMessage(scope: string, items: Item[], total: number, now: 
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${heading}*` } }];
   blocks.push(...groupBlocks(groupsOf(items, now), MAX_BLOCKS - blocks.length));
   if (total > items.length) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Showing ${items.length} of ${total}: name an organization, a person or a stage to narrow the list.` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Showing ${items.length} of ${total}: name an organization, a person or a stage to narrow the list.` }],
+    });
   }
   return { text: `${heading}`, blocks };
 }

@@ -42,8 +42,7 @@ const BUTTONS: Record<PersonAction, (s: OnboardingStatus, value: string) => Butt
   offlineApproval: (_, value) => button('Record offline approval', ACTIONS.recordOfflineApproval, value),
   invitationSent: (s, value) => button('Invitation sent', ACTIONS.invitationSent, value, { style: 'primary', ...confirmSettings(s, 'Invitation sent?') }),
   fixed: (_, value) => button('Fixed', ACTIONS.fixed, value, { style: 'primary' }),
-  settingsConfirmed: (s, value) =>
-    button('Settings confirmed', ACTIONS.settingsConfirmed, value, { style: 'primary', ...confirmSettings(s, 'Settings as listed?') }),
+  settingsConfirmed: (s, value) => button('Settings confirmed', ACTIONS.settingsConfirmed, value, { style: 'primary', ...confirmSettings(s, 'Settings as listed?') }),
   invitationResent: (_, value) => button('Resent', ACTIONS.resent, value, { style: 'primary' }),
   twoFactorConfirmed: (_, value) => button('2FA confirmed', ACTIONS.twoFactorConfirmed, value),
   resume: (_, value) => button('Resume', ACTIONS.resume, value, { style: 'primary' }),

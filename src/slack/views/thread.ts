@@ -6,7 +6,7 @@
  *
  * Every value from IT Glue, the request or a person goes through src/slack/escape.ts.
  */
-import type { ContextBlock, KnownBlock, } from '@slack/web-api';
+import type { ContextBlock, KnownBlock } from '@slack/web-api';
 import type { Stage, WaitingOn } from '../../../workflows/stages';
 import { isFinal } from '../../../workflows/stages';
 import type { OnboardingStatus } from '../../../workflows/types';
@@ -14,7 +14,7 @@ import { accessLevel, formatTime, passwordAccess, SIMULATED_ITGLUE } from '../..
 import { actionsFor } from './thread-buttons';
 import { names, section, STAGE_LABEL } from './thread-parts';
 import { oneLine } from '../../../workflows/text';
-import { bold, code, escapeMrkdwn, isSlackUserId, linkTarget, mention, slackDate, truncate, } from '../escape';
+import { bold, code, escapeMrkdwn, isSlackUserId, linkTarget, mention, slackDate, truncate } from '../escape';
 
 export type Block = KnownBlock;
 
@@ -58,7 +58,6 @@ const DEADLINE_LABEL: Partial<Record<Stage, string>> = {
   AWAITING_2FA: 'Next 2FA reminder',
 };
 
-
 /** Names as mrkdwn, escaped and on one line, with a placeholder before IT Glue has been read. */
 function article(phrase: string): string {
   return /^[aeiou]/i.test(phrase) || /^IT\b/.test(phrase) ? `an ${phrase}` : `a ${phrase}`;
@@ -89,13 +88,9 @@ export function stageHeadline(s: OnboardingStatus): string {
       if (s.subState !== 'MISMATCH') return "Checking the user's settings in IT Glue";
       return s.waitingOn === 'manager' ? 'Waiting for a manager to fix the IT Glue account' : 'Waiting for the settings in IT Glue to be fixed';
     case 'AWAITING_ACCEPTANCE':
-      return s.subState === 'INVITE_EXPIRED'
-        ? 'The invitation expired: waiting for it to be resent'
-        : `Waiting for ${n.invitee} to accept the invitation`;
+      return s.subState === 'INVITE_EXPIRED' ? 'The invitation expired: waiting for it to be resent' : `Waiting for ${n.invitee} to accept the invitation`;
     case 'AWAITING_2FA':
-      return s.waitingOn === 'tech'
-        ? `Waiting for a tech to confirm that ${n.invitee} has set up 2FA`
-        : `Waiting for ${n.invitee} to sign in with 2FA`;
+      return s.waitingOn === 'tech' ? `Waiting for a tech to confirm that ${n.invitee} has set up 2FA` : `Waiting for ${n.invitee} to sign in with 2FA`;
     case 'COMPLETED':
       return `Completed: ${n.invitee} is now ${article(accessLevel(s.request))}`;
     case 'REJECTED':
@@ -241,11 +236,7 @@ export function threadRoot(s: OnboardingStatus, options: ThreadRootOptions = {})
   if (options.dashboardUrl) context.push(`<${linkTarget(options.dashboardUrl)}|Details>`);
   if (s.itglueSimulated) context.push(`:warning: ${escapeMrkdwn(SIMULATED_ITGLUE)}`);
 
-  const blocks: Block[] = [
-    section(`*Onboarding: ${n.invitee}, ${n.org}*`),
-    section(status.join('\n')),
-    { type: 'section', fields: fields.slice(0, 10) },
-  ];
+  const blocks: Block[] = [section(`*Onboarding: ${n.invitee}, ${n.org}*`), section(status.join('\n')), { type: 'section', fields: fields.slice(0, 10) }];
   const detail = stageDetail(s);
   if (detail) blocks.push(section(detail));
   blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) } satisfies ContextBlock);
