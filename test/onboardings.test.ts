@@ -160,9 +160,12 @@ describe('person actions and decisions', () => {
     expect(changed.actionsTaken).toBe(1);
     expect(changed.events.filter((e) => e.type === 'approver-changed')).toHaveLength(1);
     // Another press on the drawing before that action: refused as stale.
-    const stale = await sendMessage(temporal.client, workflowId, 'cancel', { by: 'U0TECH01', seen: 0 }, { updateId: 'press-2' }).catch((e: unknown) => e);
+    const offline = { by: 'U0TECH01', seen: 0, channel: 'fax', note: 'Signed form in the ticket' };
+    const stale = await sendMessage(temporal.client, workflowId, 'offline-approval', offline, { updateId: 'press-2' }).catch((e: unknown) => e);
     expect(stale).toMatchObject({ reason: 'StalePress' });
-    await sendMessage(temporal.client, workflowId, 'cancel', { by: 'U0TECH01', seen: 1 }, { updateId: 'press-3' });
+    expect((await getStatus(temporal.client, workflowId)).evidence).toBeNull();
+    // Cancel is never stale: it stops the onboarding whatever was drawn.
+    await sendMessage(temporal.client, workflowId, 'cancel', { by: 'U0TECH01', seen: 0 }, { updateId: 'press-3' });
     await stageOf(workflowId, 'CANCELLED');
     const ended = await eventually(
       () =>

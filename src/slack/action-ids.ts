@@ -29,10 +29,6 @@ export type ActionId = (typeof ACTIONS)[ActionName];
 
 export const ACTION_IDS: readonly ActionId[] = Object.values(ACTIONS);
 
-export function isActionId(value: string): value is ActionId {
-  return (ACTION_IDS as readonly string[]).includes(value);
-}
-
 /** The `block_id` of the thread root's buttons. */
 export const THREAD_ACTIONS_BLOCK_ID = 'onboarding_actions';
 

@@ -153,8 +153,10 @@ it('takes one press delivered to two service processes once, and refuses a press
     }, 'the invitation sent, taken');
     expect(after.events.filter((e) => e.type === 'invitation-sent')).toEqual([expect.objectContaining({ by: USERS.tech })]);
     expect(after.actionsTaken).toBe(2);
-    // Cancel pressed on the drawing from before that action: the onboarding refuses it, and the tech is told why.
-    await drivers[0]!.interact(payload(`${Date.now() / 1000 + 5}`, 'onboarding_cancel'));
+    // "Ask another contact" pressed on the thread as drawn before the approval: refused as stale, and the tech is told why.
+    const older = payload(`${Date.now() / 1000 + 5}`, 'onboarding_ask_another_contact');
+    older.actions[0]!.value = `${workflowId}#0`;
+    await drivers[0]!.interact(older);
     const told = await eventually(
       () => slack.callsOf('chat.postEphemeral').find((c) => c.args.user === USERS.tech && String(c.args.text).includes('Someone acted on this onboarding')),
       'the stale-press notice',
@@ -162,7 +164,8 @@ it('takes one press delivered to two service processes once, and refuses a press
     expect(told.args.thread_ts).toBe(root.ts);
     const later = await status();
     expect(later.events.filter((e) => e.type === 'invitation-sent')).toHaveLength(1);
-    expect(later.events.map((e) => e.type)).not.toContain('cancelled');
+    expect(later.events.map((e) => e.type)).not.toContain('approver-changed');
+    expect(slack.callsOf('views.open').filter((c) => c.args.trigger_id === older.trigger_id)).toEqual([]);
   } finally {
     killGroup(replica.child);
   }

@@ -67,7 +67,15 @@ function registerPersonActions(run: OnboardingRun): void {
   personUpdate(run, confirmSettings, 'settingsConfirmed', ({ by }) => ({ type: 'settingsConfirmed', by }));
   personUpdate(run, confirmTwoFactor, 'twoFactorConfirmed', ({ by }) => ({ type: 'twoFactorConfirmed', by }));
   personUpdate(run, resumeOnboarding, 'resume', ({ by }) => ({ type: 'resume', by }));
-  personUpdate(run, cancelOnboarding, 'cancel', ({ by, reason }) => ({ type: 'cancel', by, ...(reason ? { reason } : {}) }));
+  personUpdate(
+    run,
+    cancelOnboarding,
+    'cancel',
+    ({ by, reason }) => ({ type: 'cancel', by, ...(reason ? { reason } : {}) }),
+    ({ reason }) => {
+      if (reason !== undefined && typeof reason !== 'string') refuse(ACTION_REFUSED.invalid, 'A reason to cancel is text.');
+    },
+  );
   personUpdate(
     run,
     askAnotherApprover,
@@ -135,7 +143,8 @@ function judgeAction(run: OnboardingRun, kind: PersonAction, input: PersonInput)
     refuse(ACTION_REFUSED.invalid, 'Who acts must be named by their Slack user ID.');
   }
   if (run.state.ended) refuse(ACTION_REFUSED.ended, `This onboarding has already ended (${stage}).`, { stage });
-  if (input.seen !== undefined && input.seen !== run.state.actionsTaken) {
+  // A cancel is never stale: it stops whatever the onboarding is doing, and twice is once.
+  if (kind !== 'cancel' && input.seen !== undefined && input.seen !== run.state.actionsTaken) {
     refuse(ACTION_REFUSED.stale, 'Someone acted on this onboarding after this button was drawn.', { stage, subState });
   }
   if (!personActionsNow(run.status).includes(kind)) {

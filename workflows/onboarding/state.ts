@@ -3,8 +3,8 @@
  * the stage that waits. Both are carried across continue-as-new; the getters name what is derived.
  */
 import type { Policy } from '../policy';
-import { isFinal, type Stage, type SubState, type WaitingOn } from '../stages';
-import type { ItGlueUser, OnboardingInput, OnboardingRequest, OnboardingStatus, Organization, Person, Progress } from '../types';
+import { isFinal, type Stage } from '../stages';
+import type { ItGlueUser, OnboardingInput, OnboardingStatus, Organization, Person, Progress } from '../types';
 
 export class OnboardingState {
   readonly status: OnboardingStatus;
@@ -43,21 +43,8 @@ export class OnboardingState {
     this.progress = input.progress ?? { approval: null, invite: null, linkSentAt: null, twoFactor: null };
   }
 
-  /** The request as it stands (MyGlue: its password access is what the groups allow). */
-  get request(): OnboardingRequest {
-    return this.status.request;
-  }
-
   get stage(): Stage {
     return this.status.stage;
-  }
-
-  get subState(): SubState | null {
-    return this.status.subState;
-  }
-
-  get waitingOn(): WaitingOn {
-    return this.status.waitingOn;
   }
 
   get ended(): boolean {

@@ -4,13 +4,16 @@
  * for buttons that open a modal, and a modal opened once per double click.
  */
 import type { AllMiddlewareArgs, BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { ACTION_REFUSED } from '../../../workflows/person-actions';
 import type { OnboardingStatus } from '../../../workflows/types';
+import { ActionRefusedError } from '../../onboarding-messages';
 import { parsePressValue, type ActionId } from '../action-ids';
 import type { SlackDeps } from '../deps';
 import { statusOf } from '../overview';
 import { messageOf } from '../payload';
 import { ackStateOf } from '../receiver';
 import { tellUser } from '../reply';
+import { refusalText } from '../refusals';
 
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -55,7 +58,8 @@ export function threadPress(deps: SlackDeps): Middleware<SlackActionMiddlewareAr
       await tellPresser(deps, args as ButtonArgs, 'This button does not belong to an onboarding. Nothing was changed.');
       return;
     }
-    const drawing = named.seen === undefined ? `at:${action.action_ts ?? ''}` : `seen:${named.seen}`;
+    // Buttons drawn before the count was kept name no drawing: one action per button until the thread is drawn again.
+    const drawing = named.seen === undefined ? 'undrawn' : `seen:${named.seen}`;
     const press: Press = {
       ...named,
       actionId: action.action_id as ActionId,
@@ -76,6 +80,10 @@ export function modalPress(deps: SlackDeps): Middleware<SlackActionMiddlewareArg
     const status = await statusOf(deps, press.workflowId);
     if (!status) {
       await tellPresser(deps, args as ButtonArgs, 'This onboarding cannot be reached just now. Nothing was changed: try again in a moment.');
+      return;
+    }
+    if (press.seen !== undefined && press.seen !== (status.actionsTaken ?? 0)) {
+      await tellPresser(deps, args as ButtonArgs, refusalText(new ActionRefusedError(ACTION_REFUSED.stale, '', status.stage)));
       return;
     }
     args.context[ONBOARDING] = status;

@@ -2,7 +2,7 @@
 import type { SlackDeps } from '../../deps';
 import { openModal } from '../../open-modal';
 import { type ButtonArgs, onboardingOf, pressOf, tellPresser } from '../../middleware/thread-press';
-import { whyNotNow } from '../../press';
+import { whyNotNow } from '../../refusals';
 import { changeApproverModal } from '../../views/approval-modals';
 
 export function askAnotherContact(deps: SlackDeps) {
