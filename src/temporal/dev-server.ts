@@ -53,9 +53,26 @@ export interface DevServer {
 
 const TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime' };
 
+/** A dev server that exited before it answered: with a port of its own choosing, another start may bind. */
+class ExitedBeforeReadyError extends Error {}
+
+/**
+ * Starts the dev server and waits until it answers. Without a given port it takes a free one; if
+ * another process bound that port first (the server then exits at once), it starts again on
+ * another, three times at most.
+ */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, options.port ?? (await freePort()));
+    } catch (error) {
+      if (!(error instanceof ExitedBeforeReadyError) || options.port !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOnce(options: DevServerOptions, port: number): Promise<DevServer> {
   const cli = await temporalCliPath();
-  const port = options.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', options.namespace];
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
@@ -89,7 +106,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited) throw new Error(`the Temporal dev server (${cli}) ${exited} before it answered`);
+    if (exited) throw new ExitedBeforeReadyError(`the Temporal dev server (${cli}) ${exited} before it answered`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       await connection.workflowService.getSystemInfo({});
