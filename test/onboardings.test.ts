@@ -183,9 +183,10 @@ describe('person actions and decisions', () => {
     await stageOf(workflowId, 'AWAITING_APPROVAL');
 
     await sendMessage(temporal.client, workflowId, 'change-approver', { by: 'U0TECH01', approverContactId: '9002' });
+    // Once the new request has gone out: its round counts from then on.
     const changed = await eventually(async () => {
       const s = await getStatus(temporal.client, workflowId);
-      return s.approver?.contactId === '9002' ? s : undefined;
+      return s.approver?.contactId === '9002' && s.events.filter((e) => e.type === 'approval-requested').length === 2 ? s : undefined;
     }, 'the new approver');
 
     const stale = { decision: 'approve' as const, round: changed.approvalRound - 1, approverContactId: '9001' };
