@@ -4,7 +4,8 @@
  * - the app: start the onboarding; when the approval request reaches the mail server, the approver
  *   decides (the `decide` update); when the access instructions arrive, the tech creates the user
  *   in (the fake) IT Glue, already accepted and signed in, and presses "Invitation sent" (the
- *   signal); the onboarding then verifies the user, adds it to the group and completes.
+ *   Update) once the thread shows it; the onboarding then verifies the user, adds it to the group
+ *   and completes.
  * - the baseline: bench/workflows.ts `benchMirror` with the plan of a real run (same activities by
  *   name and task queue, same messages at the same points); the same messages are sent when the
  *   activities standing for the two mails run.
@@ -14,7 +15,7 @@ import proto, { type temporal } from '@temporalio/proto';
 import { decideApproval, startOnboarding } from '../../src/onboardings';
 import { messageIdFor } from '../../src/mail/message-id';
 import type { FakeItGlue } from '../../test/fakes/itglue-server';
-import { confirmInvitationSent } from '../../workflows/messages';
+import { confirmInvitationSent, status } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import type { OnboardingStatus } from '../../workflows/types';
 import { benchDecide, benchInvitationSent, benchMirror, type PlanStep } from '../workflows';
@@ -90,9 +91,15 @@ export async function appFlow(ctx: AppFlowContext, n: number): Promise<string> {
   await sink.waitFor(messageIdFor(run, 'instructions', 1, mailDomain), timeoutMs);
   await pause();
   ctx.itglue.data.users.push(userFor(n, true));
+  // The tech presses Invitation sent once the thread shows it: when the onboarding waits for the invitation.
+  const deadline = Date.now() + timeoutMs;
+  while ((await handle.query(status)).stage !== 'AWAITING_INVITE') {
+    if (Date.now() > deadline) throw new Error(`${workflowId} never waited for the invitation`);
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
   await handle.executeUpdate(confirmInvitationSent, { args: [{ by: ctx.tech }] });
-  const status = (await client.withDeadline(Date.now() + timeoutMs, () => handle.result())) as OnboardingStatus;
-  if (status.stage !== 'COMPLETED') throw new Error(`${workflowId} ended ${status.stage}: ${status.reason ?? ''}`);
+  const ended = (await client.withDeadline(Date.now() + timeoutMs, () => handle.result())) as OnboardingStatus;
+  if (ended.stage !== 'COMPLETED') throw new Error(`${workflowId} ended ${ended.stage}: ${ended.reason ?? ''}`);
   return workflowId;
 }
 
