@@ -76,7 +76,8 @@ async function appParts(results: PartResult[]) {
   try {
     log('starting the service, the bare Bolt app and the workers…');
     const [service, bare, bareAuth, appWorker, baselineWorker] = await Promise.all([
-      startService(base, 'service', 'bench-app', FLOW_POLICY),
+      // Approvers answer from addresses of their own (the approval pages limit requests per client), through a local proxy.
+      startService(base, 'service', 'bench-app', FLOW_POLICY, { TRUST_PROXY: '127.0.0.1' }),
       wanted.has(1) ? startBareBolt(base) : Promise.resolve(null),
       wanted.has(1) ? startBareBolt(base, false) : Promise.resolve(null),
       wanted.has(3) ? startBenchWorker(base, 'app-worker', 'app', 'bench-flow', FLOW_POLICY) : Promise.resolve(null),

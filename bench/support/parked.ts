@@ -78,6 +78,21 @@ export function parkedInput(
     { at: iso(approvedAt + 1_000), type: 'stage', text: 'AWAITING_INVITE' },
   );
   status.evidence = { via: 'link', decision: 'approve', at: iso(approvedAt), round: 1, approver: i.approver, ip: '203.0.113.7', userAgent: 'Mozilla/5.0', comment: null };
+  // The tech pressed Invitation sent, confirming the settings the API cannot read: the sweep's find is verified at once.
+  const items = [
+    'role Lite',
+    `the group "${policy.groups.noPasswordAccess}" and no other group`,
+    `organization access: ${i.orgName} and ONLY ${i.orgName}`,
+    'no sub-organizations',
+  ];
+  status.settingsToConfirm = items;
+  status.confirmation = { by: requestedBy, at: iso(approvedAt + 1_500), items };
+  events.push({
+    at: iso(approvedAt + 1_500),
+    type: 'invitation-sent',
+    text: `<@${requestedBy}> says the invitation was sent and confirms the settings: ${items.join('; ')}.`,
+    by: requestedBy,
+  });
   if (stage === 'AWAITING_INVITE') {
     // Already reminded as often as the policy allows: it waits for the invitation without a timer.
     progress.invite = { since: now, techReminders: policy.invite.maxTechReminders };
