@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/headless-chromium';
 import { messageIdFor } from '../src/mail/message-id';
 import { startFakeItGlue } from './fakes/itglue-server';
 import { BRANDING, startApprovalHarness, type ApprovalHarness } from './support/approval-harness';
@@ -17,7 +18,6 @@ import { INVITEE, PRIMARY } from './support/fake-activities';
 import { addMyGlueCustomer } from './support/myglue-customer';
 import { testPolicy, waitForStage } from './support/temporal';
 
-const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 const PHONE = { width: 390, height: 844 };
 const SCRIPT_NAME = '<script>alert(1)</script>';
@@ -41,16 +41,7 @@ async function withBrowser<T>(javaScriptEnabled: boolean, run: (context: Browser
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ], // and --user-data-dir=<profile>, which Playwright passes itself
+    args: CHROMIUM_ARGS,
     viewport: PHONE,
     deviceScaleFactor: 2,
     isMobile: true,

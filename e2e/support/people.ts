@@ -8,6 +8,7 @@
  * down or restarting, as real people would press again.
  */
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/headless-chromium';
 import { messageIdStem, type MailStep } from '../../src/mail/message-id';
 import { ACTIONS, type ActionId } from '../../src/slack/action-ids';
 import { INVITE } from '../../src/slack/views/invite-modal';
@@ -30,7 +31,6 @@ export const ACME: Org = { id: SEED.org.acme, name: 'Acme Dental', domain: 'acme
 export const BLUEBIRD: Org = { id: SEED.org.bluebird, name: 'Bluebird Logistics', domain: 'bluebird-logistics.test' };
 export const BLUEBIRD_APPROVER = { contactId: SEED.contact.blakeBird, name: 'Blake Bird', email: 'blake.bird@bluebird-logistics.test' };
 export const PRIMARY = { contactId: SEED.contact.paulaPrimary, name: 'Paula Primary', email: 'paula.primary@acme-dental.test' };
-export const CHROMIUM = '/usr/bin/chromium';
 
 export interface Invitee {
   contactId: string;
@@ -322,16 +322,7 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
 }
 
