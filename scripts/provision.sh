@@ -12,6 +12,9 @@ case "${1:-test}" in
     bash scripts/temporal-cli.sh >/dev/null
     bash scripts/temporal-test-server.sh >/dev/null
     bash scripts/chromium.sh >/dev/null
+    bash scripts/temporal-server.sh >/dev/null
+    bash scripts/postgresql.sh >/dev/null
+    bash scripts/compose-check.sh >/dev/null
     ;;
   *)
     echo "usage: scripts/provision.sh service|test" >&2
