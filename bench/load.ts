@@ -3,7 +3,8 @@
  * (in the benchmark's process) does not delay its clock. Started with an IPC channel by
  * bench/parts/ack.ts: it takes `run` jobs (signed `/invite-lite` requests, `concurrency` at a
  * time), asks the benchmark for each command's trigger_id and response_url just before sending it,
- * and answers with the times from sending each request to having read its whole answer.
+ * and answers with the times from sending each request to having read its whole answer, and the
+ * moment (epoch ms) each trigger_id was sent, for the time to the modal's `views.open`.
  */
 import { commandBody, postSigned } from './support/slack';
 import { pool } from './support/stats';
@@ -22,6 +23,8 @@ export interface LoadResult {
   ms: number[];
   codes: Record<string, number>;
   errors: string[];
+  /** trigger_id → when its command was sent (epoch ms, as the fake Slack's call times). */
+  sentAt: Record<string, number>;
 }
 
 type FromParent = LoadJob | { type: 'ids'; seq: number; triggerId: string; responseUrl: string };
@@ -42,10 +45,12 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const ms: number[] = [];
   const codes: Record<string, number> = {};
   const errors: string[] = [];
+  const sentAt: Record<string, number> = {};
   await pool(job.count, job.concurrency, async () => {
     const { triggerId, responseUrl } = await ids();
     const body = commandBody({ command: '/invite-lite', user: job.user, triggerId, responseUrl });
     const at = performance.now();
+    sentAt[triggerId] = performance.timeOrigin + at;
     let status = 0;
     try {
       status = await postSigned(job.url, job.secret, body);
@@ -55,7 +60,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     ms.push(performance.now() - at);
     codes[status] = (codes[status] ?? 0) + 1;
   });
-  return { type: 'done', ms, codes, errors: errors.slice(0, 5) };
+  return { type: 'done', ms, codes, errors: errors.slice(0, 5), sentAt };
 }
 
 process.on('message', (message: FromParent) => {

@@ -23,6 +23,8 @@ export interface PartResult {
   rows: Row[];
   details: Record<string, unknown>;
   error?: string;
+  /** When the part was run (bench/results.json may hold parts of several runs: BENCH_UPDATE). */
+  runAt?: string;
 }
 
 export function row(

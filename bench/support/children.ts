@@ -1,5 +1,5 @@
 /**
- * Child processes of the benchmark: the service as `npm start` runs it (src/main.ts), the bench
+ * Child processes of the benchmark: the service as `npm start` runs it (dist/main.js), the bench
  * workers (bench/worker.ts) and the bare Bolt app (bench/bare-bolt.ts). Each is started in its own
  * process group, reports a JSON ready line on stdout, and is stopped by its process ID.
  */
@@ -10,12 +10,13 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /**
- * Children run as `node --import tsx <script>` (what `tsx <script>` runs, without its wrapper
+ * Children run as `node <script>` when it is compiled JavaScript (dist/main.js, as `npm start` runs
+ * it), as `node --import tsx <script>` otherwise (what `tsx <script>` runs, without its wrapper
  * process). With BENCH_CPU_PROFILE_DIR set, each writes a V8 CPU profile there when it stops.
  */
 function nodeArgs(script: string): string[] {
   const profile = process.env.BENCH_CPU_PROFILE_DIR;
-  return [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), '--import', 'tsx', script];
+  return [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script];
 }
 
 /** The service's configuration variables: children get only the ones the benchmark sets. */
@@ -42,6 +43,8 @@ export interface Child {
   /** Called with every JSON line on stdout. */
   onLine(listener: (line: Line) => void): void;
   stop(): Promise<void>;
+  /** SIGKILL to its process group, as a crash would; resolves when it has exited. */
+  kill(): Promise<void>;
 }
 
 const running = new Set<Child>();
@@ -119,6 +122,12 @@ export async function startChild(options: { name: string; script: string; env: N
       }, 15_000);
       await exited;
       clearTimeout(kill);
+    },
+    async kill() {
+      running.delete(handle);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
     },
   };
   running.add(handle);

@@ -1,7 +1,7 @@
 /**
  * What the benchmark runs against, all on loopback: a Temporal dev server started here, the fake
  * Slack Web API and fake IT Glue from the tests, a local SMTP server, and child processes: the
- * service as `npm start` runs it (src/main.ts), bench workers, the bare Bolt app.
+ * service as `npm start` runs it (dist/main.js), bench workers, the bare Bolt app.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,10 +124,23 @@ export async function serviceSettings(base: Base, name: string, taskQueue: strin
   };
 }
 
+/**
+ * The service's program: compiled, as `npm start` runs it (dist/main.js with the prebuilt workflow
+ * bundle; bench/run.ts runs `npm run build`'s build first), or from TypeScript with tsx, bundling
+ * the workflows at start (as the image ran it before).
+ */
+export const SERVICE_SCRIPT = { compiled: 'dist/main.js', source: 'src/main.ts' } as const;
+export type ServiceProgram = keyof typeof SERVICE_SCRIPT;
+
+/** Starts the service (compiled unless told); `ready.port` is its HTTP port. */
+export async function startServiceChild(name: string, env: NodeJS.ProcessEnv, program: ServiceProgram = 'compiled'): Promise<Child> {
+  return startChild({ name, script: SERVICE_SCRIPT[program], env, readyEvent: 'service.ready' });
+}
+
 /** The service as `npm start` runs it; `ready.port` is its HTTP port. */
 export async function startService(base: Base, name: string, taskQueue: string, policy: Policy, extra: Record<string, string> = {}): Promise<Child> {
   const env = childEnv(await serviceSettings(base, name, taskQueue, policy, extra));
-  const child = await startChild({ name, script: 'src/main.ts', env, readyEvent: 'service.ready' });
+  const child = await startServiceChild(name, env);
   base.children.push(child);
   return child;
 }
@@ -139,12 +152,14 @@ export async function startBenchWorker(base: Base, name: string, mode: 'app' | '
   return child;
 }
 
-export async function startBareBolt(base: Base, tokenVerification = true): Promise<Child> {
+/** The bare Bolt app; it opens the modal in `modalFile` (a view as JSON) after each ack. */
+export async function startBareBolt(base: Base, modalFile: string, tokenVerification = true): Promise<Child> {
   const env = childEnv({
     BENCH_SIGNING_SECRET: SIGNING_SECRET,
     BENCH_SLACK_API_URL: base.slack.url,
     BENCH_SLACK_BOT_TOKEN: base.slack.botToken,
     BENCH_BOLT_TOKEN_VERIFICATION: String(tokenVerification),
+    BENCH_MODAL_FILE: modalFile,
   });
   const child = await startChild({ name: tokenVerification ? 'bare-bolt' : 'bare-bolt-per-request-auth', script: 'bench/bare-bolt.ts', env, readyEvent: 'bench.ready' });
   base.children.push(child);

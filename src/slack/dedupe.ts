@@ -5,12 +5,15 @@
  */
 export class RecentKeys {
   private readonly expiries = new Map<string, number>();
+  /** When expired keys were last dropped: at most once a second, not on every call. */
+  private prunedAt = 0;
 
   constructor(private readonly defaultTtlMs: number) {}
 
   /** True the first time a key is seen within its window; false for a repeat. */
   first(key: string, ttlMs = this.defaultTtlMs, now = Date.now()): boolean {
-    if (this.expiries.size > 1_000) {
+    if (this.expiries.size > 1_000 && now - this.prunedAt >= 1_000) {
+      this.prunedAt = now;
       for (const [k, expiry] of this.expiries) if (expiry <= now) this.expiries.delete(k);
     }
     const expiry = this.expiries.get(key);

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The project's directory: two up from src/temporal/, one up from the compiled dist/ (scripts/build.ts). */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), import.meta.url.endsWith('.ts') ? '../..' : '..');
 
 /** The path of the Temporal CLI, provided by scripts/temporal-cli.sh (builds it once if needed). */
 export async function temporalCliPath(): Promise<string> {

@@ -5,11 +5,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, Worker, type BundleOptions, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { heartbeatInterceptor } from './heartbeat';
+import { prebuiltBundlePath } from './workflow-bundle';
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from '../../activities/contracts';
 import { itglueTaskQueue } from '../../workflows/activity-options';
 
+/** The workflows' entry point, from src/temporal/ (the compiled service loads its prebuilt bundle instead). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export interface ServiceActivities {
@@ -26,9 +28,10 @@ export interface WorkerSetup {
   /** IT Glue activities per second on the IT Glue task queue, for all workers together (the request bound it gives: src/itglue/budget.ts). */
   itglueActivitiesPerSecond: number;
   /**
-   * A prebuilt workflow bundle; otherwise the workflows are bundled from `workflowsPath` (with the
-   * data converter's failure converter). A prebuilt bundle must have been built with the same
-   * `failureConverterPath` as `dataConverter` has.
+   * A prebuilt workflow bundle; otherwise the compiled service's own (dist/, checked) or, from
+   * TypeScript, the workflows bundled from `workflowsPath` (with the data converter's failure
+   * converter). A prebuilt bundle must have been built with the same `failureConverterPath` as
+   * `dataConverter` has.
    */
   workflowBundle?: WorkflowBundleOption;
   workflowsPath?: string;
@@ -57,12 +60,28 @@ export interface Workers {
   shutdown(): Promise<void>;
 }
 
-/** Bundles the workflow code; the bundler's build report is left out of the log, its warnings are kept. */
-async function bundleWorkflows(workflowsPath: string, failureConverterPath: string | undefined): Promise<WorkflowBundleOption> {
+/**
+ * Set in the compiled service by scripts/build.ts (esbuild `define`): the hash of the workflow
+ * sources its prebuilt bundles were built from (src/temporal/workflow-bundle.ts). Undefined when
+ * the service runs from TypeScript (tsx, the tests), which bundles the workflows at start.
+ */
+declare const INVITE_LITE_WORKFLOW_SOURCES: string | undefined;
+
+/**
+ * Bundles the workflow code, as the worker does at start from TypeScript and `npm run build` does
+ * for the compiled service; the bundler's build report is left out of the log, its warnings are
+ * kept. `webpackConfigHook` lets the build see which files went in.
+ */
+export async function bundleWorkflows(
+  workflowsPath: string,
+  failureConverterPath: string | undefined,
+  webpackConfigHook?: BundleOptions['webpackConfigHook'],
+): Promise<{ code: string }> {
   const logger = Runtime.instance().logger;
   const { code } = await bundleWorkflowCode({
     workflowsPath,
     failureConverterPath,
+    webpackConfigHook,
     logger: {
       log: () => undefined,
       trace: () => undefined,
@@ -75,11 +94,22 @@ async function bundleWorkflows(workflowsPath: string, failureConverterPath: stri
   return { code };
 }
 
+/** The compiled service's prebuilt bundle (dist/, beside dist/main.js), checked; the workflows bundled now otherwise. */
+async function workflowBundleFor(setup: WorkerSetup): Promise<WorkflowBundleOption> {
+  const failureConverterPath = setup.dataConverter?.failureConverterPath;
+  if (typeof INVITE_LITE_WORKFLOW_SOURCES !== 'string') return bundleWorkflows(setup.workflowsPath ?? WORKFLOWS_PATH, failureConverterPath);
+  const distDir = fileURLToPath(new URL('.', import.meta.url));
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const codePath = prebuiltBundlePath(distDir, root, INVITE_LITE_WORKFLOW_SOURCES, failureConverterPath ? 'encrypted' : 'plain');
+  Runtime.instance().logger.info('Using the prebuilt workflow bundle', { codePath });
+  return { codePath };
+}
+
 export async function createWorkers(setup: WorkerSetup): Promise<Workers> {
   const { connection, namespace, taskQueue, activities } = setup;
   const shutdownGraceTime = setup.shutdownGraceTime ?? 10_000;
   const { dataConverter } = setup;
-  const workflowBundle = setup.workflowBundle ?? (await bundleWorkflows(setup.workflowsPath ?? WORKFLOWS_PATH, dataConverter?.failureConverterPath));
+  const workflowBundle = setup.workflowBundle ?? (await workflowBundleFor(setup));
 
   const [main, itglue] = await Promise.all([
     Worker.create({

@@ -1,4 +1,4 @@
-/** Runs the service (`src/main.ts`, what `npm start` runs) and the operator CLI as child processes. */
+/** Runs the service (`src/main.ts`, or compiled: `dist/main.js`, what `npm start` runs) and the operator CLI as child processes. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -10,12 +10,13 @@ const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url
 
 /** Configuration variables of the service; a test sets the ones it wants, the rest are unset. */
 const CONFIG_VARIABLE =
-  /^(LOG_LEVEL$|SLACK_|ITGLUE_|SMTP_URL$|MAIL_FROM$|MAIL_COPY_TO$|TRUST_PROXY$|PUBLIC_BASE_URL$|PORT$|APPROVAL_SECRET(_PREVIOUS)?$|TEMPORAL_(ADDRESS|NAMESPACE|TASK_QUEUE|API_KEY|TLS_CERT|TLS_KEY|UI_PORT)$|POLICY_FILE$|DATA_DIR$|PAYLOAD_ENCRYPTION_KEY(_PREVIOUS)?$|CODEC_(AUTH_TOKEN|CORS_ORIGIN)$)/;
+  /^(LOG_LEVEL$|SLACK_|ITGLUE_|SMTP_URL$|MAIL_FROM$|MAIL_COPY_TO$|TRUST_PROXY$|PUBLIC_BASE_URL$|PORT$|APPROVAL_SECRET(_PREVIOUS)?$|TEMPORAL_(ADDRESS|NAMESPACE|TASK_QUEUE|API_KEY|TLS_CERT|TLS_KEY|UI_PORT|UI_URL)$|POLICY_FILE$|DATA_DIR$|PAYLOAD_ENCRYPTION_KEY(_PREVIOUS)?$|CODEC_(AUTH_TOKEN|CORS_ORIGIN)$|METRICS_TOKEN$|ENV_FILE$)/;
 
 export function serviceEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!CONFIG_VARIABLE.test(key)) env[key] = value;
-  return { ...env, ...settings };
+  // A developer's own .env in the checkout is not the test's configuration.
+  return { ...env, ENV_FILE: '/dev/null', ...settings };
 }
 
 export interface ReadyLine {
@@ -37,9 +38,13 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
 }
 
+/** From TypeScript with tsx, or compiled by `npm run build` (dist/main.js, with its prebuilt workflow bundle: what `npm start` runs). */
+export type Program = 'source' | 'compiled';
+
 /** Starts the service in its own process group and waits for its service.ready line. */
-export async function startServiceProcess(env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<ServiceProcess> {
-  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export async function startServiceProcess(env: NodeJS.ProcessEnv, timeoutMs = 90_000, program: Program = 'source'): Promise<ServiceProcess> {
+  const [command, args] = program === 'compiled' ? [process.execPath, ['dist/main.js']] : [TSX, ['src/main.ts']];
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const exited = exitOf(child);
   const stdout: string[] = [];
   const stderr: string[] = [];
