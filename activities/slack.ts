@@ -23,6 +23,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebClient, type MessageMetadata } from '@slack/web-api';
 import type { SlackConfig } from '../src/config/slack';
 import { jsonLog, type Log } from '../src/log';
+import { countSlackFailure } from '../src/metrics/slack-failures';
 import { webClientLogger } from '../src/slack/bolt-logger';
 import { isSlackUserId } from '../src/slack/escape';
 import { threadReply } from '../src/slack/views/thread-reply';
@@ -84,8 +85,9 @@ function fixFor(error: string, channel: string, data: Record<string, unknown>): 
   }
 }
 
-/** Turns a Slack error into the Temporal failure that retries it, or not. Never carries the token. */
+/** Turns a Slack error into the Temporal failure that retries it, or not (and counts it). Never carries the token. */
 export function slackFailure(error: unknown, channel: string): unknown {
+  countSlackFailure(error);
   if (error instanceof WebAPIRateLimitedError) {
     return ApplicationFailure.create({
       type: 'Slack.ratelimited',

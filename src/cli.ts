@@ -7,6 +7,7 @@ import { parseCommand, USAGE, UsageError } from './cli/arguments';
 import { runCommand } from './cli/commands';
 import { connectCli, NotConnectedError } from './cli/connect';
 import { ConfigError, loadConfig } from './config';
+import { loadEnvFile } from './env-file';
 import { ActionRefusedError } from './onboarding-messages';
 import { InvalidInputError } from './onboardings';
 
@@ -34,6 +35,7 @@ async function cli(argv: string[]): Promise<number> {
 
   let connected;
   try {
+    loadEnvFile();
     const config = loadConfig();
     connected = await connectCli(config);
     await runCommand(command, connected.client, config, (line) => process.stdout.write(`${line}\n`));

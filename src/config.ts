@@ -12,6 +12,7 @@ import { loadPolicy } from './policy-file';
 import type { PayloadEncryptionKeys } from './temporal/data-converter';
 import { describeIssue, failer, httpUrl, isReadableFile, port, text, type Env } from './config/env';
 import { itglueConfig, itglueEnv, itglueWarnings, checkItglueEnv, type ItglueConfig } from './config/itglue';
+import { metricsEnv } from './config/metrics';
 import { checkMailEnv, mailConfig, mailEnv, mailWarnings, type MailConfig } from './config/mail';
 import { checkSlackEnv, slackConfig, slackEnv, type SlackConfig } from './config/slack';
 import { checkTemporalEnv, temporalConfig, temporalEnv, temporalWarnings, type TemporalConfig } from './config/temporal';
@@ -52,6 +53,8 @@ export interface Config {
   payloadEncryption: PayloadEncryptionKeys | null;
   /** CODEC_AUTH_TOKEN: the codec endpoint for the Temporal UI and CLI (src/web/codec-endpoint.ts); null: none. */
   codecEndpoint: CodecEndpointConfig | null;
+  /** METRICS_TOKEN: GET /metrics asks for it as a bearer token; null: /metrics is open. */
+  metricsToken: string | null;
   /** LOG_LEVEL: the least severe level the log writes (default info; `silent`: none). */
   logLevel: LogLevel;
   /** Things worth a log line at start-up (e.g. the demo approval secret is in use, IT Glue is simulated). */
@@ -81,6 +84,7 @@ const envSchema = z
     ...temporalEnv,
     POLICY_FILE: text.optional(),
     ...codecEnv,
+    ...metricsEnv,
   })
   .superRefine((env, ctx) => {
     const fail = failer(ctx);
@@ -123,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     policyFile: e.POLICY_FILE ? resolve(e.POLICY_FILE) : null,
     payloadEncryption: payloadEncryption(e),
     codecEndpoint: codecEndpoint(e),
+    metricsToken: e.METRICS_TOKEN ?? null,
     logLevel: e.LOG_LEVEL as LogLevel,
     warnings,
   };

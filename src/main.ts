@@ -3,9 +3,11 @@
  * A configuration or start-up problem is one line on stderr and exit code 1.
  */
 import { ConfigError, loadConfig, type Config } from './config';
+import { loadEnvFile } from './env-file';
 import { jsonLog, setLogLevel } from './log';
 import { startService, StartupError, type Service } from './service';
-import { installRuntime } from './temporal/runtime';
+import { freeLoopbackPort, installRuntime } from './temporal/runtime';
+import { WorkflowBundleError } from './temporal/workflow-bundle';
 
 function fail(line: string): never {
   process.stderr.write(`${line}\n`);
@@ -14,6 +16,7 @@ function fail(line: string): never {
 
 function readConfig(): Config {
   try {
+    loadEnvFile();
     return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
@@ -25,7 +28,8 @@ async function main(): Promise<void> {
   const config = readConfig();
   setLogLevel(config.logLevel);
   for (const message of config.warnings) jsonLog('config.warning', { level: 'warn', message });
-  installRuntime(jsonLog, config.logLevel);
+  // The SDK's metrics on a loopback port, which GET /metrics reads and serves (docs/operations.md).
+  installRuntime(jsonLog, config.logLevel, await freeLoopbackPort());
 
   let service: Service | null = null;
   let stopping: Promise<void> | null = null;
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
   try {
     service = await startService(config, jsonLog);
   } catch (error) {
-    if (error instanceof StartupError) fail(error.message);
+    if (error instanceof StartupError || error instanceof WorkflowBundleError) fail(error.message);
     jsonLog('service.startFailed', { level: 'error', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     fail(`invite-lite could not start: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -11,6 +11,7 @@ import { createSlackActivities, slackTechAddress } from '../activities/slack';
 import type { Config } from './config';
 import { configuredMail } from './mail/configured';
 import { ItGlueClient } from './itglue/client';
+import { workflowPages } from './temporal/ui-link';
 import type { ServiceActivities } from './temporal/worker';
 
 /** The IT Glue activities: real with ITGLUE_API_KEY, else simulated and logged (never with Slack: the configuration refuses it). */
@@ -48,6 +49,6 @@ export function serviceActivities(config: Config, log: Log, temporal: { client: 
   return {
     itglue: itglueActivities(config, log, temporal),
     mail: mail.activities,
-    slack: config.slack ? createSlackActivities(config.slack, { log }) : loggingSlackActivities(log),
+    slack: config.slack ? createSlackActivities(config.slack, { log, dashboardUrl: workflowPages(config.temporal) ?? undefined }) : loggingSlackActivities(log),
   };
 }

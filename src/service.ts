@@ -5,6 +5,7 @@
 import { Client } from '@temporalio/client';
 import type { Log } from './log';
 import type { Config } from './config';
+import { metricsRoutes } from './metrics/route';
 import { serviceActivities } from './service-activities';
 import { createSlackApp } from './slack/app';
 import { connectClient, connectWorker, isReachable } from './temporal/connection';
@@ -12,6 +13,8 @@ import { encryptionCodec, temporalDataConverter } from './temporal/data-converte
 import { readEmbeddedAddress, startEmbeddedServer } from './temporal/embedded-server';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { ensureSweepSchedule } from './temporal/sweep-schedule';
+import { sdkMetricsUrl } from './temporal/runtime';
+import { workflowPages } from './temporal/ui-link';
 import { createWorkers } from './temporal/worker';
 import { approvalRoutes } from './web/approval-pages';
 import { CODEC_BASE_PATH, codecRoutes } from './web/codec-endpoint';
@@ -114,13 +117,18 @@ export async function startService(config: Config, log: Log): Promise<Service> {
           policy: config.policy,
           itglue: config.itglue.apiKey ? { ...config.itglue, apiKey: config.itglue.apiKey } : null,
           log,
+          workflowPage: workflowPages(temporal),
         })
       : null;
 
     const http = await startHttpServer({
       port: config.port,
       routes: [
-        ...healthRoutes({ temporalReachable: () => isReachable(connection) }),
+        ...healthRoutes({
+          temporalReachable: () => isReachable(connection),
+          workerStates: () => ({ main: workers.main.getState(), itglue: workers.itglue.getState() }),
+        }),
+        ...metricsRoutes({ client, taskQueue: temporal.taskQueue, token: config.metricsToken, sdkMetricsUrl: sdkMetricsUrl(), log }),
         ...approvalRoutes({
           client,
           secret: config.approvalSecret,

@@ -38,21 +38,39 @@ export function passwordAccess(request: Pick<OnboardingRequest, 'kind' | 'passwo
   return request.passwordAccess ? 'Included: the user can see stored passwords' : 'Not included: stored passwords stay hidden';
 }
 
-const TIME = new Intl.DateTimeFormat('en-GB', {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'UTC',
-});
+/** The zone times are written in unless the policy's `branding.timeZone` names another. */
+export const DEFAULT_TIME_ZONE = 'UTC';
 
-/** "Monday 3 March 2025 at 14:05 UTC". */
-export function formatTime(time: string | number | Date): string {
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function timeFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone });
+    formats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** Whether Intl knows the time zone (an IANA name such as Europe/Berlin, or UTC). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    timeFormat(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A time as mails and pages show it, in `timeZone` (the policy's `branding.timeZone`), which is
+ * named: "Monday 3 March 2025 at 14:05 UTC", "Monday 3 March 2025 at 15:05 Europe/Berlin".
+ */
+export function formatTime(time: string | number | Date, timeZone: string = DEFAULT_TIME_ZONE): string {
   const date = new Date(time);
   if (Number.isNaN(date.getTime())) return String(time);
-  return `${TIME.format(date).replace(',', '')} UTC`;
+  const zone = isTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE;
+  return `${timeFormat(zone).format(date).replace(',', '')} ${zone}`;
 }
 
 /** Where MyGlue users sign in unless the policy says otherwise (US region). */

@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       apiKey: null,
       tls: null,
       uiPort: null,
+      uiUrl: null,
     });
     // DEFAULT_POLICY's numbers are checked against docs/design.md §5 in policy-defaults.test.ts.
     expect(config.policy).toEqual(DEFAULT_POLICY);

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { decideApproval, getStatus, InvalidInputError, listOnboardings, onboardingQuery, startOnboarding, type OnboardingSummary } from '../onboardings';
 import { isMessageName, MESSAGES, messageTakesActor, sendMessage } from '../onboarding-messages';
+import { workflowPages } from '../temporal/ui-link';
 import { CLI_ACTOR, type Command } from './arguments';
 
 export type Out = (line: string) => void;
@@ -26,9 +27,11 @@ export async function runCommand(command: Exclude<Command, { command: 'help' }>,
       out(JSON.stringify(started));
       return;
     }
-    case 'status':
-      out(JSON.stringify(await getStatus(client, command.workflowId), null, 2));
+    case 'status': {
+      const page = workflowPages(config.temporal)?.(command.workflowId);
+      out(JSON.stringify({ ...(await getStatus(client, command.workflowId)), ...(page ? { temporalUi: page } : {}) }, null, 2));
       return;
+    }
     case 'list': {
       const rows = await listOnboardings(client, onboardingQuery({ stage: command.stage, orgId: command.orgId, open: command.open }));
       if (command.json) out(JSON.stringify(rows, null, 2));

@@ -30,6 +30,7 @@ const SECRET_VARIABLES = new Set([
   'PAYLOAD_ENCRYPTION_KEY',
   'PAYLOAD_ENCRYPTION_KEY_PREVIOUS',
   'CODEC_AUTH_TOKEN',
+  'METRICS_TOKEN',
 ]);
 
 export const text = z.string();

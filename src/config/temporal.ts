@@ -1,6 +1,6 @@
 /** Temporal's variables (docs/design.md §12): the server (else the embedded dev server), its namespace and credentials. */
 import type { z } from 'zod';
-import { isReadableFile, port, text, type Fail } from './env';
+import { httpUrl, isReadableFile, port, text, type Fail } from './env';
 
 export interface TemporalConfig {
   /** Unset: the service runs an embedded Temporal dev server. */
@@ -12,6 +12,8 @@ export interface TemporalConfig {
   tls: { certFile: string; keyFile: string } | null;
   /** Port of the embedded dev server's web UI; headless when unset. */
   uiPort: number | null;
+  /** The Temporal UI that onboardings link to (TEMPORAL_UI_URL, else the embedded UI's); null: no links. */
+  uiUrl: string | null;
 }
 
 export const temporalEnv = {
@@ -22,6 +24,7 @@ export const temporalEnv = {
   TEMPORAL_TLS_CERT: text.optional(),
   TEMPORAL_TLS_KEY: text.optional(),
   TEMPORAL_UI_PORT: port().optional(),
+  TEMPORAL_UI_URL: httpUrl('https://temporal.example.com or https://cloud.temporal.io').optional(),
 };
 
 type TemporalEnv = z.output<z.ZodObject<typeof temporalEnv>>;
@@ -57,5 +60,6 @@ export function temporalConfig(env: TemporalEnv): TemporalConfig {
     apiKey: env.TEMPORAL_API_KEY ?? null,
     tls: env.TEMPORAL_TLS_CERT && env.TEMPORAL_TLS_KEY ? { certFile: env.TEMPORAL_TLS_CERT, keyFile: env.TEMPORAL_TLS_KEY } : null,
     uiPort: env.TEMPORAL_UI_PORT ?? null,
+    uiUrl: env.TEMPORAL_UI_URL ?? (env.TEMPORAL_UI_PORT && !env.TEMPORAL_ADDRESS ? `http://localhost:${env.TEMPORAL_UI_PORT}` : null),
   };
 }

@@ -19,7 +19,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import axios, { type AxiosInstance } from 'axios';
 import type { z } from 'zod';
 import { documentSchema, listDocumentSchema } from './schemas';
-import { errorForResponse, ItGlueError } from './errors';
+import { countFailure, countItGlueRequest, type FailureKind } from '../metrics/counters';
+import { errorForResponse, ItGlueError, type ItGlueErrorKind } from './errors';
 import { RateLimiter } from './rate-limiter';
 
 export const PAGE_SIZE = 1000;
@@ -155,14 +156,23 @@ export class ItGlueClient {
       call.signal?.throwIfAborted();
       const code = (error as { code?: string }).code ?? 'network error';
       if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+        countItGlueRequest(method, 'timeout');
         throw new ItGlueError('unavailable', `IT Glue did not answer within ${timeout / 1000} s (${what})`, null);
       }
+      countItGlueRequest(method, 'unreachable');
       throw new ItGlueError('unavailable', `IT Glue could not be reached (${what}): ${code}`, null);
     }
     call.onProgress?.();
-    if (response.status >= 200 && response.status < 300) return response.data;
-    if (response.status >= 300 && response.status < 400) throw redirectError(what, response.status, response.headers.location);
-    throw errorForResponse(what, response.status, response.data, response.headers['retry-after'] as string | undefined);
+    if (response.status >= 200 && response.status < 300) {
+      countItGlueRequest(method, 'ok');
+      return response.data;
+    }
+    const failure =
+      response.status >= 300 && response.status < 400
+        ? redirectError(what, response.status, response.headers.location)
+        : errorForResponse(what, response.status, response.data, response.headers['retry-after'] as string | undefined);
+    countItGlueRequest(method, ANSWERED_FAILURE[failure.kind]);
+    throw failure;
   }
 
   /** One resource. */
@@ -228,6 +238,16 @@ export class ItGlueClient {
   }
 }
 
+/** The metrics' kind of failure of an answer IT Glue gave (src/metrics/counters.ts). */
+const ANSWERED_FAILURE: Record<ItGlueErrorKind, FailureKind> = {
+  auth: 'auth',
+  'not-found': 'not_found',
+  invalid: 'refused',
+  'invalid-response': 'invalid',
+  'rate-limited': 'rate_limited',
+  unavailable: 'server_error',
+};
+
 /** A 3xx from IT Glue, not followed: its status and where it pointed (the origin only). */
 function redirectError(what: string, status: number, location: unknown): ItGlueError {
   let to = '';
@@ -243,6 +263,7 @@ function redirectError(what: string, status: number, location: unknown): ItGlueE
 function parse<S extends z.ZodType>(schema: S, value: unknown, path: string, at: PropertyKey[] = []): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
+  countFailure('itglue', 'invalid');
   const issue = result.error.issues[0];
   const where = [...at, ...(issue?.path ?? [])].map(String).join('.') || 'the body';
   throw new ItGlueError('invalid-response', `IT Glue's answer to GET ${path} was not understood: ${where}: ${issue?.message}`, null);

@@ -13,6 +13,7 @@
 import nodemailer from 'nodemailer';
 import type { Log } from '../log';
 import { isLoopbackHost } from '../loopback';
+import { countFailure, type FailureKind } from '../metrics/counters';
 import type { MailMessage } from './messages';
 import { writeOutboxFile } from './outbox';
 
@@ -111,6 +112,15 @@ interface SmtpError {
   recipient?: string;
 }
 
+/** The metrics' kind of an SMTP failure (src/metrics/counters.ts). */
+function smtpFailureKind(error: SmtpError): FailureKind {
+  if (error.code === 'ETIMEDOUT') return 'timeout';
+  if (error.code === 'EAUTH' || error.code === 'ENOAUTH') return 'auth';
+  if (error.code === 'ECONNECTION' || error.code === 'ESOCKET' || error.code === 'EDNS' || error.code === 'ETLS') return 'unreachable';
+  // A 4xx reply defers the message (the server is busy, or greylists); a 5xx refuses it.
+  return error.permanent || (error.responseCode ?? 0) >= 500 ? 'refused' : 'server_error';
+}
+
 export function createMailer(options: MailerOptions): Mailer {
   const { smtpUrl, from, outboxDir, log } = options;
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
@@ -150,6 +160,7 @@ export function createMailer(options: MailerOptions): Mailer {
       info = await transport.sendMail(mail);
     } catch (error) {
       const e = error as SmtpError;
+      if (smtpUrl) countFailure('smtp', smtpFailureKind(e));
       throw new MailError(scrub(String(e.message ?? error)), e.code, e.responseCode, e.permanent === true);
     }
     const addresses = (list: unknown[] | undefined) => (list ?? []).map((a) => (typeof a === 'string' ? a : String((a as { address?: string }).address)));
@@ -160,6 +171,7 @@ export function createMailer(options: MailerOptions): Mailer {
       const to = message.to.address.toLowerCase();
       if (delivery.rejected.some((a) => a.toLowerCase() === to)) {
         const refusal = info.rejectedErrors?.find((e) => e.recipient?.toLowerCase() === to);
+        countFailure('smtp', smtpFailureKind(refusal ?? { code: 'EENVELOPE', permanent: true }));
         throw new MailError(scrub(refusal?.message ?? 'Recipient refused'), 'EENVELOPE', refusal?.responseCode, refusal?.permanent ?? true);
       }
       return delivery;

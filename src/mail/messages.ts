@@ -142,7 +142,7 @@ export function approvalRequestMessage(original: ApprovalMail, settings: Message
     ['Passwords', passwordAccess(request)],
     ['Requested by', branding.mspName],
     ...(request.ticket ? [['Reference', request.ticket] as [string, string]] : []),
-    ['Answer by', formatTime(mail.expiresAt)],
+    ['Answer by', formatTime(mail.expiresAt, branding.timeZone)],
   ];
   return compose(mail, settings, {
     step: reminder ? 'approval-reminder' : 'approval-request',
@@ -174,7 +174,7 @@ export function decisionReceiptMessage(
   const { invitee, org, branding, approver, result } = mail;
   const approved = result.decision === 'approve';
   const verb = approved ? 'approved' : 'denied';
-  const when = formatTime(result.decidedAt);
+  const when = formatTime(result.decidedAt, branding.timeZone);
   return compose(mail, settings, {
     step: 'decision-receipt',
     round: result.round,

@@ -25,4 +25,6 @@ export interface SlackDeps {
   doubleClickMs: number;
   /** The app's own Web API client (the listeners also get one per request). */
   client: WebClient;
+  /** An onboarding's page in the Temporal UI (TEMPORAL_UI_URL); null when none is configured. */
+  workflowPage: ((workflowId: string) => string) | null;
 }

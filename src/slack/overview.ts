@@ -115,7 +115,9 @@ async function itemsOf(deps: SlackDeps, listed: OnboardingListed[], now: number)
 }
 
 async function linked(deps: SlackDeps, unlinked: Unlinked[]): Promise<Item[]> {
-  return Promise.all(unlinked.map(async ({ item, thread }) => ({ ...item, link: await deps.permalinks.of(thread) })));
+  return Promise.all(
+    unlinked.map(async ({ item, thread }) => ({ ...item, link: await deps.permalinks.of(thread), details: deps.workflowPage?.(item.workflowId) ?? null })),
+  );
 }
 
 /** Late ones first, then by stage in the order of the process, oldest first. */

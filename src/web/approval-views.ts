@@ -34,7 +34,7 @@ export function requestView(branding: Branding, status: OnboardingStatus, expire
 <dt>Passwords</dt><dd>${passwordAccess(request)}</dd>
 <dt>Requested by</dt><dd>${branding.mspName}</dd>
 ${request.ticket ? html`<dt>Reference</dt><dd>${request.ticket}</dd>` : ''}
-<dt>Answer by</dt><dd>${formatTime(expiresAt)}</dd>
+<dt>Answer by</dt><dd>${formatTime(expiresAt, branding.timeZone)}</dd>
 </dl>
 <form method="post">
 <input type="hidden" name="csrf" value="${csrf}">
@@ -52,11 +52,11 @@ ${contact(branding)}`,
 
 function decisionWords(branding: Branding, evidence: Decided): { verb: string; how: string } {
   if (evidence.via === 'offline') {
-    return { verb: 'approved', how: `Approval was received by ${evidence.channel.replace('-', ' ')} and recorded on ${formatTime(evidence.at)}.` };
+    return { verb: 'approved', how: `Approval was received by ${evidence.channel.replace('-', ' ')} and recorded on ${formatTime(evidence.at, branding.timeZone)}.` };
   }
   const verb = evidence.decision === 'approve' ? 'approved' : 'denied';
-  if (evidence.via === 'cli') return { verb, how: `The decision was recorded by ${branding.mspName} on ${formatTime(evidence.at)}.` };
-  return { verb, how: `The request was ${verb} on ${formatTime(evidence.at)}.` };
+  if (evidence.via === 'cli') return { verb, how: `The decision was recorded by ${branding.mspName} on ${formatTime(evidence.at, branding.timeZone)}.` };
+  return { verb, how: `The request was ${verb} on ${formatTime(evidence.at, branding.timeZone)}.` };
 }
 
 export function resultView(branding: Branding, evidence: Decided): Page {
@@ -93,7 +93,7 @@ ${contact(branding)}`,
         branding,
         'Link expired',
         html`<h1>This link has expired</h1>
-<p>The request could be answered until ${formatTime(state.at)}. Nothing was approved.</p>
+<p>The request could be answered until ${formatTime(state.at, branding.timeZone)}. Nothing was approved.</p>
 <p>If the access is still needed, ask ${branding.mspName} to send a new request.</p>
 ${contact(branding)}`,
       );

@@ -12,7 +12,7 @@
  * - CORS for the Temporal UI's origins only (CODEC_CORS_ORIGIN): `OPTIONS` preflights answer 204
  *   for them and 403 for any other origin, and a request from another origin is refused.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerCheck } from './bearer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Log } from '../log';
@@ -104,18 +104,10 @@ function payloadsOf(body: unknown): Payload[] {
   return payloads.map(fromJson);
 }
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
 export function codecRoutes(options: CodecEndpointOptions): Routes {
   const { codec, namespace, log } = options;
-  const expected = digest(options.authToken);
   const origins = new Set(options.corsOrigins);
-
-  /** Whether the request carries the token; both sides are hashed first so that the comparison takes the same time whatever was sent. */
-  const authorized = (req: IncomingMessage): boolean => {
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? '');
-    return timingSafeEqual(digest(match?.[1] ?? ''), expected) && match !== null;
-  };
+  const authorized = bearerCheck(options.authToken);
 
   /** The request's Origin when it is an allowed one (then the answer carries CORS headers for it); null for no Origin. */
   const allowOrigin = (req: IncomingMessage, res: ServerResponse): string | null => {

@@ -1,6 +1,6 @@
 /** Words and small pieces shared by the status list, the App Home and the modals. */
 import type { WaitingOn } from '../../../workflows/stages';
-import { escapeMrkdwn, mention, slackDate, truncate } from '../escape';
+import { escapeMrkdwn, linkTarget, mention, slackDate, truncate } from '../escape';
 import type { Item } from './models';
 import { STAGE_LABEL } from './thread-parts';
 
@@ -46,6 +46,7 @@ export function itemLine(item: Item, now: number, showStage = false): string {
   }
   if (item.requestedBy) parts.push(`by ${mention(item.requestedBy)}`);
   if (item.reason) parts.push(escapeMrkdwn(truncate(item.reason, 200)));
+  if (item.details) parts.push(`<${linkTarget(item.details)}|Details>`);
   const flag = item.overdue ? ':warning: ' : '';
   return `${flag}${title} — ${parts.join(' · ')}`;
 }
