@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_POLICY, LITE_MAX_ORGANIZATIONS, type Policy } from '../workflows/policy';
 import { ConfigError } from './config-error';
 import { DURATION_EXPECTED, parseDuration } from './duration';
+import { isTimeZone } from './wording';
 
 const duration = z.union([z.number(), z.string()], { error: `expected ${DURATION_EXPECTED}` }).transform((value, ctx) => {
   const ms = typeof value === 'number' ? value : parseDuration(value);
@@ -54,6 +55,7 @@ const policySchema = z.strictObject({
     maxTechReminders: count,
     linkValidity: duration,
     maxResends: count,
+    escalateAfter: duration,
   }),
   twoFactor: z.strictObject({
     remindAt: z.array(duration, { error: 'expected a list of durations' }),
@@ -87,7 +89,16 @@ const policySchema = z.strictObject({
   }),
   sweep: z.strictObject({ every: sweepInterval }),
   scopeWatch: z.strictObject({ days: count, every: duration }),
-  branding: z.strictObject({ mspName: name, supportContact: name, loginHost: name, myGlueLoginHost: name, ssoSubdomain: text }),
+  branding: z.strictObject({
+    mspName: name,
+    supportContact: name,
+    loginHost: name,
+    myGlueLoginHost: name,
+    ssoSubdomain: text,
+    timeZone: z.string({ error: 'expected an IANA time zone such as "Europe/Berlin" or "UTC"' }).refine(isTimeZone, {
+      error: 'expected an IANA time zone such as "Europe/Berlin" or "UTC"',
+    }),
+  }),
   historyLimit: count.min(100, { error: 'expected a whole number, 100 or more' }),
 });
 

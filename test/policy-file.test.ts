@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deepMerge, parsePolicy } from '../src/policy-file';
-import { DEFAULT_POLICY } from '../workflows/policy';
+import { DEFAULT_POLICY, techEscalationOf } from '../workflows/policy';
 
 const withSweep = (every: unknown) => parsePolicy(deepMerge(DEFAULT_POLICY, { sweep: { every } }), 'POLICY_FILE policy.json');
 
@@ -40,5 +40,26 @@ describe('branding.myGlueLoginHost', () => {
 
   it('refuses an empty host, naming the setting', () => {
     expect(() => withBranding({ myGlueLoginHost: '' })).toThrow('POLICY_FILE policy.json: branding.myGlueLoginHost: expected a non-empty string, got ""');
+  });
+});
+
+describe('invite.escalateAfter', () => {
+  const withInvite = (escalateAfter: unknown) => parsePolicy(deepMerge(DEFAULT_POLICY, { invite: { escalateAfter } }), 'POLICY_FILE policy.json');
+
+  it('is 24 hours unless the file says otherwise, in the durations of the other settings', () => {
+    expect(DEFAULT_POLICY.invite.escalateAfter).toBe(86_400_000);
+    expect(parsePolicy(DEFAULT_POLICY, 'POLICY_FILE policy.json').invite.escalateAfter).toBe(86_400_000);
+    expect(withInvite('8h').invite.escalateAfter).toBe(28_800_000);
+    expect(withInvite('2d').invite.escalateAfter).toBe(172_800_000);
+    expect(withInvite(90_000).invite.escalateAfter).toBe(90_000);
+    // Policies carried by onboardings started before the setting: the default.
+    const { escalateAfter, ...older } = DEFAULT_POLICY.invite;
+    expect(techEscalationOf({ ...DEFAULT_POLICY, invite: older })).toBe(escalateAfter);
+    expect(techEscalationOf(withInvite('8h'))).toBe(28_800_000);
+  });
+
+  it('refuses nothing, zero or words, naming the setting', () => {
+    expect(() => withInvite(0)).toThrow(/^POLICY_FILE policy.json: invite.escalateAfter: expected .*more than zero.*, got 0$/);
+    expect(() => withInvite('soon')).toThrow(/^POLICY_FILE policy.json: invite.escalateAfter: expected a duration/);
   });
 });

@@ -30,6 +30,12 @@ export interface Policy {
     /** Life of IT Glue's invitation link after `invitation-sent-at`. */
     linkValidity: number;
     maxResends: number;
+    /**
+     * When managers are told that an onboarding waits on the tech (create the user, confirm the
+     * settings, fix a mismatch, resend an expired invitation); once per wait. Absent in policies
+     * carried by onboardings started before it: read through techEscalationOf.
+     */
+    escalateAfter?: number;
   };
   twoFactor: {
     /** Reminders to the invitee, measured from acceptance of the invitation. */
@@ -89,6 +95,8 @@ export interface Policy {
     /** Where MyGlue users sign in. */
     myGlueLoginHost: string;
     ssoSubdomain: string;
+    /** The IANA time zone of the times in mails and on the approval page (policies carried by older onboardings lack it: UTC). */
+    timeZone?: string;
   };
   /** Continue-as-new once the history has this many events (the server also suggests it). */
   historyLimit: number;
@@ -122,6 +130,11 @@ export function customerGroupFor(policy: Policy, orgName: string, passwordAccess
   return passwordAccess ? names.passwordAccess : names.noPasswordAccess;
 }
 
+/** How long a wait on the tech lasts before managers are told (docs/design.md §5). */
+export function techEscalationOf(policy: Policy): number {
+  return policy.invite.escalateAfter ?? DEFAULT_POLICY.invite.escalateAfter!;
+}
+
 /** The scope watch's settings; absent in policies carried by onboardings started before it. */
 export function scopeWatchOf(policy: Policy): Policy['scopeWatch'] {
   return policy.scopeWatch ?? DEFAULT_POLICY.scopeWatch;
@@ -129,7 +142,7 @@ export function scopeWatchOf(policy: Policy): Policy['scopeWatch'] {
 
 export const DEFAULT_POLICY: Policy = {
   approval: { reminderEvery: DAY, maxReminders: 3, escalateAfter: 3 * DAY, timeout: 5 * DAY },
-  invite: { remindTechAfter: 2 * HOUR, maxTechReminders: 3, linkValidity: 6 * HOUR, maxResends: 3 },
+  invite: { remindTechAfter: 2 * HOUR, maxTechReminders: 3, linkValidity: 6 * HOUR, maxResends: 3, escalateAfter: DAY },
   twoFactor: { remindAt: [DAY, 3 * DAY, 7 * DAY], enforcedForItGlue: true, enforcedForMyGlue: false },
   authorization: { record: false, assetTypeName: 'Site Summary', fieldNameKey: 'authorized-contacts' },
   primaryContact: { kind: 'contact-type', contactTypeName: 'Primary' },
@@ -150,6 +163,7 @@ export const DEFAULT_POLICY: Policy = {
     loginHost: 'app.itglue.com',
     myGlueLoginHost: 'app.myglue.com',
     ssoSubdomain: '',
+    timeZone: 'UTC',
   },
   historyLimit: 2_000,
 };

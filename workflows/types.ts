@@ -259,7 +259,12 @@ export interface Progress {
   /** Start of the current invitation link's life; null until the user is known. */
   linkSentAt: number | null;
   twoFactor: { since: number; remindersSent: number } | null;
+  /** The current wait on the tech (see workflows/onboarding/escalation.ts); absent in older progress. */
+  techWait?: { kind: TechWaitKind; since: number; escalated: boolean } | null;
 }
+
+/** The waits whose next actor is the tech. */
+export type TechWaitKind = 'invite' | 'confirm-settings' | 'mismatch' | 'invite-expired';
 
 export interface OnboardingInput {
   request: OnboardingRequest;

@@ -22,6 +22,9 @@ import { registerListeners } from './listeners';
 import { Permalinks } from './permalinks';
 import { trackingAcks } from './receiver';
 
+/** How long start() waits for the first read of the user groups. */
+const GROUPS_WARM_UP_MS = 5_000;
+
 /** See SlackAppOptions.doubleClickMs. */
 const MODAL_DOUBLE_CLICK_MS = 3_000;
 
@@ -44,6 +47,8 @@ export interface SlackAppOptions {
    * (default 3 s). Presses that act are made one by their Update IDs, on any replica.
    */
   doubleClickMs?: number;
+  /** An onboarding's page in the Temporal UI, linked from the App Home (TEMPORAL_UI_URL). */
+  workflowPage?: ((workflowId: string) => string) | null;
 }
 
 export interface SlackApp {
@@ -62,13 +67,14 @@ interface Identity {
   botId: string;
   botUserId: string;
   teamId: string | undefined;
+  /** The workspace's address, e.g. https://acme.slack.com/. */
+  url: string | undefined;
 }
 
 /**
  * The bot's user and bot IDs, read with auth.test once and then remembered (they never change for
- * a token). Until one answer has come, each request waits for the one call in flight; after a
- * failure the next request tries again, and the request goes on without the IDs (no listener of
- * this app needs them).
+ * a token). Until one answer has come, requests go on without the IDs (no listener of this app
+ * needs them) and share the one call in flight; after a failure the next request tries again.
  */
 export class BotIdentity {
   private known: Identity | null = null;
@@ -85,7 +91,7 @@ export class BotIdentity {
       .test()
       .then((result) => {
         if (!result.bot_id || !result.user_id) throw new Error('auth.test answered without bot_id / user_id');
-        this.known = { botId: result.bot_id, botUserId: result.user_id, teamId: result.team_id };
+        this.known = { botId: result.bot_id, botUserId: result.user_id, teamId: result.team_id, url: result.url };
         return this.known;
       })
       .catch((error: unknown) => {
@@ -98,10 +104,20 @@ export class BotIdentity {
     return this.pending;
   }
 
-  /** Bolt's `authorize`: the bot token with the remembered IDs; no Web API call once they are known. */
+  /** The workspace's address, once auth.test has answered. */
+  workspaceUrl(): string | null {
+    return this.known?.url ?? null;
+  }
+
+  /**
+   * Bolt's `authorize`: the bot token with the remembered IDs. It never waits for Slack (it runs
+   * before the request is acknowledged): until the IDs are known the request goes on with the token
+   * alone, and the one call asking for them is started.
+   */
   authorize(botToken: string): Authorize<boolean> {
     return async () => {
-      const known = await this.get();
+      const known = this.known;
+      if (!known) void this.get();
       return known ? { botToken, botId: known.botId, botUserId: known.botUserId, teamId: known.teamId } : { botToken };
     };
   }
@@ -148,7 +164,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       )
     : null;
 
-  // Look-ups while someone waits (rights, permalinks): one quick retry, then do without.
+  // Look-ups while someone waits (permalinks): one quick retry, then do without.
   const quick = new WebClient(config.botToken, {
     slackApiUrl: config.apiUrl,
     logger,
@@ -158,6 +174,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     retryConfig: { retries: 1, minTimeout: 100, maxTimeout: 500 },
   });
 
+  // The user groups are read in the background (nobody waits for them): Slack may take its time.
+  const background = new WebClient(config.botToken, {
+    slackApiUrl: config.apiUrl,
+    logger,
+    timeout: 15_000,
+    rejectRateLimitedCalls: true,
+    ...options.clientOptions,
+    retryConfig: { retries: 1, minTimeout: 1_000, maxTimeout: 5_000 },
+  });
+
   const deps: SlackDeps = {
     config,
     temporal: options.temporal,
@@ -165,13 +191,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     policy: options.policy,
     directory,
     log,
-    // Rights are checked before a request is acknowledged: on failure, the last known members count
-    // for up to SLACK_GROUP_CACHE_MAX after they were read.
-    roles: new Roles(quick, config, log, options.rolesTtlMs, config.groupCacheMaxMs),
-    permalinks: new Permalinks(quick),
+    // Rights are checked before a request is acknowledged, from the lists last read (read in the
+    // background); on failure, the last known members count for up to SLACK_GROUP_CACHE_MAX after they were read.
+    roles: new Roles(background, config, log, options.rolesTtlMs, config.groupCacheMaxMs),
+    permalinks: new Permalinks(quick, () => identity.workspaceUrl()),
     recent: new RecentKeys(10_000),
     doubleClickMs: options.doubleClickMs ?? MODAL_DOUBLE_CLICK_MS,
     client,
+    workflowPage: options.workflowPage ?? null,
   };
 
   app.error(errorHandler(client, log) as Parameters<App['error']>[0]);
@@ -186,12 +213,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     routes,
     async start() {
       directory?.searchOrganizations('').catch((error: Error) => log('slack.organizationsWarmUpFailed', { error: error.message }));
-      // The bot's identity once, now, so that the first request does not wait for it.
+      // The bot's identity and the techs' and managers' groups, read now (then in the background):
+      // requests never wait for them (docs/design.md §9).
+      // Start-up waits for the first read a few seconds at most: until it answers, requests that only
+      // a group could allow are told to try again in a moment.
       void identity.get();
+      await Promise.race([deps.roles.start(), new Promise((resolve) => setTimeout(resolve, GROUPS_WARM_UP_MS).unref())]);
       if (socketMode) await app.start();
       log('slack.ready', { mode: socketMode ? 'socket' : 'http', path: socketMode ? null : SLACK_EVENTS_PATH, channel: config.channelId });
     },
     async stop() {
+      deps.roles.stop();
       if (socketMode) await app.stop();
     },
   };

@@ -10,7 +10,11 @@
  *
  * The `authorize` middleware runs in front of every command, button, form submission and option
  * list, so rights are checked again on each one (anyone who can see a message can press its
- * buttons). A refusal is said to the person only and changes nothing.
+ * buttons). A refusal is said to the person only and changes nothing. It never waits for Slack:
+ * it reads the lists last read, which are read again in the background (at start, every few
+ * minutes, and when one is found old), so that every request is acknowledged in Slack's 3 s. A
+ * group not read yet (the first moments after start) is refused with "try again in a moment"
+ * (docs/design.md §9).
  */
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -44,10 +48,11 @@ export class RolesUnavailableError extends Error {
     readonly usergroup: string,
     /** When the group was last read, or null if never. */
     readonly lastReadAt: number | null,
-    cause: string,
+    /** Why: Slack's error, or NOT_READ_YET while the first read has not answered. */
+    readonly reason: string,
   ) {
     super(
-      `the members of user group ${usergroup} cannot be read (${cause})${lastReadAt === null ? '' : ` and the list read ${Math.round((Date.now() - lastReadAt) / 60_000)} min ago is too old to trust`}`,
+      `the members of user group ${usergroup} cannot be read (${reason})${lastReadAt === null ? '' : ` and the list read ${Math.round((Date.now() - lastReadAt) / 60_000)} min ago is too old to trust`}`,
     );
   }
 }
@@ -62,8 +67,11 @@ export class Roles {
   private readonly groups = new Map<string, { at: number; members: Promise<Set<string>> }>();
   /** The last list read of each group, and when. */
   private readonly stale = new Map<string, { at: number; members: Set<string> }>();
+  /** Why the last read of a group failed, until one succeeds. */
+  private readonly failed = new Map<string, string>();
   private warnedPlan = false;
   private readonly ttlMs: number;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly client: WebClient,
@@ -75,6 +83,46 @@ export class Roles {
   ) {
     // A list is never used without asking Slack again for longer than it may be trusted.
     this.ttlMs = Math.min(ttlMs, maxAgeMs);
+  }
+
+  /** Reads the groups now (resolves once read or failed) and again every cache time, in the background, until stop(). */
+  start(): Promise<void> {
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.refresh(), this.ttlMs);
+      this.timer.unref();
+    }
+    return this.refresh();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Reads every configured group whose list is older than the cache time (one read per group at a time). */
+  async refresh(): Promise<void> {
+    const groups = [this.config.techUsergroupId, this.config.managerUsergroupId].filter((g): g is string => !!g);
+    await Promise.all(groups.map((g) => this.members(g).catch(() => undefined)));
+  }
+
+  /**
+   * The sender's rights from the lists last read, without asking Slack (for requests that must be
+   * acknowledged in time): a list older than the cache time is read again in the background; a
+   * group never read, or whose list is too old to trust, is unknown.
+   */
+  cached(userId: string): RightsLookup {
+    const { techUsergroupId, techUserIds, managerUsergroupId, managerUserIds } = this.config;
+    const unknown: RightsLookup['unknown'] = [];
+    const isIn = (role: keyof Rights, ids: string[], groupId: string | null): boolean => {
+      if (ids.includes(userId)) return true;
+      if (!groupId) return false;
+      void this.members(groupId).catch(() => undefined);
+      const last = this.stale.get(groupId);
+      if (last && Date.now() - last.at < this.maxAgeMs) return last.members.has(userId);
+      unknown.push({ role, error: new RolesUnavailableError(groupId, last?.at ?? null, this.failed.get(groupId) ?? NOT_READ_YET) });
+      return false;
+    };
+    return { rights: { tech: isIn('tech', techUserIds, techUsergroupId), manager: isIn('manager', managerUserIds, managerUsergroupId) }, unknown };
   }
 
   /** The sender's rights; throws RolesUnavailableError when a group that counts cannot be read. */
@@ -119,6 +167,7 @@ export class Roles {
       const result = await this.client.usergroups.users.list({ usergroup: groupId });
       const members = new Set(result.users ?? []);
       this.stale.set(groupId, { at: Date.now(), members });
+      this.failed.delete(groupId);
       return members;
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error;
@@ -130,9 +179,13 @@ export class Roles {
             message: 'user groups need a paid Slack plan: only SLACK_TECH_USER_IDS / SLACK_MANAGER_USER_IDS count',
           });
         }
-        return new Set();
+        // Nobody is a member: that is the answer until the plan changes.
+        const none = new Set<string>();
+        this.stale.set(groupId, { at: Date.now(), members: none });
+        return none;
       }
       const reason = code ?? (error as Error).message;
+      this.failed.set(groupId, reason);
       const previous = this.stale.get(groupId);
       const age = previous ? Date.now() - previous.at : null;
       if (previous && age! < this.maxAgeMs) {
@@ -151,6 +204,12 @@ export class Roles {
 }
 
 export type Rule = 'tech' | 'manager' | 'tech-or-manager' | 'anyone';
+
+/** The reason of a RolesUnavailableError for a group whose first read has not answered yet. */
+const NOT_READ_YET = 'not read yet';
+
+/** What the sender is told in the first moments after start, before the groups have been read. */
+export const RIGHTS_LOADING = 'invite-lite has just started and is still reading who the techs and managers are. Nothing was changed: please try again in a moment.';
 
 /** What the sender is told when their rights cannot be checked. */
 export const RIGHTS_UNKNOWN =
@@ -179,13 +238,15 @@ function allowed(rule: Rule, rights: Rights): boolean {
 export function authorize<Args extends AnyMiddlewareArgs = AnyMiddlewareArgs>(roles: Roles, rule: Rule, log: Log, refusal?: string): Middleware<Args> {
   return async ({ body, context, client, next }) => {
     const user = userOf(body);
-    const { rights, unknown } = user ? await roles.lookup(user) : { rights: { tech: false, manager: false }, unknown: [] };
+    // From the lists last read: no Slack call before the request is acknowledged.
+    const { rights, unknown } = user ? roles.cached(user) : { rights: { tech: false, manager: false }, unknown: [] };
     context[RIGHTS] = rights;
     // An unknown role cannot allow anything; it only matters where the known ones do not allow the request.
     const undecided = unknown.length > 0 && (rule === 'anyone' ? !rights.tech && !rights.manager : !allowed(rule, rights));
     if (undecided) {
       log('slack.rightsUnknown', { user, rule, usergroups: unknown.map((u) => u.error.usergroup), error: unknown[0]!.error.message });
-      await tellUser({ client, body, text: RIGHTS_UNKNOWN, ack: ackStateOf(context), log });
+      const loading = unknown.every((u) => u.error.reason === NOT_READ_YET);
+      await tellUser({ client, body, text: loading ? RIGHTS_LOADING : RIGHTS_UNKNOWN, ack: ackStateOf(context), log });
       return;
     }
     if (allowed(rule, rights)) return next();

@@ -152,7 +152,8 @@ async function openOnboardingText(deps: SlackDeps, workflowId: string, inviteeNa
   if (description.status.name !== 'RUNNING') return null;
   const status = await statusOf(deps, workflowId);
   if (status && isFinal(status.stage)) return null;
-  const link = await deps.permalinks.of(status?.thread ?? null);
+  // Answered before the submission is acknowledged: no Slack call (docs/design.md §9).
+  const link = deps.permalinks.now(status?.thread ?? null);
   const stage = status ? ` (${STAGE_LABELS[status.stage]})` : '';
   return `An onboarding of ${inviteeName} is already open${stage}: ${link ?? workflowId}`;
 }

@@ -30,7 +30,7 @@
  * Test controls: `calls` (every call with its parsed arguments, never the token), `messages()`,
  * `views`, `failNext` (injected errors, 429s, or a lost response: the call takes effect, then the
  * connection is dropped without an answer), `failFor` (the same for every matching call during a
- * time window: an outage), `reset`.
+ * time window: an outage), `slow` (a method answered late), `reset`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -100,6 +100,8 @@ export interface FakeSlack {
   failNext(rule: FailRule): void;
   /** Every matching call in the next `ms` fails as the rule says (after any `failNext` rule it matches). */
   failFor(ms: number, rule: Omit<FailRule, 'times'>): void;
+  /** Every call of `method` is answered `ms` later (until reset), e.g. a slow usergroups.users.list. */
+  slow(method: string, ms: number): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -612,6 +614,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     send(res, 200, { ok: true });
   }
 
+  /** Delays by method (see FakeSlack.slow). */
+  const slowness = new Map<string, number>();
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://fake-slack');
     const responseMatch = url.pathname.match(/^\/response\/([A-Za-z0-9]+)$/);
@@ -632,6 +637,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return send(res, 200, { ok: false, error: code });
     }
     const { args, token } = parsed;
+    const delay = slowness.get(method);
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
 
     const rule = takeRule(method);
     if (rule?.rateLimited) {
@@ -700,6 +707,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!(rule.times > 0)) throw new Error('failNext: times must be at least 1');
       rules.push({ ...rule });
     },
+    slow(method, ms) {
+      slowness.set(method, ms);
+    },
     failFor(ms, rule) {
       const now = Date.now();
       windows = windows.filter((w) => w.until > now);
@@ -707,6 +717,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     reset() {
       calls.length = 0;
+      slowness.clear();
       rules = [];
       windows = [];
       messages = [];

@@ -94,21 +94,29 @@ it('builds the app without calling Slack: over HTTP with a route, or in Socket M
   expect(slack.calls).toEqual([]);
 });
 
-it('asks Slack for the bot’s identity once (auth.test), tries again after a failure, then remembers it', async () => {
+it('asks Slack for the bot’s identity once (auth.test) without a request ever waiting for it, tries again after a failure, then remembers it', async () => {
   slack = await startFakeSlack();
   const logged: string[] = [];
   const identity = new BotIdentity(client(slack), (event) => void logged.push(event));
   const authorize = identity.authorize(slack.botToken);
   const source = { isEnterpriseInstall: false, teamId: slack.teamId, enterpriseId: undefined };
+  const full = { botToken: slack.botToken, botId: slack.botId, botUserId: slack.botUserId, teamId: slack.teamId };
   slack.failNext({ method: 'auth.test', times: 1, error: 'internal_error' });
-  // Without it the request goes on with the token alone (no listener needs the IDs).
+  // Not known yet: the request goes on at once with the token alone (no listener needs the IDs).
   expect(await authorize(source)).toEqual({ botToken: slack.botToken });
+  for (const until = Date.now() + 5_000; !logged.includes('slack.authTestFailed') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 10));
   expect(logged).toContain('slack.authTestFailed');
-  // Requests at the same time share one call.
+  // Asked again by the next requests (Slack slow now): none of them waits, and they share one call.
+  slack.slow('auth.test', 1_000);
+  const at = Date.now();
   const answers = await Promise.all([authorize(source), authorize(source), authorize(source)]);
-  for (const answer of answers) expect(answer).toEqual({ botToken: slack.botToken, botId: slack.botId, botUserId: slack.botUserId, teamId: slack.teamId });
-  await authorize(source);
-  await authorize(source);
+  expect(Date.now() - at).toBeLessThan(500);
+  for (const answer of answers) expect(answer).toEqual({ botToken: slack.botToken });
+  expect(await identity.get()).toEqual({ botId: slack.botId, botUserId: slack.botUserId, teamId: slack.teamId, url: 'https://fake-team.slack.com/' });
+  expect(identity.workspaceUrl()).toBe('https://fake-team.slack.com/');
+  // Known: every request has the IDs, with no call.
+  expect(await authorize(source)).toEqual(full);
+  expect(await authorize(source)).toEqual(full);
   expect(slack.callsOf('auth.test')).toHaveLength(2);
 });
 

@@ -16,7 +16,7 @@ import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorkers, MAX_CACHED_WORKFLOWS } from '../../src/temporal/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SEARCH_ATTRIBUTES, twoFactorConfirmed } from '../../workflows/messages';
+import { cancel, fixed, SEARCH_ATTRIBUTES, settingsConfirmed, twoFactorConfirmed, userObserved } from '../../workflows/messages';
 import { onboarding } from '../../workflows/onboarding';
 import { DEFAULT_POLICY } from '../../workflows/policy';
 import type { OnboardingEvent, OnboardingRequest, OnboardingStatus } from '../../workflows/types';
@@ -173,6 +173,65 @@ describe('production durations on the time-skipping server', () => {
 
     expect(world.callsOf('sendInstructions')).toHaveLength(0);
     expect(world.callsOf('sendDecisionReceipt')).toHaveLength(0);
+  });
+
+  // Before the 2FA test: the scope watch its completed onboarding starts stays on a task queue without
+  // workers, and the server skips no more time after it.
+  it('escalates every wait on the tech to the managers once, after 24 h: the user, a mismatch, the settings, an expired invitation nobody resends', async () => {
+    const world = new FakeWorld();
+    world.mismatches = [['role is Creator, expected Lite']];
+    const req = request({ approverContactId: INVITEE.contactId });
+    const escalations = (x: OnboardingStatus) => eventsOf(x, 'escalated');
+    const entered = (x: OnboardingStatus, type: string) => at(eventsOf(x, type).at(-1));
+
+    const s = await withWorkers(world, async (taskQueue) => {
+      const handle = await start(taskQueue, req);
+      const expectEscalation = async (n: number, since: number, text: RegExp) => {
+        await skipTo(since + DAY - HOUR);
+        expect(escalations(await waitForStatus(handle, () => true))).toHaveLength(n - 1); // not early
+        await skipTo(since + DAY + HOUR);
+        const x = await waitForStatus(handle, (y) => escalations(y).length === n);
+        const e = escalations(x)[n - 1]!;
+        expect(e.text).toMatch(text);
+        expect(e.mention).toEqual({ managers: true });
+        expectAt(at(e), since + DAY);
+        // Once per wait: two more days and nothing more.
+        await skipTo(since + 3 * DAY);
+        expect(escalations(await waitForStatus(handle, () => true))).toHaveLength(n);
+      };
+
+      // 1. Nobody creates the user (the tech is reminded three times first).
+      const inviting = await waitForStatus(handle, (x) => x.stage === 'AWAITING_INVITE');
+      const invitingSince = at(inviting.events.find((e) => e.type === 'stage' && e.text === 'AWAITING_INVITE'));
+      await expectEscalation(1, invitingSince, /^No tech has created the IT Glue user for Ines@acme\.test in 24 h: ask a tech/);
+      expect(eventsOf(await waitForStatus(handle, () => true), 'tech-reminder')).toHaveLength(3);
+
+      // 2. The sweep finds the user with the wrong role: nobody fixes it.
+      const sentAt = await env.currentTimeMs();
+      const user = userFor(INVITEE, { invitationSentAt: new Date(sentAt).toISOString() });
+      world.users.set(INVITEE.email.toLowerCase(), user);
+      await handle.signal(userObserved, user);
+      const mismatch = await waitForStatus(handle, (x) => x.subState === 'MISMATCH');
+      expect(mismatch.waitingOn).toBe('tech');
+      await expectEscalation(2, entered(mismatch, 'mismatch'), /^No tech has fixed the IT Glue user ines@acme\.test in 24 h/i);
+
+      // 3. Fixed; the settings the API cannot read wait for the tech's confirmation: nobody confirms.
+      await handle.signal(fixed, { by: 'UTECH1' });
+      const confirming = await waitForStatus(handle, (x) => x.subState === 'CONFIRM_SETTINGS');
+      await expectEscalation(3, entered(confirming, 'confirm-settings'), /^No tech has confirmed the settings of ines@acme\.test in IT Glue in 24 h/i);
+
+      // 4. Confirmed; the invitation sent days ago has expired: nobody resends it.
+      await handle.signal(settingsConfirmed, { by: 'UTECH1' });
+      const expired = await waitForStatus(handle, (x) => x.subState === 'INVITE_EXPIRED');
+      await expectEscalation(4, entered(expired, 'invite-expired'), /^No tech has resent the expired invitation for ines@acme\.test in 24 h/i);
+
+      await handle.signal(cancel, { by: 'UMGR1', reason: 'nobody to do it' });
+      return handle.result();
+    });
+
+    expect(s.stage).toBe('CANCELLED');
+    expect(eventsOf(s, 'escalated')).toHaveLength(4);
+    expect(eventTypes(s).filter((t) => t === 'approval-reminder')).toHaveLength(0);
   });
 
   it('reminds about 2FA at 1, 3 and 7 days after acceptance where MFA is not enforced, until the tech confirms', async () => {

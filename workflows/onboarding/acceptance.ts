@@ -3,6 +3,7 @@
  * default): the tech resends it, a set number of times, after which a manager must look.
  */
 import { cancelled, stall } from './endings';
+import { endTechWait, escalateTechWait, techWaitEscalatesAt } from './escalation';
 import type { OnboardingRun } from './run';
 
 const parseTime = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
@@ -33,9 +34,13 @@ export async function awaitAcceptance(run: OnboardingRun): Promise<void> {
       continue;
     }
     if (!expired) run.waitFor('invitee', expiresAt, null);
-    for (const action of await run.next(expired ? null : expiresAt)) {
+    // Expired: the tech resends it; a resend nobody makes is escalated.
+    for (const action of await run.next(expired ? techWaitEscalatesAt(run, 'invite-expired') : expiresAt)) {
       if (action.type === 'cancel') return cancelled(run, action);
       if (action.type === 'invitationResent') await resentPressed(run, action.by);
+    }
+    if (s.subState === 'INVITE_EXPIRED') {
+      await escalateTechWait(run, 'invite-expired', `No tech has resent the expired invitation for ${run.state.user.email}`);
     }
   }
 }
@@ -66,6 +71,7 @@ async function resentPressed(run: OnboardingRun, by: string): Promise<void> {
 
 async function resent(run: OnboardingRun, text: string, by?: string): Promise<void> {
   const s = run.status;
+  endTechWait(run);
   s.resends += 1;
   await run.note('resent', `${text} (resend ${s.resends} of ${run.policy.invite.maxResends})`, { by });
   run.waitFor('invitee', run.state.progress.linkSentAt! + run.policy.invite.linkValidity, null);

@@ -3,6 +3,7 @@
  * presses Invitation sent; the user is looked for then and with every sweep; the tech is reminded.
  */
 import { cancelled } from './endings';
+import { earliest, escalateTechWait, techWaitEscalatesAt } from './escalation';
 import type { OnboardingRun } from './run';
 import { confirmSettings } from './settings';
 
@@ -17,8 +18,9 @@ export async function awaitInvite(run: OnboardingRun): Promise<void> {
     }
     const i = run.state.progress.invite;
     const remindAt = i.techReminders < policy.maxTechReminders ? i.since + (i.techReminders + 1) * policy.remindTechAfter : null;
+    const escalateAt = techWaitEscalatesAt(run, 'invite');
     run.waitFor('tech', remindAt);
-    for (const action of await run.next(remindAt)) {
+    for (const action of await run.next(earliest(remindAt, escalateAt))) {
       if (action.type === 'cancel') return cancelled(run, action);
       if (action.type === 'invitationSent') await invitationSent(run, action.by);
     }
@@ -26,6 +28,7 @@ export async function awaitInvite(run: OnboardingRun): Promise<void> {
       i.techReminders += 1;
       await run.note('tech-reminder', `The IT Glue invitation for ${run.state.invitee.email} has not been seen yet: please send it.`);
     }
+    if (!s.user) await escalateTechWait(run, 'invite', `No tech has created the ${productOf(run)} user for ${run.state.invitee.email}`);
   }
 }
 
@@ -39,4 +42,8 @@ async function invitationSent(run: OnboardingRun, by: string): Promise<void> {
   if (!user || !run.takeUser(user)) {
     await run.note('user-not-found', `No IT Glue user with ${email} yet; checking again with every sweep.`);
   }
+}
+
+function productOf(run: OnboardingRun): string {
+  return run.input.request.kind === 'myglue' ? 'MyGlue' : 'IT Glue';
 }

@@ -10,6 +10,7 @@ import { organizationAccessOf } from '../policy';
 import { isFinal, type Stage, type SubState, type WaitingOn } from '../stages';
 import type { EventType, ItGlueUser, Mention, OnboardingEvent, OnboardingInput, OnboardingStatus } from '../types';
 import { type Action, type CancelAction, Inbox } from './inbox';
+import { countOutcome } from './metrics';
 import { Publisher } from './publish';
 import { OnboardingState } from './state';
 
@@ -50,6 +51,8 @@ export class OnboardingRun {
    * which the API cannot read: the tech confirms it (Invitation sent, or Settings confirmed).
    */
   readonly confirmsSettings: boolean;
+  /** Waits on the tech are escalated to managers (escalation.ts); not in histories recorded before it. */
+  readonly escalatesTech: boolean;
   /** A cancel that stopped a stage's work, to be handled once the stage has ended. */
   stopping: CancelAction | undefined;
   /**
@@ -70,6 +73,7 @@ export class OnboardingRun {
     this.cancelAnyTime = wf.patched('cancel-any-time');
     const { request, policy } = input;
     this.confirmsSettings = request.kind === 'itglue' && organizationAccessOf(policy) === 'per-user' && wf.patched('settings-confirmation');
+    this.escalatesTech = wf.patched('tech-escalation');
   }
 
   get status(): OnboardingStatus {
@@ -149,7 +153,10 @@ export class OnboardingRun {
     s.subState = null;
     s.waitingOn = waitingOn;
     s.deadline = null;
+    // A wait on the tech ends with its stage (escalation.ts).
+    if (this.state.progress.techWait) this.state.progress.techWait = null;
     s.events.push({ at, type: 'stage', text: stage });
+    countOutcome(stage, s.startedAt, at);
     this.publisher.changed();
     // Visible at once to list queries, also for stages that do not wait.
     if (this.publisher.stagesPublished) this.publisher.searchAttributes();

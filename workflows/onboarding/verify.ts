@@ -5,6 +5,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { cancelled } from './endings';
+import { endTechWait, escalateTechWait, techWaitEscalatesAt } from './escalation';
 import type { CancelAction } from './inbox';
 import type { OnboardingRun } from './run';
 import { confirmationIn, settingsChecklist } from './settings';
@@ -44,18 +45,21 @@ async function awaitFixed(run: OnboardingRun, mismatches: string[], accountMisma
   if (mismatches.length > 0) {
     await run.note('mismatch', `Please fix in IT Glue, then press Fixed:\n• ${mismatches.join('\n• ')}`, { mention: run.techMention() });
   }
-  run.waitFor(mismatches.length > 0 ? 'tech' : 'manager', null, 'MISMATCH');
+  const onTech = mismatches.length > 0;
+  run.waitFor(onTech ? 'tech' : 'manager', null, 'MISMATCH');
   for (;;) {
-    const actions = await run.next(null);
+    const actions = await run.next(onTech ? techWaitEscalatesAt(run, 'mismatch') : null);
     const stop = actions.find((a) => a.type === 'cancel');
     if (stop?.type === 'cancel') return stop;
     await confirmationIn(run, actions);
     const done = actions.find((a) => a.type === 'fixed');
     if (done?.type === 'fixed') {
+      endTechWait(run);
       await run.note('fixed', `<@${done.by}> says it is fixed; verifying again.`, { by: done.by });
       run.leaveSubState();
       return undefined;
     }
+    if (onTech) await escalateTechWait(run, 'mismatch', `No tech has fixed the IT Glue user ${run.state.user.email}`);
   }
 }
 
@@ -72,11 +76,13 @@ async function awaitConfirmation(run: OnboardingRun): Promise<CancelAction | und
   );
   run.waitFor('tech', null, 'CONFIRM_SETTINGS');
   while (!run.status.confirmation) {
-    const actions = await run.next(null);
+    const actions = await run.next(techWaitEscalatesAt(run, 'confirm-settings'));
     const stop = actions.find((a) => a.type === 'cancel');
     if (stop?.type === 'cancel') return stop;
     await confirmationIn(run, actions);
+    if (!run.status.confirmation) await escalateTechWait(run, 'confirm-settings', `No tech has confirmed the settings of ${run.state.user.email} in IT Glue`);
   }
+  endTechWait(run);
   run.leaveSubState();
   return undefined;
 }

@@ -22,6 +22,8 @@ export interface Item {
   /** The deadline has passed, or the stage has been escalated / a reminder was needed. */
   overdue: boolean;
   link: string | null;
+  /** The onboarding's page in the Temporal UI (TEMPORAL_UI_URL), when one is configured. */
+  details?: string | null;
   reason: string | null;
 }
 

@@ -3,11 +3,29 @@ import type { ActionsBlock, Button } from '@slack/web-api';
 import { personActionsNow, type PersonAction } from '../../../workflows/person-actions';
 import type { OnboardingStatus } from '../../../workflows/types';
 import { ACTIONS, type ActionId, pressValue, THREAD_ACTIONS_BLOCK_ID } from '../action-ids';
+import { oneLine } from '../../../workflows/text';
 import { truncate } from '../escape';
 import { names } from './thread-parts';
 
+/** Slack's limit on a button's accessibility label. */
+export const LABEL_MAX = 75;
+
 function button(text: string, actionId: ActionId, value: string, extra: Partial<Button> = {}): Button {
   return { type: 'button', text: { type: 'plain_text', text, emoji: true }, action_id: actionId, value, ...extra };
+}
+
+/**
+ * What a screen reader says for a button (plain text, within Slack's limit): what it does and for
+ * whom, since a channel holds the buttons of many onboardings. The name is shortened, never the verb.
+ */
+export function accessibilityLabel(phrase: string, s: OnboardingStatus): string {
+  const invitee = oneLine(s.invitee?.name ?? `contact ${s.request.contactId}`).trim();
+  return `${phrase} ${truncate(invitee, LABEL_MAX - phrase.length - 1)}`;
+}
+
+/** A button of the thread, labelled for screen readers with the invitee's name. */
+function personButton(s: OnboardingStatus, text: string, phrase: string, actionId: ActionId, value: string, extra: Partial<Button> = {}): Button {
+  return button(text, actionId, value, { accessibility_label: accessibilityLabel(phrase, s), ...extra });
 }
 
 /**
@@ -38,16 +56,24 @@ export function actionsFor(s: OnboardingStatus): ActionsBlock | null {
 
 /** The button the thread shows for each person action the workflow accepts now. */
 const BUTTONS: Record<PersonAction, (s: OnboardingStatus, value: string) => Button> = {
-  changeApprover: (_, value) => button('Ask another contact', ACTIONS.askAnotherContact, value),
-  offlineApproval: (_, value) => button('Record offline approval', ACTIONS.recordOfflineApproval, value),
-  invitationSent: (s, value) => button('Invitation sent', ACTIONS.invitationSent, value, { style: 'primary', ...confirmSettings(s, 'Invitation sent?') }),
-  fixed: (_, value) => button('Fixed', ACTIONS.fixed, value, { style: 'primary' }),
-  settingsConfirmed: (s, value) => button('Settings confirmed', ACTIONS.settingsConfirmed, value, { style: 'primary', ...confirmSettings(s, 'Settings as listed?') }),
-  invitationResent: (_, value) => button('Resent', ACTIONS.resent, value, { style: 'primary' }),
-  twoFactorConfirmed: (_, value) => button('2FA confirmed', ACTIONS.twoFactorConfirmed, value),
-  resume: (_, value) => button('Resume', ACTIONS.resume, value, { style: 'primary' }),
+  changeApprover: (s, value) => personButton(s, 'Ask another contact', 'Ask another contact to approve access for', ACTIONS.askAnotherContact, value),
+  offlineApproval: (s, value) => personButton(s, 'Record offline approval', 'Record an offline approval for', ACTIONS.recordOfflineApproval, value),
+  invitationSent: (s, value) =>
+    personButton(s, 'Invitation sent', 'Confirm the IT Glue invitation was sent to', ACTIONS.invitationSent, value, {
+      style: 'primary',
+      ...confirmSettings(s, 'Invitation sent?'),
+    }),
+  fixed: (s, value) => personButton(s, 'Fixed', 'Confirm the IT Glue user is fixed for', ACTIONS.fixed, value, { style: 'primary' }),
+  settingsConfirmed: (s, value) =>
+    personButton(s, 'Settings confirmed', 'Confirm the IT Glue settings of', ACTIONS.settingsConfirmed, value, {
+      style: 'primary',
+      ...confirmSettings(s, 'Settings as listed?'),
+    }),
+  invitationResent: (s, value) => personButton(s, 'Resent', 'Confirm the invitation was resent to', ACTIONS.resent, value, { style: 'primary' }),
+  twoFactorConfirmed: (s, value) => personButton(s, '2FA confirmed', 'Confirm 2FA is set up by', ACTIONS.twoFactorConfirmed, value),
+  resume: (s, value) => personButton(s, 'Resume', 'Resume the onboarding of', ACTIONS.resume, value, { style: 'primary' }),
   cancel: (s, value) =>
-    button('Cancel', ACTIONS.cancel, value, {
+    personButton(s, 'Cancel', 'Cancel the onboarding of', ACTIONS.cancel, value, {
       style: 'danger',
       confirm: {
         title: { type: 'plain_text', text: 'Cancel this onboarding?' },

@@ -13,6 +13,7 @@ import type { OnboardingStatus } from '../../../workflows/types';
 import { accessLevel, formatTime, passwordAccess, SIMULATED_ITGLUE } from '../../wording';
 import { actionsFor } from './thread-buttons';
 import { names, section, STAGE_LABEL } from './thread-parts';
+import { progressLine } from './thread-progress';
 import { oneLine } from '../../../workflows/text';
 import { bold, code, escapeMrkdwn, isSlackUserId, linkTarget, mention, slackDate, truncate } from '../escape';
 
@@ -215,7 +216,7 @@ function stageDetail(s: OnboardingStatus): string | null {
 export function threadRoot(s: OnboardingStatus, options: ThreadRootOptions = {}): SlackMessage {
   const n = names(s);
   const headline = stageHeadline(s);
-  const status: string[] = [`${STAGE_EMOJI[s.stage]} *${headline}*`];
+  const status: string[] = [`${STAGE_EMOJI[s.stage]} *${headline}*`, progressLine(s)];
   const waiting = isFinal(s.stage) ? null : waitingOnText(s.waitingOn, s);
   if (waiting) status.push(`*Waiting on:* ${waiting}`);
   if (s.deadline && !isFinal(s.stage)) status.push(`*${DEADLINE_LABEL[s.stage] ?? 'Next deadline'}:* ${deadlineText(s.deadline)}`);

@@ -1,0 +1,57 @@
+/**
+ * The thread root's progress line (docs/design.md §10): the onboarding's steps in the order of the
+ * process (docs/design.md §4), e.g. `Approval ✓ · Instructions ✓ · Invite … · Verify · Acceptance · 2FA`.
+ * Derived from the status alone: the stage, the stages visited, the stage a stall came from and
+ * the approval's evidence (an approval that was not needed is left out).
+ */
+import type { Stage } from '../../../workflows/stages';
+import type { OnboardingStatus } from '../../../workflows/types';
+
+/** The steps shown, and the stages each one covers (checking the request and recording the authorization belong to the approval). */
+const STEPS: ReadonlyArray<{ label: string; stages: readonly Stage[] }> = [
+  { label: 'Approval', stages: ['VALIDATING', 'AWAITING_APPROVAL', 'RECORDING_AUTHORIZATION'] },
+  { label: 'Instructions', stages: ['SENDING_INSTRUCTIONS'] },
+  { label: 'Invite', stages: ['AWAITING_INVITE'] },
+  { label: 'Verify', stages: ['VERIFYING'] },
+  { label: 'Acceptance', stages: ['AWAITING_ACCEPTANCE'] },
+  { label: '2FA', stages: ['AWAITING_2FA'] },
+];
+
+export const PROGRESS_MARK = { done: '✓', current: '…', stalled: '⚠', ended: '✗' } as const;
+
+function stepOf(stage: Stage | null | undefined): number {
+  return stage ? STEPS.findIndex((step) => step.stages.includes(stage)) : -1;
+}
+
+/** The step the onboarding is at, or stopped at; STEPS.length once completed, -1 when it cannot be told. */
+function stepReached(s: OnboardingStatus): number {
+  if (s.stage === 'COMPLETED') return STEPS.length;
+  if (s.stage === 'STALLED') return stepOf(s.stalledFrom);
+  const own = stepOf(s.stage);
+  if (own >= 0) return own;
+  // Ended: the last step it was in (a stall before a cancel counts as the stage it stalled at).
+  for (const visit of [...s.stages].reverse()) {
+    const step = visit.stage === 'STALLED' ? stepOf(s.stalledFrom) : stepOf(visit.stage);
+    if (step >= 0) return step;
+  }
+  // Rejected, denied and expired onboardings end in the approval step.
+  return s.stage === 'CANCELLED' ? -1 : 0;
+}
+
+/** The mark of the step the onboarding is at: working or waiting, stalled for a manager, or ended there. */
+function markOf(s: OnboardingStatus): string {
+  if (s.stage === 'STALLED') return PROGRESS_MARK.stalled;
+  return stepOf(s.stage) >= 0 ? PROGRESS_MARK.current : PROGRESS_MARK.ended;
+}
+
+/** The progress line (plain text, no names in it): done steps ✓, the current one …, later ones plain. */
+export function progressLine(s: OnboardingStatus): string {
+  const reached = stepReached(s);
+  const skipped = (i: number) => i === 0 && s.evidence?.via === 'not-needed';
+  return STEPS.flatMap(({ label }, i) => {
+    if (skipped(i)) return [];
+    if (i < reached) return [`${label} ${PROGRESS_MARK.done}`];
+    if (i === reached) return [`${label} ${markOf(s)}`];
+    return [label];
+  }).join(' · ');
+}
