@@ -4,12 +4,15 @@
  * scripts/temporal-server.sh; one process with all services; `postgres12` for the default and the
  * visibility store): the search attributes registered on SQL visibility, an onboarding completed
  * through two restarts of the server (SIGTERM, then SIGKILL), two service processes sharing the IT
- * Glue task queue's limit (docs/design.md §14), and the managers' lists and counts answered by SQL
- * visibility.
+ * Glue task queue's limit (docs/design.md §14), the managers' lists and counts answered by SQL
+ * visibility, and the time from a SIGKILL of the compiled service to ready again (printed; the bench
+ * compares it with the service run from TypeScript).
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Connection, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { Browser } from 'playwright-core';
@@ -20,7 +23,7 @@ import { loadPolicy } from '../src/policy-file';
 import { itglueTaskQueue } from '../workflows/activity-options';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { STAGE_LABELS } from '../src/slack/views/format';
-import { killGroup, portOutsideEphemeralRange, startServiceProcess, type ServiceProcess } from '../test/support/service-process';
+import { killGroup, portOutsideEphemeralRange, ROOT, startServiceProcess, waitUntil, type ServiceProcess } from '../test/support/service-process';
 import { ACME, launchBrowser, newInvitee, prepareItGlue, PRIMARY, runOnboarding, workflowIdOf } from './support/people';
 import { queryValue, startPostgres, type PostgresCluster } from './support/postgresql';
 import { record } from './support/results';
@@ -240,4 +243,31 @@ it("answers the managers' lists and counts from SQL visibility (App Home and /on
   expect(home).toContain(`${STAGE_LABELS.AWAITING_APPROVAL}: *${open}*`);
   // The onboarding of the previous test, listed among the completed by a visibility query on CloseTime.
   expect(home).toMatch(/Restart/);
+});
+
+it('is ready again quickly after a SIGKILL of the compiled service (prebuilt workflow bundle)', async () => {
+  const s = stack!;
+  await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/build.ts'], { cwd: ROOT, timeout: 120_000 });
+  const env = { ...s.env, PORT: String(await portOutsideEphemeralRange()), DATA_DIR: join(s.dataDir, 'data-compiled'), TEMPORAL_TASK_QUEUE: `restart-${process.pid}` };
+  const readyz = async () => (await fetch(`http://127.0.0.1:${env.PORT}/readyz`).catch(() => null))?.status === 200 || undefined;
+  let service = await startServiceProcess(env, 120_000, 'compiled');
+  await waitUntil(readyz, 30_000, '/readyz 200');
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 3; i += 1) {
+      killGroup(service.child); // SIGKILL
+      await service.exited;
+      figures.crashes += 1;
+      const killed = Date.now();
+      service = await startServiceProcess(env, 120_000, 'compiled');
+      await waitUntil(readyz, 30_000, '/readyz 200');
+      times.push(Date.now() - killed);
+      expect(service.stdout.some((line) => line.includes('Using the prebuilt workflow bundle'))).toBe(true);
+    }
+  } finally {
+    killGroup(service.child);
+    await service.exited;
+  }
+  console.log(`restart to ready after SIGKILL (compiled service, Temporal on PostgreSQL): ${times.join(', ')} ms`);
+  notes.push(`compiled service restart to ready after SIGKILL: ${times.join(', ')} ms`);
 });

@@ -89,4 +89,13 @@ describe('accessibility labels', () => {
     // Before IT Glue has been read: the contact's ID.
     expect(accessibilityLabel('Cancel the onboarding of', status({ invitee: null }))).toBe('Cancel the onboarding of contact 201');
   });
+
+  it('writes a web address in the name unclickable, as the thread does', () => {
+    const linky = status({ stage: 'AWAITING_INVITE', invitee: { ...INVITEE, name: 'Ivy https://evil.com/login' } });
+    for (const element of actionsFor(linky)!.elements) {
+      const label = (element as { accessibility_label: string }).accessibility_label;
+      expect(label).not.toContain('evil.com');
+      expect(label).toMatch(/ Ivy hxxps:\/\/evil\[\.\]com\/login$/);
+    }
+  });
 });

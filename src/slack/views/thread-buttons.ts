@@ -4,6 +4,7 @@ import { personActionsNow, type PersonAction } from '../../../workflows/person-a
 import type { OnboardingStatus } from '../../../workflows/types';
 import { ACTIONS, type ActionId, pressValue, THREAD_ACTIONS_BLOCK_ID } from '../action-ids';
 import { oneLine } from '../../../workflows/text';
+import { defang } from '../../defang';
 import { truncate } from '../escape';
 import { names } from './thread-parts';
 
@@ -16,10 +17,11 @@ function button(text: string, actionId: ActionId, value: string, extra: Partial<
 
 /**
  * What a screen reader says for a button (plain text, within Slack's limit): what it does and for
- * whom, since a channel holds the buttons of many onboardings. The name is shortened, never the verb.
+ * whom, since a channel holds the buttons of many onboardings. The name is shortened, never the verb,
+ * and web addresses in it are unclickable, as everywhere a name is shown.
  */
 export function accessibilityLabel(phrase: string, s: OnboardingStatus): string {
-  const invitee = oneLine(s.invitee?.name ?? `contact ${s.request.contactId}`).trim();
+  const invitee = defang(oneLine(s.invitee?.name ?? `contact ${s.request.contactId}`).trim());
   return `${phrase} ${truncate(invitee, LABEL_MAX - phrase.length - 1)}`;
 }
 
