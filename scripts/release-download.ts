@@ -2,11 +2,13 @@
  * Downloads one asset of a release and checks it against the release's SHA-256 checksums file
  * before anything unpacks it (scripts/temporal-cli.sh runs it for the Temporal CLI's archive):
  *
- *   tsx scripts/release-download.ts <release URL> <checksums file name> <asset name> <output file>
+ *   tsx scripts/release-download.ts <release URL> <checksums file name> <asset name> <output file> [<SHA-256>]
  *
  * The release URL is https:// (http:// only to this machine), without credentials, query or
- * fragment; redirects must stay so. The checksums file has one `<sha256 hex>  <file name>` a line
- * (as `sha256sum` and GoReleaser write it). On success the output file holds the verified asset
+ * fragment; every redirect must stay so (each hop is checked). The checksums file has one
+ * `<sha256 hex>  <file name>` a line (as `sha256sum` and GoReleaser write it). It comes from where
+ * the archive comes from, so it catches a damaged download, not a changed release: a SHA-256 given
+ * as the fifth argument (TEMPORAL_CLI_SHA256) must match as well. On success the output file holds the verified asset
  * and its URL is printed; otherwise one line on stderr says what failed, with exit code 1, or 2
  * when the release URL itself is not allowed.
  */
@@ -18,6 +20,8 @@ import { isLoopbackUrl } from '../src/loopback';
 const STALL_MS = 60_000;
 const MAX_CHECKSUMS_BYTES = 1 << 20;
 const MAX_ASSET_BYTES = 512 << 20;
+const MAX_REDIRECTS = 5;
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
 class Failure extends Error {}
 
@@ -40,8 +44,14 @@ async function fetchBytes(url: string, limit: number): Promise<Buffer> {
   const controller = new AbortController();
   let timer = setTimeout(() => controller.abort(), STALL_MS);
   try {
-    const response = await fetch(url, { signal: controller.signal });
-    if (refusal(response.url)) throw new Failure(`${url} redirected to a URL that is not allowed`);
+    let response = await fetch(url, { signal: controller.signal, redirect: 'manual' });
+    for (let hops = 0; REDIRECT.has(response.status); hops += 1) {
+      const location = response.headers.get('location');
+      const next = location ? new URL(location, response.url || url).href : '';
+      if (!next || refusal(next) || hops >= MAX_REDIRECTS) throw new Failure(`${url} redirected to a URL that is not allowed`);
+      await response.body?.cancel();
+      response = await fetch(next, { signal: controller.signal, redirect: 'manual' });
+    }
     if (!response.ok) throw new Failure(`HTTP ${response.status} from ${url}`);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -73,9 +83,13 @@ function listedSha256(checksums: string, asset: string): string | undefined {
 }
 
 async function main(args: string[]): Promise<number> {
-  const [releaseUrl, checksumsName, asset, output] = args;
+  const [releaseUrl, checksumsName, asset, output, pinned] = args;
   if (!releaseUrl || !checksumsName || !asset || !output) {
-    console.error('usage: release-download.ts <release URL> <checksums file name> <asset name> <output file>');
+    console.error('usage: release-download.ts <release URL> <checksums file name> <asset name> <output file> [<SHA-256>]');
+    return 2;
+  }
+  if (pinned && !/^[0-9a-fA-F]{64}$/.test(pinned)) {
+    console.error('TEMPORAL_CLI_SHA256 must be 64 hexadecimal digits');
     return 2;
   }
   const why = refusal(releaseUrl);
@@ -91,6 +105,7 @@ async function main(args: string[]): Promise<number> {
     const body = await fetchBytes(`${base}/${asset}`, MAX_ASSET_BYTES);
     const actual = createHash('sha256').update(body).digest('hex');
     if (actual !== expected) throw new Failure(`${base}/${asset} has SHA-256 ${actual}, but ${checksumsName} says ${expected}`);
+    if (pinned && actual !== pinned.toLowerCase()) throw new Failure(`${base}/${asset} has SHA-256 ${actual}, but TEMPORAL_CLI_SHA256 says ${pinned.toLowerCase()}`);
     writeFileSync(output, body, { mode: 0o600 });
     console.log(`${base}/${asset}`);
     return 0;

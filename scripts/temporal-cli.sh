@@ -13,6 +13,9 @@ cache="$root/$version"
 download="${TEMPORAL_CLI_DOWNLOAD:-1}"
 # Release assets are fetched from "$download_url/$version/" (GitHub's layout; a mirror copies it).
 download_url="${TEMPORAL_CLI_DOWNLOAD_URL:-https://github.com/temporalio/cli/releases/download}"
+# The checksums file comes from where the archive does: it catches a damaged download. A SHA-256 of
+# the archive pinned here (from a source you trust) also catches a changed release or mirror.
+pinned_sha256="${TEMPORAL_CLI_SHA256:-}"
 project="$(cd "$(dirname "$0")/.." && pwd)"
 ways_out="set TEMPORAL_CLI_PATH to a Temporal CLI, put \`temporal\` on PATH, allow the download (TEMPORAL_CLI_DOWNLOAD=1, with TEMPORAL_CLI_DOWNLOAD_URL=<mirror> where GitHub is out of reach) or install Go >= 1.25"
 
@@ -22,6 +25,10 @@ case "$download" in
   0 | 1) ;;
   *) log "TEMPORAL_CLI_DOWNLOAD must be 0 or 1"; exit 1 ;;
 esac
+if [ -n "$pinned_sha256" ] && ! [[ "$pinned_sha256" =~ ^[0-9a-fA-F]{64}$ ]]; then
+  log "TEMPORAL_CLI_SHA256 must be 64 hexadecimal digits (the SHA-256 of the release archive)"
+  exit 1
+fi
 
 work=
 trap '[ -z "$work" ] || rm -rf "$work"' EXIT
@@ -82,7 +89,7 @@ from_release() {
   asset="temporal_cli_${version#v}_${os}_${arch}.tar.gz"
   new_work || return 1
   log "downloading the Temporal CLI $version for $os/$arch (once)"
-  url=$("$project/node_modules/.bin/tsx" "$project/scripts/release-download.ts" "$download_url/$version" checksums.txt "$asset" "$work/$asset" 2>"$work/error") || status=$?
+  url=$("$project/node_modules/.bin/tsx" "$project/scripts/release-download.ts" "$download_url/$version" checksums.txt "$asset" "$work/$asset" $pinned_sha256 2>"$work/error") || status=$?
   case "$status" in
     0) ;;
     2) log "TEMPORAL_CLI_DOWNLOAD_URL $(head -n 1 "$work/error")"; exit 1 ;;

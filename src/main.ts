@@ -28,8 +28,18 @@ async function main(): Promise<void> {
   const config = readConfig();
   setLogLevel(config.logLevel);
   for (const message of config.warnings) jsonLog('config.warning', { level: 'warn', message });
-  // The SDK's metrics on a loopback port, which GET /metrics reads and serves (docs/operations.md).
-  installRuntime(jsonLog, config.logLevel, await freeLoopbackPort());
+  // The SDK's metrics on a loopback port, which GET /metrics reads and serves (docs/operations.md);
+  // without them (the port taken meanwhile) rather than not at all.
+  try {
+    installRuntime(jsonLog, config.logLevel, await freeLoopbackPort());
+  } catch (error) {
+    jsonLog('metrics.sdkUnavailable', { level: 'warn', error: error instanceof Error ? error.message : String(error) });
+    try {
+      installRuntime(jsonLog, config.logLevel);
+    } catch (again) {
+      fail(`invite-lite could not start the Temporal runtime: ${again instanceof Error ? again.message : String(again)}`);
+    }
+  }
 
   let service: Service | null = null;
   let stopping: Promise<void> | null = null;

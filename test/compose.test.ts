@@ -122,6 +122,8 @@ describe('docker-compose.yml', () => {
       /services\.app\.ports: app publishes 3000/,
     ],
     ['the UI published beyond loopback', mutate('"127.0.0.1:8080:8080"', '"8080:8080"'), /services\.caddy\.ports: 8080/],
+    ['HTTPS published on another host port', mutate('"443:443"', '"8443:443"'), /services\.caddy\.ports: 8443:443 is published/],
+    ['the host network for the UI', mutate('    networks: [backend, ui]\n', '    network_mode: host\n'), /services\.temporal-ui\.network_mode: host/],
     [
       'an app that does not wait for the namespace',
       mutate(

@@ -48,6 +48,8 @@ function goCalls(): string[] {
 
 /** A loopback release mirror laid out as GitHub's release downloads: `<base>/v1.5.1/<asset>`. */
 const files = new Map<string, Buffer>();
+/** Paths the mirror answers with a 302 to another base: prefix → new prefix. */
+const redirects = new Map<string, string>();
 const requests: string[] = [];
 let server: Server;
 let mirror = '';
@@ -89,6 +91,8 @@ function release(name: string, archive: Buffer, listedAs = archive): string {
 beforeAll(async () => {
   server = createServer((request, response) => {
     requests.push(request.url ?? '');
+    const moved = [...redirects].find(([from]) => request.url?.startsWith(from));
+    if (moved) return void response.writeHead(302, { Location: `${moved[1]}${request.url!.slice(moved[0].length)}` }).end();
     const body = files.get(request.url ?? '');
     response.writeHead(body ? 200 : 404).end(body ?? 'Not Found');
   });
@@ -275,6 +279,30 @@ describe('scripts/temporal-cli.sh', () => {
       expect(goCalls()).toHaveLength(1);
       rmSync(GO_CALLS);
     }
+  });
+
+  it('checks every redirect, not only where it ends, and a pinned TEMPORAL_CLI_SHA256', async () => {
+    const archive = releaseArchive(VERSION_LINE);
+    release('pinned', archive);
+    redirects.set('/moved/', '/pinned/');
+    redirects.set('/hop/', `ftp://127.0.0.1:21/pinned/`);
+    const moved = await run({ INVITE_LITE_CACHE: freshCache(), TEMPORAL_CLI_DOWNLOAD_URL: `${mirror}/moved`, TEMPORAL_CLI_SHA256: sha256(archive).toUpperCase() });
+    expect(moved.code).toBe(0);
+    expect(moved.err.split('\n').at(-1)).toBe(`temporal-cli: downloaded ${mirror}/moved/v1.5.1/${ASSET} (SHA-256 checked)`);
+
+    const refused = await run({ INVITE_LITE_CACHE: freshCache(), TEMPORAL_CLI_DOWNLOAD_URL: `${mirror}/hop` });
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(`temporal-cli: download failed: ${mirror}/hop/v1.5.1/checksums.txt redirected to a URL that is not allowed`);
+
+    const other = sha256(Buffer.from('another archive'));
+    const mismatch = await run({ INVITE_LITE_CACHE: freshCache(), TEMPORAL_CLI_DOWNLOAD_URL: `${mirror}/pinned`, TEMPORAL_CLI_SHA256: other });
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.err).toContain(
+      `temporal-cli: download failed: ${mirror}/pinned/v1.5.1/${ASSET} has SHA-256 ${sha256(archive)}, but TEMPORAL_CLI_SHA256 says ${other}`,
+    );
+
+    const malformed = await run({ INVITE_LITE_CACHE: freshCache(), TEMPORAL_CLI_DOWNLOAD_URL: `${mirror}/pinned`, TEMPORAL_CLI_SHA256: 'abc' });
+    expect(malformed).toMatchObject({ code: 1, out: '', err: 'temporal-cli: TEMPORAL_CLI_SHA256 must be 64 hexadecimal digits (the SHA-256 of the release archive)' });
   });
 
   it('skips the download when TEMPORAL_CLI_DOWNLOAD=0', async () => {

@@ -21,12 +21,13 @@ function nodeArgs(script: string): string[] {
 
 /** The service's configuration variables: children get only the ones the benchmark sets. */
 const CONFIG_VARIABLE =
-  /^(NODE_ENV$|LOG_LEVEL$|SLACK_|ITGLUE_|SMTP_URL$|MAIL_FROM$|MAIL_COPY_TO$|TRUST_PROXY$|PUBLIC_BASE_URL$|PORT$|APPROVAL_SECRET(_PREVIOUS)?$|TEMPORAL_|POLICY_FILE$|DATA_DIR$|BENCH_)/;
+  /^(NODE_ENV$|LOG_LEVEL$|SLACK_|ITGLUE_|SMTP_URL$|MAIL_FROM$|MAIL_COPY_TO$|TRUST_PROXY$|PUBLIC_BASE_URL$|PORT$|APPROVAL_SECRET(_PREVIOUS)?$|TEMPORAL_|POLICY_FILE$|DATA_DIR$|PAYLOAD_ENCRYPTION_KEY(_PREVIOUS)?$|CODEC_|METRICS_TOKEN$|ENV_FILE$|BENCH_)/;
 
 export function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!CONFIG_VARIABLE.test(key)) env[key] = value;
-  return { ...env, ...settings };
+  // A developer's own .env in the checkout is not the benchmark's configuration.
+  return { ...env, ENV_FILE: '/dev/null', ...settings };
 }
 
 export type Line = Record<string, unknown> & { event?: string };

@@ -118,19 +118,24 @@ dcRedirectionPolicy:
 `;
 }
 
-/** Creates both databases and their schema with temporal-sql-tool, from the versioned schema the build copied. */
+/**
+ * Creates both databases and their schema with the compose file's own schema job
+ * (deploy/temporal-schema.sh), run with the built temporal-sql-tool and the versioned schema the
+ * build copied, so that the job the MSP runs is the one proven here.
+ */
 export async function setUpSchema(build: ServerBuild, pg: Pick<PostgresCluster, 'host' | 'port' | 'user'>): Promise<void> {
-  const tool = join(build.dir, 'temporal-sql-tool');
-  const connection = ['--plugin', 'postgres12', '--endpoint', pg.host, '--port', String(pg.port), '--user', pg.user];
-  for (const [kind, database] of Object.entries(DATABASES)) {
-    const versioned = join(build.dir, 'schema/postgresql/v12', kind === 'default' ? 'temporal' : 'visibility', 'versioned');
-    for (const command of [['create-database'], ['setup-schema', '-v', '0.0'], ['update-schema', '-d', versioned]]) {
-      try {
-        await run(tool, [...connection, '--database', database, ...command], { timeout: 120_000 });
-      } catch (error) {
-        throw new Error(`temporal-sql-tool ${command[0]} of ${database} failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
-      }
-    }
+  const env = {
+    PATH: `${build.dir}:${process.env.PATH ?? ''}`,
+    TEMPORAL_SCHEMA_DIR: join(build.dir, 'schema'),
+    SQL_PLUGIN: 'postgres12',
+    SQL_HOST: pg.host,
+    SQL_PORT: String(pg.port),
+    SQL_USER: pg.user,
+  };
+  try {
+    await run('sh', [join(ROOT, 'deploy', 'temporal-schema.sh')], { env, timeout: 240_000 });
+  } catch (error) {
+    throw new Error(`deploy/temporal-schema.sh failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
   }
 }
 

@@ -64,7 +64,7 @@ export interface RightsLookup {
 }
 
 export class Roles {
-  private readonly groups = new Map<string, { at: number; members: Promise<Set<string>> }>();
+  private readonly groups = new Map<string, { at: number; members: Promise<Set<string>>; reading: boolean }>();
   /** The last list read of each group, and when. */
   private readonly stale = new Map<string, { at: number; members: Set<string> }>();
   /** Why the last read of a group failed, until one succeeds. */
@@ -152,14 +152,18 @@ export class Roles {
     return (await this.members(groupId)).has(userId);
   }
 
+  /** The group's members: the list read within the cache time, or the read under way (one at a time), or a new read. */
   private members(groupId: string): Promise<Set<string>> {
     const now = Date.now();
     const cached = this.groups.get(groupId);
-    if (cached && now - cached.at < this.ttlMs) return cached.members;
-    const members = this.fetch(groupId);
-    this.groups.set(groupId, { at: now, members });
-    members.catch(() => this.groups.delete(groupId));
-    return members;
+    if (cached && (cached.reading || now - cached.at < this.ttlMs)) return cached.members;
+    const entry = { at: now, members: this.fetch(groupId), reading: true };
+    this.groups.set(groupId, entry);
+    entry.members.then(
+      () => void (entry.reading = false),
+      () => void (this.groups.get(groupId) === entry && this.groups.delete(groupId)),
+    );
+    return entry.members;
   }
 
   private async fetch(groupId: string): Promise<Set<string>> {

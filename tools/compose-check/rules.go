@@ -5,6 +5,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -96,14 +97,20 @@ func imageTag(image string) string {
 	return ""
 }
 
-// checkPorts: only the proxy publishes, and beyond 80 and 443 only on the loopback interface.
+// checkPorts: only the proxy publishes, on all interfaces only 80 and 443 (the same port on the
+// host), anything else on the loopback interface only; no service shares the host's network.
 func checkPorts(name string, s types.ServiceConfig, add func(string, ...any)) {
+	if s.NetworkMode == "host" {
+		add("services.%s.network_mode: host would publish every port of %s", name, name)
+	}
 	for _, p := range s.Ports {
+		loopback := p.HostIP == "127.0.0.1" || p.HostIP == "::1"
+		web := (p.Target == 80 || p.Target == 443) && p.Published == strconv.FormatUint(uint64(p.Target), 10)
 		switch {
 		case name != proxy:
 			add("services.%s.ports: %s publishes %d; only %s publishes ports", name, name, p.Target, proxy)
-		case p.Target != 80 && p.Target != 443 && p.HostIP != "127.0.0.1" && p.HostIP != "::1":
-			add("services.%s.ports: %d is published on %q; beyond 80 and 443 bind 127.0.0.1", name, p.Target, p.HostIP)
+		case !web && !loopback:
+			add("services.%s.ports: %s:%d is published on %q; beyond 80:80 and 443:443 bind 127.0.0.1", name, p.Published, p.Target, p.HostIP)
 		}
 	}
 }
