@@ -42,11 +42,15 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start() {
   ensure
-  local dir port attempt
+  local dir port attempt password
   dir=$(mktemp -d "${TMPDIR:-/tmp}/invite-lite-postgresql.XXXXXX")
   chmod 700 "$dir"
   [ "$(id -u)" = 0 ] && chown postgres: "$dir"
-  if ! as_owner "$bin/initdb" -D "$dir/data" -U temporal --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1; then
+  # A password made for this cluster: other local users of the machine cannot connect.
+  password=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+  (umask 077 && printf '%s\n' "$password" >"$dir/password")
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir/password"
+  if ! as_owner "$bin/initdb" -D "$dir/data" -U temporal --auth=scram-sha-256 --pwfile="$dir/password" -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1; then
     log "initdb failed:"
     tail -n 20 "$dir/initdb.log" >&2
     rm -rf "$dir"
@@ -59,7 +63,7 @@ start() {
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 -o \
       "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
       start >/dev/null 2>&1; then
-      printf 'CLUSTER_DIR=%s\nPGHOST=127.0.0.1\nPGPORT=%s\nPGUSER=temporal\n' "$dir" "$port"
+      printf 'CLUSTER_DIR=%s\nPGHOST=127.0.0.1\nPGPORT=%s\nPGUSER=temporal\nPGPASSWORD=%s\n' "$dir" "$port" "$password"
       return 0
     fi
   done

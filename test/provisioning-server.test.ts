@@ -109,11 +109,12 @@ describe('scripts/temporal-server.sh', () => {
 
 describe('scripts/postgresql.sh', () => {
   it('parses the connection lines of start', () => {
-    expect(parseClusterInfo('CLUSTER_DIR=/tmp/invite-lite-postgresql.abc\nPGHOST=127.0.0.1\nPGPORT=25432\nPGUSER=temporal\n')).toEqual({
+    expect(parseClusterInfo('CLUSTER_DIR=/tmp/invite-lite-postgresql.abc\nPGHOST=127.0.0.1\nPGPORT=25432\nPGUSER=temporal\nPGPASSWORD=ab12\n')).toEqual({
       dir: '/tmp/invite-lite-postgresql.abc',
       host: '127.0.0.1',
       port: 25432,
       user: 'temporal',
+      password: 'ab12',
     });
     expect(() => parseClusterInfo('postgresql: initdb failed')).toThrow(/printed no connection info/);
   });
@@ -137,6 +138,15 @@ describe('scripts/postgresql.sh', () => {
       expect(listening).toBe(true);
       const conf = spawnSync('bash', ['-c', `ps -o args= -C postgres | grep -F -- '${cluster.dir}/data'`], { encoding: 'utf8' }).stdout;
       expect(conf).toContain('listen_addresses=127.0.0.1');
+      // Only with the cluster's password (no trust for other local users).
+      const bin = spawnSync('bash', [POSTGRES_SCRIPT], { encoding: 'utf8' }).stdout.trim();
+      const psql = (password: string) =>
+        spawnSync(join(bin, 'psql'), ['-h', cluster.host, '-p', String(cluster.port), '-U', cluster.user, '-d', 'postgres', '-w', '-Atc', 'SELECT 1'], {
+          encoding: 'utf8',
+          env: { ...process.env, PGPASSWORD: password },
+        });
+      expect(psql(cluster.password).stdout.trim()).toBe('1');
+      expect(psql('wrong').stderr).toMatch(/password authentication failed/);
     } finally {
       const stopped = spawnSync('bash', [POSTGRES_SCRIPT, 'stop', cluster.dir], { encoding: 'utf8' });
       expect(stopped.status, stopped.stderr).toBe(0);

@@ -12,8 +12,9 @@ const SCRIPT = resolve(ROOT, 'scripts/postgresql.sh');
 export interface PostgresCluster {
   host: string;
   port: number;
-  /** A superuser, trusted on loopback (no password). */
+  /** A superuser, with the password made for this cluster (scram-sha-256). */
   user: string;
+  password: string;
   /** The cluster's directory (data, log, socket). */
   dir: string;
   stop(): Promise<void>;
@@ -28,17 +29,18 @@ export function parseClusterInfo(output: string): Omit<PostgresCluster, 'stop'> 
       .filter((pair) => pair.length === 2),
   );
   const port = Number(values.PGPORT);
-  if (!values.CLUSTER_DIR || !values.PGHOST || !values.PGUSER || !Number.isInteger(port)) {
+  if (!values.CLUSTER_DIR || !values.PGHOST || !values.PGUSER || !values.PGPASSWORD || !Number.isInteger(port)) {
     throw new Error(`scripts/postgresql.sh start printed no connection info: ${JSON.stringify(output)}`);
   }
-  return { host: values.PGHOST, port, user: values.PGUSER, dir: values.CLUSTER_DIR };
+  return { host: values.PGHOST, port, user: values.PGUSER, password: values.PGPASSWORD, dir: values.CLUSTER_DIR };
 }
 
 /** One value (the first column of the first row) of a query, read with the cluster's psql. */
 export async function queryValue(pg: Omit<PostgresCluster, 'stop'>, database: string, sql: string): Promise<string> {
   const { stdout: bin } = await promisify(execFile)('bash', [SCRIPT], { timeout: 600_000 });
   const args = ['-h', pg.host, '-p', String(pg.port), '-U', pg.user, '-d', database, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql];
-  const { stdout } = await promisify(execFile)(resolve(bin.trim(), 'psql'), args, { timeout: 30_000 });
+  const env = { ...process.env, PGPASSWORD: pg.password };
+  const { stdout } = await promisify(execFile)(resolve(bin.trim(), 'psql'), args, { env, timeout: 30_000 });
   return stdout.split('\n')[0]!.trim();
 }
 

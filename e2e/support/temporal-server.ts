@@ -62,7 +62,7 @@ export async function choosePorts(): Promise<ServerPorts> {
 }
 
 /** The server's configuration (compare config/development-postgres12.yaml in the server module). */
-export function serverConfig(pg: Pick<PostgresCluster, 'host' | 'port' | 'user'>, ports: ServerPorts): string {
+export function serverConfig(pg: Pick<PostgresCluster, 'host' | 'port' | 'user' | 'password'>, ports: ServerPorts): string {
   const store = (database: string, maxConns: number) =>
     [
       '      sql:',
@@ -71,6 +71,7 @@ export function serverConfig(pg: Pick<PostgresCluster, 'host' | 'port' | 'user'>
       `        connectAddr: "${pg.host}:${pg.port}"`,
       '        connectProtocol: "tcp"',
       `        user: "${pg.user}"`,
+      `        password: "${pg.password}"`,
       `        maxConns: ${maxConns}`,
       `        maxIdleConns: ${maxConns}`,
       '        maxConnLifetime: "1h"',
@@ -123,7 +124,7 @@ dcRedirectionPolicy:
  * (deploy/temporal-schema.sh), run with the built temporal-sql-tool and the versioned schema the
  * build copied, so that the job the MSP runs is the one proven here.
  */
-export async function setUpSchema(build: ServerBuild, pg: Pick<PostgresCluster, 'host' | 'port' | 'user'>): Promise<void> {
+export async function setUpSchema(build: ServerBuild, pg: Pick<PostgresCluster, 'host' | 'port' | 'user' | 'password'>): Promise<void> {
   const env = {
     PATH: `${build.dir}:${process.env.PATH ?? ''}`,
     TEMPORAL_SCHEMA_DIR: join(build.dir, 'schema'),
@@ -131,6 +132,7 @@ export async function setUpSchema(build: ServerBuild, pg: Pick<PostgresCluster, 
     SQL_HOST: pg.host,
     SQL_PORT: String(pg.port),
     SQL_USER: pg.user,
+    SQL_PASSWORD: pg.password,
   };
   try {
     await run('sh', [join(ROOT, 'deploy', 'temporal-schema.sh')], { env, timeout: 240_000 });
