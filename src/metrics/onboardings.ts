@@ -63,27 +63,21 @@ export function onboardingGauges(options: OnboardingGaugeOptions): Registry {
       for (const { stage, count } of (await counts())?.byStage ?? []) this.set({ stage }, count);
     },
   });
-  new Gauge({
-    name: `${METRIC_PREFIX}onboardings_overdue`,
-    help: 'Open onboardings past their deadline (stalled ones are counted as stalled)',
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const c = await counts();
-      if (c) this.set(c.overdue);
-    },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}onboardings_stalled`,
-    help: 'Onboardings waiting for a manager (stage STALLED)',
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const c = await counts();
-      const stalled = c?.byStage.find((s) => s.stage === 'STALLED');
-      if (stalled) this.set(stalled.count);
-    },
-  });
+  /** A gauge of one value read from the counts; left out when they could not be read. */
+  const single = (name: string, help: string, value: (c: OnboardingCounts) => number | undefined) =>
+    new Gauge({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const c = await counts();
+        const v = c ? value(c) : undefined;
+        if (v !== undefined) this.set(v);
+      },
+    });
+  single('onboardings_overdue', 'Open onboardings past their deadline (stalled ones are counted as stalled)', (c) => c.overdue);
+  single('onboardings_stalled', 'Onboardings waiting for a manager (stage STALLED)', (c) => c.byStage.find((s) => s.stage === 'STALLED')?.count);
   new Gauge({
     name: `${METRIC_PREFIX}onboardings_visibility_up`,
     help: '1 when the onboarding gauges could be counted from Temporal at the last reading, else 0',
