@@ -3,7 +3,20 @@
  * implementations are registered on the worker (IT Glue ones on their own task queue).
  */
 import type { Policy } from '../workflows/policy';
-import type { DecisionResult, ItGlueUser, OnboardingEvent, OnboardingRequest, OnboardingStatus, Organization, Person, ThreadRef, Validation } from '../workflows/types';
+import type {
+  DecisionResult,
+  ItGlueUser,
+  OffboardingRequest,
+  OffboardingValidation,
+  OnboardingEvent,
+  OnboardingRequest,
+  OnboardingStatus,
+  Organization,
+  Person,
+  Process,
+  ThreadRef,
+  Validation,
+} from '../workflows/types';
 
 export interface VerifyInput {
   request: OnboardingRequest;
@@ -41,6 +54,32 @@ export interface ItGlueActivities {
   verifyUser(input: VerifyInput): Promise<Verification>;
   /** Adds the contact to the authorization tag field of the org's Site Summary asset. */
   recordAuthorization(input: { orgId: string; contactId: string; policy: Policy }): Promise<void>;
+  /**
+   * Offboarding (docs/design.md §15): loads the organization, the contact and the user, checks that
+   * the user is a customer user (Lite or MyGlue) with the contact's email, and finds the primary contact.
+   */
+  validateOffboarding(request: OffboardingRequest, policy: Policy): Promise<OffboardingValidation>;
+  /**
+   * Takes the user out of every group it is in (each through the group's writer) and, where the
+   * policy keeps the authorization record, the contact out of its field (through its writer).
+   */
+  removeAccess(input: RemoveAccessInput): Promise<RemovedAccess>;
+  /** The IT Glue user with this ID as it is now; null when IT Glue no longer has it (404). */
+  userById(userId: string): Promise<ItGlueUser | null>;
+}
+
+export interface RemoveAccessInput {
+  orgId: string;
+  userId: string;
+  contactId: string;
+  policy: Policy;
+}
+
+export interface RemovedAccess {
+  /** The names of the groups the user was taken out of (none: it was in none). */
+  groupsLeft: string[];
+  /** The contact was in the authorization field and was taken out. */
+  authorizationRemoved: boolean;
 }
 
 /** Run by the group-membership, authorization-record and sweep workflows, on the IT Glue task queue. */
@@ -106,6 +145,8 @@ export interface UserActivity {
 export interface AuthorizedContactsInput {
   orgId: string;
   contactIds: string[];
+  /** Take these contacts out of the field instead of adding them. */
+  remove?: boolean;
   assetTypeName: string;
   fieldNameKey: string;
 }
@@ -115,6 +156,8 @@ export interface AuthorizedContactsResult {
   contactIds: string[];
   /** The contacts this write added (none: nothing was written). */
   added: string[];
+  /** The contacts this write took out (absent when adding). */
+  removed?: string[];
 }
 
 export interface SweepReport {
@@ -136,6 +179,10 @@ export interface MailContext {
   org: Organization;
   invitee: Person;
   branding: Policy['branding'];
+  /** An offboarding's mail (absent: an onboarding's): asks to approve, or tells of, a removal. */
+  process?: Process;
+  /** An offboarding's reason, as the requester gave it. */
+  reason?: string;
 }
 
 export interface ApprovalMail extends MailContext {
@@ -154,6 +201,19 @@ export interface MailActivities {
   sendInstructions(mail: MailContext & { linkValidityHours: number }): Promise<void>;
   sendInviteExpired(mail: MailContext & { expiry: number }): Promise<void>;
   sendTwoFactorReminder(mail: MailContext & { reminder: number }): Promise<void>;
+  /** Offboarding: tells the primary contact (`to`) that the contact's access was taken away and the user deleted. */
+  sendRemovalReceipt(mail: RemovalReceipt): Promise<void>;
+}
+
+export interface RemovalReceipt extends MailContext {
+  to: Person;
+  /** The deleted IT Glue user's email and kind. */
+  userEmail: string;
+  groupsLeft: string[];
+  authorizationRemoved: boolean;
+  deletedAt: string;
+  /** How the removal was approved, in words (e.g. "approved by you at …", "approved by a manager"). */
+  approval: string;
 }
 
 export interface SlackActivities {

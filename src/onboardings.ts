@@ -1,18 +1,21 @@
 /**
- * The client side of onboardings: start one, read its status, list them, record the approver's
- * decision (the messages people send are in src/onboarding-messages.ts). Used by the operator CLI,
- * the Slack listeners and the approval pages.
+ * The client side of onboardings and offboardings: start one, read its status, list them, record
+ * the approver's decision (the messages people send are in src/onboarding-messages.ts). Used by the
+ * operator CLI, the Slack listeners and the approval pages.
  */
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import type { onboarding } from '../workflows';
+import type { offboarding, onboarding } from '../workflows';
 import { decide, ONBOARDING_DEADLINE, ONBOARDING_KIND, ONBOARDING_ORG_ID, ONBOARDING_REQUESTED_BY, ONBOARDING_STAGE, status } from '../workflows/messages';
 import type { Policy } from '../workflows/policy';
 import { scopeWatchStatus } from '../workflows/scope-watch';
 import { isFinal, isStage, STAGES, type Stage } from '../workflows/stages';
 import {
+  offboardingIdFor,
   OVERVIEW_MEMO,
   workflowIdFor,
+  type OffboardingRequest,
+  type Process,
   type DecisionInput,
   type DecisionResult,
   type OnboardingOverview,
@@ -22,6 +25,9 @@ import {
 import { plainValue, UnsafeQueryValueError, visibilityQuery } from './temporal/visibility-query';
 
 export const WORKFLOW_TYPE = 'onboarding';
+export const OFFBOARDING_WORKFLOW_TYPE = 'offboarding';
+/** The workflow type of each process. */
+export const WORKFLOW_TYPES: Record<Process, string> = { onboarding: WORKFLOW_TYPE, offboarding: OFFBOARDING_WORKFLOW_TYPE };
 
 /** Input that cannot be sent to an onboarding; the message says what is expected. */
 export class InvalidInputError extends Error {
@@ -68,6 +74,25 @@ export function validateRequest(request: OnboardingRequest): OnboardingRequest {
   return result.data;
 }
 
+const offboardingSchema = z.object({
+  orgId: id,
+  contactId: id,
+  userId: id,
+  kind: z.enum(['itglue', 'myglue'], { error: 'expected itglue or myglue' }),
+  passwordAccess: z.boolean(),
+  reason: z.string().optional(),
+  ticket: z.string().optional(),
+  requestedBy: actorId,
+});
+
+/** Checks an offboarding's request before it reaches the workflow; throws InvalidInputError. */
+export function validateOffboardingRequest(request: OffboardingRequest): OffboardingRequest {
+  const { approval, ...rest } = request;
+  const result = offboardingSchema.safeParse(rest);
+  if (!result.success) throw new InvalidInputError(firstIssue(result.error));
+  return approval ? { ...result.data, approval } : result.data;
+}
+
 export interface Started {
   workflowId: string;
   /** False: an onboarding for this organization and contact was already open; this is it. */
@@ -79,6 +104,33 @@ export async function startOnboarding(client: Client, taskQueue: string, request
   const workflowId = workflowIdFor(valid.orgId, valid.contactId);
   try {
     await client.workflow.start<typeof onboarding>(WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [{ request: valid, policy }],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: ONBOARDING_STAGE, value: 'VALIDATING' },
+        { key: ONBOARDING_ORG_ID, value: valid.orgId },
+        { key: ONBOARDING_REQUESTED_BY, value: valid.requestedBy },
+        { key: ONBOARDING_KIND, value: valid.kind },
+      ],
+    });
+    return { workflowId, created: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
+    throw error;
+  }
+}
+
+/**
+ * Starts the offboarding of the organization's IT Glue user (docs/design.md §15), or finds the one
+ * already open for them.
+ */
+export async function startOffboarding(client: Client, taskQueue: string, request: OffboardingRequest, policy: Policy): Promise<Started> {
+  const valid = validateOffboardingRequest(request);
+  const workflowId = offboardingIdFor(valid.orgId, valid.userId);
+  try {
+    await client.workflow.start<typeof offboarding>(OFFBOARDING_WORKFLOW_TYPE, {
       workflowId,
       taskQueue,
       args: [{ request: valid, policy }],
@@ -139,6 +191,8 @@ export interface OnboardingFilter {
   requestedBy?: string;
   /** Only onboardings whose workflow is still running (STALLED included). */
   open?: boolean;
+  /** Only onboardings, or only offboardings; both when absent. */
+  process?: Process;
 }
 
 /** A filter value given by a person, refused unless plain (see plainValue). */
@@ -151,9 +205,15 @@ function plain(field: string, value: string): string {
   }
 }
 
-/** A visibility query for onboardings (runs that continued as new are left out: their successor is listed). */
+/**
+ * A visibility query for onboardings and offboardings (runs that continued as new are left out:
+ * their successor is listed).
+ */
 export function onboardingQuery(filter: OnboardingFilter = {}): string {
-  const query = visibilityQuery().where('WorkflowType', '=', WORKFLOW_TYPE).where('ExecutionStatus', '!=', 'ContinuedAsNew');
+  const query = visibilityQuery();
+  if (filter.process) query.where('WorkflowType', '=', WORKFLOW_TYPES[filter.process]);
+  else query.whereIn('WorkflowType', Object.values(WORKFLOW_TYPES));
+  query.where('ExecutionStatus', '!=', 'ContinuedAsNew');
   if (filter.stage !== undefined) {
     if (!isStage(filter.stage)) throw new InvalidInputError(`stage: expected one of ${STAGES.join(', ')}, got ${JSON.stringify(filter.stage)}`);
     query.where(ONBOARDING_STAGE, '=', filter.stage);

@@ -99,6 +99,9 @@ const policySchema = z.strictObject({
       error: 'expected an IANA time zone such as "Europe/Berlin" or "UTC"',
     }),
   }),
+  offboarding: z.strictObject({
+    approval: z.enum(['none', 'manager', 'primary-contact'], { error: 'expected "none", "manager" or "primary-contact"' }),
+  }),
   historyLimit: count.min(100, { error: 'expected a whole number, 100 or more' }),
 });
 

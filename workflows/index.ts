@@ -1,5 +1,6 @@
 /** The workflows this worker runs. */
 export { onboarding } from './onboarding';
+export { offboarding } from './offboarding';
 export { groupMembership } from './group-membership';
 export { groupCreation } from './group-creation';
 export { authorizationRecord } from './authorization-record';

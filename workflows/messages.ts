@@ -49,6 +49,10 @@ export const askAnotherApprover = defineUpdate<void, [PersonInput & { approverCo
 export const cancelOnboarding = defineUpdate<void, [PersonInput & { reason?: string }]>('cancelOnboarding');
 /** Button Resume (managers): a stalled onboarding goes back to the stage that stalled. */
 export const resumeOnboarding = defineUpdate<void, [PersonInput]>('resumeOnboarding');
+/** Button Approve removal (managers, under `offboarding.approval: manager`): the offboarding goes on. */
+export const approveRemoval = defineUpdate<void, [PersonInput]>('approveRemoval');
+/** Button User deleted: the tech deleted the user in IT Glue; the offboarding checks at once. */
+export const confirmUserDeleted = defineUpdate<void, [PersonInput]>('confirmUserDeleted');
 
 // The same actions as signals, as onboardings started before the Updates received them: still taken.
 export const invitationSent = defineSignal<[Actor]>('invitationSent');
@@ -60,6 +64,8 @@ export const offlineApproval = defineSignal<[Actor & { channel: OfflineChannel; 
 export const changeApprover = defineSignal<[Actor & { approverContactId: string }]>('changeApprover');
 export const cancel = defineSignal<[Actor & { reason?: string }]>('cancel');
 export const resume = defineSignal<[Actor]>('resume');
+/** From the IT Glue sweep: the offboarded user is no longer listed by IT Glue. */
+export const userGone = defineSignal<[{ userId: string }]>('userGone');
 /** From the IT Glue sweep or an immediate check: the invitee's IT Glue user as it is now. */
 export const userObserved = defineSignal<[ItGlueUser]>('userObserved');
 /**
@@ -90,4 +96,6 @@ export const PERSON_ACTION_UPDATES = {
   changeApprover: askAnotherApprover,
   cancel: cancelOnboarding,
   resume: resumeOnboarding,
+  approveRemoval,
+  userDeleted: confirmUserDeleted,
 } as const satisfies Record<PersonAction, { name: string }>;

@@ -14,7 +14,9 @@ export type PersonAction =
   | 'offlineApproval'
   | 'changeApprover'
   | 'cancel'
-  | 'resume';
+  | 'resume'
+  | 'approveRemoval'
+  | 'userDeleted';
 
 /** Failure types of a refused person action, so that callers can say which. */
 export const ACTION_REFUSED = {
@@ -28,15 +30,19 @@ export const ACTION_REFUSED = {
   invalid: 'InvalidAction',
 } as const;
 
-type Status = Pick<OnboardingStatus, 'stage' | 'subState' | 'evidence'>;
+type Status = Pick<OnboardingStatus, 'stage' | 'subState' | 'evidence' | 'waitingOn'> & Partial<Pick<OnboardingStatus, 'process'>>;
 
-/** The person actions that fit the onboarding now, in the order the thread shows them (Cancel last). */
+/** The person actions that fit the onboarding (or offboarding) now, in the order the thread shows them (Cancel last). */
 export function personActionsNow(s: Status): PersonAction[] {
   if (isFinal(s.stage)) return [];
   const now: PersonAction[] = [];
   switch (s.stage) {
     case 'AWAITING_APPROVAL':
-      if (!s.evidence) now.push('changeApprover', 'offlineApproval');
+      // An offboarding approved by a manager waits on the managers; otherwise on the approver's link.
+      if (!s.evidence) now.push(...(s.process === 'offboarding' && s.waitingOn === 'manager' ? (['approveRemoval'] as const) : (['changeApprover', 'offlineApproval'] as const)));
+      break;
+    case 'AWAITING_DELETION':
+      now.push('userDeleted');
       break;
     case 'AWAITING_INVITE':
       now.push('invitationSent');

@@ -98,11 +98,25 @@ export interface Policy {
     /** The IANA time zone of the times in mails and on the approval page (policies carried by older onboardings lack it: UTC). */
     timeZone?: string;
   };
+  offboarding?: {
+    /**
+     * Who approves taking a user's access away: nobody, a manager in Slack, or the organization's
+     * primary contact through an emailed link (as an onboarding's approval).
+     */
+    approval: OffboardingApproval;
+  };
   /** Continue-as-new once the history has this many events (the server also suggests it). */
   historyLimit: number;
 }
 
 export type OrganizationAccess = 'per-user' | 'group';
+
+export type OffboardingApproval = 'none' | 'manager' | 'primary-contact';
+
+/** Who approves an offboarding (docs/design.md §15). */
+export function offboardingApprovalOf(policy: Policy): OffboardingApproval {
+  return policy.offboarding?.approval ?? DEFAULT_POLICY.offboarding!.approval;
+}
 
 export const LITE_MAX_ORGANIZATIONS = 5;
 
@@ -165,5 +179,6 @@ export const DEFAULT_POLICY: Policy = {
     ssoSubdomain: '',
     timeZone: 'UTC',
   },
+  offboarding: { approval: 'manager' },
   historyLimit: 2_000,
 };

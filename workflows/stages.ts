@@ -1,4 +1,7 @@
-/** The stages of an onboarding (docs/design.md §4), in the order a normal run passes them. */
+/**
+ * The stages of an onboarding (docs/design.md §4) and of an offboarding (§15: REMOVING_ACCESS,
+ * AWAITING_DELETION), in the order a normal run passes them; both share the first and the final ones.
+ */
 export const STAGES = [
   'VALIDATING',
   'AWAITING_APPROVAL',
@@ -8,6 +11,8 @@ export const STAGES = [
   'VERIFYING',
   'AWAITING_ACCEPTANCE',
   'AWAITING_2FA',
+  'REMOVING_ACCESS',
+  'AWAITING_DELETION',
   'COMPLETED',
   'REJECTED',
   'DENIED',

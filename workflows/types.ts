@@ -23,6 +23,22 @@ export interface OnboardingRequest {
   requestedBy: string;
 }
 
+/**
+ * What is asked of an offboarding (docs/design.md §15): take the IT Glue user of this contact out of
+ * the organization's access. `kind` is the user's (IT Glue Lite or MyGlue), `passwordAccess` unused.
+ */
+export interface OffboardingRequest extends OnboardingRequest {
+  /** The IT Glue user whose access is taken away. */
+  userId: string;
+  /** Why, in the words of whoever asked (shown in the thread and the receipt). */
+  reason?: string;
+  /** The approval, already given elsewhere (a customer's access review): none is asked. */
+  approval?: Evidence;
+}
+
+/** Which process a record belongs to: absent in onboardings' records. */
+export type Process = 'onboarding' | 'offboarding';
+
 export interface Person {
   contactId: string;
   name: string;
@@ -98,6 +114,26 @@ export interface DecisionResult {
   decidedAt: string;
 }
 
+/** What IT Glue said of an offboarding's request (docs/design.md §15). */
+export type OffboardingValidation =
+  | {
+      ok: true;
+      org: Organization;
+      /** The contact whose access is taken away. */
+      contact: Person;
+      /** Their IT Glue user as it is now. */
+      user: ItGlueUser;
+      /**
+       * The organization's primary contact (the approver where the policy asks one, and the
+       * receipt's addressee), or the approver the request names; null when the rule finds none or
+       * several, and `primaryContactProblem` says so.
+       */
+      primaryContact: Person | null;
+      primaryContactProblem?: string;
+      simulated?: boolean;
+    }
+  | { ok: false; reason: string };
+
 export type OfflineChannel = 'fax' | 'postal-mail' | 'email';
 
 /** How the approval was obtained, kept with the onboarding. */
@@ -124,6 +160,8 @@ export type Evidence =
       recordedBy: string;
     }
   | { via: 'offline'; decision: 'approve'; at: string; channel: OfflineChannel; note: string; recordedBy: string }
+  /** An offboarding approved by a manager in Slack (the policy's `offboarding.approval: manager`). */
+  | { via: 'manager'; decision: 'approve'; at: string; by: string }
   | { via: 'not-needed'; at: string; reason: string };
 
 /**
@@ -170,6 +208,12 @@ export type EventType =
   | '2fa-reminder'
   | '2fa-confirmed'
   | 'scope-alert'
+  | 'onboarding-cancelled'
+  | 'access-removed'
+  | 'delete-user'
+  | 'user-still-there'
+  | 'user-deleted'
+  | 'receipt-sent'
   | 'stalled'
   | 'resumed'
   | 'cancelled'
@@ -191,9 +235,21 @@ export interface StageVisit {
   leftAt: string | null;
 }
 
-/** What the `status` query returns. */
+/** What an offboarding has done so far. */
+export interface Removal {
+  /** The groups the user was taken out of. */
+  groupsLeft: string[];
+  /** The contact was taken out of the Site Summary's authorization field (false: not there, or not kept). */
+  authorizationRemoved: boolean;
+  /** When the sweep (or the tech's press) found the user deleted and a read confirmed it. */
+  deletedAt: string | null;
+}
+
+/** What the `status` query returns (an offboarding's too: `process` says which). */
 export interface OnboardingStatus {
   workflowId: string;
+  /** Absent: an onboarding. */
+  process?: Process;
   request: OnboardingRequest;
   stage: Stage;
   /** A finer state inside a stage, e.g. INVITE_EXPIRED in AWAITING_ACCEPTANCE. */
@@ -244,6 +300,8 @@ export interface OnboardingStatus {
    * ID and first run ID (null when it could not be started). Absent until then.
    */
   scopeWatch?: { workflowId: string; firstRunId: string | null };
+  /** An offboarding's removal; absent in onboardings. */
+  removal?: Removal;
 }
 
 /** Where an onboarding's Slack thread lives. */
@@ -259,12 +317,14 @@ export interface Progress {
   /** Start of the current invitation link's life; null until the user is known. */
   linkSentAt: number | null;
   twoFactor: { since: number; remindersSent: number } | null;
+  /** An offboarding's wait for the user's deletion in IT Glue; absent in onboardings. */
+  deletion?: { since: number; techReminders: number } | null;
   /** The current wait on the tech (see workflows/onboarding/escalation.ts); absent in older progress. */
   techWait?: { kind: TechWaitKind; since: number; escalated: boolean } | null;
 }
 
 /** The waits whose next actor is the tech. */
-export type TechWaitKind = 'invite' | 'confirm-settings' | 'mismatch' | 'invite-expired';
+export type TechWaitKind = 'invite' | 'confirm-settings' | 'mismatch' | 'invite-expired' | 'delete-user';
 
 export interface OnboardingInput {
   request: OnboardingRequest;
@@ -340,4 +400,22 @@ export function overviewOf(s: OnboardingStatus): OnboardingOverview {
 
 export function workflowIdFor(orgId: string, contactId: string): string {
   return `onboarding:${orgId}:${contactId}`;
+}
+
+/** One offboarding per organization and IT Glue user. */
+export function offboardingIdFor(orgId: string, userId: string): string {
+  return `offboarding:${orgId}:${userId}`;
+}
+
+/** The IT Glue user an offboarding's workflow ID names; null for any other ID. */
+export function offboardedUserOf(workflowId: string): string | null {
+  const match = /^offboarding:[^:]+:([^:]+)$/.exec(workflowId);
+  return match ? match[1]! : null;
+}
+
+export interface OffboardingInput {
+  request: OffboardingRequest;
+  policy: Policy;
+  carried?: OnboardingStatus;
+  progress?: Progress;
 }

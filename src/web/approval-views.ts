@@ -2,7 +2,8 @@
 import type { Policy } from '../../workflows/policy';
 import type { Evidence, OnboardingStatus } from '../../workflows/types';
 import { html, type Html } from '../html';
-import { accessLevel, formatTime, passwordAccess, productName } from '../wording';
+import { accessLevel, formatTime, passwordAccess } from '../wording';
+import { productName } from '../../workflows/text';
 import type { ApprovalState } from './approval-state';
 import type { Page } from './page';
 

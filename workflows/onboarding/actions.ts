@@ -7,6 +7,7 @@ import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import {
+  approveRemoval,
   askAnotherApprover,
   cancel,
   cancelOnboarding,
@@ -16,6 +17,7 @@ import {
   confirmInvitationSent,
   confirmSettings,
   confirmTwoFactor,
+  confirmUserDeleted,
   DECISION_REFUSED,
   decide,
   fixed,
@@ -30,6 +32,7 @@ import {
   settingsConfirmed,
   status,
   twoFactorConfirmed,
+  userGone,
   userObserved,
 } from '../messages';
 import { ACTION_REFUSED, type PersonAction, personActionsNow } from '../person-actions';
@@ -54,6 +57,10 @@ export function registerHandlers(run: OnboardingRun): void {
   wf.setHandler(userObserved, (user) => {
     if (run.takeUser(user)) run.inbox.push({ type: 'user' });
   });
+  // An offboarding's user, no longer listed by IT Glue (the sweep); the offboarding reads it to be sure.
+  wf.setHandler(userGone, ({ userId }) => {
+    if (run.status.user?.id === userId && run.status.stage === 'AWAITING_DELETION') run.inbox.push({ type: 'userGone' });
+  });
   // Kept with the events (the watch has posted it in the thread); only from this onboarding's own watch.
   wf.setHandler(scopeAlert, ({ watchRunId, event }) => {
     if (run.status.scopeWatch?.firstRunId === watchRunId) run.status.events.push(event);
@@ -67,6 +74,21 @@ function registerPersonActions(run: OnboardingRun): void {
   personUpdate(run, confirmSettings, 'settingsConfirmed', ({ by }) => ({ type: 'settingsConfirmed', by }));
   personUpdate(run, confirmTwoFactor, 'twoFactorConfirmed', ({ by }) => ({ type: 'twoFactorConfirmed', by }));
   personUpdate(run, resumeOnboarding, 'resume', ({ by }) => ({ type: 'resume', by }));
+  personUpdate(run, confirmUserDeleted, 'userDeleted', ({ by }) => ({ type: 'userDeleted', by }));
+  personUpdate(
+    run,
+    approveRemoval,
+    'approveRemoval',
+    ({ by }) => {
+      // Recorded at once, so that a cancel arriving with it finds the decision made.
+      run.status.evidence = { via: 'manager', decision: 'approve', at: run.now(), by };
+      return { type: 'approveRemoval', by };
+    },
+    ({ by }) => {
+      // Four eyes: whoever asked for the removal does not approve it.
+      if (by === run.input.request.requestedBy) refuse(ACTION_REFUSED.invalid, 'Another manager must approve: you asked for this removal.');
+    },
+  );
   personUpdate(
     run,
     cancelOnboarding,

@@ -16,7 +16,10 @@ export type Action =
   | { type: 'offlineApproval'; by: string; channel: OfflineChannel; note: string }
   | { type: 'changeApprover'; by: string; approverContactId: string }
   | { type: 'cancel'; by: string; reason?: string }
-  | { type: 'resume'; by: string };
+  | { type: 'resume'; by: string }
+  | { type: 'approveRemoval'; by: string }
+  | { type: 'userDeleted'; by: string }
+  | { type: 'userGone' };
 
 export type CancelAction = Extract<Action, { type: 'cancel' }>;
 

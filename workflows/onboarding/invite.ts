@@ -4,6 +4,7 @@
  */
 import { cancelled } from './endings';
 import { earliest, escalateTechWait, techWaitEscalatesAt } from './escalation';
+import { productName } from '../text';
 import type { OnboardingRun } from './run';
 import { confirmSettings } from './settings';
 
@@ -28,7 +29,7 @@ export async function awaitInvite(run: OnboardingRun): Promise<void> {
       i.techReminders += 1;
       await run.note('tech-reminder', `The IT Glue invitation for ${run.state.invitee.email} has not been seen yet: please send it.`);
     }
-    if (!s.user) await escalateTechWait(run, 'invite', `No tech has created the ${productOf(run)} user for ${run.state.invitee.email}`);
+    if (!s.user) await escalateTechWait(run, 'invite', `No tech has created the ${productName(run.input.request)} user for ${run.state.invitee.email}`);
   }
 }
 
@@ -42,8 +43,4 @@ async function invitationSent(run: OnboardingRun, by: string): Promise<void> {
   if (!user || !run.takeUser(user)) {
     await run.note('user-not-found', `No IT Glue user with ${email} yet; checking again with every sweep.`);
   }
-}
-
-function productOf(run: OnboardingRun): string {
-  return run.input.request.kind === 'myglue' ? 'MyGlue' : 'IT Glue';
 }

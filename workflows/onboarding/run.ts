@@ -1,14 +1,15 @@
 /**
- * One run of the onboarding workflow: its state, the activities it may call, its inbox, and the
- * few things every stage does — record an event, say who it waits on, move to the next stage,
- * wait for people or a time, stop at once on a cancel.
+ * One run of the onboarding workflow (or of the offboarding one, which shares its record and its
+ * ways): its state, the activities it may call, its inbox, and the few things every stage does —
+ * record an event, say who it waits on, move to the next stage, wait for people or a time, stop at
+ * once on a cancel.
  */
 import * as wf from '@temporalio/workflow';
 import type { ItGlueActivities, MailActivities, MailContext, SlackActivities } from '../../activities/contracts';
 import { itglueTaskQueue, MAIL, ONBOARDING_ITGLUE, SLACK } from '../activity-options';
 import { organizationAccessOf } from '../policy';
 import { isFinal, type Stage, type SubState, type WaitingOn } from '../stages';
-import type { EventType, ItGlueUser, Mention, OnboardingEvent, OnboardingInput, OnboardingStatus } from '../types';
+import type { EventType, ItGlueUser, Mention, OffboardingInput, OnboardingEvent, OnboardingInput, OnboardingStatus, Process } from '../types';
 import { type Action, type CancelAction, Inbox } from './inbox';
 import { countOutcome } from './metrics';
 import { Publisher } from './publish';
@@ -33,6 +34,7 @@ const ASKS: Partial<Record<EventType, 'tech' | 'managers'>> = {
   escalated: 'tech',
   'tech-reminder': 'tech',
   'invite-expired': 'tech',
+  'delete-user': 'tech',
   'approval-expired': 'managers',
   stalled: 'managers',
 };
@@ -62,9 +64,12 @@ export class OnboardingRun {
    */
   sendingRound: number | null = null;
 
-  constructor(readonly input: OnboardingInput) {
+  constructor(
+    readonly input: OnboardingInput | OffboardingInput,
+    process: Process = 'onboarding',
+  ) {
     const info = wf.workflowInfo();
-    this.state = new OnboardingState(input, info.workflowId, this.now());
+    this.state = new OnboardingState(input, info.workflowId, this.now(), process);
     this.itglue = wf.proxyActivities<ItGlueActivities>({ ...ONBOARDING_ITGLUE, taskQueue: itglueTaskQueue(info.taskQueue) });
     this.mail = wf.proxyActivities<MailActivities>(MAIL);
     this.slack = wf.proxyActivities<SlackActivities>(SLACK);
@@ -156,7 +161,7 @@ export class OnboardingRun {
     // A wait on the tech ends with its stage (escalation.ts).
     if (this.state.progress.techWait) this.state.progress.techWait = null;
     s.events.push({ at, type: 'stage', text: stage });
-    countOutcome(stage, s.startedAt, at);
+    if (!this.state.isOffboarding) countOutcome(stage, s.startedAt, at);
     this.publisher.changed();
     // Visible at once to list queries, also for stages that do not wait.
     if (this.publisher.stagesPublished) this.publisher.searchAttributes();
@@ -233,6 +238,12 @@ export class OnboardingRun {
       org: this.state.org,
       invitee: this.state.invitee,
       branding: this.policy.branding,
+      ...(this.state.isOffboarding ? { process: 'offboarding' as const, ...(this.offboardingReason ? { reason: this.offboardingReason } : {}) } : {}),
     };
+  }
+
+  /** An offboarding's reason, as the requester gave it. */
+  get offboardingReason(): string | undefined {
+    return 'reason' in this.input.request ? this.input.request.reason : undefined;
   }
 }

@@ -4,17 +4,18 @@
  */
 import type { Policy } from '../policy';
 import { isFinal, type Stage } from '../stages';
-import type { ItGlueUser, OnboardingInput, OnboardingStatus, Organization, Person, Progress } from '../types';
+import type { ItGlueUser, OffboardingInput, OnboardingInput, OnboardingStatus, Organization, Person, Process, Progress } from '../types';
 
 export class OnboardingState {
   readonly status: OnboardingStatus;
   readonly progress: Progress;
   readonly policy: Policy;
 
-  constructor(input: OnboardingInput, workflowId: string, now: string) {
+  constructor(input: OnboardingInput | OffboardingInput, workflowId: string, now: string, process: Process = 'onboarding') {
     this.policy = input.policy;
     this.status = input.carried ?? {
       workflowId,
+      ...(process === 'offboarding' ? { process, removal: { groupsLeft: [], authorizationRemoved: false, deletedAt: null } } : {}),
       request: input.request,
       stage: 'VALIDATING',
       subState: null,
@@ -77,8 +78,13 @@ export class OnboardingState {
     return approval ? approval.startedAt + this.policy.approval.timeout : 0;
   }
 
-  /** The stage after an approval: the authorization record where the policy keeps one. */
+  get isOffboarding(): boolean {
+    return this.status.process === 'offboarding';
+  }
+
+  /** The stage after an approval: an offboarding's removal; an onboarding's authorization record where the policy keeps one. */
   get afterApproval(): Stage {
+    if (this.isOffboarding) return 'REMOVING_ACCESS';
     return this.policy.authorization.record ? 'RECORDING_AUTHORIZATION' : 'SENDING_INSTRUCTIONS';
   }
 
