@@ -1,12 +1,13 @@
 /**
  * One writer per organization's authorization record (the tag field of its Site Summary flexible
- * asset). Adding a contact is a read-modify-write of the whole asset: IT Glue deletes the traits a
- * PATCH leaves out and replaces the field's list, so two onboardings at one customer writing at
- * once could drop each other's contact. Every add goes through this workflow (ID
- * `itglue-authorization:<orgId>`, started with the first Update; the asset itself is looked up by
- * the activity), which writes the waiting adds together, one write at a time, and ends after a
- * quiet minute. A write refused for good is tried again for each contact on its own, so that one
- * contact IT Glue refuses (say, deleted meanwhile) does not fail the others written with it.
+ * asset; docs/design.md §4.3, §14). Adding a contact, or taking one out when an offboarding removes
+ * their access (§15), is a read-modify-write of the whole asset: IT Glue deletes the traits a PATCH
+ * leaves out and replaces the field's list, so two onboardings or offboardings at one customer
+ * writing at once could drop each other's change. Every add and removal goes through this workflow
+ * (ID `itglue-authorization:<orgId>`, started with the first Update; the asset itself is looked up
+ * by the activity), which writes the waiting changes of one kind together, one write at a time, and
+ * ends after a quiet minute. A write refused for good is tried again for each contact on its own, so
+ * that one contact IT Glue refuses (say, deleted meanwhile) does not fail the others written with it.
  */
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
@@ -25,6 +26,18 @@ export interface AuthorizedContact extends AuthorizationField {
 /** Adds the contact to the field; returns the field's contacts after the write. */
 export const recordAuthorizedContact = wf.defineUpdate<string[], [AuthorizedContact]>('recordAuthorizedContact');
 
+/** What taking a contact out did: the field's contacts after it, and whether the contact was there. */
+export interface AuthorizationRemoval {
+  contactIds: string[];
+  removed: boolean;
+}
+
+/**
+ * Takes the contact out of the field, keeping every other contact and trait; nothing is written
+ * when the contact is not there, or the organization has no such asset.
+ */
+export const removeAuthorizedContact = wf.defineUpdate<AuthorizationRemoval, [AuthorizedContact]>('removeAuthorizedContact');
+
 export const authorizationRecordWorkflowId = (orgId: string) => `itglue-authorization:${orgId}`;
 
 interface Failure {
@@ -34,10 +47,13 @@ interface Failure {
 }
 
 interface Ticket extends AuthorizedContact {
+  change: 'add' | 'remove';
   state: 'waiting' | 'writing' | 'done';
   /** Written on its own: a write of it with others was refused. */
   alone?: boolean;
   contactIds?: string[];
+  /** A removal's: whether this write took the contact out. */
+  removed?: boolean;
   error?: Failure;
 }
 
@@ -59,27 +75,34 @@ export async function authorizationRecord(orgId: string): Promise<void> {
   const { recordAuthorizedContacts } = writerActivities();
   const tickets: Ticket[] = [];
 
-  wf.setHandler(recordAuthorizedContact, async ({ contactId, assetTypeName, fieldNameKey }) => {
-    const ticket: Ticket = { contactId, assetTypeName, fieldNameKey, state: 'waiting' };
+  const queue = async ({ contactId, assetTypeName, fieldNameKey }: AuthorizedContact, change: Ticket['change']): Promise<Ticket> => {
+    const ticket: Ticket = { contactId, assetTypeName, fieldNameKey, change, state: 'waiting' };
     tickets.push(ticket);
     await wf.condition(() => ticket.state === 'done');
     if (ticket.error) throw ApplicationFailure.create({ ...ticket.error });
-    return ticket.contactIds!;
+    return ticket;
+  };
+  wf.setHandler(recordAuthorizedContact, async (contact) => (await queue(contact, 'add')).contactIds!);
+  wf.setHandler(removeAuthorizedContact, async (contact) => {
+    const { contactIds, removed } = await queue(contact, 'remove');
+    return { contactIds: contactIds!, removed: removed === true };
   });
 
   while (await workArrives(() => tickets.some((t) => t.state === 'waiting'))) {
-    // The waiting adds to the same field (the policy names it) go in one write.
+    // The waiting changes of one kind to the same field (the policy names it) go in one write.
     const first = tickets.find((t) => t.state === 'waiting')!;
-    const batch = first.alone ? [first] : tickets.filter((t) => t.state === 'waiting' && !t.alone && sameField(t, first));
+    const batch = first.alone ? [first] : tickets.filter((t) => t.state === 'waiting' && !t.alone && t.change === first.change && sameField(t, first));
     for (const t of batch) t.state = 'writing';
+    const target = {
+      orgId,
+      contactIds: [...new Set(batch.map((t) => t.contactId))],
+      assetTypeName: first.assetTypeName,
+      fieldNameKey: first.fieldNameKey,
+    };
     try {
-      const { contactIds } = await recordAuthorizedContacts({
-        orgId,
-        contactIds: [...new Set(batch.map((t) => t.contactId))],
-        assetTypeName: first.assetTypeName,
-        fieldNameKey: first.fieldNameKey,
-      });
-      for (const t of batch) Object.assign(t, { state: 'done', contactIds });
+      // An add sends the input that histories recorded before removals existed hold.
+      const { contactIds, removed } = await recordAuthorizedContacts(first.change === 'remove' ? { ...target, remove: true } : target);
+      for (const t of batch) Object.assign(t, { state: 'done', contactIds, removed: removed?.includes(t.contactId) === true });
     } catch (error) {
       const failure = failureOf(error);
       const split = failure.nonRetryable && new Set(batch.map((t) => t.contactId)).size > 1;

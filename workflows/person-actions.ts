@@ -39,7 +39,8 @@ export function personActionsNow(s: Status): PersonAction[] {
   switch (s.stage) {
     case 'AWAITING_APPROVAL':
       // An offboarding approved by a manager waits on the managers; otherwise on the approver's link.
-      if (!s.evidence) now.push(...(s.process === 'offboarding' && s.waitingOn === 'manager' ? (['approveRemoval'] as const) : (['changeApprover', 'offlineApproval'] as const)));
+      if (!s.evidence)
+        now.push(...(s.process === 'offboarding' && s.waitingOn === 'manager' ? (['approveRemoval'] as const) : (['changeApprover', 'offlineApproval'] as const)));
       break;
     case 'AWAITING_DELETION':
       now.push('userDeleted');

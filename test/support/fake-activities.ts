@@ -12,7 +12,7 @@ import type {
   UserActivityRow,
 } from '../../activities/contracts';
 import type { ServiceActivities } from '../../src/temporal/worker';
-import type { ItGlueUser, OnboardingStatus, Person, Validation } from '../../workflows/types';
+import type { ItGlueUser, OffboardingRequest, OffboardingValidation, OnboardingStatus, Person, Validation } from '../../workflows/types';
 
 export interface Call {
   name: string;
@@ -53,6 +53,9 @@ export function byQueue(activities: FakeActivities): ServiceActivities {
     recordAuthorizedContacts,
     sweepUsers,
     userActivity,
+    validateOffboarding,
+    removeAccess,
+    userById,
     ...mailAndSlack
   } = activities;
   return {
@@ -68,6 +71,9 @@ export function byQueue(activities: FakeActivities): ServiceActivities {
       recordAuthorizedContacts,
       sweepUsers,
       userActivity,
+      validateOffboarding,
+      removeAccess,
+      userById,
     },
     mail: mailAndSlack,
     slack: mailAndSlack,
@@ -111,6 +117,10 @@ export class FakeWorld {
   accountMismatches: string[][] = [];
   /** IT Glue's activity figures of the watched user, returned by userActivity for the days asked. */
   activity: UserActivityRow[] = [];
+  /** Groups each IT Glue user is in (by user ID), which an offboarding's removeAccess empties. */
+  readonly groupsOf = new Map<string, string[]>();
+  /** Contacts in the Site Summary's authorization field. */
+  readonly authorized = new Set<string>();
   /** Errors thrown by successive calls of an activity, by name. */
   failures = new Map<string, Error[]>();
   private readonly holds: Array<{ name: string; call: number; hold: Hold }> = [];
@@ -183,6 +193,30 @@ export class FakeWorld {
           organizationNames: {},
         }),
       ),
+      validateOffboarding: record('validateOffboarding', (request: OffboardingRequest): OffboardingValidation => {
+        if (this.rejectReason) return { ok: false, reason: this.rejectReason };
+        const contact = this.contacts.get(request.contactId);
+        const user = [...this.users.values()].find((u) => u.id === request.userId);
+        if (!contact || !user) return { ok: false, reason: `IT Glue has no user with id ${request.userId}.` };
+        const primaryId = request.approverContactId ?? this.primaryContactId;
+        const primaryContact = this.contacts.get(primaryId) ?? null;
+        return {
+          ok: true,
+          org: ORG,
+          contact,
+          user,
+          primaryContact,
+          ...(primaryContact ? {} : { primaryContactProblem: 'No primary contact of Acme Dental was found by the rule: choose the approver.' }),
+        };
+      }),
+      removeAccess: record('removeAccess', ({ userId, contactId, policy }: { userId: string; contactId: string; policy: { authorization: { record: boolean } } }) => {
+        const groupsLeft = this.groupsOf.get(userId) ?? [];
+        this.groupsOf.set(userId, []);
+        const authorizationRemoved = policy.authorization.record && this.authorized.delete(contactId);
+        return { groupsLeft, authorizationRemoved };
+      }),
+      userById: record('userById', (userId: string) => [...this.users.values()].find((u) => u.id === userId) ?? null),
+      sendRemovalReceipt: record('sendRemovalReceipt', () => undefined),
       sendApprovalRequest: record('sendApprovalRequest', () => undefined),
       sendDecisionReceipt: record('sendDecisionReceipt', () => undefined),
       sendInstructions: record('sendInstructions', () => undefined),

@@ -16,11 +16,12 @@ import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorkers, MAX_CACHED_WORKFLOWS } from '../../src/temporal/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cancel, fixed, SEARCH_ATTRIBUTES, settingsConfirmed, twoFactorConfirmed, userObserved } from '../../workflows/messages';
+import { cancel, fixed, SEARCH_ATTRIBUTES, settingsConfirmed, twoFactorConfirmed, userGone, userObserved } from '../../workflows/messages';
+import type { offboarding } from '../../workflows/offboarding';
 import { onboarding } from '../../workflows/onboarding';
-import { DEFAULT_POLICY } from '../../workflows/policy';
-import type { OnboardingEvent, OnboardingRequest, OnboardingStatus } from '../../workflows/types';
-import { workflowIdFor } from '../../workflows/types';
+import { DEFAULT_POLICY, type Policy } from '../../workflows/policy';
+import type { OffboardingRequest, OnboardingEvent, OnboardingRequest, OnboardingStatus } from '../../workflows/types';
+import { offboardingIdFor, workflowIdFor } from '../../workflows/types';
 import { byQueue, FakeWorld, INVITEE, PRIMARY, userFor } from '../support/fake-activities';
 import { quietRuntime, waitForStatus } from '../support/temporal';
 
@@ -232,6 +233,52 @@ describe('production durations on the time-skipping server', () => {
     expect(s.stage).toBe('CANCELLED');
     expect(eventsOf(s, 'escalated')).toHaveLength(4);
     expect(eventTypes(s).filter((t) => t === 'approval-reminder')).toHaveLength(0);
+  });
+
+  it('offboarding, production durations: a manager’s approval expires unanswered after 5 days; the tech is reminded to delete the user at 2, 4 and 6 h and managers told at 24 h', async () => {
+    const world = new FakeWorld();
+    const user = userFor(INVITEE, { invitationAcceptedAt: new Date().toISOString() });
+    world.users.set(user.email, user);
+    world.groupsOf.set(user.id, ['Customer - Has Password Access']);
+    const offboard = (taskQueue: string, policy: Policy) => {
+      const req: OffboardingRequest = { ...request(), userId: user.id, reason: 'left' };
+      return env.client.workflow.start<typeof offboarding>('offboarding', {
+        taskQueue,
+        workflowId: offboardingIdFor(req.orgId, req.userId),
+        args: [{ request: req, policy }],
+      });
+    };
+
+    const [unanswered, removed] = await withWorkers(world, async (taskQueue) => {
+      // DEFAULT_POLICY: a manager approves an offboarding.
+      const waiting = await offboard(taskQueue, DEFAULT_POLICY);
+      const expired = await waiting.result();
+
+      const handle = await offboard(taskQueue, { ...DEFAULT_POLICY, offboarding: { approval: 'none' } });
+      const since = at(eventsOf(await waitForStatus(handle, (x) => eventsOf(x, 'delete-user').length === 1), 'delete-user')[0]);
+      await skipTo(since + DAY + HOUR);
+      const waited = await waitForStatus(handle, (x) => eventsOf(x, 'escalated').length === 1);
+      expect(waited.stage).toBe('AWAITING_DELETION');
+      world.users.delete(user.email);
+      await handle.signal(userGone, { userId: user.id });
+      return [expired, await handle.result()] as const;
+    });
+
+    expect(unanswered.stage).toBe('APPROVAL_EXPIRED');
+    const requested = at(eventsOf(unanswered, 'approval-requested')[0]);
+    expectAt(at(eventsOf(unanswered, 'approval-expired')[0]), requested + 5 * DAY);
+
+    expect(removed.stage).toBe('COMPLETED');
+    const since = at(eventsOf(removed, 'delete-user')[0]);
+    const reminders = eventsOf(removed, 'tech-reminder').map(at);
+    expect(reminders).toHaveLength(3);
+    [2, 4, 6].forEach((hours, i) => expectAt(reminders[i]!, since + hours * HOUR));
+    const escalated = eventsOf(removed, 'escalated');
+    expect(escalated).toHaveLength(1);
+    expect(escalated[0]!.mention).toEqual({ managers: true });
+    expect(escalated[0]!.text).toMatch(/No tech has deleted the IT Glue user ines@acme.test in 24 h/);
+    expectAt(at(escalated[0]), since + DAY);
+    expect(world.callsOf('sendRemovalReceipt')).toHaveLength(1);
   });
 
   it('reminds about 2FA at 1, 3 and 7 days after acceptance where MFA is not enforced, until the tech confirms', async () => {

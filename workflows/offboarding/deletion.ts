@@ -33,16 +33,16 @@ export async function awaitDeletion(run: OnboardingRun): Promise<void> {
       d.techReminders += 1;
       await run.note('tech-reminder', `${email} is still in IT Glue: please delete the user (Account → Users).`);
     }
-    await escalateTechWait(run, 'delete-user', `No tech has deleted the ${productName(run.input.request)} user ${email}`);
+    await escalateTechWait(run, 'delete-user', `No tech has deleted the ${productName(run.status.request)} user ${email}`);
   }
 }
 
 /** Exactly where the user is deleted, and for MyGlue what is deleted with them. */
 function deletionSteps(run: OnboardingRun): string {
   const { email } = run.state.user;
-  const myGlue = run.input.request.kind === 'myglue';
+  const myGlue = run.status.request.kind === 'myglue';
   const tab = myGlue ? 'MyGlue' : 'IT Glue';
-  const steps = `Please delete the ${productName(run.input.request)} user ${email} in IT Glue: Account → Users → the ${tab} tab → the row of ${email} → the delete (trash) icon, then press User deleted.`;
+  const steps = `Please delete the ${productName(run.status.request)} user ${email} in IT Glue: Account → Users → the ${tab} tab → the row of ${email} → the delete (trash) icon, then press User deleted.`;
   const warning = myGlue
     ? " Warning: deleting a MyGlue user also deletes the user's personal passwords and every asset they have not shared; ask the customer to move what they need first."
     : '';
@@ -53,7 +53,8 @@ function deletionSteps(run: OnboardingRun): string {
 async function deleted(run: OnboardingRun, by: string | undefined): Promise<boolean> {
   const user = await run.itglue.userById(run.state.user.id);
   if (!user) return true;
-  if (by) await run.note('user-still-there', `<@${by}> says the user was deleted, but IT Glue still has ${user.email}: delete it, then press User deleted again.`, { by });
+  if (by)
+    await run.note('user-still-there', `<@${by}> says the user was deleted, but IT Glue still has ${user.email}: delete it, then press User deleted again.`, { by });
   return false;
 }
 

@@ -10,9 +10,7 @@ export async function removeAccess(run: OnboardingRun): Promise<void> {
   const { orgId, contactId } = run.input.request;
   const removed = await run.itglue.removeAccess({ orgId, contactId, userId: run.state.user.id, policy: run.policy });
   s.removal = { ...s.removal!, groupsLeft: removed.groupsLeft, authorizationRemoved: removed.authorizationRemoved };
-  const groups = removed.groupsLeft.length
-    ? `taken out of ${removed.groupsLeft.map((g) => `"${g}"`).join(', ')}`
-    : 'in no group any more';
+  const groups = removed.groupsLeft.length ? `taken out of ${removed.groupsLeft.map((g) => `"${g}"`).join(', ')}` : 'in no group any more';
   const record = removed.authorizationRemoved ? `; ${run.state.invitee.name} taken out of the authorized contacts` : '';
   await run.note('access-removed', `${run.state.user.email} ${groups}${record}.`);
   return run.moveTo('AWAITING_DELETION', 'tech');
