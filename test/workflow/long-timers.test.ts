@@ -272,7 +272,9 @@ describe('production durations on the time-skipping server', () => {
     const since = at(eventsOf(removed, 'delete-user')[0]);
     const reminders = eventsOf(removed, 'tech-reminder').map(at);
     expect(reminders).toHaveLength(3);
-    [2, 4, 6].forEach((hours, i) => expectAt(reminders[i]!, since + hours * HOUR));
+    [2, 4, 6].forEach((hours, i) => {
+      expectAt(reminders[i]!, since + hours * HOUR);
+    });
     const escalated = eventsOf(removed, 'escalated');
     expect(escalated).toHaveLength(1);
     expect(escalated[0]!.mention).toEqual({ managers: true });
