@@ -47,6 +47,14 @@ describe('parseCommand', () => {
     });
   });
 
+  it('reads offboard: the organization, contact and user, with a reason', () => {
+    expect(parseCommand(['offboard', '--org', '10', '--contact', '20', '--user', '30', '--reason', 'left the company', '--by', 'U0TECH01'])).toEqual({
+      command: 'offboard',
+      request: { orgId: '10', contactId: '20', userId: '30', kind: 'itglue', passwordAccess: false, requestedBy: 'U0TECH01', reason: 'left the company' },
+    });
+    expect(parseCommand(['offboard', '--org', '10', '--contact', '20', '--user', '30'])).toMatchObject({ command: 'offboard', request: { requestedBy: 'cli' } });
+  });
+
   it('reads status, list, signal and decide', () => {
     expect(parseCommand(['status', 'onboarding:1:2'])).toEqual({ command: 'status', workflowId: 'onboarding:1:2' });
     expect(parseCommand(['list', '--stage', 'STALLED', '--open'])).toEqual({
@@ -83,6 +91,8 @@ describe('parseCommand', () => {
     [['start', '--org', '10', '--contact', '20', '--role', 'Creator'], 'start: --role applies to --kind myglue only'],
     [['start', '--org', '10', '--contact', '20', '--colour', 'red'], "start: Unknown option '--colour'"],
     [['status'], 'status: expected <workflowId>, got none'],
+    [['offboard', '--org', '10', '--contact', '20'], 'offboard: --user is required'],
+    [['offboard', '--org', '10', '--contact', '20', '--user', '30', '--kind', 'myglue'], "offboard: Unknown option '--kind'"],
     [['list', '--stage', 'WAITING'], 'list: --stage expects one of VALIDATING, '],
     [['signal', 'onboarding:1:2', 'cancel', '--json', '[1]'], 'signal: --json expects a JSON object'],
     [['signal', 'onboarding:1:2', 'cancel', '--json', '{'], 'signal: --json expects a JSON object, '],

@@ -1,6 +1,6 @@
 /** The operator CLI's command line, parsed into one typed command. Bad input is a UsageError. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { DecisionInput, MyGlueRole, OnboardingRequest } from '../../workflows/types';
+import type { DecisionInput, MyGlueRole, OffboardingRequest, OnboardingRequest } from '../../workflows/types';
 import { isStage, STAGES } from '../../workflows/stages';
 import { MESSAGES } from '../onboarding-messages';
 
@@ -9,7 +9,9 @@ export const USAGE = `usage: npm run cli -- <command> [options]
   start --org ID --contact ID [--kind itglue|myglue] [--role Lite|Creator|Editor] [--group ID]...
         [--password-access] [--approver ID] [--ticket T] [--note N] [--by U123]
                               start an onboarding (or show the open one for that contact)
-  status <workflowId>         print the onboarding's status as JSON
+  offboard --org ID --contact ID --user ID [--reason R] [--ticket T] [--by U123]
+                              remove a customer user's access (or show the open offboarding)
+  status <workflowId>         print the onboarding's (or offboarding's) status as JSON
   list [--stage STAGE] [--org ID] [--open] [--json]
                               list onboardings
   signal <workflowId> <name> [--by U123] [--json '{...}']
@@ -34,6 +36,7 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 export type Command =
   | { command: 'start'; request: OnboardingRequest }
+  | { command: 'offboard'; request: OffboardingRequest }
   | { command: 'status'; workflowId: string }
   | { command: 'list'; stage?: string; orgId?: string; open: boolean; json: boolean }
   | { command: 'signal'; workflowId: string; name: string; by?: string; fields: Record<string, unknown> }
@@ -114,6 +117,36 @@ function parseStart(args: string[]): Command {
   return { command: 'start', request };
 }
 
+function parseOffboard(args: string[]): Command {
+  const { values } = parse(
+    'offboard',
+    args,
+    {
+      org: { type: 'string' },
+      contact: { type: 'string' },
+      user: { type: 'string' },
+      reason: { type: 'string' },
+      ticket: { type: 'string' },
+      by: { type: 'string' },
+    },
+    [],
+  );
+  // The kind is the user's: the offboarding reads it from IT Glue.
+  const request: OffboardingRequest = {
+    orgId: required('offboard', values, 'org'),
+    contactId: required('offboard', values, 'contact'),
+    userId: required('offboard', values, 'user'),
+    kind: 'itglue',
+    passwordAccess: false,
+    requestedBy: optional(values, 'by') ?? CLI_ACTOR,
+  };
+  const reason = optional(values, 'reason');
+  if (reason !== undefined) request.reason = reason;
+  const ticket = optional(values, 'ticket');
+  if (ticket !== undefined) request.ticket = ticket;
+  return { command: 'offboard', request };
+}
+
 function parseList(args: string[]): Command {
   const { values } = parse(
     'list',
@@ -171,6 +204,8 @@ export function parseCommand(argv: string[]): Command {
   switch (command) {
     case 'start':
       return parseStart(args);
+    case 'offboard':
+      return parseOffboard(args);
     case 'status': {
       const { positionals } = parse('status', args, {}, ['workflowId']);
       return { command: 'status', workflowId: positionals[0]! };

@@ -1,7 +1,7 @@
 /** What each CLI command does, given a connected client. Output goes to `out`. */
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
-import { decideApproval, getStatus, InvalidInputError, listOnboardings, onboardingQuery, startOnboarding, type OnboardingSummary } from '../onboardings';
+import { decideApproval, getStatus, InvalidInputError, listOnboardings, onboardingQuery, startOffboarding, startOnboarding, type OnboardingSummary } from '../onboardings';
 import { isMessageName, MESSAGES, messageTakesActor, sendMessage } from '../onboarding-messages';
 import { workflowPages } from '../temporal/ui-link';
 import { CLI_ACTOR, type Command } from './arguments';
@@ -24,6 +24,11 @@ export async function runCommand(command: Exclude<Command, { command: 'help' }>,
   switch (command.command) {
     case 'start': {
       const started = await startOnboarding(client, config.temporal.taskQueue, command.request, config.policy);
+      out(JSON.stringify(started));
+      return;
+    }
+    case 'offboard': {
+      const started = await startOffboarding(client, config.temporal.taskQueue, command.request, config.policy);
       out(JSON.stringify(started));
       return;
     }
