@@ -38,7 +38,13 @@ async function cli(argv: string[]): Promise<number> {
     loadEnvFile();
     const config = loadConfig();
     connected = await connectCli(config);
-    await runCommand(command, connected.client, config, (line) => process.stdout.write(`${line}\n`));
+    await runCommand(
+      command,
+      connected.client,
+      config,
+      (line) => process.stdout.write(`${line}\n`),
+      (line) => process.stderr.write(`invite-lite: ${line}\n`),
+    );
     return 0;
   } catch (error) {
     if (error instanceof InvalidInputError) {

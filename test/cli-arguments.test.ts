@@ -55,6 +55,11 @@ describe('parseCommand', () => {
     expect(parseCommand(['offboard', '--org', '10', '--contact', '20', '--user', '30'])).toMatchObject({ command: 'offboard', request: { requestedBy: 'cli' } });
   });
 
+  it('reads export: the period and the format (CSV unless asked)', () => {
+    expect(parseCommand(['export', '--from', '2026-01-01', '--to', '2026-04-01'])).toEqual({ command: 'export', from: '2026-01-01', to: '2026-04-01', format: 'csv' });
+    expect(parseCommand(['export', '--from', '2026-01-01', '--to', '2026-04-01', '--format', 'json'])).toMatchObject({ format: 'json' });
+  });
+
   it('reads status, list, signal and decide', () => {
     expect(parseCommand(['status', 'onboarding:1:2'])).toEqual({ command: 'status', workflowId: 'onboarding:1:2' });
     expect(parseCommand(['list', '--stage', 'STALLED', '--open'])).toEqual({
@@ -92,6 +97,8 @@ describe('parseCommand', () => {
     [['start', '--org', '10', '--contact', '20', '--colour', 'red'], "start: Unknown option '--colour'"],
     [['status'], 'status: expected <workflowId>, got none'],
     [['offboard', '--org', '10', '--contact', '20'], 'offboard: --user is required'],
+    [['export', '--from', '2026-01-01'], 'export: --to is required'],
+    [['export', '--from', '2026-01-01', '--to', '2026-02-01', '--format', 'xlsx'], 'export: --format expects csv or json, got "xlsx"'],
     [['offboard', '--org', '10', '--contact', '20', '--user', '30', '--kind', 'myglue'], "offboard: Unknown option '--kind'"],
     [['list', '--stage', 'WAITING'], 'list: --stage expects one of VALIDATING, '],
     [['signal', 'onboarding:1:2', 'cancel', '--json', '[1]'], 'signal: --json expects a JSON object'],

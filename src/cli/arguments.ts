@@ -11,6 +11,9 @@ export const USAGE = `usage: npm run cli -- <command> [options]
                               start an onboarding (or show the open one for that contact)
   offboard --org ID --contact ID --user ID [--reason R] [--ticket T] [--by U123]
                               remove a customer user's access (or show the open offboarding)
+  export --from DATE --to DATE [--format csv|json]
+                              every onboarding and offboarding open in the period, with its
+                              decision and evidence (to standard output; progress to stderr)
   status <workflowId>         print the onboarding's (or offboarding's) status as JSON
   list [--stage STAGE] [--org ID] [--open] [--json]
                               list onboardings
@@ -37,6 +40,7 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 export type Command =
   | { command: 'start'; request: OnboardingRequest }
   | { command: 'offboard'; request: OffboardingRequest }
+  | { command: 'export'; from: string; to: string; format: 'csv' | 'json' }
   | { command: 'status'; workflowId: string }
   | { command: 'list'; stage?: string; orgId?: string; open: boolean; json: boolean }
   | { command: 'signal'; workflowId: string; name: string; by?: string; fields: Record<string, unknown> }
@@ -147,6 +151,13 @@ function parseOffboard(args: string[]): Command {
   return { command: 'offboard', request };
 }
 
+function parseExport(args: string[]): Command {
+  const { values } = parse('export', args, { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'csv' } }, []);
+  const format = values.format;
+  if (format !== 'csv' && format !== 'json') throw new UsageError(`export: --format expects csv or json, got ${JSON.stringify(format)}`);
+  return { command: 'export', from: required('export', values, 'from'), to: required('export', values, 'to'), format };
+}
+
 function parseList(args: string[]): Command {
   const { values } = parse(
     'list',
@@ -206,6 +217,8 @@ export function parseCommand(argv: string[]): Command {
       return parseStart(args);
     case 'offboard':
       return parseOffboard(args);
+    case 'export':
+      return parseExport(args);
     case 'status': {
       const { positionals } = parse('status', args, {}, ['workflowId']);
       return { command: 'status', workflowId: positionals[0]! };

@@ -1,7 +1,17 @@
 /** What each CLI command does, given a connected client. Output goes to `out`. */
 import type { Client } from '@temporalio/client';
+import { collectAudit, formatAudit, parsePeriod } from '../audit-export';
 import type { Config } from '../config';
-import { decideApproval, getStatus, InvalidInputError, listOnboardings, onboardingQuery, startOffboarding, startOnboarding, type OnboardingSummary } from '../onboardings';
+import {
+  decideApproval,
+  getStatus,
+  InvalidInputError,
+  listOnboardings,
+  onboardingQuery,
+  startOffboarding,
+  startOnboarding,
+  type OnboardingSummary,
+} from '../onboardings';
 import { isMessageName, MESSAGES, messageTakesActor, sendMessage } from '../onboarding-messages';
 import { workflowPages } from '../temporal/ui-link';
 import { CLI_ACTOR, type Command } from './arguments';
@@ -20,7 +30,13 @@ function table(rows: OnboardingSummary[]): string[] {
   );
 }
 
-export async function runCommand(command: Exclude<Command, { command: 'help' }>, client: Client, config: Config, out: Out): Promise<void> {
+export async function runCommand(
+  command: Exclude<Command, { command: 'help' }>,
+  client: Client,
+  config: Config,
+  out: Out,
+  progress: Out = () => undefined,
+): Promise<void> {
   switch (command.command) {
     case 'start': {
       const started = await startOnboarding(client, config.temporal.taskQueue, command.request, config.policy);
@@ -30,6 +46,14 @@ export async function runCommand(command: Exclude<Command, { command: 'help' }>,
     case 'offboard': {
       const started = await startOffboarding(client, config.temporal.taskQueue, command.request, config.policy);
       out(JSON.stringify(started));
+      return;
+    }
+    case 'export': {
+      const period = parsePeriod(command.from, command.to);
+      const { records, unreadable } = await collectAudit(client, config.temporal.taskQueue, period, progress);
+      out(formatAudit(records, command.format).replace(/\n$/, ''));
+      progress(`${records.length} records from ${period.from} to ${period.to}`);
+      if (unreadable.length > 0) progress(`${unreadable.length} records could not be read (no worker answered): ${unreadable.join(', ')}`);
       return;
     }
     case 'status': {
