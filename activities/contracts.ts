@@ -165,6 +165,10 @@ export interface SweepReport {
   waiting: number;
   signalled: number;
   itglueRequests: number;
+  /** Offboardings waiting for their user's deletion (absent: none). */
+  awaitingDeletion?: number;
+  /** Of those, the ones told their user is gone from IT Glue's list. */
+  gone?: number;
 }
 
 /** What every onboarding mail needs to say who it is about. */

@@ -1,5 +1,5 @@
 /**
- * The onboarding's IT Glue activities, on the IT Glue task queue. IT Glue failures become
+ * The onboarding's and the offboarding's IT Glue activities, on the IT Glue task queue. IT Glue failures become
  * Temporal failures: a bad key, an unknown record, a refused request or an answer that cannot be
  * read is not retried (the onboarding stalls with the reason); rate limits and outages are retried,
  * after Retry-After when IT Glue sends one. Each activity's IT Glue requests are aborted when the
@@ -8,23 +8,52 @@
 import { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type UpdateDefinition } from '@temporalio/client';
 import { recordAuthorizations } from '../src/itglue/authorization';
 import type { ItGlueClient } from '../src/itglue/client';
+import { notContactsUserRefusal, staffUserRefusal } from '../src/itglue/customer-user';
 import { isPrimaryContact, ItGlueDirectory } from '../src/itglue/directory';
 import { checkContact, existingUserRefusal, kindRefusal, selfApproval, type ContactRole } from '../src/itglue/eligibility';
+import { ItGlueError } from '../src/itglue/errors';
 import { ItGlueGroups } from '../src/itglue/groups';
 import { passwordVisibility } from '../src/itglue/password-access';
 import { userResource, type ItGlueContact, type ItGlueGroup } from '../src/itglue/schemas';
 import { readUserActivity } from '../src/itglue/user-activity';
+import { WORKFLOW_TYPES } from '../src/onboardings';
 import { heartbeatWhile } from '../src/temporal/heartbeat';
 import { visibilityQuery } from '../src/temporal/visibility-query';
 import { groupMismatches, sharedGroupMismatch, userMismatches } from '../src/itglue/verification';
-import { authorizationRecord, authorizationRecordWorkflowId, recordAuthorizedContact, type AuthorizedContact } from '../workflows/authorization-record';
+import {
+  authorizationRecord,
+  authorizationRecordWorkflowId,
+  recordAuthorizedContact,
+  removeAuthorizedContact,
+  type AuthorizedContact,
+} from '../workflows/authorization-record';
 import { ensureCustomerGroup, groupCreation, groupCreationWorkflowId } from '../workflows/group-creation';
 import { addGroupMember, groupMembership, groupMembershipWorkflowId, removeGroupMember } from '../workflows/group-membership';
-import { ONBOARDING_STAGE, userObserved } from '../workflows/messages';
+import { ONBOARDING_STAGE, userGone, userObserved } from '../workflows/messages';
 import { customerGroupFor, customerGroupNames, organizationAccessOf, type Policy } from '../workflows/policy';
-import { userFingerprint, type ItGlueUser, type OnboardingMemo, type OnboardingRequest, type Person, type Validation } from '../workflows/types';
+import {
+  offboardedUserOf,
+  userFingerprint,
+  type ItGlueUser,
+  type OffboardingRequest,
+  type OffboardingValidation,
+  type OnboardingMemo,
+  type OnboardingRequest,
+  type Person,
+  type Validation,
+} from '../workflows/types';
 import { guarded } from './itglue-requests';
-import type { AuthorizedContactsInput, UserActivityInput, ItGlueActivities, ItGlueMaintenanceActivities, SweepReport, Verification, VerifyInput } from './contracts';
+import type {
+  AuthorizedContactsInput,
+  UserActivityInput,
+  ItGlueActivities,
+  ItGlueMaintenanceActivities,
+  RemoveAccessInput,
+  RemovedAccess,
+  SweepReport,
+  Verification,
+  VerifyInput,
+} from './contracts';
 
 export interface ItGlueActivityDeps {
   client: ItGlueClient;
@@ -154,6 +183,18 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
   }
 
   /**
+   * A writer's failure as the writer's IT Glue activity ended (retried there or not), named by
+   * `context` where given: retrying the caller cannot mend what the writer gave up on. Any other
+   * error (Temporal out of reach) as it is.
+   */
+  function writerFailure(error: unknown, context?: string): unknown {
+    const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+    if (!(cause instanceof ApplicationFailure)) return error;
+    const message = context ? `${context}: ${cause.message}` : cause.message;
+    return ApplicationFailure.create({ message, type: cause.type ?? undefined, nonRetryable: cause.nonRetryable === true });
+  }
+
+  /**
    * Through the single writer of the org's authorization record (workflows/authorization-record.ts).
    * Its failure reaches the onboarding as it came from IT Glue: a missing or doubled asset or a
    * refused write is not retried (the onboarding stalls with the reason), an outage is.
@@ -162,9 +203,16 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     try {
       return await toWriter(recordAuthorizedContact, [contact], authorizationRecord, authorizationRecordWorkflowId(orgId), orgId);
     } catch (error) {
-      const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
-      if (!(cause instanceof ApplicationFailure)) throw error;
-      throw ApplicationFailure.create({ message: cause.message, type: cause.type ?? undefined, nonRetryable: cause.nonRetryable === true });
+      throw writerFailure(error);
+    }
+  }
+
+  /** The same writer takes the contact out; whether it was there. A missing asset has nothing to take out. */
+  async function removeFromAuthorizationRecord(orgId: string, contact: AuthorizedContact): Promise<boolean> {
+    try {
+      return (await toWriter(removeAuthorizedContact, [contact], authorizationRecord, authorizationRecordWorkflowId(orgId), orgId)).removed;
+    } catch (error) {
+      throw writerFailure(error);
     }
   }
 
@@ -248,6 +296,89 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     return { mismatches, accountMismatches, changes, user };
   }
 
+  /** The IT Glue user with this ID, or null when IT Glue has none (404). */
+  async function userById(userId: string): Promise<ItGlueUser | null> {
+    // `.` and `..` would name another path.
+    if (!userId || userId === '.' || userId === '..') return null;
+    try {
+      return await client.get(`/users/${encodeURIComponent(userId)}`, userResource);
+    } catch (error) {
+      if (error instanceof ItGlueError && error.kind === 'not-found') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Whether the user can be offboarded (docs/design.md §15): a customer's user (IT Glue Lite or
+   * MyGlue) whose email is the contact's, the contact one of the organization's. The primary
+   * contact is the approver the request names (refused when it cannot approve) or the one the
+   * policy's rule finds; where the rule finds none or several, `primaryContactProblem` says so as
+   * the onboarding's validation does. The contact being removed may be the primary contact.
+   */
+  async function validateOffboarding(request: OffboardingRequest, policy: Policy): Promise<OffboardingValidation> {
+    const reject = (reason: string): OffboardingValidation => ({ ok: false, reason });
+    const org = await directory.organization(request.orgId);
+    if (!org) return reject(`Organization ${request.orgId} was not found in IT Glue.`);
+    if (org.primary) return reject(`${org.name} is your own organization, not a customer's.`);
+
+    const found = await directory.contact(request.contactId);
+    const checked = checkContact(request.contactId, found, org, 'invitee', 'request');
+    if (!checked.ok && checked.reason === 'not-a-contact') return reject(checked.message);
+    const contact = found!;
+
+    const user = await userById(request.userId);
+    if (!user) return reject(`IT Glue has no user with id ${request.userId}.`);
+    const refused = staffUserRefusal(user) ?? notContactsUserRefusal(user, contact);
+    if (refused) return reject(refused);
+
+    const primary = await approverFor(request, org, policy);
+    if (typeof primary === 'string' && request.approverContactId) return reject(primary);
+    return {
+      ok: true,
+      org: { id: org.id, name: org.name },
+      contact: person(contact),
+      user,
+      ...(typeof primary === 'string' ? { primaryContact: null, primaryContactProblem: primary } : { primaryContact: person(primary) }),
+    };
+  }
+
+  /**
+   * Takes the user out of every group it is in, each through the group's writer (keeping every
+   * other member), and the contact out of the authorization record through its writer where the
+   * policy keeps one: all at once. A write the writer gave up on fails the activity, not retried
+   * (the offboarding stalls with the reason).
+   */
+  async function removeAccess({ orgId, userId, contactId, policy }: RemoveAccessInput): Promise<RemovedAccess> {
+    const memberOf = await groups.groupsOf(userId);
+    const leaving = memberOf.map(async (group) => {
+      try {
+        await changeGroup('remove', group.id, userId);
+        return group.name;
+      } catch (error) {
+        throw writerFailure(
+          error,
+          `IT Glue user ${userId} could not be taken out of the group "${group.name}" (remove them in IT Glue: Account → Groups → ${group.name}, then resume)`,
+        );
+      }
+    });
+    const { record, assetTypeName, fieldNameKey } = policy.authorization;
+    const authorization = record ? removeFromAuthorizationRecord(orgId, { contactId, assetTypeName, fieldNameKey }) : Promise.resolve(false);
+    const [recorded, ...left] = await Promise.allSettled([authorization, ...leaving]);
+    const failed = [recorded, ...left].find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return {
+      groupsLeft: left.map((r) => (r as PromiseFulfilledResult<string>).value),
+      authorizationRemoved: (recorded as PromiseFulfilledResult<boolean>).value,
+    };
+  }
+
+  /** Sends one signal to each workflow, 50 at a time; one that finished meanwhile is left alone. */
+  async function signalEach<T>(targets: T[], send: (target: T) => Promise<void>): Promise<void> {
+    for (let i = 0; i < targets.length; i += 50) {
+      await heartbeatWhile(Promise.all(targets.slice(i, i + 50).map((t) => send(t).catch(() => undefined))));
+    }
+  }
+
   async function sweepUsers(): Promise<SweepReport> {
     const before = client.requestCount;
     const waiting: { workflowId: string; memo: Partial<OnboardingMemo> }[] = [];
@@ -256,42 +387,61 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
       .where('ExecutionStatus', '=', 'Running')
       .whereIn(ONBOARDING_STAGE, WATCHING_STAGES)
       .toString();
+    // Offboardings waiting for their user's deletion (docs/design.md §15), this deployment's only:
+    // the user ID is in the workflow ID, so no IT Glue request is made for any of them.
+    const deletions = visibilityQuery()
+      .where('WorkflowType', '=', WORKFLOW_TYPES.offboarding)
+      .where('ExecutionStatus', '=', 'Running')
+      .where(ONBOARDING_STAGE, '=', 'AWAITING_DELETION')
+      .where('TaskQueue', '=', taskQueue)
+      .toString();
+    const awaitingDeletion: { workflowId: string; userId: string }[] = [];
     const listing = (async () => {
       for await (const w of temporal.workflow.list({ query })) {
         waiting.push({ workflowId: w.workflowId, memo: (w.memo ?? {}) as Partial<OnboardingMemo> });
       }
     })();
-    await heartbeatWhile(listing);
-    if (waiting.length === 0) {
+    const deletionListing = (async () => {
+      for await (const w of temporal.workflow.list({ query: deletions })) {
+        const userId = offboardedUserOf(w.workflowId);
+        if (userId) awaitingDeletion.push({ workflowId: w.workflowId, userId });
+      }
+    })();
+    await heartbeatWhile(Promise.all([listing, deletionListing]));
+    if (waiting.length === 0 && awaitingDeletion.length === 0) {
       // Nothing to look for; one small request keeps the API key in use.
       await client.request('GET', '/users', { 'page[size]': 1 });
       return { users: 0, waiting: 0, signalled: 0, itglueRequests: client.requestCount - before };
     }
     const wantedEmails = new Set(waiting.map((w) => w.memo.inviteeEmail).filter((e): e is string => !!e));
+    const wantedIds = new Set(awaitingDeletion.map((o) => o.userId));
     const found = new Map<string, ItGlueUser>();
+    const stillThere = new Set<string>();
     let users = 0;
+    // The whole list, or a failure: a user is taken for deleted only when a complete list lacks it.
     for await (const page of client.pages('/users', userResource)) {
       users += page.length;
       for (const user of page) {
         const email = user.email.toLowerCase();
         if (wantedEmails.has(email)) found.set(email, user);
+        if (wantedIds.has(user.id)) stillThere.add(user.id);
       }
     }
     const changed = waiting.flatMap((w) => {
       const user = w.memo.inviteeEmail ? found.get(w.memo.inviteeEmail) : undefined;
       return user && userFingerprint(user) !== w.memo.userFingerprint ? [{ workflowId: w.workflowId, user }] : [];
     });
-    for (let i = 0; i < changed.length; i += 50) {
-      const signals = changed.slice(i, i + 50).map(
-        ({ workflowId, user }) =>
-          temporal.workflow
-            .getHandle(workflowId)
-            .signal(userObserved, user)
-            .catch(() => undefined), // finished in the meantime
-      );
-      await heartbeatWhile(Promise.all(signals));
-    }
-    return { users, waiting: waiting.length, signalled: changed.length, itglueRequests: client.requestCount - before };
+    await signalEach(changed, ({ workflowId, user }) => temporal.workflow.getHandle(workflowId).signal(userObserved, user));
+    // The offboarding reads the user once more before it takes it for deleted.
+    const gone = awaitingDeletion.filter((o) => !stillThere.has(o.userId));
+    await signalEach(gone, ({ workflowId, userId }) => temporal.workflow.getHandle(workflowId).signal(userGone, { userId }));
+    return {
+      users,
+      waiting: waiting.length,
+      signalled: changed.length,
+      itglueRequests: client.requestCount - before,
+      ...(awaitingDeletion.length > 0 ? { awaitingDeletion: awaitingDeletion.length, gone: gone.length } : {}),
+    };
   }
 
   return {
@@ -319,6 +469,9 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     }),
     changeGroupMembers: guarded(async (groupId: string, change: { add: string[]; remove: string[] }) => (await groups.changeMembers(groupId, change)).memberIds),
     sweepUsers: guarded(sweepUsers),
+    validateOffboarding: guarded(validateOffboarding),
+    removeAccess: guarded(removeAccess),
+    userById: guarded(userById),
     userActivity: guarded((input: UserActivityInput) => readUserActivity(client, temporal, input)),
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from './contracts';
 import type { Person } from '../workflows/types';
-import { customerGroupFor } from '../workflows/policy';
+import { customerGroupFor, customerGroupNames } from '../workflows/policy';
 import { SIMULATED_ITGLUE } from '../src/wording';
 import { jsonLog, type Log } from '../src/log';
 
@@ -51,9 +51,9 @@ export function loggingItGlueActivities(log: Log = jsonLog): ItGlueActivities & 
       log('itglue.addGroupMembers', { groupId, userIds });
       return userIds;
     },
-    async recordAuthorizedContacts({ orgId, contactIds, assetTypeName, fieldNameKey }) {
-      log('itglue.recordAuthorizedContacts', { orgId, contactIds, assetTypeName, fieldNameKey });
-      return { contactIds, added: contactIds };
+    async recordAuthorizedContacts({ orgId, contactIds, remove, assetTypeName, fieldNameKey }) {
+      log('itglue.recordAuthorizedContacts', { orgId, contactIds, ...(remove ? { remove } : {}), assetTypeName, fieldNameKey });
+      return remove ? { contactIds: [], added: [], removed: contactIds } : { contactIds, added: contactIds };
     },
     async createCustomerGroup({ name, orgId }) {
       log('itglue.createCustomerGroup', { name, orgId });
@@ -71,16 +71,60 @@ export function loggingItGlueActivities(log: Log = jsonLog): ItGlueActivities & 
       log('itglue.userActivity', { userId, from, to });
       return { rows: [], complete: true, organizationNames: {} };
     },
+    async validateOffboarding(request) {
+      log('itglue.validateOffboarding', { orgId: request.orgId, contactId: request.contactId, userId: request.userId });
+      const contact = placeholderPerson(request.contactId);
+      const myGlue = request.kind === 'myglue';
+      return {
+        ok: true,
+        org: { id: request.orgId, name: `Organization ${request.orgId}` },
+        contact,
+        user: {
+          id: request.userId,
+          email: contact.email,
+          roleName: myGlue ? (request.myGlueRole ?? 'Creator') : 'Lite',
+          myGlue,
+          invitationSentAt: null,
+          invitationAcceptedAt: null,
+          currentSignInAt: null,
+        },
+        // A made-up primary contact, so that an approval or a receipt goes somewhere (the outbox).
+        primaryContact: placeholderPerson(request.approverContactId ?? `primary-${request.orgId}`),
+        simulated: true,
+      };
+    },
+    async removeAccess({ orgId, userId, contactId, policy }) {
+      const names = customerGroupNames(policy, `Organization ${orgId}`);
+      const groupsLeft = [...new Set([names.noPasswordAccess, names.passwordAccess])];
+      log('itglue.removeAccess', { orgId, userId, contactId, groupsLeft, authorization: policy.authorization.record });
+      return { groupsLeft, authorizationRemoved: policy.authorization.record };
+    },
+    async userById(userId) {
+      // IT Glue is not asked: the user counts as deleted once the offboarding asks.
+      log('itglue.userById', { userId, simulated: true });
+      return null;
+    },
   };
 }
 
 export function loggingMailActivities(log: Log = jsonLog): MailActivities {
   return {
     async sendApprovalRequest(mail) {
-      log('mail.approvalRequest', { workflowId: mail.workflowId, to: mail.approver.contactId, round: mail.round, reminder: mail.reminder });
+      log('mail.approvalRequest', {
+        workflowId: mail.workflowId,
+        to: mail.approver.contactId,
+        round: mail.round,
+        reminder: mail.reminder,
+        ...(mail.process ? { process: mail.process } : {}),
+      });
     },
     async sendDecisionReceipt(mail) {
-      log('mail.decisionReceipt', { workflowId: mail.workflowId, to: mail.approver.contactId, decision: mail.result.decision });
+      log('mail.decisionReceipt', {
+        workflowId: mail.workflowId,
+        to: mail.approver.contactId,
+        decision: mail.result.decision,
+        ...(mail.process ? { process: mail.process } : {}),
+      });
     },
     async sendInstructions(mail) {
       log('mail.instructions', { workflowId: mail.workflowId, to: mail.invitee.contactId });
@@ -90,6 +134,14 @@ export function loggingMailActivities(log: Log = jsonLog): MailActivities {
     },
     async sendTwoFactorReminder(mail) {
       log('mail.twoFactorReminder', { workflowId: mail.workflowId, to: mail.invitee.contactId, reminder: mail.reminder });
+    },
+    async sendRemovalReceipt(mail) {
+      log('mail.removalReceipt', {
+        workflowId: mail.workflowId,
+        to: mail.to.contactId,
+        groupsLeft: mail.groupsLeft.length,
+        authorizationRemoved: mail.authorizationRemoved,
+      });
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
- * The onboarding's mail activities: each builds its message (src/mail/messages.ts) and sends it
- * once (src/mail/mailer.ts). A failed send throws, and Temporal retries it with the workflow's
- * backoff; a message the mail server refused for good (a 5xx answer to the recipient or the
- * message) is not retried: the onboarding stalls with the server's answer, for a person to look at.
+ * The mail activities of onboardings and offboardings: each builds its message (src/mail/messages.ts,
+ * src/mail/removal-messages.ts) and sends it once (src/mail/mailer.ts). A failed send throws, and
+ * Temporal retries it with the workflow's backoff; a message the mail server refused for good (a
+ * 5xx answer to the recipient or the message) is not retried: the onboarding stalls with the
+ * server's answer, for a person to look at.
  * That includes a message the server took for its copies only: the person it is for would never
  * get it. A refused copy is only logged.
  *
@@ -24,6 +25,7 @@ import {
   type MailMessage,
   type MessageSettings,
 } from '../src/mail/messages';
+import { removalApprovalMessage, removalDecisionMessage, removalReceiptMessage } from '../src/mail/removal-messages';
 
 /** Failure type of a message the mail server refused for good. */
 export const MAIL_REFUSED = 'MailRefused';
@@ -91,10 +93,14 @@ export function mailActivities(mailer: Mailer, settings: MessageSettings, option
   }
 
   return {
-    sendApprovalRequest: (mail) => send(approvalRequestMessage(mail, settings)),
-    sendDecisionReceipt: (mail) => send(decisionReceiptMessage(mail, settings)),
+    sendApprovalRequest: (mail) => send(offboarding(mail) ? removalApprovalMessage(mail, settings) : approvalRequestMessage(mail, settings)),
+    sendDecisionReceipt: (mail) => send(offboarding(mail) ? removalDecisionMessage(mail, settings) : decisionReceiptMessage(mail, settings)),
     sendInstructions: async (mail) => send(instructionsMessage(mail, settings, await instructionsCopyTo(mail))),
     sendInviteExpired: (mail) => send(inviteExpiredMessage(mail, settings)),
     sendTwoFactorReminder: (mail) => send(twoFactorReminderMessage(mail, settings)),
+    sendRemovalReceipt: (mail) => send(removalReceiptMessage(mail, settings)),
   };
 }
+
+/** An offboarding's mail: it asks to approve, or tells of, a removal (src/mail/removal-messages.ts). */
+const offboarding = (mail: MailContext) => mail.process === 'offboarding';

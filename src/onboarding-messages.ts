@@ -7,6 +7,7 @@ import { ApplicationFailure, type Client, type SignalDefinition, WorkflowNotFoun
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import {
+  approveRemoval,
   askAnotherApprover,
   cancelOnboarding,
   confirmFixed,
@@ -14,6 +15,7 @@ import {
   confirmInvitationSent,
   confirmSettings,
   confirmTwoFactor,
+  confirmUserDeleted,
   recordOfflineApproval,
   resumeOnboarding,
   userObserved,
@@ -60,6 +62,8 @@ export const PERSON_ACTIONS = {
   'change-approver': messageSpec(askAnotherApprover, z.strictObject({ ...actor, approverContactId: id })),
   cancel: messageSpec(cancelOnboarding, z.strictObject({ ...actor, reason: z.string().optional() })),
   resume: messageSpec(resumeOnboarding, z.strictObject(actor)),
+  'approve-removal': messageSpec(approveRemoval, z.strictObject(actor)),
+  'user-deleted': messageSpec(confirmUserDeleted, z.strictObject(actor)),
 };
 
 /** Every message an operator may send, by its command-line name: the person actions and the sweep's observation. */

@@ -16,6 +16,7 @@ import { startFakeItGlue } from './fakes/itglue-server';
 import { BRANDING, startApprovalHarness, type ApprovalHarness } from './support/approval-harness';
 import { INVITEE, PRIMARY } from './support/fake-activities';
 import { addMyGlueCustomer } from './support/myglue-customer';
+import { addLeaver, endOffboardings, startOffboardingAndReceive } from './support/offboarding-approval';
 import { testPolicy, waitForStage } from './support/temporal';
 
 const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
@@ -204,5 +205,36 @@ it('MyGlue: the page states the password access the chosen groups leave, "hidden
   } finally {
     await mg.close();
     await itglue.close();
+  }
+});
+
+it('offboarding: the page asks to approve removing the access, Approve removal, the confirmation, and the access is removed', async () => {
+  addLeaver(h);
+  const { handle, link } = await startOffboardingAndReceive(h, { reason: 'Left the company' });
+  try {
+    await withBrowser(false, async (context) => {
+      const page = await context.newPage();
+      const problems = watch(page);
+      expect((await page.goto(link))!.status()).toBe(200);
+      expect(await page.locator('h1').textContent()).toBe('Acme IT asks for your approval to remove access');
+      expect(await page.locator('dt:has-text("Person") + dd').textContent()).toBe(`${SCRIPT_NAME} <${INVITEE.email}>`);
+      expect(await page.locator('dt:has-text("Product") + dd').textContent()).toBe('IT Glue');
+      expect(await page.locator('dt:has-text("Reason") + dd').textContent()).toBe('Left the company');
+      expect(await page.locator('dt:has-text("Passwords")').count()).toBe(0);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+      const approve = await page.getByRole('button', { name: 'Approve removal' }).boundingBox();
+      expect(approve!.x + approve!.width).toBeLessThanOrEqual(PHONE.width);
+      expect(approve!.height).toBeGreaterThanOrEqual(44);
+      await page.screenshot({ path: join(RESULTS, 'approval-page-offboarding-phone.png'), fullPage: true });
+
+      await Promise.all([page.waitForURL(/\/result$/), page.getByRole('button', { name: 'Approve removal' }).click()]);
+      expect(await page.locator('h1').textContent()).toBe('Thank you');
+      expect(await page.locator('.outcome').textContent()).toBe('You approved the removal of the access.');
+      expect(problems).toEqual([]);
+    });
+    const s = await waitForStage(handle, 'AWAITING_DELETION');
+    expect(s.evidence).toMatchObject({ via: 'link', decision: 'approve', round: 1, ip: '127.0.0.1' });
+  } finally {
+    await endOffboardings();
   }
 });

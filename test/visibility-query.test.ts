@@ -50,9 +50,14 @@ describe('plainValue', () => {
 
 describe('onboardingQuery', () => {
   it('refuses a value that is not plain as invalid input, naming the filter', () => {
+    // Onboardings and offboardings alike unless a process is named (docs/design.md §15).
     expect(onboardingQuery({ orgId: '42', requestedBy: 'U0TECH01' })).toBe(
-      'WorkflowType = "onboarding" AND ExecutionStatus != "ContinuedAsNew" AND OnboardingOrgId = "42" AND OnboardingRequestedBy = "U0TECH01"',
+      'WorkflowType IN ("onboarding", "offboarding") AND ExecutionStatus != "ContinuedAsNew" AND OnboardingOrgId = "42" AND OnboardingRequestedBy = "U0TECH01"',
     );
+    expect(onboardingQuery({ orgId: '42', process: 'onboarding' })).toBe(
+      'WorkflowType = "onboarding" AND ExecutionStatus != "ContinuedAsNew" AND OnboardingOrgId = "42"',
+    );
+    expect(onboardingQuery({ process: 'offboarding' })).toBe('WorkflowType = "offboarding" AND ExecutionStatus != "ContinuedAsNew"');
     expect(() => onboardingQuery({ orgId: '1" OR 1=1' })).toThrow(new InvalidInputError('orgId: expected letters, digits or :.@_- only, got "1\\" OR 1=1"'));
     expect(() => onboardingQuery({ requestedBy: 'U0 TECH' })).toThrow(new InvalidInputError('requestedBy: expected letters, digits or :.@_- only, got "U0 TECH"'));
   });

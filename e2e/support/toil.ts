@@ -20,6 +20,8 @@ const BUTTONS: Record<PersonAction, string> = {
   changeApprover: 'asked another contact',
   cancel: 'pressed Cancel',
   resume: 'pressed Resume',
+  approveRemoval: 'pressed Approve removal',
+  userDeleted: 'pressed User deleted',
 };
 
 /** The distinct actions of the tech who started the onboarding, in the order first taken. */

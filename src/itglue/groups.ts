@@ -28,6 +28,18 @@ export class ItGlueGroups {
     return groups;
   }
 
+  /**
+   * Every group the user is a member of (IT Glue and MyGlue groups alike), found with one paged
+   * list of all groups and their members: its cost grows with the number of groups, not of users.
+   */
+  async groupsOf(userId: string): Promise<ItGlueGroup[]> {
+    const groups: ItGlueGroup[] = [];
+    for await (const page of this.client.pages('/groups', groupResource, { include: 'users' })) {
+      groups.push(...page.filter((g) => g.memberIds.includes(userId)));
+    }
+    return groups;
+  }
+
   /** The group with its members, organizations (named from the included organizations) and denied asset types. */
   async get(id: string): Promise<ItGlueGroup> {
     const { data, included } = await this.client.getWithIncluded(`/groups/${encodeURIComponent(id)}`, groupResource, {

@@ -5,8 +5,8 @@
  * workflow ID.
  */
 
-/** The mail steps of an onboarding, as they appear in Message-IDs. */
-export type MailStep = 'approval-request' | 'approval-reminder' | 'decision-receipt' | 'instructions' | 'invite-expired' | 'two-factor-reminder';
+/** The mail steps of an onboarding (and an offboarding's receipt), as they appear in Message-IDs. */
+export type MailStep = 'approval-request' | 'approval-reminder' | 'decision-receipt' | 'instructions' | 'invite-expired' | 'two-factor-reminder' | 'removal-receipt';
 
 /** An onboarding run: its workflow ID and its first run ID (the same through continue-as-new). */
 export interface OnboardingRun {

@@ -2,7 +2,7 @@
  * The onboarding's messages (docs/design.md §11): approval request and reminder, decision receipt,
  * access instructions (seed 004's "IT Documentation Access via IT Glue"), invitation-expired
  * heads-up, 2FA reminder. Each is built from the activity's input; the MSP's branding comes from
- * the policy the onboarding runs with.
+ * the policy the onboarding runs with. An offboarding's messages are in removal-messages.ts.
  */
 import type { ApprovalMail, MailContext } from '../../activities/contracts';
 import type { DecisionResult, Person } from '../../workflows/types';
@@ -34,14 +34,15 @@ export interface MessageSettings {
 
 export const INSTRUCTIONS_SUBJECT = 'IT Documentation Access via IT Glue';
 
-const to = (person: Person): Address => ({ name: oneLine(person.name).trim(), address: person.email.trim() });
+/** A person as a recipient: the name on one line. */
+export const to = (person: Person): Address => ({ name: oneLine(person.name).trim(), address: person.email.trim() });
 
 /**
  * The mail as its text shows it: the values from outside (names, organization, ticket) with their
  * web addresses unclickable (src/defang.ts), since mail programs link bare addresses in both parts.
  * Addresses and IDs stay as they are.
  */
-function shown<T extends MailContext & { approver?: Person }>(mail: T): T {
+export function shown<T extends MailContext & { approver?: Person }>(mail: T): T {
   const person = (p: Person): Person => ({ ...p, name: defang(p.name), firstName: defang(p.firstName) });
   return {
     ...mail,
@@ -54,17 +55,17 @@ function shown<T extends MailContext & { approver?: Person }>(mail: T): T {
 
 const withArticle = (noun: string) => `${/^[AEIOU]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 
-function hello(person: Person): Block {
+export function hello(person: Person): Block {
   return { paragraph: [person.firstName.trim() ? `Hello ${person.firstName},` : 'Hello,'] };
 }
 
 /** The support contact as a mail link when it is an address, else as written. */
-function support(context: MailContext): Inline {
+export function support(context: MailContext): Inline {
   const contact = context.branding.supportContact;
   return /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(contact) ? { link: `mailto:${contact}`, text: contact } : contact;
 }
 
-function questions(context: MailContext): Block {
+export function questions(context: MailContext): Block {
   return { paragraph: ['Questions? Contact ', support(context), '.'] };
 }
 
@@ -96,7 +97,8 @@ function hours(value: number): string {
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
-function compose(
+/** The message with its stable Message-ID, both parts rendered from the same blocks, and its links. */
+export function compose(
   context: MailContext,
   settings: MessageSettings,
   message: { step: MailStep; round: number; to: Address; cc?: Address[]; subject: string; blocks: Block[] },

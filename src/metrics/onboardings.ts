@@ -20,13 +20,23 @@ export interface OnboardingCounts {
   overdue: number;
 }
 
-/** Counts this deployment's open onboardings (those on its task queue) at `now`. */
+/** The stages only an offboarding passes (docs/design.md §15): no onboarding is ever counted in them. */
+const OFFBOARDING_STAGES: readonly Stage[] = ['REMOVING_ACCESS', 'AWAITING_DELETION'];
+/** The stages an open onboarding can be in, as the gauges label them. */
+const ONBOARDING_OPEN_STAGES = OPEN_STAGES.filter((stage) => !OFFBOARDING_STAGES.includes(stage));
+
+/**
+ * Counts this deployment's open onboardings (those on its task queue) at `now`. Offboardings are
+ * not counted: the gauges keep meaning onboardings.
+ */
 export async function countOpenOnboardings(client: Client, taskQueue: string, now: number): Promise<OnboardingCounts> {
   const deps = { taskQueue };
   const count = async (query: string) => (await client.workflow.count(query)).count;
-  const notStalled = visibilityQuery(openQuery(deps, {})).where(ONBOARDING_STAGE, '!=', 'STALLED').toString();
+  const notStalled = visibilityQuery(openQuery(deps, { process: 'onboarding' }))
+    .where(ONBOARDING_STAGE, '!=', 'STALLED')
+    .toString();
   const [byStage, overdue] = await Promise.all([
-    Promise.all(OPEN_STAGES.map(async (stage) => ({ stage, count: await count(ours(deps, onboardingQuery({ open: true, stage }))) }))),
+    Promise.all(ONBOARDING_OPEN_STAGES.map(async (stage) => ({ stage, count: await count(ours(deps, onboardingQuery({ open: true, stage, process: 'onboarding' }))) }))),
     count(pastDeadline(notStalled, now)),
   ]);
   return { byStage, overdue };

@@ -1,5 +1,5 @@
 /**
- * The `action_id`s of the onboarding thread's buttons. Each button's `value` is the onboarding's
+ * The `action_id`s of the onboarding (and offboarding) thread's buttons. Each button's `value` is its
  * workflow ID and the count of actions it had taken when the button was drawn (pressValue); the
  * listeners check the clicker's rights and send the workflow the action, which judges it.
  */
@@ -22,6 +22,15 @@ export const ACTIONS = {
   twoFactorConfirmed: 'onboarding_2fa_confirmed',
   /** STALLED: a manager resumes the onboarding where it stalled. */
   resume: 'onboarding_resume',
+  /** An offboarding's AWAITING_APPROVAL, where the policy asks a manager: the manager approves the removal. */
+  approveRemoval: 'offboarding_approve_removal',
+  /** An offboarding's AWAITING_DELETION: the tech deleted the user in IT Glue; the offboarding checks at once. */
+  userDeleted: 'offboarding_user_deleted',
+  /**
+   * A COMPLETED onboarding (its thread root, the App Home's recent completions): a tech starts its
+   * offboarding (docs/design.md §15). The value is the onboarding's workflow ID alone.
+   */
+  removeAccess: 'onboarding_remove_access',
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;
@@ -31,6 +40,8 @@ export const ACTION_IDS: readonly ActionId[] = Object.values(ACTIONS);
 
 /** The `block_id` of the thread root's buttons. */
 export const THREAD_ACTIONS_BLOCK_ID = 'onboarding_actions';
+/** The `block_id` of a completed onboarding's Remove access (a section beside its button). */
+export const REMOVE_ACCESS_BLOCK_ID = 'onboarding_remove_access';
 
 /** A thread button's value: the onboarding's workflow ID and its count of actions taken when drawn. */
 export function pressValue(workflowId: string, actionsTaken: number): string {
@@ -38,11 +49,11 @@ export function pressValue(workflowId: string, actionsTaken: number): string {
 }
 
 /**
- * The onboarding and drawing a button's value names; null when it names no onboarding. A value
+ * The onboarding (or offboarding) and drawing a button's value names; null when it names neither. A value
  * without a count (drawn before counts were kept) names the onboarding only.
  */
 export function parsePressValue(value: string | undefined): { workflowId: string; seen: number | undefined } | null {
-  const match = /^(onboarding:[^:#\s]+:[^:#\s]+)(?:#(\d{1,9}))?$/.exec(value ?? '');
+  const match = /^((?:on|off)boarding:[^:#\s]+:[^:#\s]+)(?:#(\d{1,9}))?$/.exec(value ?? '');
   if (!match) return null;
   return { workflowId: match[1]!, seen: match[2] === undefined ? undefined : Number(match[2]) };
 }

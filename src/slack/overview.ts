@@ -1,16 +1,16 @@
 /**
  * What /onboarding-status and the App Home show, read from Temporal: visibility count queries for
- * the totals, and list queries for the onboardings shown (overdue ones first, then the newest),
+ * the totals, and list queries for the onboardings (and offboardings, docs/design.md §15) shown (overdue ones first, then the newest),
  * each drawn from the overview its workflow publishes in its memo. Only an onboarding without one
  * (started before overviews were published) is asked for its `status`.
  */
 import { getStatus, listOnboardingOverviews, onboardingQuery, type OnboardingListed } from '../onboardings';
 import { ONBOARDING_DEADLINE, ONBOARDING_ORG_ID } from '../../workflows/messages';
 import { isFinal, STAGES, type Stage } from '../../workflows/stages';
-import { isLate, type OnboardingStatus, type ThreadRef } from '../../workflows/types';
+import { isLate, offboardedUserOf, type OnboardingStatus, type Process, type ThreadRef } from '../../workflows/types';
 import type { SlackDeps } from './deps';
 import { visibilityQuery } from '../temporal/visibility-query';
-import { OPEN_STAGES, type Dashboard, type Item, type StageMedian } from './views/models';
+import { OPEN_STAGES, type Completed, type Dashboard, type Item, type StageMedian } from './views/models';
 
 const STATUS_TIMEOUT_MS = 3_000;
 const STATUS_CONCURRENCY = 10;
@@ -21,6 +21,8 @@ export interface OpenFilter {
   requestedBy?: string;
   stage?: Stage;
   orgIds?: string[];
+  /** Only onboardings, or only offboardings; both when absent. */
+  process?: Process;
 }
 
 /** Late: the deadline has passed, or the person waited on had to be reminded or was escalated past. */
@@ -38,8 +40,8 @@ export async function statusOf(deps: Pick<SlackDeps, 'temporal'>, workflowId: st
   }
 }
 
-/** The status a finished onboarding returned (read from its history: no worker needed). */
-async function resultOf(deps: Pick<SlackDeps, 'temporal'>, workflowId: string): Promise<OnboardingStatus | null> {
+/** The status a finished onboarding returned (read from its history: no worker needed); null when it cannot be had. */
+export async function resultOf(deps: Pick<SlackDeps, 'temporal'>, workflowId: string): Promise<OnboardingStatus | null> {
   try {
     const handle = deps.temporal.workflow.getHandle(workflowId);
     return (await deps.temporal.withDeadline(Date.now() + STATUS_TIMEOUT_MS, () => handle.result())) as OnboardingStatus;
@@ -65,6 +67,11 @@ function contactIdOf(workflowId: string): string {
   return workflowId.split(':')[2] ?? workflowId;
 }
 
+/** Whether a workflow ID is an offboarding's (`offboarding:<orgId>:<userId>`). */
+function isOffboarding(workflowId: string): boolean {
+  return offboardedUserOf(workflowId) !== null;
+}
+
 /** An item without its link yet (links are looked up for the items shown only), and its thread. */
 type Unlinked = { item: Item; thread: ThreadRef | null };
 
@@ -72,8 +79,16 @@ type Unlinked = { item: Item; thread: ThreadRef | null };
 function itemOf(listed: OnboardingListed, status: OnboardingStatus | null, now: number): Unlinked {
   const o = listed.overview;
   const fallbackOrg = `Organization ${listed.orgId ?? '?'}`;
-  const fallbackInvitee = `Contact ${contactIdOf(listed.workflowId)}`;
-  const base = { workflowId: listed.workflowId, orgId: listed.orgId, requestedBy: listed.requestedBy, link: null };
+  const offboarding = isOffboarding(listed.workflowId);
+  // An offboarding's ID names the IT Glue user, not the contact.
+  const fallbackInvitee = offboarding ? `User ${contactIdOf(listed.workflowId)}` : `Contact ${contactIdOf(listed.workflowId)}`;
+  const base = {
+    workflowId: listed.workflowId,
+    ...(offboarding ? { process: 'offboarding' as const } : {}),
+    orgId: listed.orgId,
+    requestedBy: listed.requestedBy,
+    link: null,
+  };
   if (o) {
     return {
       item: {
@@ -137,7 +152,7 @@ export function ours(deps: Pick<SlackDeps, 'taskQueue'>, query: string): string 
 }
 
 export function openQuery(deps: Pick<SlackDeps, 'taskQueue'>, filter: OpenFilter): string {
-  const query = visibilityQuery(ours(deps, onboardingQuery({ open: true, stage: filter.stage, requestedBy: filter.requestedBy })));
+  const query = visibilityQuery(ours(deps, onboardingQuery({ open: true, stage: filter.stage, requestedBy: filter.requestedBy, process: filter.process })));
   if (filter.orgIds) {
     const ids = filter.orgIds.filter((id) => /^[\w-]+$/.test(id));
     query.whereIn(ONBOARDING_ORG_ID, ids);
@@ -201,14 +216,45 @@ export function stageMedians(statuses: Array<Pick<OnboardingStatus, 'stages'>>):
   }));
 }
 
-/** Onboardings completed in the last `days`, newest first (at most `limit`). */
-async function recentCompletions(deps: SlackDeps, days: number, limit: number, now: number) {
+/** Onboardings and offboardings completed in the last `days` (those one tech requested, if named), newest first (at most `limit`). */
+async function recentCompletions(deps: SlackDeps, days: number, limit: number, now: number, requestedBy?: string) {
   const since = new Date(now - days * 86_400_000).toISOString();
-  const completed = visibilityQuery(onboardingQuery({ stage: 'COMPLETED' })).where('CloseTime', '>', since);
+  const completed = visibilityQuery(onboardingQuery({ stage: 'COMPLETED', requestedBy })).where('CloseTime', '>', since);
   const query = ours(deps, completed.toString());
   const summaries = await listOnboardingOverviews(deps.temporal, query, limit);
   const results = await mapLimited(summaries, STATUS_CONCURRENCY, (s) => resultOf(deps, s.workflowId));
   return results.filter((r): r is OnboardingStatus => r !== null && r.stage === 'COMPLETED');
+}
+
+const completedAt = (s: OnboardingStatus) => s.stages[s.stages.length - 1]?.enteredAt ?? s.startedAt;
+
+/** The newest `shown` completions as rows, each linked to its thread. */
+async function completedRows(deps: SlackDeps, completed: OnboardingStatus[], shown: number): Promise<Completed[]> {
+  const newest = [...completed].sort((a, b) => completedAt(b).localeCompare(completedAt(a)));
+  return Promise.all(
+    newest.slice(0, shown).map(async (s) => {
+      const offboarding = s.process === 'offboarding';
+      return {
+        workflowId: s.workflowId,
+        ...(offboarding ? { process: 'offboarding' as const } : { removable: !!s.user }),
+        orgName: s.org?.name ?? `Organization ${s.request.orgId}`,
+        invitee: s.invitee?.name ?? `Contact ${s.request.contactId}`,
+        requestedBy: s.request.requestedBy,
+        startedAt: s.startedAt,
+        completedAt: completedAt(s),
+        link: await deps.permalinks.of(s.thread),
+      };
+    }),
+  );
+}
+
+/** Recent completions shown in the App Home. */
+const RECENT_SHOWN = 5;
+
+/** A tech's App Home: their own open onboardings and offboardings, and their recent completions. */
+export async function techDashboard(deps: SlackDeps, user: string, now = Date.now(), recentDays = 30): Promise<{ open: Item[]; recent: Completed[] }> {
+  const [open, completed] = await Promise.all([openOnboardings(deps, { requestedBy: user }, now), recentCompletions(deps, recentDays, 50, now, user)]);
+  return { open: open.items, recent: await completedRows(deps, completed, RECENT_SHOWN) };
 }
 
 /** Stalled onboardings listed on the dashboard (their number comes from the counts). */
@@ -226,30 +272,15 @@ export async function managerDashboard(deps: SlackDeps, now = Date.now(), recent
     listOpen(deps, openQuery(deps, { stage: 'STALLED' }), now, STALLED_SHOWN, 'STALLED'),
     recentCompletions(deps, recentDays, 50, now),
   ]);
-  const completedAt = (s: OnboardingStatus) => s.stages[s.stages.length - 1]?.enteredAt ?? s.startedAt;
-  const newest = [...completed].sort((a, b) => completedAt(b).localeCompare(completedAt(a)));
-  const [openItems, stalledItems, recent] = await Promise.all([
-    linked(deps, open),
-    linked(deps, stalled),
-    Promise.all(
-      newest.slice(0, 5).map(async (s) => ({
-        workflowId: s.workflowId,
-        orgName: s.org?.name ?? `Organization ${s.request.orgId}`,
-        invitee: s.invitee?.name ?? `Contact ${s.request.contactId}`,
-        requestedBy: s.request.requestedBy,
-        startedAt: s.startedAt,
-        completedAt: completedAt(s),
-        link: await deps.permalinks.of(s.thread),
-      })),
-    ),
-  ]);
+  const [openItems, stalledItems, recent] = await Promise.all([linked(deps, open), linked(deps, stalled), completedRows(deps, completed, RECENT_SHOWN)]);
   return {
     counts,
     open: openItems,
     stalled: stalledItems,
     overdue: openItems.filter((i) => i.overdue && i.stage !== 'STALLED'),
     recent,
-    medians: stageMedians(completed),
+    // The time per stage of onboardings only: an offboarding's approval is another matter.
+    medians: stageMedians(completed.filter((s) => s.process !== 'offboarding')),
     recentDays,
   };
 }

@@ -20,7 +20,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { Log } from '../log';
 import { DECISION_REFUSED } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
-import type { Decision, DecisionInput, OnboardingStatus } from '../../workflows/types';
+import type { Decision, DecisionInput, OnboardingStatus, Process } from '../../workflows/types';
 import { oneLine } from '../../workflows/text';
 import { decideApproval, getStatus } from '../onboardings';
 import { approvalState, refusedState, statusCodeOf, type ApprovalState } from './approval-state';
@@ -112,14 +112,16 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
     }
   };
 
-  function sendState(req: IncomingMessage, res: ServerResponse, state: Exclude<ApprovalState, { kind: 'open' }>) {
-    sendPage(res, statusCodeOf(state), stateView(branding, state), { head: req.method === 'HEAD' });
+  /** `process`: an offboarding's pages word the removal. */
+  function sendState(req: IncomingMessage, res: ServerResponse, state: Exclude<ApprovalState, { kind: 'open' }>, process?: Process) {
+    sendPage(res, statusCodeOf(state), stateView(branding, state, process), { head: req.method === 'HEAD' });
   }
 
   const show = guarded(async ({ req, res, params }, claims) => {
     const token = params.token!;
-    const state = approvalState(await readStatus(claims.workflowId), claims, now());
-    if (state.kind !== 'open') return sendState(req, res, state);
+    const status = await readStatus(claims.workflowId);
+    const state = approvalState(status, claims, now());
+    if (state.kind !== 'open') return sendState(req, res, state, status?.process);
     const nonce = csrfNonce(req) ?? newCsrfNonce();
     sendPage(res, 200, requestView(branding, state.status, claims.expiresAt, csrfFormValue(secret, nonce, token)), {
       head: req.method === 'HEAD',
@@ -146,8 +148,9 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
     const decision = form.get('decision');
     if (decision !== 'approve' && decision !== 'deny') return sendPage(res, 400, badRequestView(branding, token));
     if (expired) {
-      const state = approvalState(await readStatus(claims.workflowId), claims, now());
-      return sendState(req, res, state.kind === 'open' ? { kind: 'expired', at: claims.expiresAt } : state);
+      const status = await readStatus(claims.workflowId);
+      const state = approvalState(status, claims, now());
+      return sendState(req, res, state.kind === 'open' ? { kind: 'expired', at: claims.expiresAt } : state, status?.process);
     }
 
     const input: DecisionInput = {
@@ -183,20 +186,22 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
       }
       log('approval.refused', { workflowId: claims.workflowId, round: claims.round, refusal: type });
       // The status tells the most (e.g. what was decided); the refusal stands when the status says "open".
-      const state = approvalState(await readStatus(claims.workflowId), claims, now());
-      return sendState(req, res, state.kind === 'open' ? (refused as Exclude<ApprovalState, { kind: 'open' }>) : state);
+      const status = await readStatus(claims.workflowId);
+      const state = approvalState(status, claims, now());
+      return sendState(req, res, state.kind === 'open' ? (refused as Exclude<ApprovalState, { kind: 'open' }>) : state, status?.process);
     }
     log('approval.decided', { workflowId: claims.workflowId, round: claims.round, decision });
     redirect(res, `${token}/result`);
   });
 
   const result = guarded(async ({ req, res, params }, claims) => {
-    const state = approvalState(await readStatus(claims.workflowId), claims, now());
+    const status = await readStatus(claims.workflowId);
+    const state = approvalState(status, claims, now());
     if (state.kind === 'decided' && state.byThisLink) {
-      return sendPage(res, 200, resultView(branding, state.evidence), { head: req.method === 'HEAD' });
+      return sendPage(res, 200, resultView(branding, state.evidence, status?.process), { head: req.method === 'HEAD' });
     }
     if (state.kind === 'open') return redirect(res, `../${params.token!}`);
-    sendState(req, res, state);
+    sendState(req, res, state, status?.process);
   });
 
   return [

@@ -1,6 +1,6 @@
 /** The approval pages' content: the request with its form, the recorded result, and every refusal. */
 import type { Policy } from '../../workflows/policy';
-import type { Evidence, OnboardingStatus } from '../../workflows/types';
+import type { Evidence, OnboardingStatus, Process } from '../../workflows/types';
 import { html, type Html } from '../html';
 import { accessLevel, formatTime, passwordAccess } from '../wording';
 import { productName } from '../../workflows/text';
@@ -21,7 +21,23 @@ function contact(branding: Branding): Html {
   return html`<p class="hint">Questions? Contact ${branding.supportContact}.</p>`;
 }
 
+/** The form that decides: an optional comment, Approve (`approveLabel`) and Deny. */
+function decisionForm(csrf: string, approveLabel: string): Html {
+  return html`<form method="post">
+<input type="hidden" name="csrf" value="${csrf}">
+<label for="comment">Comment <span class="hint">(optional)</span></label>
+<textarea id="comment" name="comment" maxlength="${COMMENT_MAX}" rows="3"></textarea>
+<div class="actions">
+<button type="submit" name="decision" value="approve" class="approve">${approveLabel}</button>
+<button type="submit" name="decision" value="deny" class="deny">Deny</button>
+</div>
+</form>`;
+}
+
+const isOffboarding = (process: Process | undefined) => process === 'offboarding';
+
 export function requestView(branding: Branding, status: OnboardingStatus, expiresAt: number, csrf: string): Page {
+  if (isOffboarding(status.process)) return removalRequestView(branding, status, expiresAt, csrf);
   const { invitee, org, request } = status;
   return page(
     branding,
@@ -37,15 +53,35 @@ export function requestView(branding: Branding, status: OnboardingStatus, expire
 ${request.ticket ? html`<dt>Reference</dt><dd>${request.ticket}</dd>` : ''}
 <dt>Answer by</dt><dd>${formatTime(expiresAt, branding.timeZone)}</dd>
 </dl>
-<form method="post">
-<input type="hidden" name="csrf" value="${csrf}">
-<label for="comment">Comment <span class="hint">(optional)</span></label>
-<textarea id="comment" name="comment" maxlength="${COMMENT_MAX}" rows="3"></textarea>
-<div class="actions">
-<button type="submit" name="decision" value="approve" class="approve">Approve</button>
-<button type="submit" name="decision" value="deny" class="deny">Deny</button>
-</div>
-</form>
+${decisionForm(csrf, 'Approve')}
+<p class="hint">Your decision is recorded with the time, your network address and your browser.</p>
+${contact(branding)}`,
+  );
+}
+
+/** An offboarding's request (docs/design.md §15): approving removes the person's access. */
+function removalRequestView(branding: Branding, status: OnboardingStatus, expiresAt: number, csrf: string): Page {
+  const { invitee, org, request, user } = status;
+  const product = productName(request);
+  const who = invitee?.name ?? 'a person';
+  const reason = 'reason' in request && typeof request.reason === 'string' ? request.reason.trim() : '';
+  return page(
+    branding,
+    `Approve removing ${product} access?`,
+    html`<h1>${branding.mspName} asks for your approval to remove access</h1>
+<p>${branding.mspName} would like to remove ${who}'s access to the IT documentation of ${org?.name ?? 'your organization'} in ${product}.</p>
+<p>If you approve, <strong>the access is removed</strong>: ${who} can no longer see the documentation, and the ${product} user is deleted. If you deny, nothing changes.</p>
+<dl>
+<dt>Person</dt><dd>${invitee?.name ?? ''}${invitee ? html` &lt;${invitee.email}&gt;` : ''}</dd>
+<dt>Organization</dt><dd>${org?.name ?? ''}</dd>
+<dt>Product</dt><dd>${product}</dd>
+<dt>User</dt><dd>${user?.email ?? invitee?.email ?? ''}</dd>
+${reason ? html`<dt>Reason</dt><dd>${reason}</dd>` : ''}
+<dt>Requested by</dt><dd>${branding.mspName}</dd>
+${request.ticket ? html`<dt>Reference</dt><dd>${request.ticket}</dd>` : ''}
+<dt>Answer by</dt><dd>${formatTime(expiresAt, branding.timeZone)}</dd>
+</dl>
+${decisionForm(csrf, 'Approve removal')}
 <p class="hint">Your decision is recorded with the time, your network address and your browser.</p>
 ${contact(branding)}`,
   );
@@ -60,23 +96,32 @@ function decisionWords(branding: Branding, evidence: Decided): { verb: string; h
   return { verb, how: `The request was ${verb} on ${formatTime(evidence.at, branding.timeZone)}.` };
 }
 
-export function resultView(branding: Branding, evidence: Decided): Page {
+/** The decision just made through this link; `process` 'offboarding' words it as a removal. */
+export function resultView(branding: Branding, evidence: Decided, process?: Process): Page {
   const approved = evidence.decision === 'approve';
   const { verb, how } = decisionWords(branding, evidence);
+  const removal = isOffboarding(process);
+  const next = removal
+    ? approved
+      ? `${branding.mspName} will now remove the access.`
+      : `The access stays as it is, and ${branding.mspName} has been told.`
+    : approved
+      ? `${branding.mspName} will now set up the access.`
+      : `No access will be given, and ${branding.mspName} has been told.`;
   return page(
     branding,
-    `Thank you: access ${verb}`,
+    removal ? `Thank you: removal ${verb}` : `Thank you: access ${verb}`,
     html`<h1>Thank you</h1>
-<p class="outcome ${approved ? 'outcome-approve' : 'outcome-deny'}">You ${verb} the request.</p>
+<p class="outcome ${approved ? 'outcome-approve' : 'outcome-deny'}">You ${verb} the ${removal ? 'removal of the access' : 'request'}.</p>
 <p>${how}</p>
 ${evidence.via === 'link' && evidence.comment ? html`<p>Your comment: “${evidence.comment}”</p>` : ''}
-<p>${approved ? `${branding.mspName} will now set up the access.` : `No access will be given, and ${branding.mspName} has been told.`} You can close this page.</p>
+<p>${next} You can close this page.</p>
 ${contact(branding)}`,
   );
 }
 
-/** The page of a link that cannot be used for a decision (any state but open). */
-export function stateView(branding: Branding, state: Exclude<ApprovalState, { kind: 'open' }>): Page {
+/** The page of a link that cannot be used for a decision (any state but open); `process` 'offboarding' words it as a removal. */
+export function stateView(branding: Branding, state: Exclude<ApprovalState, { kind: 'open' }>, process?: Process): Page {
   switch (state.kind) {
     case 'decided': {
       const { verb, how } = decisionWords(branding, state.evidence);
@@ -84,7 +129,7 @@ export function stateView(branding: Branding, state: Exclude<ApprovalState, { ki
         branding,
         'Already answered',
         html`<h1>This request has already been answered</h1>
-<p class="outcome outcome-info">It was ${verb}.</p>
+<p class="outcome outcome-info">${isOffboarding(process) ? 'The removal' : 'It'} was ${verb}.</p>
 <p>${how} Nothing more is needed from you.</p>
 ${contact(branding)}`,
       );
@@ -95,7 +140,7 @@ ${contact(branding)}`,
         'Link expired',
         html`<h1>This link has expired</h1>
 <p>The request could be answered until ${formatTime(state.at, branding.timeZone)}. Nothing was approved.</p>
-<p>If the access is still needed, ask ${branding.mspName} to send a new request.</p>
+<p>${isOffboarding(process) ? 'If the access should still be removed' : 'If the access is still needed'}, ask ${branding.mspName} to send a new request.</p>
 ${contact(branding)}`,
       );
     case 'superseded':

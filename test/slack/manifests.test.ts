@@ -48,7 +48,8 @@ describe('Slack app manifests', () => {
     expect(content(http)).toContain('  socket_mode_enabled: false');
     expect(content(socket)).toContain('  socket_mode_enabled: true');
     expect(content(socket).join('\n')).not.toMatch(/https?:\/\//);
-    expect(content(http).filter((line) => /^\s*(url|request_url):/.test(line)).length).toBe(4);
+    // One per slash command, and the events' and interactivity's request URLs.
+    expect(content(http).filter((line) => /^\s*(url|request_url):/.test(line)).length).toBe(Object.values(COMMANDS).length + 2);
   });
 
   it('name the commands the app registers, the same scopes and the same events', () => {

@@ -276,11 +276,16 @@ describe('App Home', () => {
   });
 
   it('gives a tech their own open onboardings, and others a notice', async () => {
-    const tech = textOf(await open(USERS.tech));
+    const home = await open(USERS.tech);
+    const tech = textOf(home);
     expect(tech).toContain('Your onboardings');
-    const at = positions(tech);
+    // Their own open ones, then their own recent completions (docs/design.md §15: each with Remove access).
+    const recentAt = home.blocks.findIndex((b) => b.type === 'header' && b.text?.text === 'Recently completed');
+    expect(recentAt).toBeGreaterThan(-1);
+    const at = positions(textOf({ blocks: home.blocks.slice(0, recentAt) }));
     expect(at.approval).toBeGreaterThan(-1);
     expect([at.overdue, at.stalled, at.completed]).toEqual([-1, -1, -1]);
+    expect(positions(textOf({ blocks: home.blocks.slice(recentAt) })).completed).toBeGreaterThan(-1);
 
     const other = textOf(await open(USERS.outsider));
     expect(other).toContain('Only the techs and managers can use it');

@@ -7,7 +7,7 @@ import { actionsFor } from '../../src/slack/views/thread-buttons';
 import { mentionsText, threadReply } from '../../src/slack/views/thread-reply';
 import { FINAL_STAGES, STAGES, type Stage } from '../../workflows/stages';
 import type { OnboardingEvent, OnboardingStatus } from '../../workflows/types';
-import { INVITEE, ORG, PRIMARY, statusFixture } from '../support/fake-activities';
+import { INVITEE, ORG, PRIMARY, statusFixture, userFor } from '../support/fake-activities';
 
 const WORKFLOW_ID = 'onboarding:100:201';
 
@@ -83,9 +83,14 @@ describe('buttons by stage', () => {
           buttons(status({ stage, subState: 'MISMATCH' })),
           buttons(status({ stage, subState: 'INVITE_EXPIRED' })),
           buttons(status({ stage, subState: 'CONFIRM_SETTINGS' })),
+          // An offboarding's (docs/design.md §15), approved by a manager.
+          buttons(status({ stage, process: 'offboarding', waitingOn: 'manager' })),
         ),
       ),
     );
+    // A completed onboarding's Remove access.
+    const completed = threadRoot(status({ stage: 'COMPLETED', user: userFor(INVITEE) })).blocks;
+    for (const b of completed) if (b.type === 'section' && b.accessory?.type === 'button') used.add(b.accessory.action_id!);
     expect([...used].sort()).toEqual([...ACTION_IDS].sort());
   });
 });

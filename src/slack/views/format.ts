@@ -1,7 +1,7 @@
 /** Words and small pieces shared by the status list, the App Home and the modals. */
 import type { WaitingOn } from '../../../workflows/stages';
 import { escapeMrkdwn, linkTarget, mention, slackDate, truncate } from '../escape';
-import type { Item } from './models';
+import type { Completed, Item } from './models';
 import { STAGE_LABEL } from './thread-parts';
 
 /** Plain words for each stage (the thread's own). */
@@ -32,10 +32,19 @@ export function duration(ms: number): string {
   return `${mins}m`;
 }
 
-/** One onboarding on one line: who, where, how old, who it waits on, its deadline, a link to its thread. */
+/** What marks an offboarding's row among onboardings' (docs/design.md §15). */
+export const OFFBOARDING_MARK = ':door: Offboarding:';
+
+/** Who and where, linked to the thread when there is a link; an offboarding's marked as one. */
+function rowTitle(row: Pick<Item, 'invitee' | 'orgName' | 'link' | 'process'>): string {
+  const who = `*${escapeMrkdwn(row.invitee)}* · ${escapeMrkdwn(row.orgName)}`;
+  const title = row.link ? `<${row.link}|${who.replace(/\|/g, '/')}>` : who;
+  return row.process === 'offboarding' ? `${OFFBOARDING_MARK} ${title}` : title;
+}
+
+/** One onboarding (or offboarding) on one line: who, where, how old, who it waits on, its deadline, a link to its thread. */
 export function itemLine(item: Item, now: number, showStage = false): string {
-  const who = `*${escapeMrkdwn(item.invitee)}* · ${escapeMrkdwn(item.orgName)}`;
-  const title = item.link ? `<${item.link}|${who.replace(/\|/g, '/')}>` : who;
+  const title = rowTitle(item);
   const parts = [`${duration(now - Date.parse(item.startedAt))} old`];
   if (showStage) parts.unshift(STAGE_LABELS[item.stage]);
   const waiting = waitingLabel(item.waitingOn);
@@ -65,4 +74,10 @@ export function linesInSections(lines: string[], max = 2900): string[] {
   }
   if (current) sections.push(current);
   return sections;
+}
+
+/** A completed onboarding (or offboarding) on one line: who, where, when, after how long, requested by whom. */
+export function completedLine(c: Completed): string {
+  const what = c.process === 'offboarding' ? 'access removed' : 'completed';
+  return `${rowTitle(c)} — ${what} ${slackDate(c.completedAt, c.completedAt)} after ${duration(Date.parse(c.completedAt) - Date.parse(c.startedAt))} · by ${mention(c.requestedBy)}`;
 }

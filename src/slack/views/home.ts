@@ -1,9 +1,10 @@
 /** The App Home tab: a manager's dashboard, a tech's own onboardings, or a short notice. */
 import type { HomeView, KnownBlock } from '@slack/types';
-import { escapeMrkdwn, mention, slackDate, truncate } from '../escape';
-import type { Dashboard, Item } from './models';
-import { duration, itemLine, linesInSections, STAGE_LABELS } from './format';
+import { escapeMrkdwn, slackDate, truncate } from '../escape';
+import type { Completed, Dashboard, Item } from './models';
+import { completedLine, duration, itemLine, linesInSections, STAGE_LABELS } from './format';
 import { groupBlocks, groupsOf } from './status-list';
+import { removeAccessButton } from './thread-buttons';
 
 /** Slack's limit for a Home tab. */
 export const MAX_HOME_BLOCKS = 100;
@@ -27,6 +28,15 @@ export function nobodyHome(): HomeView {
 
 function listBlocks(lines: string[], max: number): KnownBlock[] {
   return linesInSections(lines).slice(0, max).map(section);
+}
+
+/** One section per completion; a completed onboarding's with its Remove access (docs/design.md §15). */
+function completedBlocks(recent: Completed[]): KnownBlock[] {
+  return recent.map((c) => {
+    const row = section(completedLine(c));
+    if (!c.removable) return row;
+    return { ...row, accessory: removeAccessButton({ workflowId: c.workflowId, inviteeName: c.invitee, orgName: c.orgName }) } as KnownBlock;
+  });
 }
 
 export function managerHome(d: Dashboard, now: number): HomeView {
@@ -59,14 +69,7 @@ export function managerHome(d: Dashboard, now: number): HomeView {
 
   blocks.push(divider, header('Recently completed'));
   if (d.recent.length === 0) blocks.push(context(`None in the last ${d.recentDays} days.`));
-  else {
-    const lines = d.recent.map((c) => {
-      const who = `*${escapeMrkdwn(c.invitee)}* · ${escapeMrkdwn(c.orgName)}`;
-      const title = c.link ? `<${c.link}|${who.replace(/\|/g, '/')}>` : who;
-      return `${title} — completed ${slackDate(c.completedAt, c.completedAt)} after ${duration(Date.parse(c.completedAt) - Date.parse(c.startedAt))} · by ${mention(c.requestedBy)}`;
-    });
-    blocks.push(...listBlocks(lines, 5));
-  }
+  else blocks.push(...completedBlocks(d.recent.slice(0, 5)));
 
   blocks.push(divider, header('Median time per stage'));
   if (d.medians.length === 0) blocks.push(context(`No onboarding completed in the last ${d.recentDays} days.`));
@@ -84,9 +87,14 @@ export function managerHome(d: Dashboard, now: number): HomeView {
   return home(blocks);
 }
 
-export function techHome(items: Item[], now: number): HomeView {
+/** A tech's own open onboardings and offboardings, then their recent completions (each a row with its Remove access). */
+export function techHome(items: Item[], now: number, recent: Completed[] = []): HomeView {
   const blocks: KnownBlock[] = [header('Your onboardings'), context(`Updated ${slackDate(now, new Date(now).toISOString())} · start one with \`/invite-lite\``)];
+  const completed = recent.slice(0, 5);
+  // Room kept for the completions, after the open ones.
+  const kept = completed.length > 0 ? completed.length + 2 : 0;
   if (items.length === 0) blocks.push(section('You have no open onboardings.'));
-  else blocks.push(...groupBlocks(groupsOf(items, now), MAX_HOME_BLOCKS - blocks.length, 150));
+  else blocks.push(...groupBlocks(groupsOf(items, now), MAX_HOME_BLOCKS - blocks.length - kept, 150));
+  if (completed.length > 0) blocks.push(divider, header('Recently completed'), ...completedBlocks(completed));
   return home(blocks);
 }

@@ -4,12 +4,15 @@
  * neither, so that queries and views both import it and nothing imports back.
  */
 import { isFinal, STAGES, type Stage, type WaitingOn } from '../../../workflows/stages';
+import type { Process } from '../../../workflows/types';
 
 /** Stages an open onboarding can be in, in the order of the process. */
 export const OPEN_STAGES: readonly Stage[] = STAGES.filter((s) => !isFinal(s));
 
 export interface Item {
   workflowId: string;
+  /** An offboarding's row (docs/design.md §15); absent: an onboarding's. */
+  process?: Process;
   stage: Stage;
   orgId: string | null;
   orgName: string;
@@ -29,6 +32,10 @@ export interface Item {
 
 export interface Completed {
   workflowId: string;
+  /** An offboarding's row (docs/design.md §15); absent: an onboarding's. */
+  process?: Process;
+  /** A completed onboarding whose IT Glue user is known: its access can be removed from here. */
+  removable?: boolean;
   orgName: string;
   invitee: string;
   requestedBy: string;

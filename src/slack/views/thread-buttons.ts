@@ -1,8 +1,11 @@
-/** The thread root's buttons: one for each person action the onboarding accepts now (its own rule). */
-import type { ActionsBlock, Button } from '@slack/web-api';
+/**
+ * The thread root's buttons: one for each person action the onboarding (or offboarding) accepts now
+ * (its own rule), and Remove access on a completed onboarding.
+ */
+import type { ActionsBlock, Button, SectionBlock } from '@slack/web-api';
 import { personActionsNow, type PersonAction } from '../../../workflows/person-actions';
 import type { OnboardingStatus } from '../../../workflows/types';
-import { ACTIONS, type ActionId, pressValue, THREAD_ACTIONS_BLOCK_ID } from '../action-ids';
+import { ACTIONS, type ActionId, pressValue, REMOVE_ACCESS_BLOCK_ID, THREAD_ACTIONS_BLOCK_ID } from '../action-ids';
 import { oneLine } from '../../../workflows/text';
 import { defang } from '../../defang';
 import { truncate } from '../escape';
@@ -56,6 +59,19 @@ export function actionsFor(s: OnboardingStatus): ActionsBlock | null {
   return { type: 'actions', block_id: THREAD_ACTIONS_BLOCK_ID, elements: buttons };
 }
 
+/** "onboarding" or "offboarding", for the words of the buttons both share. */
+function processWord(s: OnboardingStatus): string {
+  return s.process === 'offboarding' ? 'offboarding' : 'onboarding';
+}
+
+/** What Cancel's confirmation says stops. */
+function cancelText(s: OnboardingStatus): string {
+  const who = names(s).invitee;
+  return s.process === 'offboarding'
+    ? `The removal of ${who}'s access stops for good. Anything already done in IT Glue stays as it is.`
+    : `The onboarding of ${who} stops for good. Anything already done in IT Glue stays as it is.`;
+}
+
 /** The button the thread shows for each person action the workflow accepts now. */
 const BUTTONS: Record<PersonAction, (s: OnboardingStatus, value: string) => Button> = {
   changeApprover: (s, value) => personButton(s, 'Ask another contact', 'Ask another contact to approve access for', ACTIONS.askAnotherContact, value),
@@ -73,16 +89,79 @@ const BUTTONS: Record<PersonAction, (s: OnboardingStatus, value: string) => Butt
     }),
   invitationResent: (s, value) => personButton(s, 'Resent', 'Confirm the invitation was resent to', ACTIONS.resent, value, { style: 'primary' }),
   twoFactorConfirmed: (s, value) => personButton(s, '2FA confirmed', 'Confirm 2FA is set up by', ACTIONS.twoFactorConfirmed, value),
-  resume: (s, value) => personButton(s, 'Resume', 'Resume the onboarding of', ACTIONS.resume, value, { style: 'primary' }),
+  resume: (s, value) => personButton(s, 'Resume', `Resume the ${processWord(s)} of`, ACTIONS.resume, value, { style: 'primary' }),
+  approveRemoval: (s, value) =>
+    personButton(s, 'Approve removal', 'Approve removing the access of', ACTIONS.approveRemoval, value, {
+      style: 'primary',
+      confirm: {
+        title: { type: 'plain_text', text: 'Approve the removal?' },
+        text: {
+          type: 'mrkdwn',
+          text: truncate(`${names(s).invitee} loses access to ${names(s).org} at once: out of every group, then the user is deleted in IT Glue.`, 300),
+        },
+        confirm: { type: 'plain_text', text: 'Approve removal' },
+        deny: { type: 'plain_text', text: 'Not yet' },
+      },
+    }),
+  userDeleted: (s, value) => personButton(s, 'User deleted', 'Confirm the IT Glue user is deleted for', ACTIONS.userDeleted, value, { style: 'primary' }),
   cancel: (s, value) =>
-    personButton(s, 'Cancel', 'Cancel the onboarding of', ACTIONS.cancel, value, {
+    personButton(s, 'Cancel', `Cancel the ${processWord(s)} of`, ACTIONS.cancel, value, {
       style: 'danger',
       confirm: {
-        title: { type: 'plain_text', text: 'Cancel this onboarding?' },
-        text: { type: 'mrkdwn', text: truncate(`The onboarding of ${names(s).invitee} stops for good. Anything already done in IT Glue stays as it is.`, 300) },
+        title: { type: 'plain_text', text: `Cancel this ${processWord(s)}?` },
+        text: { type: 'mrkdwn', text: truncate(cancelText(s), 300) },
         confirm: { type: 'plain_text', text: 'Cancel it' },
         deny: { type: 'plain_text', text: 'Keep it' },
         style: 'danger',
       },
     }),
 };
+
+/** Who loses access, to what, as the Remove access button names them (plain text). */
+export interface RemovalTarget {
+  /** The completed onboarding's workflow ID: the button's value. */
+  workflowId: string;
+  inviteeName: string;
+  orgName: string;
+}
+
+/**
+ * Remove access: starts the offboarding of a completed onboarding's user, after Slack asks once
+ * more (docs/design.md §15). Its value is the onboarding's workflow ID; the rest is read from the
+ * onboarding when pressed.
+ */
+export function removeAccessButton(target: RemovalTarget): Button {
+  const who = defang(oneLine(target.inviteeName).trim());
+  const org = defang(oneLine(target.orgName).trim());
+  const phrase = 'Remove the access of';
+  return button('Remove access', ACTIONS.removeAccess, target.workflowId, {
+    style: 'danger',
+    accessibility_label: `${phrase} ${truncate(who, LABEL_MAX - phrase.length - 1)}`,
+    confirm: {
+      title: { type: 'plain_text', text: 'Remove access?' },
+      text: {
+        type: 'plain_text',
+        text: truncate(`Remove the access of ${who} to ${org}? They are taken out of every group now, then you delete the user in IT Glue.`, 300),
+      },
+      confirm: { type: 'plain_text', text: 'Remove access' },
+      deny: { type: 'plain_text', text: 'Keep it' },
+      style: 'danger',
+    },
+  });
+}
+
+/** The completed onboarding's Remove access, beside a line that says what it does; null for anything else. */
+export function removeAccessBlock(s: OnboardingStatus): SectionBlock | null {
+  if (s.process === 'offboarding' || s.stage !== 'COMPLETED' || !s.user) return null;
+  const target = {
+    workflowId: s.workflowId,
+    inviteeName: s.invitee?.name ?? `contact ${s.request.contactId}`,
+    orgName: s.org?.name ?? `organization ${s.request.orgId}`,
+  };
+  return {
+    type: 'section',
+    block_id: REMOVE_ACCESS_BLOCK_ID,
+    text: { type: 'mrkdwn', text: 'Access no longer needed? *Remove access* starts the offboarding.' },
+    accessory: removeAccessButton(target),
+  };
+}

@@ -7,6 +7,8 @@ import { escapeMrkdwn, truncate } from '../escape';
 
 /** Slack's limit on a section's text. */
 export const SECTION_MAX = 3000;
+/** Slack's limit on one field of a section. */
+const FIELD_MAX = 2000;
 
 /** The onboarding's people and product, escaped for mrkdwn, with a stand-in where one is not known yet. */
 export function names(s: OnboardingStatus) {
@@ -22,6 +24,11 @@ export function section(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX) } };
 }
 
+/** One field of the root's facts: a bold label over its value (mrkdwn, already escaped). */
+export function field(label: string, value: string) {
+  return { type: 'mrkdwn' as const, text: truncate(`*${label}*\n${value}`, FIELD_MAX) };
+}
+
 /** Plain words for a stage, for lists and for "resumes at …". */
 export const STAGE_LABEL: Record<Stage, string> = {
   VALIDATING: 'Checking the request',
@@ -32,6 +39,8 @@ export const STAGE_LABEL: Record<Stage, string> = {
   VERIFYING: 'Verifying the IT Glue user',
   AWAITING_ACCEPTANCE: 'Waiting for the invitation to be accepted',
   AWAITING_2FA: 'Waiting for 2FA',
+  REMOVING_ACCESS: 'Removing access',
+  AWAITING_DELETION: "Waiting for the user's deletion in IT Glue",
   COMPLETED: 'Completed',
   REJECTED: 'Rejected',
   DENIED: 'Denied',

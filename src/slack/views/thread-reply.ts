@@ -42,6 +42,13 @@ const EVENT_EMOJI: Record<string, string> = {
   rejected: ':no_entry_sign:',
   completed: ':white_check_mark:',
   'scope-alert': ':rotating_light:',
+  // An offboarding's (docs/design.md §15).
+  'onboarding-cancelled': ':x:',
+  'access-removed': ':scissors:',
+  'delete-user': ':wastebasket:',
+  'user-still-there': ':warning:',
+  'user-deleted': ':white_check_mark:',
+  'receipt-sent': ':email:',
 };
 
 const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g;

@@ -11,8 +11,9 @@ import type { Stage, WaitingOn } from '../../../workflows/stages';
 import { isFinal } from '../../../workflows/stages';
 import type { OnboardingStatus } from '../../../workflows/types';
 import { accessLevel, formatTime, passwordAccess, SIMULATED_ITGLUE } from '../../wording';
-import { actionsFor } from './thread-buttons';
-import { names, section, STAGE_LABEL } from './thread-parts';
+import { actionsFor, removeAccessBlock } from './thread-buttons';
+import { removalDetail, removalFields, removalHeadline, removalSubject, removalTitle } from './thread-offboarding';
+import { field, names, section, STAGE_LABEL } from './thread-parts';
 import { progressLine } from './thread-progress';
 import { oneLine } from '../../../workflows/text';
 import { bold, code, escapeMrkdwn, isSlackUserId, linkTarget, mention, slackDate, truncate } from '../escape';
@@ -30,8 +31,7 @@ export interface ThreadRootOptions {
   dashboardUrl?: string;
 }
 
-/** Slack's limits: one field of a section, a note. */
-const FIELD_MAX = 2000;
+/** Slack's limit is larger; a note is a line or two. */
 const NOTE_MAX = 500;
 
 const STAGE_EMOJI: Record<Stage, string> = {
@@ -43,6 +43,8 @@ const STAGE_EMOJI: Record<Stage, string> = {
   VERIFYING: ':mag:',
   AWAITING_ACCEPTANCE: ':hourglass_flowing_sand:',
   AWAITING_2FA: ':closed_lock_with_key:',
+  REMOVING_ACCESS: ':scissors:',
+  AWAITING_DELETION: ':wastebasket:',
   COMPLETED: ':white_check_mark:',
   REJECTED: ':no_entry_sign:',
   DENIED: ':no_entry:',
@@ -57,6 +59,7 @@ const DEADLINE_LABEL: Partial<Record<Stage, string>> = {
   AWAITING_INVITE: 'Next reminder to the tech',
   AWAITING_ACCEPTANCE: 'Invitation link expires',
   AWAITING_2FA: 'Next 2FA reminder',
+  AWAITING_DELETION: 'Next reminder to the tech',
 };
 
 /** Names as mrkdwn, escaped and on one line, with a placeholder before IT Glue has been read. */
@@ -73,6 +76,8 @@ function cancelledBy(s: OnboardingStatus): string | null {
 /** The stage, said plainly (mrkdwn, escaped): "Waiting for approval by Paula Primary". */
 export function stageHeadline(s: OnboardingStatus): string {
   const n = names(s);
+  const removal = s.process === 'offboarding' ? removalHeadline(s) : null;
+  if (removal) return removal;
   switch (s.stage) {
     case 'VALIDATING':
       return 'Checking the request in IT Glue';
@@ -106,14 +111,20 @@ export function stageHeadline(s: OnboardingStatus): string {
     }
     case 'STALLED':
       return 'Stalled: needs a manager';
+    case 'REMOVING_ACCESS':
+    case 'AWAITING_DELETION':
+      // An offboarding's own stages, said above.
+      return STAGE_LABEL[s.stage];
   }
 }
 
 function waitingOnText(waitingOn: WaitingOn, s: OnboardingStatus): string | null {
   const n = names(s);
   switch (waitingOn) {
-    case 'approver':
-      return n.approver ? `${n.approver}, the approver` : 'the approver';
+    case 'approver': {
+      const role = s.process === 'offboarding' ? 'the primary contact' : 'the approver';
+      return n.approver ? `${n.approver}, ${role}` : role;
+    }
     case 'tech':
       return `${mention(s.request.requestedBy)} or another tech`;
     case 'invitee':
@@ -132,7 +143,9 @@ export function deadlineText(deadline: string): string {
 
 function approvalText(s: OnboardingStatus): string {
   const e = s.evidence;
-  if (e?.via === 'not-needed') return 'Not needed: the invitee is the primary contact';
+  if (e?.via === 'not-needed') return s.process === 'offboarding' ? `Not needed: ${escapeMrkdwn(e.reason)}` : 'Not needed: the invitee is the primary contact';
+  if (e?.via === 'manager') return `Approved by ${mention(e.by)}, a manager, ${slackDate(e.at, formatTime(e.at))}`;
+  if (s.process === 'offboarding' && s.stage === 'AWAITING_APPROVAL' && s.waitingOn === 'manager') return 'A manager, in Slack';
   if (e?.via === 'offline') return `Received by ${escapeMrkdwn(e.channel)}, recorded by ${mention(e.recordedBy)}`;
   if (e?.via === 'link') {
     const verb = e.decision === 'approve' ? 'Approved' : 'Denied';
@@ -144,10 +157,6 @@ function approvalText(s: OnboardingStatus): string {
   }
   if (s.approver) return escapeMrkdwn(oneLine(s.approver.name));
   return s.stage === 'VALIDATING' ? 'To be found' : 'None';
-}
-
-function field(label: string, value: string) {
-  return { type: 'mrkdwn' as const, text: truncate(`*${label}*\n${value}`, FIELD_MAX) };
 }
 
 /** The exact steps for the tech in AWAITING_INVITE (docs/design.md §4.5, the MSP's procedure). */
@@ -215,20 +224,14 @@ function stageDetail(s: OnboardingStatus): string | null {
 /** The thread's root message for the onboarding's current status. */
 export function threadRoot(s: OnboardingStatus, options: ThreadRootOptions = {}): SlackMessage {
   const n = names(s);
+  const offboarding = s.process === 'offboarding';
   const headline = stageHeadline(s);
   const status: string[] = [`${STAGE_EMOJI[s.stage]} *${headline}*`, progressLine(s)];
   const waiting = isFinal(s.stage) ? null : waitingOnText(s.waitingOn, s);
   if (waiting) status.push(`*Waiting on:* ${waiting}`);
   if (s.deadline && !isFinal(s.stage)) status.push(`*${DEADLINE_LABEL[s.stage] ?? 'Next deadline'}:* ${deadlineText(s.deadline)}`);
 
-  const fields = [
-    field('Organization', n.org),
-    field('Invitee', s.invitee ? `${n.invitee}\n${escapeMrkdwn(s.invitee.email)}` : n.invitee),
-    field('Access', escapeMrkdwn(accessLevel(s.request))),
-    field('Password access', escapeMrkdwn(passwordAccess(s.request))),
-  ];
-  if (s.groupNames.length > 0) fields.push(field(s.groupNames.length === 1 ? 'Group' : 'Groups', s.groupNames.map(escapeMrkdwn).join(', ')));
-  fields.push(field('Approval', approvalText(s)));
+  const fields = offboarding ? removalFields(s, approvalText(s)) : onboardingFields(s);
   if (s.request.ticket) fields.push(field('Ticket', escapeMrkdwn(s.request.ticket)));
   fields.push(field('Requested by', mention(s.request.requestedBy)));
   if (s.request.note) fields.push(field('Note', escapeMrkdwn(truncate(s.request.note, NOTE_MAX))));
@@ -237,12 +240,28 @@ export function threadRoot(s: OnboardingStatus, options: ThreadRootOptions = {})
   if (options.dashboardUrl) context.push(`<${linkTarget(options.dashboardUrl)}|Details>`);
   if (s.itglueSimulated) context.push(`:warning: ${escapeMrkdwn(SIMULATED_ITGLUE)}`);
 
-  const blocks: Block[] = [section(`*Onboarding: ${n.invitee}, ${n.org}*`), section(status.join('\n')), { type: 'section', fields: fields.slice(0, 10) }];
-  const detail = stageDetail(s);
+  const title = offboarding ? removalTitle(s) : `*Onboarding: ${n.invitee}, ${n.org}*`;
+  const blocks: Block[] = [section(title), section(status.join('\n')), { type: 'section', fields: fields.slice(0, 10) }];
+  const detail = (offboarding ? removalDetail(s) : null) ?? stageDetail(s);
   if (detail) blocks.push(section(detail));
   blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) } satisfies ContextBlock);
-  const actions = actionsFor(s);
+  const actions = actionsFor(s) ?? removeAccessBlock(s);
   if (actions) blocks.push(actions);
 
-  return { text: `Onboarding of ${n.invitee} (${n.org}): ${headline}`, blocks };
+  const subject = offboarding ? removalSubject(s) : `Onboarding of ${n.invitee} (${n.org})`;
+  return { text: `${subject}: ${headline}`, blocks };
+}
+
+/** An onboarding's facts: who is invited where, with which access, approved how. */
+function onboardingFields(s: OnboardingStatus) {
+  const n = names(s);
+  const fields = [
+    field('Organization', n.org),
+    field('Invitee', s.invitee ? `${n.invitee}\n${escapeMrkdwn(s.invitee.email)}` : n.invitee),
+    field('Access', escapeMrkdwn(accessLevel(s.request))),
+    field('Password access', escapeMrkdwn(passwordAccess(s.request))),
+  ];
+  if (s.groupNames.length > 0) fields.push(field(s.groupNames.length === 1 ? 'Group' : 'Groups', s.groupNames.map(escapeMrkdwn).join(', ')));
+  fields.push(field('Approval', approvalText(s)));
+  return fields;
 }

@@ -3,7 +3,9 @@ import { ACTIONS } from '../../action-ids';
 import { authorize } from '../../authorization';
 import type { SlackDeps } from '../../deps';
 import { INVITE } from '../../views/invite-modal';
+import { OFFBOARD } from '../../views/offboard-modal';
 import { modalPress, threadPress } from '../../middleware/thread-press';
+import { approveRemoval } from './approve-removal';
 import { askAnotherContact } from './ask-another-contact';
 import { cancel } from './cancel';
 import { fixed } from './fixed';
@@ -11,11 +13,14 @@ import { invitationSent } from './invitation-sent';
 import { inviteGroupsChosen } from './invite-groups-chosen';
 import { inviteKindChosen } from './invite-kind-chosen';
 import { inviteOrganizationChosen } from './invite-organization-chosen';
+import { offboardOrganizationChosen } from './offboard-organization-chosen';
 import { recordOfflineApproval } from './record-offline-approval';
+import { removeAccess } from './remove-access';
 import { resent } from './resent';
 import { resume } from './resume';
 import { settingsConfirmed } from './settings-confirmed';
 import { twoFactorConfirmed } from './two-factor-confirmed';
+import { userDeleted } from './user-deleted';
 
 export function registerActions(app: App, deps: SlackDeps): void {
   const tech = authorize(deps.roles, 'tech', deps.log);
@@ -26,6 +31,8 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction>(INVITE.org.action, tech, inviteOrganizationChosen(deps));
   app.action<BlockAction>(INVITE.kind.action, tech, inviteKindChosen(deps));
   app.action<BlockAction>(INVITE.groups.action, tech, inviteGroupsChosen(deps));
+  // The /offboard-lite modal.
+  app.action<BlockAction>(OFFBOARD.org.action, tech, offboardOrganizationChosen(deps));
 
   // The onboarding thread's buttons: rights, then which onboarding and drawing the press is about;
   // the listener sends the action, which the onboarding judges.
@@ -41,4 +48,9 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction>(ACTIONS.resent, tech, press, resent(deps));
   app.action<BlockAction>(ACTIONS.twoFactorConfirmed, tech, press, twoFactorConfirmed(deps));
   app.action<BlockAction>(ACTIONS.resume, manager, press, resume(deps));
+  // An offboarding's (docs/design.md §15), and Remove access on a completed onboarding.
+  const approver = authorize(deps.roles, 'manager', deps.log, 'Only a manager can approve a removal. Nothing was changed.');
+  app.action<BlockAction>(ACTIONS.approveRemoval, approver, press, approveRemoval(deps));
+  app.action<BlockAction>(ACTIONS.userDeleted, tech, press, userDeleted(deps));
+  app.action<BlockAction>(ACTIONS.removeAccess, tech, press, removeAccess(deps));
 }

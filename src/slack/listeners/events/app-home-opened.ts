@@ -1,8 +1,8 @@
-/** The App Home tab: a manager's dashboard, a tech's own open onboardings, or a short notice for others. */
+/** The App Home tab: a manager's dashboard, a tech's own open onboardings and recent completions, or a short notice for others. */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { rightsOf } from '../../authorization';
 import type { SlackDeps } from '../../deps';
-import { managerDashboard, openOnboardings } from '../../overview';
+import { managerDashboard, techDashboard } from '../../overview';
 import { managerHome, nobodyHome, techHome } from '../../views/home';
 
 export function appHomeOpened(deps: SlackDeps) {
@@ -13,7 +13,7 @@ export function appHomeOpened(deps: SlackDeps) {
     const view = rights.manager
       ? managerHome(await managerDashboard(deps, now), now)
       : rights.tech
-        ? techHome((await openOnboardings(deps, { requestedBy: event.user }, now)).items, now)
+        ? await techDashboard(deps, event.user, now).then(({ open, recent }) => techHome(open, now, recent))
         : nobodyHome();
     await client.views.publish({ user_id: event.user, view });
   };

@@ -3,13 +3,16 @@ import { authorize } from '../../authorization';
 import type { SlackDeps } from '../../deps';
 import { CHANGE_APPROVER_CALLBACK_ID, OFFLINE_APPROVAL_CALLBACK_ID } from '../../views/approval-modals';
 import { INVITE_CALLBACK_ID } from '../../views/invite-modal';
+import { OFFBOARD_CALLBACK_ID } from '../../views/offboard-modal';
 import { approverChosen } from './approver-chosen';
 import { inviteSubmitted } from './invite-submitted';
+import { offboardSubmitted } from './offboard-submitted';
 import { offlineApprovalRecorded } from './offline-approval-recorded';
 
 export function registerViews(app: App, deps: SlackDeps): void {
   const tech = authorize(deps.roles, 'tech', deps.log);
   app.view(INVITE_CALLBACK_ID, tech, inviteSubmitted(deps));
+  app.view(OFFBOARD_CALLBACK_ID, tech, offboardSubmitted(deps));
   app.view(CHANGE_APPROVER_CALLBACK_ID, tech, approverChosen(deps));
   app.view(OFFLINE_APPROVAL_CALLBACK_ID, tech, offlineApprovalRecorded(deps));
 }
