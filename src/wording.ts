@@ -19,7 +19,6 @@ export function accessLevel(request: Pick<OnboardingRequest, 'kind' | 'myGlueRol
 export const SIMULATED_ITGLUE =
   'IT Glue is simulated (ITGLUE_API_KEY is unset): the organization and people are placeholders, and nothing was read from or done in IT Glue';
 
-
 /** A MyGlue user's passwords, as the groups leave them: "visible" or "hidden" (after "Passwords: "). */
 export function passwordsVisibility(visible: boolean): 'visible' | 'hidden' {
   return visible ? 'visible' : 'hidden';

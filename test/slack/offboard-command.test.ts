@@ -293,7 +293,7 @@ describe('the submission', () => {
     expect(optionValues(block(view, 'contact'))).toContain(staffContactId);
     const { answer } = await h.submit(view, USERS.tech, values(org.acme, { contact: staffContactId }));
     const error = errorsOf(answer)[`contact:${org.acme}`]!;
-    expect(error).toContain('The IT Glue user tom.tech@northwind.test has role Manager: an MSP staff account, not a customer\'s Lite user.');
+    expect(error).toContain("The IT Glue user tom.tech@northwind.test has role Manager: an MSP staff account, not a customer's Lite user.");
     const count = await h.temporal.client.workflow.count(`WorkflowId = "offboarding:${org.acme}:${SEED.user.tech}"`);
     expect(count.count).toBe(0);
   });
