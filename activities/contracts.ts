@@ -7,7 +7,6 @@ import type {
   DecisionResult,
   ItGlueUser,
   OffboardingRequest,
-  OffboardingValidation,
   OnboardingEvent,
   OnboardingRequest,
   OnboardingStatus,
@@ -15,8 +14,49 @@ import type {
   Person,
   Process,
   ThreadRef,
-  Validation,
 } from '../workflows/types';
+
+/** What IT Glue said of an onboarding's request (validateRequest). */
+export type Validation =
+  | {
+      ok: true;
+      org: Organization;
+      invitee: Person;
+      /** The person who must approve; null when the invitee is the primary contact. */
+      approver: Person | null;
+      /** The group the user must be in (by the password-access choice, or the MyGlue groups). */
+      groupNames: string[];
+      /** A pending (not yet accepted) invitation already in IT Glue. */
+      existingUser: ItGlueUser | null;
+      /**
+       * MyGlue: whether the user will see stored passwords, as the chosen groups' denied asset types
+       * decide. Absent for IT Glue Lite (the request's choice stands) and in results recorded before it was computed.
+       */
+      passwordAccess?: boolean;
+      /** IT Glue was not asked: the stand-ins that run without ITGLUE_API_KEY made this up. */
+      simulated?: boolean;
+    }
+  | { ok: false; reason: string };
+
+/** What IT Glue said of an offboarding's request (docs/design.md §15). */
+export type OffboardingValidation =
+  | {
+      ok: true;
+      org: Organization;
+      /** The contact whose access is taken away. */
+      contact: Person;
+      /** Their IT Glue user as it is now. */
+      user: ItGlueUser;
+      /**
+       * The organization's primary contact (the approver where the policy asks one, and the
+       * receipt's addressee), or the approver the request names; null when the rule finds none or
+       * several, and `primaryContactProblem` says so.
+       */
+      primaryContact: Person | null;
+      primaryContactProblem?: string;
+      simulated?: boolean;
+    }
+  | { ok: false; reason: string };
 
 export interface VerifyInput {
   request: OnboardingRequest;
@@ -216,8 +256,10 @@ export interface RemovalReceipt extends MailContext {
   groupsLeft: string[];
   authorizationRemoved: boolean;
   deletedAt: string;
-  /** How the removal was approved, in words (e.g. "approved by you at …", "approved by a manager"). */
+  /** How the removal was approved, in words (e.g. "approved by Paula Primary", "no approval needed"). */
   approval: string;
+  /** When it was approved (ISO); null when no approval was needed. */
+  approvedAt: string | null;
 }
 
 export interface SlackActivities {

@@ -1,13 +1,4 @@
-/**
- * The onboarding's and the offboarding's IT Glue activities, on the IT Glue task queue. IT Glue failures become
- * Temporal failures: a bad key, an unknown record, a refused request or an answer that cannot be
- * read is not retried (the onboarding stalls with the reason); rate limits and outages are retried,
- * after Retry-After when IT Glue sends one. Each activity's IT Glue requests are aborted when the
- * activity is cancelled, and each answer is a heartbeat (src/temporal/heartbeat.ts).
- */
-import { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type UpdateDefinition } from '@temporalio/client';
 import { recordAuthorizations } from '../src/itglue/authorization';
-import type { ItGlueClient } from '../src/itglue/client';
 import { notContactsUserRefusal, staffUserRefusal } from '../src/itglue/customer-user';
 import { isPrimaryContact, ItGlueDirectory } from '../src/itglue/directory';
 import { checkContact, existingUserRefusal, kindRefusal, selfApproval, type ContactRole } from '../src/itglue/eligibility';
@@ -16,54 +7,24 @@ import { ItGlueGroups } from '../src/itglue/groups';
 import { passwordVisibility } from '../src/itglue/password-access';
 import { userResource, type ItGlueContact, type ItGlueGroup } from '../src/itglue/schemas';
 import { readUserActivity } from '../src/itglue/user-activity';
-import { WORKFLOW_TYPES } from '../src/onboardings';
-import { heartbeatWhile } from '../src/temporal/heartbeat';
-import { visibilityQuery } from '../src/temporal/visibility-query';
 import { groupMismatches, sharedGroupMismatch, userMismatches } from '../src/itglue/verification';
-import {
-  authorizationRecord,
-  authorizationRecordWorkflowId,
-  recordAuthorizedContact,
-  removeAuthorizedContact,
-  type AuthorizedContact,
-} from '../workflows/authorization-record';
-import { ensureCustomerGroup, groupCreation, groupCreationWorkflowId } from '../workflows/group-creation';
-import { addGroupMember, groupMembership, groupMembershipWorkflowId, removeGroupMember } from '../workflows/group-membership';
-import { ONBOARDING_STAGE, userGone, userObserved } from '../workflows/messages';
 import { customerGroupFor, customerGroupNames, organizationAccessOf, type Policy } from '../workflows/policy';
-import {
-  offboardedUserOf,
-  userFingerprint,
-  type ItGlueUser,
-  type OffboardingRequest,
-  type OffboardingValidation,
-  type OnboardingMemo,
-  type OnboardingRequest,
-  type Person,
-  type Validation,
-} from '../workflows/types';
+import type { ItGlueUser, OffboardingRequest, OnboardingRequest, Person } from '../workflows/types';
 import { guarded } from './itglue-requests';
+import { userSweep } from './itglue-sweep';
+import { singleWriters, writerFailure, type ItGlueActivityDeps } from './itglue-writers';
 import type {
   AuthorizedContactsInput,
+  OffboardingValidation,
+  Validation,
   UserActivityInput,
   ItGlueActivities,
   ItGlueMaintenanceActivities,
   RemoveAccessInput,
   RemovedAccess,
-  SweepReport,
   Verification,
   VerifyInput,
 } from './contracts';
-
-export interface ItGlueActivityDeps {
-  client: ItGlueClient;
-  temporal: Client;
-  /** The main task queue, where the group-membership and authorization-record workflows run. */
-  taskQueue: string;
-}
-
-/** Stages in which an onboarding waits for news of its IT Glue user. */
-const WATCHING_STAGES = ['AWAITING_INVITE', 'VERIFYING', 'AWAITING_ACCEPTANCE', 'AWAITING_2FA'];
 
 function person(contact: ItGlueContact): Person {
   return {
@@ -74,10 +35,13 @@ function person(contact: ItGlueContact): Person {
   };
 }
 
+export type { ItGlueActivityDeps } from './itglue-writers';
+
 export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActivities & ItGlueMaintenanceActivities {
-  const { client, temporal, taskQueue } = deps;
+  const { client, temporal } = deps;
   const directory = new ItGlueDirectory(client);
   const groups = new ItGlueGroups(client);
+  const { createCustomerGroup, changeGroup, addToAuthorizationRecord, removeFromAuthorizationRecord } = singleWriters(deps);
 
   /** The contact when it belongs to the organization and has an email; otherwise why not. */
   async function contactOf(org: { id: string; name: string }, contactId: string, role: ContactRole): Promise<ItGlueContact | string> {
@@ -151,69 +115,6 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
       existingUser: existing,
       ...(passwordAccess === undefined ? {} : { passwordAccess }),
     };
-  }
-
-  /**
-   * An Update to one of the single writers (one workflow per group, per organization's Site Summary,
-   * per organization's group creation), started with it when it is not running; heartbeats meanwhile.
-   */
-  function toWriter<R, A extends [unknown]>(
-    update: UpdateDefinition<R, A>,
-    args: A,
-    workflow: (key: string) => Promise<void>,
-    workflowId: string,
-    key: string,
-  ): Promise<R> {
-    return heartbeatWhile(
-      temporal.workflow.executeUpdateWithStart(update, {
-        args,
-        startWorkflowOperation: new WithStartWorkflowOperation(workflow, { workflowId, taskQueue, args: [key], workflowIdConflictPolicy: 'USE_EXISTING' }),
-      }),
-    );
-  }
-
-  /** Through the organization's single group creator (workflows/group-creation.ts). */
-  function createCustomerGroup(orgId: string, name: string): Promise<{ id: string; created: boolean }> {
-    return toWriter(ensureCustomerGroup, [name], groupCreation, groupCreationWorkflowId(orgId), orgId);
-  }
-
-  /** Through the group's single writer (workflows/group-membership.ts). */
-  function changeGroup(change: 'add' | 'remove', groupId: string, userId: string): Promise<string[]> {
-    return toWriter(change === 'add' ? addGroupMember : removeGroupMember, [userId], groupMembership, groupMembershipWorkflowId(groupId), groupId);
-  }
-
-  /**
-   * A writer's failure as the writer's IT Glue activity ended (retried there or not), named by
-   * `context` where given: retrying the caller cannot mend what the writer gave up on. Any other
-   * error (Temporal out of reach) as it is.
-   */
-  function writerFailure(error: unknown, context?: string): unknown {
-    const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
-    if (!(cause instanceof ApplicationFailure)) return error;
-    const message = context ? `${context}: ${cause.message}` : cause.message;
-    return ApplicationFailure.create({ message, type: cause.type ?? undefined, nonRetryable: cause.nonRetryable === true });
-  }
-
-  /**
-   * Through the single writer of the org's authorization record (workflows/authorization-record.ts).
-   * Its failure reaches the onboarding as it came from IT Glue: a missing or doubled asset or a
-   * refused write is not retried (the onboarding stalls with the reason), an outage is.
-   */
-  async function addToAuthorizationRecord(orgId: string, contact: AuthorizedContact): Promise<string[]> {
-    try {
-      return await toWriter(recordAuthorizedContact, [contact], authorizationRecord, authorizationRecordWorkflowId(orgId), orgId);
-    } catch (error) {
-      throw writerFailure(error);
-    }
-  }
-
-  /** The same writer takes the contact out; whether it was there. A missing asset has nothing to take out. */
-  async function removeFromAuthorizationRecord(orgId: string, contact: AuthorizedContact): Promise<boolean> {
-    try {
-      return (await toWriter(removeAuthorizedContact, [contact], authorizationRecord, authorizationRecordWorkflowId(orgId), orgId)).removed;
-    } catch (error) {
-      throw writerFailure(error);
-    }
   }
 
   /** The reason a group write failed, for a mismatch the tech can act on. */
@@ -372,78 +273,6 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     };
   }
 
-  /** Sends one signal to each workflow, 50 at a time; one that finished meanwhile is left alone. */
-  async function signalEach<T>(targets: T[], send: (target: T) => Promise<void>): Promise<void> {
-    for (let i = 0; i < targets.length; i += 50) {
-      await heartbeatWhile(Promise.all(targets.slice(i, i + 50).map((t) => send(t).catch(() => undefined))));
-    }
-  }
-
-  async function sweepUsers(): Promise<SweepReport> {
-    const before = client.requestCount;
-    const waiting: { workflowId: string; memo: Partial<OnboardingMemo> }[] = [];
-    const query = visibilityQuery()
-      .where('WorkflowType', '=', 'onboarding')
-      .where('ExecutionStatus', '=', 'Running')
-      .whereIn(ONBOARDING_STAGE, WATCHING_STAGES)
-      .toString();
-    // Offboardings waiting for their user's deletion (docs/design.md §15), this deployment's only:
-    // the user ID is in the workflow ID, so no IT Glue request is made for any of them.
-    const deletions = visibilityQuery()
-      .where('WorkflowType', '=', WORKFLOW_TYPES.offboarding)
-      .where('ExecutionStatus', '=', 'Running')
-      .where(ONBOARDING_STAGE, '=', 'AWAITING_DELETION')
-      .where('TaskQueue', '=', taskQueue)
-      .toString();
-    const awaitingDeletion: { workflowId: string; userId: string }[] = [];
-    const listing = (async () => {
-      for await (const w of temporal.workflow.list({ query })) {
-        waiting.push({ workflowId: w.workflowId, memo: (w.memo ?? {}) as Partial<OnboardingMemo> });
-      }
-    })();
-    const deletionListing = (async () => {
-      for await (const w of temporal.workflow.list({ query: deletions })) {
-        const userId = offboardedUserOf(w.workflowId);
-        if (userId) awaitingDeletion.push({ workflowId: w.workflowId, userId });
-      }
-    })();
-    await heartbeatWhile(Promise.all([listing, deletionListing]));
-    if (waiting.length === 0 && awaitingDeletion.length === 0) {
-      // Nothing to look for; one small request keeps the API key in use.
-      await client.request('GET', '/users', { 'page[size]': 1 });
-      return { users: 0, waiting: 0, signalled: 0, itglueRequests: client.requestCount - before };
-    }
-    const wantedEmails = new Set(waiting.map((w) => w.memo.inviteeEmail).filter((e): e is string => !!e));
-    const wantedIds = new Set(awaitingDeletion.map((o) => o.userId));
-    const found = new Map<string, ItGlueUser>();
-    const stillThere = new Set<string>();
-    let users = 0;
-    // The whole list, or a failure: a user is taken for deleted only when a complete list lacks it.
-    for await (const page of client.pages('/users', userResource)) {
-      users += page.length;
-      for (const user of page) {
-        const email = user.email.toLowerCase();
-        if (wantedEmails.has(email)) found.set(email, user);
-        if (wantedIds.has(user.id)) stillThere.add(user.id);
-      }
-    }
-    const changed = waiting.flatMap((w) => {
-      const user = w.memo.inviteeEmail ? found.get(w.memo.inviteeEmail) : undefined;
-      return user && userFingerprint(user) !== w.memo.userFingerprint ? [{ workflowId: w.workflowId, user }] : [];
-    });
-    await signalEach(changed, ({ workflowId, user }) => temporal.workflow.getHandle(workflowId).signal(userObserved, user));
-    // The offboarding reads the user once more before it takes it for deleted.
-    const gone = awaitingDeletion.filter((o) => !stillThere.has(o.userId));
-    await signalEach(gone, ({ workflowId, userId }) => temporal.workflow.getHandle(workflowId).signal(userGone, { userId }));
-    return {
-      users,
-      waiting: waiting.length,
-      signalled: changed.length,
-      itglueRequests: client.requestCount - before,
-      ...(awaitingDeletion.length > 0 ? { awaitingDeletion: awaitingDeletion.length, gone: gone.length } : {}),
-    };
-  }
-
   return {
     validateRequest: guarded(validateRequest),
     findContact: guarded(async (orgId: string, contactId: string) => {
@@ -468,7 +297,7 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
       return { id: (await groups.create(name, [orgId])).id, created: true };
     }),
     changeGroupMembers: guarded(async (groupId: string, change: { add: string[]; remove: string[] }) => (await groups.changeMembers(groupId, change)).memberIds),
-    sweepUsers: guarded(sweepUsers),
+    sweepUsers: guarded(userSweep(deps)),
     validateOffboarding: guarded(validateOffboarding),
     removeAccess: guarded(removeAccess),
     userById: guarded(userById),

@@ -9,6 +9,7 @@ import { FIGURES, type Figures } from './support/results';
 
 const LABELS: Record<keyof Figures, string> = {
   onboardings: 'onboardings run',
+  offboardings: 'offboardings run',
   crashes: 'crashes injected',
   lost: 'onboardings lost',
   duplicateSideEffects: 'duplicate side effects',

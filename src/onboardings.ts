@@ -12,16 +12,15 @@ import { scopeWatchStatus } from '../workflows/scope-watch';
 import { isFinal, isStage, STAGES, type Stage } from '../workflows/stages';
 import {
   offboardingIdFor,
-  OVERVIEW_MEMO,
   workflowIdFor,
   type OffboardingRequest,
   type Process,
   type DecisionInput,
   type DecisionResult,
-  type OnboardingOverview,
   type OnboardingRequest,
   type OnboardingStatus,
 } from '../workflows/types';
+import { OVERVIEW_MEMO, type OnboardingOverview } from '../workflows/memo';
 import { plainValue, UnsafeQueryValueError, visibilityQuery } from './temporal/visibility-query';
 
 export const WORKFLOW_TYPE = 'onboarding';

@@ -103,7 +103,8 @@ function receipt(over: Partial<RemovalReceipt> = {}): RemovalReceipt {
     groupsLeft: ['Customer - No Password Access', '<i>Dental</i> & Co'],
     authorizationRemoved: true,
     deletedAt: '2031-07-08T09:30:00.000Z',
-    approval: 'approved by Zoé Émile at 2031-07-06T12:05:00.000Z',
+    approval: 'approved by Zoé Émile',
+    approvedAt: '2031-07-06T12:05:00.000Z',
     ...over,
   };
 }
@@ -307,7 +308,7 @@ describe('removal receipt', () => {
   });
 
   it('says so when the user was in no group and the contact was not in the authorization record; MyGlue is named', async () => {
-    const base = receipt({ groupsLeft: [], authorizationRemoved: false, approval: 'no approval needed', reason: undefined });
+    const base = receipt({ groupsLeft: [], authorizationRemoved: false, approval: 'no approval needed', approvedAt: null, reason: undefined });
     await mail().activities.sendRemovalReceipt({ ...base, request: { ...base.request, kind: 'myglue' } });
     const [m] = smtp.received;
     expect(m!.parsed.subject).toBe('MyGlue access removed: <script>alert(1)</script> (Müller & Söhne <Dental>)');

@@ -1,12 +1,12 @@
 /**
- * The shape the code keeps: production files short enough to read, and the onboarding's process in
- * one screen. Function length in workflows/ is Biome's (biome.jsonc), import cycles too.
+ * The shape the code keeps: production files short enough to read, and each process (onboarding,
+ * offboarding) in one screen. Function length in workflows/ is Biome's (biome.jsonc), import cycles too.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isFinal, STAGES } from '../workflows/stages';
+import { isFinal, OPEN_STAGES_OF, STAGES } from '../workflows/stages';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PRODUCTION = ['src', 'workflows', 'activities'];
@@ -30,11 +30,16 @@ describe('the code’s shape', () => {
     expect(long).toEqual([]);
   });
 
-  it('shows the onboarding’s stages in order in one screen', () => {
-    const index = readFileSync(join(ROOT, 'workflows/onboarding/index.ts'), 'utf8');
+  it.each(['onboarding', 'offboarding'] as const)('shows the %s’s stages in order in one screen', (process) => {
+    const index = readFileSync(join(ROOT, `workflows/${process}/index.ts`), 'utf8');
     expect(index.split('\n').length).toBeLessThanOrEqual(80);
     const order = [...index.matchAll(/^ {2}([A-Z_0-9]+): \w+,/gm)].map((m) => m[1]);
-    // Every stage that is not final, in the order a normal run passes them.
-    expect(order).toEqual(STAGES.filter((stage) => !isFinal(stage)));
+    // Every open stage of the process, in the order a normal run passes them.
+    expect(order).toEqual(OPEN_STAGES_OF[process]);
+  });
+
+  it('gives every open stage to a process', () => {
+    const open = new Set<string>([...OPEN_STAGES_OF.onboarding, ...OPEN_STAGES_OF.offboarding]);
+    expect(STAGES.filter((stage) => !isFinal(stage) && !open.has(stage))).toEqual([]);
   });
 });

@@ -30,6 +30,22 @@ export function isFinal(stage: Stage): boolean {
   return FINAL_STAGES.includes(stage);
 }
 
+/** Each process's open stages, in the order a normal run passes them (STALLED, which waits for a manager, last). */
+export const OPEN_STAGES_OF = {
+  onboarding: [
+    'VALIDATING',
+    'AWAITING_APPROVAL',
+    'RECORDING_AUTHORIZATION',
+    'SENDING_INSTRUCTIONS',
+    'AWAITING_INVITE',
+    'VERIFYING',
+    'AWAITING_ACCEPTANCE',
+    'AWAITING_2FA',
+    'STALLED',
+  ],
+  offboarding: ['VALIDATING', 'AWAITING_APPROVAL', 'REMOVING_ACCESS', 'AWAITING_DELETION', 'STALLED'],
+} as const satisfies Record<'onboarding' | 'offboarding', readonly Stage[]>;
+
 export function isStage(value: string): value is Stage {
   return (STAGES as readonly string[]).includes(value);
 }

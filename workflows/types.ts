@@ -69,27 +69,6 @@ export interface SettingsConfirmation {
   items: string[];
 }
 
-export type Validation =
-  | {
-      ok: true;
-      org: Organization;
-      invitee: Person;
-      /** The person who must approve; null when the invitee is the primary contact. */
-      approver: Person | null;
-      /** The group the user must be in (by the password-access choice, or the MyGlue groups). */
-      groupNames: string[];
-      /** A pending (not yet accepted) invitation already in IT Glue. */
-      existingUser: ItGlueUser | null;
-      /**
-       * MyGlue: whether the user will see stored passwords, as the chosen groups' denied asset types
-       * decide. Absent for IT Glue Lite (the request's choice stands) and in results recorded before it was computed.
-       */
-      passwordAccess?: boolean;
-      /** IT Glue was not asked: the stand-ins that run without ITGLUE_API_KEY made this up. */
-      simulated?: boolean;
-    }
-  | { ok: false; reason: string };
-
 export type Decision = 'approve' | 'deny';
 
 export interface DecisionInput {
@@ -113,26 +92,6 @@ export interface DecisionResult {
   round: number;
   decidedAt: string;
 }
-
-/** What IT Glue said of an offboarding's request (docs/design.md §15). */
-export type OffboardingValidation =
-  | {
-      ok: true;
-      org: Organization;
-      /** The contact whose access is taken away. */
-      contact: Person;
-      /** Their IT Glue user as it is now. */
-      user: ItGlueUser;
-      /**
-       * The organization's primary contact (the approver where the policy asks one, and the
-       * receipt's addressee), or the approver the request names; null when the rule finds none or
-       * several, and `primaryContactProblem` says so.
-       */
-      primaryContact: Person | null;
-      primaryContactProblem?: string;
-      simulated?: boolean;
-    }
-  | { ok: false; reason: string };
 
 export type OfflineChannel = 'fax' | 'postal-mail' | 'email';
 
@@ -332,70 +291,6 @@ export interface OnboardingInput {
   /** Present when the workflow continued as new: everything it had. */
   carried?: OnboardingStatus;
   progress?: Progress;
-}
-
-/** What the onboarding knows of its IT Glue user, as one comparable string (kept in the memo). */
-export function userFingerprint(user: ItGlueUser | null): string | null {
-  if (!user) return null;
-  return [user.id, user.roleName, user.myGlue, user.invitationSentAt, user.invitationAcceptedAt, user.currentSignInAt].join('|');
-}
-
-/** The onboarding's memo: what the IT Glue sweep needs to match users to onboardings. */
-export interface OnboardingMemo {
-  inviteeEmail: string;
-  userFingerprint: string | null;
-}
-
-/** Events after which an onboarding is late for a person even before its deadline. */
-const LATE_EVENTS = new Set(['escalated', 'tech-reminder', 'invite-expired']);
-
-/**
- * Late whatever its deadline: the invitation expired, or the person waited on had to be reminded
- * or was escalated past in the current stage (a new approver starts the approval clock again).
- */
-export function isLate(status: Pick<OnboardingStatus, 'stages' | 'events' | 'subState'>): boolean {
-  if (status.subState === 'INVITE_EXPIRED') return true;
-  const enteredAt = status.stages[status.stages.length - 1]?.enteredAt ?? '';
-  const since = status.events.reduce((latest, e) => (e.type === 'approver-changed' && e.at > latest ? e.at : latest), enteredAt);
-  return status.events.some((e) => e.at >= since && LATE_EVENTS.has(e.type));
-}
-
-/** The memo key under which an onboarding publishes its OnboardingOverview. */
-export const OVERVIEW_MEMO = 'overview';
-
-/**
- * What the Slack overviews (/onboarding-status, App Home) show of an open onboarding, published
- * in its memo before each wait so that they can be drawn from a visibility list alone. Memos are
- * not searchable (names may be in them; search attributes hold none).
- */
-export interface OnboardingOverview {
-  stage: Stage;
-  orgName: string | null;
-  inviteeName: string | null;
-  /** When the onboarding started (its first run, across continue-as-new). */
-  startedAt: string;
-  waitingOn: WaitingOn;
-  subState: SubState | null;
-  deadline: string | null;
-  /** See isLate. */
-  late: boolean;
-  reason: string | null;
-  thread: ThreadRef | null;
-}
-
-export function overviewOf(s: OnboardingStatus): OnboardingOverview {
-  return {
-    stage: s.stage,
-    orgName: s.org?.name ?? null,
-    inviteeName: s.invitee?.name ?? null,
-    startedAt: s.startedAt,
-    waitingOn: s.waitingOn,
-    subState: s.subState,
-    deadline: s.deadline,
-    late: isLate(s),
-    reason: s.reason,
-    thread: s.thread,
-  };
 }
 
 export function workflowIdFor(orgId: string, contactId: string): string {

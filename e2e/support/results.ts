@@ -9,6 +9,8 @@ import { join } from 'node:path';
 export interface Figures {
   /** Onboardings run through the service (started by a scripted tech). */
   onboardings: number;
+  /** Offboardings run through the service. */
+  offboardings: number;
   /** SIGKILLs of the service and restarts of the Temporal server. */
   crashes: number;
   /** Onboardings that did not finish as they should have (must be 0). */
@@ -21,7 +23,7 @@ export interface Figures {
   serverErrors: number;
 }
 
-export const FIGURES: (keyof Figures)[] = ['onboardings', 'crashes', 'lost', 'duplicateSideEffects', 'badInputs', 'serverErrors'];
+export const FIGURES: (keyof Figures)[] = ['onboardings', 'offboardings', 'crashes', 'lost', 'duplicateSideEffects', 'badInputs', 'serverErrors'];
 
 /** Adds this file's counts (and a note) to the suite's summary. */
 export function record(part: string, figures: Partial<Figures>, note = ''): void {

@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { UserActivity, UserActivityInput, UserActivityRow } from '../../activities/contracts';
 import { ONBOARDING_ORG_ID } from '../../workflows/messages';
-import { OVERVIEW_MEMO } from '../../workflows/types';
+import { OVERVIEW_MEMO } from '../../workflows/memo';
 import { visibilityQuery } from '../temporal/visibility-query';
 import { filterValue, PAGE_SIZE, type ItGlueClient } from './client';
 import { ItGlueError } from './errors';

@@ -17,15 +17,10 @@ function reasonOf(mail: MailContext): string | undefined {
   return reason ? defang(reason) : undefined;
 }
 
-/**
- * How the removal was approved, its times (ISO, as the workflow records them) written in the
- * branding's zone: "approved by Zoé at 2031-07-06T12:05:00.000Z" reads "… on Sunday 6 July 2031 at 14:05 UTC".
- */
-function approvalOf(approval: string, timeZone: string | undefined): string {
-  return defang(approval).replace(
-    /(\bat )?\b(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z)\b/g,
-    (_match, at: string | undefined, time: string) => `${at ? 'on ' : ''}${formatTime(time, timeZone)}`,
-  );
+/** How the removal was approved, and when in the branding's zone: "approved by Zoé on Sunday 6 July 2031 at 14:05 UTC". */
+function approvalOf(mail: RemovalReceipt, timeZone: string | undefined): string {
+  const approval = defang(mail.approval);
+  return mail.approvedAt ? `${approval} on ${formatTime(mail.approvedAt, timeZone)}` : approval;
 }
 
 const reasonFact = (mail: MailContext): Array<[string, string]> => {
@@ -137,7 +132,7 @@ export function removalReceiptMessage(original: RemovalReceipt, settings: Messag
     ['Groups left', groups.length ? groups.join(', ') : 'none (the user was in no group)'],
     ['Authorized contacts', original.authorizationRemoved ? `${invitee.name} taken out` : `unchanged (${invitee.name} was not listed)`],
     ...reasonFact(mail),
-    ['Approval', approvalOf(original.approval, branding.timeZone)],
+    ['Approval', approvalOf(original, branding.timeZone)],
     ['Deleted', formatTime(original.deletedAt, branding.timeZone)],
   ];
   return compose(mail, settings, {

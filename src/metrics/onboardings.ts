@@ -8,10 +8,9 @@ import type { Client } from '@temporalio/client';
 import { Gauge, Registry } from 'prom-client';
 import { onboardingQuery } from '../onboardings';
 import { openQuery, ours, pastDeadline } from '../slack/overview';
-import { OPEN_STAGES } from '../slack/views/models';
 import { visibilityQuery } from '../temporal/visibility-query';
 import { ONBOARDING_STAGE } from '../../workflows/messages';
-import type { Stage } from '../../workflows/stages';
+import { OPEN_STAGES_OF, type Stage } from '../../workflows/stages';
 import { METRIC_PREFIX } from './counters';
 
 export interface OnboardingCounts {
@@ -20,10 +19,8 @@ export interface OnboardingCounts {
   overdue: number;
 }
 
-/** The stages only an offboarding passes (docs/design.md §15): no onboarding is ever counted in them. */
-const OFFBOARDING_STAGES: readonly Stage[] = ['REMOVING_ACCESS', 'AWAITING_DELETION'];
 /** The stages an open onboarding can be in, as the gauges label them. */
-const ONBOARDING_OPEN_STAGES = OPEN_STAGES.filter((stage) => !OFFBOARDING_STAGES.includes(stage));
+const ONBOARDING_OPEN_STAGES: readonly Stage[] = OPEN_STAGES_OF.onboarding;
 
 /**
  * Counts this deployment's open onboardings (those on its task queue) at `now`. Offboardings are

@@ -7,7 +7,8 @@
 import { getStatus, listOnboardingOverviews, onboardingQuery, type OnboardingListed } from '../onboardings';
 import { ONBOARDING_DEADLINE, ONBOARDING_ORG_ID } from '../../workflows/messages';
 import { isFinal, STAGES, type Stage } from '../../workflows/stages';
-import { isLate, offboardedUserOf, type OnboardingStatus, type Process, type ThreadRef } from '../../workflows/types';
+import { offboardedUserOf, type OnboardingStatus, type Process, type ThreadRef } from '../../workflows/types';
+import { isLate } from '../../workflows/memo';
 import type { SlackDeps } from './deps';
 import { visibilityQuery } from '../temporal/visibility-query';
 import { OPEN_STAGES, type Completed, type Dashboard, type Item, type StageMedian } from './views/models';

@@ -526,6 +526,39 @@ describe('the sweep', () => {
   });
 });
 
+describe('requests per offboarding, measured', () => {
+  it('one complete removal (validation, both writers, the deletion check) costs a fixed handful of IT Glue requests', async () => {
+    const customer = newCustomer();
+    const { contact, user } = newCustomerUser(customer);
+    fake.data.flexibleAssets.find((a) => a.id === customer.assetId)!.traits[FIELD] = [customer.primaryId, contact.id];
+    group(SHARED.noPasswordAccess)['user-ids'].push(user.id);
+    fake.reset();
+
+    const policy = testPolicy({ offboarding: { approval: 'none' }, authorization: { record: true } });
+    const { workflowId } = await startOffboarding(temporal.client, temporal.taskQueue, request(customer.orgId, contact.id, user.id), policy);
+    const handle = temporal.client.workflow.getHandle(workflowId);
+    started.push(handle);
+    await waitForStage(handle, 'AWAITING_DELETION', 30_000);
+    const removal = fake.requests.length;
+
+    // The tech deletes the user; the sweep's word (its listing is counted with the sweep, not here) is one signal.
+    fake.data.users = fake.data.users.filter((u) => u.id !== user.id);
+    await handle.signal('userGone', { userId: user.id });
+    const done = await waitForStage(handle, 'COMPLETED', 30_000);
+    expect(done.removal).toMatchObject({ groupsLeft: ['Customer - No Password Access'], authorizationRemoved: true });
+    const total = fake.requests.length;
+    const kinds = fake.requests.map((r) => `${r.method} ${r.path.replace(/\d+/g, ':id')}`);
+    console.log(
+      `IT Glue requests for one complete offboarding: ${total} (${removal} to validate and remove, ${total - removal} to confirm the deletion): ${kinds.join(', ')}`,
+    );
+    // Validation 4 (organization, contact, user, primary contacts), the group listing, one group read + write,
+    // the Site Summary's type, asset and write, and one read of the deleted user.
+    expect(total).toBeLessThanOrEqual(12);
+    expect(total - removal).toBe(1);
+    expect(fake.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
+  });
+});
+
 // ---- the stand-ins without ITGLUE_API_KEY ---------------------------------------------------
 
 describe('the IT Glue stand-ins', () => {

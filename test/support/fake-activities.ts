@@ -6,13 +6,15 @@ import type {
   ItGlueActivities,
   ItGlueMaintenanceActivities,
   MailActivities,
+  OffboardingValidation,
+  Validation,
   SlackActivities,
   UserActivity,
   UserActivityInput,
   UserActivityRow,
 } from '../../activities/contracts';
 import type { ServiceActivities } from '../../src/temporal/worker';
-import type { ItGlueUser, OffboardingRequest, OffboardingValidation, OnboardingStatus, Person, Validation } from '../../workflows/types';
+import type { ItGlueUser, OffboardingRequest, OnboardingStatus, Person } from '../../workflows/types';
 
 export interface Call {
   name: string;

@@ -108,9 +108,11 @@ export function slackDriver({ url, secret, slack, channel }: SlackDriverOptions)
 
   /** The value of the root's button with this action ID, as a person pressing it sends it; the drawing's value for a button it does not show. */
   const buttonValue = (blocks: unknown, actionId: string, workflowId: string): string => {
-    const buttons = ((blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>)
-      .filter((b) => b.type === 'actions')
-      .flatMap((b) => b.elements ?? []);
+    type Button = { action_id?: string; value?: string };
+    // Buttons in actions blocks, and a section's accessory button (Remove access).
+    const buttons = ((blocks ?? []) as Array<{ type: string; elements?: Button[]; accessory?: Button }>).flatMap((b) =>
+      b.type === 'actions' ? (b.elements ?? []) : b.type === 'section' && b.accessory?.action_id ? [b.accessory] : [],
+    );
     return (buttons.find((e) => e.action_id === actionId) ?? buttons[0])?.value ?? workflowId;
   };
 

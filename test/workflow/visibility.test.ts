@@ -6,7 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { onboarding } from '../../workflows/onboarding';
 import { listOnboardingOverviews } from '../../src/onboardings';
 import { cancel, ONBOARDING_DEADLINE, ONBOARDING_KIND, ONBOARDING_REQUESTED_BY, ONBOARDING_STAGE, status } from '../../workflows/messages';
-import { OVERVIEW_MEMO, overviewOf, workflowIdFor, type OnboardingOverview, type OnboardingRequest } from '../../workflows/types';
+import { workflowIdFor, type OnboardingRequest } from '../../workflows/types';
+import { OVERVIEW_MEMO, overviewOf, type OnboardingOverview } from '../../workflows/memo';
 import { FakeWorld, INVITEE, OTHER } from '../support/fake-activities';
 import { connectTemporal, waitForApprovalRequest, testPolicy, waitForStage, type TestTemporal } from '../support/temporal';
 

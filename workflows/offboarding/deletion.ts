@@ -75,6 +75,7 @@ async function removed(run: OnboardingRun): Promise<void> {
       authorizationRemoved: s.removal.authorizationRemoved,
       deletedAt: at,
       approval: approvalText(run),
+      approvedAt: run.status.evidence?.via === 'not-needed' ? null : (run.status.evidence?.at ?? null),
     });
     await run.note('receipt-sent', `Receipt sent to ${to.name}.`);
   } else {
@@ -90,7 +91,7 @@ function approvalText(run: OnboardingRun): string {
   const e = run.status.evidence;
   switch (e?.via) {
     case 'link':
-      return `approved by ${e.approver.name} at ${e.at}`;
+      return `approved by ${e.approver.name}`;
     case 'cli':
       return `approved by ${e.approver.name}, as told to ${run.policy.branding.mspName}`;
     case 'offline':

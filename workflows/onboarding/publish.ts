@@ -6,7 +6,8 @@
 import * as wf from '@temporalio/workflow';
 import type { SlackActivities } from '../../activities/contracts';
 import { ONBOARDING_DEADLINE, ONBOARDING_KIND, ONBOARDING_ORG_ID, ONBOARDING_REQUESTED_BY, ONBOARDING_STAGE } from '../messages';
-import { type OnboardingMemo, OVERVIEW_MEMO, type OnboardingEvent, overviewOf, userFingerprint } from '../types';
+import type { OnboardingEvent } from '../types';
+import { type OnboardingMemo, OVERVIEW_MEMO, overviewOf, userFingerprint } from '../memo';
 import type { OnboardingState } from './state';
 
 export class Publisher {
