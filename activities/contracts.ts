@@ -4,6 +4,7 @@
  */
 import type { Policy } from '../workflows/policy';
 import type {
+  AccessReview,
   DecisionResult,
   ItGlueUser,
   OffboardingRequest,
@@ -13,6 +14,7 @@ import type {
   Organization,
   Person,
   Process,
+  ReviewedUser,
   ThreadRef,
 } from '../workflows/types';
 
@@ -106,7 +108,26 @@ export interface ItGlueActivities {
   removeAccess(input: RemoveAccessInput): Promise<RemovedAccess>;
   /** The IT Glue user with this ID as it is now; null when IT Glue no longer has it (404). */
   userById(userId: string): Promise<ItGlueUser | null>;
+  /**
+   * An access review (docs/design.md §15.2): the organization, the person who answers (the named
+   * contact, or the primary contact by the policy's rule), and its customer users — those
+   * invite-lite onboarded there (with who approved them) and the IT Glue Lite / MyGlue users whose
+   * email is the primary email of one of its contacts ("matched by email").
+   */
+  gatherReview(input: GatherReviewInput): Promise<ReviewGathering>;
 }
+
+export interface GatherReviewInput {
+  orgId: string;
+  approverContactId?: string;
+  policy: Policy;
+  /** The review's time (ISO), against which `review.dormantAfter` is measured. */
+  now: string;
+}
+
+export type ReviewGathering =
+  | { ok: true; org: Organization; primaryContact: Person; users: ReviewedUser[]; simulated?: boolean }
+  | { ok: false; reason: string };
 
 export interface RemoveAccessInput {
   orgId: string;
@@ -235,12 +256,14 @@ export interface ApprovalMail extends MailContext {
   /** 0 for the request, 1.. for reminders. */
   reminder: number;
   expiresAt: string;
+  /** An access review's users, whom the mail asks about (process `review`). */
+  review?: AccessReview;
 }
 
 export interface MailActivities {
   sendApprovalRequest(mail: ApprovalMail): Promise<void>;
   /** `via: 'cli'`: the MSP recorded the approver's decision with the operator CLI (the receipt says so). */
-  sendDecisionReceipt(mail: MailContext & { approver: Person; result: DecisionResult; via?: 'link' | 'cli' }): Promise<void>;
+  sendDecisionReceipt(mail: MailContext & { approver: Person; result: DecisionResult; via?: 'link' | 'cli'; review?: AccessReview }): Promise<void>;
   /** "IT Documentation Access via IT Glue" to the invitee, a copy to the tech. */
   sendInstructions(mail: MailContext & { linkValidityHours: number }): Promise<void>;
   sendInviteExpired(mail: MailContext & { expiry: number }): Promise<void>;

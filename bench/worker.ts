@@ -39,6 +39,7 @@ const ACTIVITY_NAMES = Object.keys({
   validateOffboarding: true,
   removeAccess: true,
   userById: true,
+  gatherReview: true,
   sendRemovalReceipt: true,
   sendApprovalRequest: true,
   sendDecisionReceipt: true,

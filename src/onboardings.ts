@@ -5,13 +5,14 @@
  */
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import type { offboarding, onboarding } from '../workflows';
+import type { accessReview, offboarding, onboarding } from '../workflows';
 import { decide, ONBOARDING_DEADLINE, ONBOARDING_KIND, ONBOARDING_ORG_ID, ONBOARDING_REQUESTED_BY, ONBOARDING_STAGE, status } from '../workflows/messages';
 import type { Policy } from '../workflows/policy';
 import { scopeWatchStatus } from '../workflows/scope-watch';
 import { isFinal, isStage, STAGES, type Stage } from '../workflows/stages';
 import {
   offboardingIdFor,
+  reviewIdFor,
   workflowIdFor,
   type OffboardingRequest,
   type Process,
@@ -25,8 +26,9 @@ import { plainValue, UnsafeQueryValueError, visibilityQuery } from './temporal/v
 
 export const WORKFLOW_TYPE = 'onboarding';
 export const OFFBOARDING_WORKFLOW_TYPE = 'offboarding';
+export const REVIEW_WORKFLOW_TYPE = 'accessReview';
 /** The workflow type of each process. */
-export const WORKFLOW_TYPES: Record<Process, string> = { onboarding: WORKFLOW_TYPE, offboarding: OFFBOARDING_WORKFLOW_TYPE };
+export const WORKFLOW_TYPES: Record<Process, string> = { onboarding: WORKFLOW_TYPE, offboarding: OFFBOARDING_WORKFLOW_TYPE, review: REVIEW_WORKFLOW_TYPE };
 
 /** Input that cannot be sent to an onboarding; the message says what is expected. */
 export class InvalidInputError extends Error {
@@ -139,6 +141,47 @@ export async function startOffboarding(client: Client, taskQueue: string, reques
         { key: ONBOARDING_ORG_ID, value: valid.orgId },
         { key: ONBOARDING_REQUESTED_BY, value: valid.requestedBy },
         { key: ONBOARDING_KIND, value: valid.kind },
+      ],
+    });
+    return { workflowId, created: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
+    throw error;
+  }
+}
+
+const reviewSchema = z.object({
+  orgId: id,
+  requestedBy: z.string().regex(/^(?:[UW][A-Z0-9]{2,}|cli|schedule)$/, 'expected a Slack user ID such as U0123ABCD, cli or schedule'),
+  approverContactId: id.optional(),
+});
+
+/**
+ * Starts an access review of the organization (docs/design.md §15.2), or finds the one open for it.
+ * `requestedBy` is the manager (Slack user ID), `cli`, or `schedule` for the periodic reviews.
+ */
+export async function startReview(
+  client: Client,
+  taskQueue: string,
+  review: { orgId: string; requestedBy: string; approverContactId?: string },
+  policy: Policy,
+): Promise<Started> {
+  const parsed = reviewSchema.safeParse(review);
+  if (!parsed.success) throw new InvalidInputError(firstIssue(parsed.error));
+  const { orgId, requestedBy, approverContactId } = parsed.data;
+  const request: OnboardingRequest = { orgId, contactId: '', kind: 'itglue', passwordAccess: false, requestedBy, ...(approverContactId ? { approverContactId } : {}) };
+  const workflowId = reviewIdFor(orgId);
+  try {
+    await client.workflow.start<typeof accessReview>(REVIEW_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [{ request, policy }],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: ONBOARDING_STAGE, value: 'VALIDATING' },
+        { key: ONBOARDING_ORG_ID, value: orgId },
+        { key: ONBOARDING_REQUESTED_BY, value: request.requestedBy },
+        { key: ONBOARDING_KIND, value: request.kind },
       ],
     });
     return { workflowId, created: true };

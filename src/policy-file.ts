@@ -102,6 +102,12 @@ const policySchema = z.strictObject({
   offboarding: z.strictObject({
     approval: z.enum(['none', 'manager', 'primary-contact'], { error: 'expected "none", "manager" or "primary-contact"' }),
   }),
+  review: z.strictObject({
+    every: duration,
+    dormantAfter: duration,
+    timeout: duration,
+    onNoAnswer: z.enum(['escalate', 'remove'], { error: 'expected "escalate" or "remove"' }),
+  }),
   historyLimit: count.min(100, { error: 'expected a whole number, 100 or more' }),
 });
 

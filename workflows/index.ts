@@ -1,6 +1,7 @@
 /** The workflows this worker runs. */
 export { onboarding } from './onboarding';
 export { offboarding } from './offboarding';
+export { accessReview } from './review';
 export { groupMembership } from './group-membership';
 export { groupCreation } from './group-creation';
 export { authorizationRecord } from './authorization-record';

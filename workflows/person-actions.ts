@@ -38,8 +38,10 @@ export function personActionsNow(s: Status): PersonAction[] {
   const now: PersonAction[] = [];
   switch (s.stage) {
     case 'AWAITING_APPROVAL':
-      // An offboarding approved by a manager waits on the managers; otherwise on the approver's link.
-      if (!s.evidence)
+      // A review is answered on its page only; an offboarding approved by a manager waits on the
+      // managers; otherwise the approver's link, or an approval received offline.
+      if (!s.evidence && s.process === 'review') now.push('changeApprover');
+      else if (!s.evidence)
         now.push(...(s.process === 'offboarding' && s.waitingOn === 'manager' ? (['approveRemoval'] as const) : (['changeApprover', 'offlineApproval'] as const)));
       break;
     case 'AWAITING_DELETION':

@@ -105,6 +105,16 @@ export interface Policy {
      */
     approval: OffboardingApproval;
   };
+  review?: {
+    /** How often each organization with customer users is asked to review them. */
+    every: number;
+    /** A user with no sign-in for this long is shown as dormant. */
+    dormantAfter: number;
+    /** How long the primary contact has to answer (reminders and escalation as for approvals). */
+    timeout: number;
+    /** What happens without an answer: managers are told (`escalate`), or every user is removed. */
+    onNoAnswer: 'escalate' | 'remove';
+  };
   /** Continue-as-new once the history has this many events (the server also suggests it). */
   historyLimit: number;
 }
@@ -112,6 +122,11 @@ export interface Policy {
 export type OrganizationAccess = 'per-user' | 'group';
 
 export type OffboardingApproval = 'none' | 'manager' | 'primary-contact';
+
+/** The access reviews' settings (docs/design.md §15.2). */
+export function reviewPolicyOf(policy: Policy): NonNullable<Policy['review']> {
+  return policy.review ?? DEFAULT_POLICY.review!;
+}
 
 /** Who approves an offboarding (docs/design.md §15). */
 export function offboardingApprovalOf(policy: Policy): OffboardingApproval {
@@ -180,5 +195,6 @@ export const DEFAULT_POLICY: Policy = {
     timeZone: 'UTC',
   },
   offboarding: { approval: 'manager' },
+  review: { every: 90 * DAY, dormantAfter: 90 * DAY, timeout: 14 * DAY, onNoAnswer: 'escalate' },
   historyLimit: 2_000,
 };

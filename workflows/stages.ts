@@ -44,7 +44,8 @@ export const OPEN_STAGES_OF = {
     'STALLED',
   ],
   offboarding: ['VALIDATING', 'AWAITING_APPROVAL', 'REMOVING_ACCESS', 'AWAITING_DELETION', 'STALLED'],
-} as const satisfies Record<'onboarding' | 'offboarding', readonly Stage[]>;
+  review: ['VALIDATING', 'AWAITING_APPROVAL', 'REMOVING_ACCESS', 'STALLED'],
+} as const satisfies Record<'onboarding' | 'offboarding' | 'review', readonly Stage[]>;
 
 export function isStage(value: string): value is Stage {
   return (STAGES as readonly string[]).includes(value);

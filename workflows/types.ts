@@ -37,7 +37,48 @@ export interface OffboardingRequest extends OnboardingRequest {
 }
 
 /** Which process a record belongs to: absent in onboardings' records. */
-export type Process = 'onboarding' | 'offboarding';
+export type Process = 'onboarding' | 'offboarding' | 'review';
+
+/**
+ * What starts a customer's access review (docs/design.md §15.2): the organization, who asked (a
+ * manager's Slack user ID, `cli`, or `schedule` for the periodic one) and optionally the contact who
+ * answers instead of the primary contact. A review concerns an organization, not one contact:
+ * `contactId` is empty, `kind` and `passwordAccess` unused.
+ */
+export type ReviewRequest = OnboardingRequest;
+
+/** One customer user as the review page lists it. */
+export interface ReviewedUser {
+  userId: string;
+  /** The organization's contact whose user it is (by primary email). */
+  contactId: string;
+  name: string;
+  email: string;
+  roleName: string;
+  myGlue: boolean;
+  /** Whether the user's groups let it see passwords; null when it cannot be told. */
+  passwordAccess: boolean | null;
+  invitedAt: string | null;
+  /** Who approved the access, from invite-lite's onboarding record; null for users it did not onboard. */
+  approvedBy: string | null;
+  approvedAt: string | null;
+  /** The onboarding that gave the access; null: "matched by email" (an IT Glue user whose email is a contact's). */
+  onboardingId: string | null;
+  lastSignInAt: string | null;
+  /** No sign-in for `review.dormantAfter` (or never, since an invitation that old). */
+  dormant: boolean;
+}
+
+export type ReviewAnswer = 'keep' | 'remove';
+
+/** A review's users, the answers, and the offboardings the removals started. */
+export interface AccessReview {
+  users: ReviewedUser[];
+  /** By user ID; null until answered. */
+  answers: Record<string, ReviewAnswer> | null;
+  /** Offboardings started for the users to remove (`started` false: one was open already). */
+  offboardings: Array<{ userId: string; workflowId: string; started: boolean }>;
+}
 
 export interface Person {
   contactId: string;
@@ -80,6 +121,8 @@ export interface DecisionInput {
   ip?: string;
   userAgent?: string;
   comment?: string;
+  /** An access review's answer for each of its users (the page's one POST). */
+  answers?: Record<string, ReviewAnswer>;
   /**
    * Set when an operator records the approver's decision with the CLI (`decide --by`): the Slack user
    * ID of that operator. Unset through the approval page.
@@ -173,6 +216,9 @@ export type EventType =
   | 'user-still-there'
   | 'user-deleted'
   | 'receipt-sent'
+  | 'review-started'
+  | 'reviewed'
+  | 'review-applied'
   | 'stalled'
   | 'resumed'
   | 'cancelled'
@@ -261,6 +307,8 @@ export interface OnboardingStatus {
   scopeWatch?: { workflowId: string; firstRunId: string | null };
   /** An offboarding's removal; absent in onboardings. */
   removal?: Removal;
+  /** An access review's users and answers; absent in onboardings and offboardings. */
+  review?: AccessReview;
 }
 
 /** Where an onboarding's Slack thread lives. */
@@ -295,6 +343,11 @@ export interface OnboardingInput {
 
 export function workflowIdFor(orgId: string, contactId: string): string {
   return `onboarding:${orgId}:${contactId}`;
+}
+
+/** One access review open at a time per organization (each new one a new run). */
+export function reviewIdFor(orgId: string): string {
+  return `access-review:${orgId}`;
 }
 
 /** One offboarding per organization and IT Glue user. */

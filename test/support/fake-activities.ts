@@ -7,6 +7,7 @@ import type {
   ItGlueMaintenanceActivities,
   MailActivities,
   OffboardingValidation,
+  ReviewGathering,
   Validation,
   SlackActivities,
   UserActivity,
@@ -14,7 +15,7 @@ import type {
   UserActivityRow,
 } from '../../activities/contracts';
 import type { ServiceActivities } from '../../src/temporal/worker';
-import type { ItGlueUser, OffboardingRequest, OnboardingStatus, Person } from '../../workflows/types';
+import type { ItGlueUser, OffboardingRequest, OnboardingStatus, Person, ReviewedUser } from '../../workflows/types';
 
 export interface Call {
   name: string;
@@ -58,6 +59,7 @@ export function byQueue(activities: FakeActivities): ServiceActivities {
     validateOffboarding,
     removeAccess,
     userById,
+    gatherReview,
     ...mailAndSlack
   } = activities;
   return {
@@ -76,6 +78,7 @@ export function byQueue(activities: FakeActivities): ServiceActivities {
       validateOffboarding,
       removeAccess,
       userById,
+      gatherReview,
     },
     mail: mailAndSlack,
     slack: mailAndSlack,
@@ -123,6 +126,8 @@ export class FakeWorld {
   readonly groupsOf = new Map<string, string[]>();
   /** Contacts in the Site Summary's authorization field. */
   readonly authorized = new Set<string>();
+  /** The users an access review finds at the organization (gatherReview). */
+  reviewed: ReviewedUser[] = [];
   /** Errors thrown by successive calls of an activity, by name. */
   failures = new Map<string, Error[]>();
   private readonly holds: Array<{ name: string; call: number; hold: Hold }> = [];
@@ -218,6 +223,12 @@ export class FakeWorld {
         return { groupsLeft, authorizationRemoved };
       }),
       userById: record('userById', (userId: string) => [...this.users.values()].find((u) => u.id === userId) ?? null),
+      gatherReview: record('gatherReview', ({ approverContactId }: { approverContactId?: string }): ReviewGathering => {
+        if (this.rejectReason) return { ok: false, reason: this.rejectReason };
+        const primaryContact = this.contacts.get(approverContactId ?? this.primaryContactId);
+        if (!primaryContact) return { ok: false, reason: 'No primary contact of Acme Dental was found by the rule: name the contact who answers.' };
+        return { ok: true, org: ORG, primaryContact, users: structuredClone(this.reviewed) };
+      }),
       sendRemovalReceipt: record('sendRemovalReceipt', () => undefined),
       sendApprovalRequest: record('sendApprovalRequest', () => undefined),
       sendDecisionReceipt: record('sendDecisionReceipt', () => undefined),

@@ -179,6 +179,7 @@ function decided(run: OnboardingRun, d: DecisionInput): DecisionResult {
   const at = run.now();
   const comment = d.comment ? oneLine(d.comment).trim() || null : null;
   const { decision, round } = d;
+  if (run.status.review && d.answers) run.status.review.answers = { ...d.answers };
   run.status.evidence = d.recordedBy
     ? { via: 'cli', decision, at, round, approver, comment, recordedBy: d.recordedBy }
     : { via: 'link', decision, at, round, approver, ip: d.ip ?? null, userAgent: d.userAgent ?? null, comment };
@@ -200,8 +201,23 @@ function judgeDecision(run: OnboardingRun, d: DecisionInput): void {
   }
   if (Date.now() >= run.state.approvalExpiresAt) refuse(DECISION_REFUSED.expired, 'This approval request has expired.');
   if (d.decision !== 'approve' && d.decision !== 'deny') refuse(DECISION_REFUSED.invalid, 'Unknown decision.');
+  if (s.review)
+    judgeAnswers(
+      s.review.users.map((u) => u.userId),
+      d,
+    );
   if (d.recordedBy !== undefined && !SLACK_USER.test(d.recordedBy)) {
     refuse(DECISION_REFUSED.invalid, 'The operator who records a decision must be named by their Slack user ID.');
+  }
+}
+
+/** An access review is answered whole: Keep or Remove for each of its users, and nothing else. */
+function judgeAnswers(userIds: string[], d: DecisionInput): void {
+  const answers = d.answers ?? {};
+  const missing = userIds.filter((id) => answers[id] !== 'keep' && answers[id] !== 'remove');
+  const unknown = Object.keys(answers).filter((id) => !userIds.includes(id));
+  if (d.decision !== 'approve' || missing.length > 0 || unknown.length > 0) {
+    refuse(DECISION_REFUSED.invalid, 'Choose Keep or Remove for every user of the review.');
   }
 }
 

@@ -8,8 +8,12 @@ import { cancelled } from './endings';
 import type { Action } from './inbox';
 import type { OnboardingRun } from './run';
 
-export async function awaitApproval(run: OnboardingRun): Promise<void> {
-  const { approval: policy } = run.policy;
+/**
+ * `expired` says what an unanswered request comes to (by default APPROVAL_EXPIRED: silence never
+ * approves); an access review's policy may remove instead.
+ */
+export async function awaitApproval(run: OnboardingRun, expired: (run: OnboardingRun) => Promise<void> = approvalExpired): Promise<void> {
+  const policy = run.state.approvalTimings;
   if (!run.state.progress.approval) await startApproval(run, run.state.approver);
   for (;;) {
     const a = run.state.progress.approval!;
@@ -24,13 +28,11 @@ export async function awaitApproval(run: OnboardingRun): Promise<void> {
     }
 
     const t = Date.now();
-    if (t >= timeoutAt) {
-      await run.note('approval-expired', `No answer from ${run.state.approver.name} in time: the request has expired.`);
-      return run.moveTo('APPROVAL_EXPIRED');
-    }
+    if (t >= timeoutAt) return expired(run);
     if (!a.escalated && t >= escalateAt) {
       a.escalated = true;
-      await run.note('escalated', `${run.state.approver.name} has not answered: ask another contact or record an approval received offline.`);
+      const ways = run.status.process === 'review' ? 'ask another contact' : 'ask another contact or record an approval received offline';
+      await run.note('escalated', `${run.state.approver.name} has not answered: ${ways}.`);
     }
     if (a.remindersSent < policy.maxReminders && t >= reminderAt) {
       a.remindersSent += 1;
@@ -38,6 +40,11 @@ export async function awaitApproval(run: OnboardingRun): Promise<void> {
       await run.note('approval-reminder', `Reminder ${a.remindersSent} sent to ${run.state.approver.name}.`);
     }
   }
+}
+
+async function approvalExpired(run: OnboardingRun): Promise<void> {
+  await run.note('approval-expired', `No answer from ${run.state.approver.name} in time: the request has expired.`);
+  return run.moveTo('APPROVAL_EXPIRED');
 }
 
 /** Takes an action of the approval stage; true when it decided the stage (the onboarding moved on). */
@@ -61,8 +68,9 @@ async function answered(run: OnboardingRun, action: Action): Promise<boolean> {
 async function decided(run: OnboardingRun): Promise<boolean> {
   const e = run.status.evidence;
   if (e?.via !== 'link' && e?.via !== 'cli') return false;
-  const verb = e.decision === 'approve' ? 'Approved' : 'Denied';
-  const type = e.decision === 'approve' ? 'approved' : 'denied';
+  const review = run.status.process === 'review';
+  const verb = review ? 'Reviewed' : e.decision === 'approve' ? 'Approved' : 'Denied';
+  const type = review ? 'reviewed' : e.decision === 'approve' ? 'approved' : 'denied';
   // The approver's name and comment on one line: they cannot add lines to the thread.
   const comment = e.comment ? `: “${oneLine(e.comment)}”` : '';
   const approver = oneLine(e.approver.name);
@@ -77,6 +85,7 @@ async function decided(run: OnboardingRun): Promise<boolean> {
     approver: e.approver,
     result: { decision: e.decision, round: e.round, decidedAt: e.at },
     ...(e.via === 'cli' ? { via: 'cli' as const } : {}),
+    ...(run.status.review ? { review: run.status.review } : {}),
   });
   await run.moveTo(e.decision === 'approve' ? run.state.afterApproval : 'DENIED');
   return true;
@@ -117,6 +126,7 @@ async function sendApprovalMail(run: OnboardingRun, reminder: number): Promise<v
       round,
       reminder,
       expiresAt: new Date(run.state.approvalExpiresAt).toISOString(),
+      ...(run.status.review ? { review: run.status.review } : {}),
     });
     run.status.approvalRound = round;
   } finally {

@@ -100,9 +100,13 @@ export class OnboardingRun {
     return true;
   }
 
-  /** The tech who started the onboarding, mentioned where they must act. */
+  /**
+   * The tech who started the onboarding, mentioned where they must act; the managers when no
+   * person did (the command line, the review schedule).
+   */
   techMention(): Mention {
-    return { users: [this.status.request.requestedBy] };
+    const by = this.status.request.requestedBy;
+    return /^[UW][A-Z0-9]{2,}$/.test(by) ? { users: [by] } : this.managersMention();
   }
 
   managersMention(): Mention {

@@ -2,7 +2,7 @@
  * What an onboarding knows: its status (what the `status` query returns) and its progress inside
  * the stage that waits. Both are carried across continue-as-new; the getters name what is derived.
  */
-import type { Policy } from '../policy';
+import { type Policy, reviewPolicyOf } from '../policy';
 import { isFinal, type Stage } from '../stages';
 import type { ItGlueUser, OffboardingInput, OnboardingInput, OnboardingStatus, Organization, Person, Process, Progress } from '../types';
 
@@ -16,6 +16,7 @@ export class OnboardingState {
     this.status = input.carried ?? {
       workflowId,
       ...(process === 'offboarding' ? { process, removal: { groupsLeft: [], authorizationRemoved: false, deletedAt: null } } : {}),
+      ...(process === 'review' ? { process, review: { users: [], answers: null, offboardings: [] } } : {}),
       request: input.request,
       stage: 'VALIDATING',
       subState: null,
@@ -75,16 +76,24 @@ export class OnboardingState {
   /** When the current approval request expires (ms since epoch); 0 before one was sent. */
   get approvalExpiresAt(): number {
     const approval = this.progress.approval;
-    return approval ? approval.startedAt + this.policy.approval.timeout : 0;
+    return approval ? approval.startedAt + this.approvalTimings.timeout : 0;
+  }
+
+  /** Reminders, escalation and expiry of the approval (an access review's answer expires at `review.timeout`). */
+  get approvalTimings(): Policy['approval'] {
+    return this.status.process === 'review' ? { ...this.policy.approval, timeout: reviewPolicyOf(this.policy).timeout } : this.policy.approval;
   }
 
   get isOffboarding(): boolean {
     return this.status.process === 'offboarding';
   }
 
-  /** The stage after an approval: an offboarding's removal; an onboarding's authorization record where the policy keeps one. */
+  /**
+   * The stage after an approval: an offboarding's removal (a review's removals); an onboarding's
+   * authorization record where the policy keeps one.
+   */
   get afterApproval(): Stage {
-    if (this.isOffboarding) return 'REMOVING_ACCESS';
+    if (this.status.process === 'offboarding' || this.status.process === 'review') return 'REMOVING_ACCESS';
     return this.policy.authorization.record ? 'RECORDING_AUTHORIZATION' : 'SENDING_INSTRUCTIONS';
   }
 
