@@ -1,7 +1,8 @@
 /**
- * The audit export (docs/design.md §15.4): every onboarding and offboarding that was open at some
- * moment of a period, with its decision and that decision's evidence (who, when, IP, user agent,
- * comment, channel), the settings confirmation and the removal, as CSV or JSON. Times are ISO 8601
+ * The audit export (docs/design.md §15.4): every onboarding, offboarding and access review that was
+ * open at some moment of a period, with its decision and that decision's evidence (who, when, IP,
+ * user agent, comment, channel), the settings confirmation, the removal and the review's answers,
+ * as CSV or JSON. Times are ISO 8601
  * UTC, as the records keep them.
  *
  * Records are read from Temporal: a completed workflow's result, otherwise its `status` query.
@@ -56,6 +57,8 @@ export interface AuditRecord {
   groupsLeft: string | null;
   authorizationRemoved: boolean | null;
   deletedAt: string | null;
+  /** An access review's answers: "email: keep; email: remove"; null for the other processes or before the answer. */
+  reviewAnswers: string | null;
 }
 
 export const AUDIT_COLUMNS: readonly (keyof AuditRecord)[] = [
@@ -86,6 +89,7 @@ export const AUDIT_COLUMNS: readonly (keyof AuditRecord)[] = [
   'groupsLeft',
   'authorizationRemoved',
   'deletedAt',
+  'reviewAnswers',
 ];
 
 /** Checks the period given on a command line: two ISO 8601 dates or instants, `from` before `to`. */
@@ -163,7 +167,14 @@ export function auditRecord(s: OnboardingStatus): AuditRecord {
     groupsLeft: s.removal ? s.removal.groupsLeft.join('; ') : null,
     authorizationRemoved: s.removal ? s.removal.authorizationRemoved : null,
     deletedAt: s.removal?.deletedAt ?? null,
+    reviewAnswers: reviewAnswersOf(s),
   };
+}
+
+function reviewAnswersOf(s: OnboardingStatus): string | null {
+  const answers = s.review?.answers;
+  if (!answers) return null;
+  return s.review!.users.map((u) => `${u.email}: ${answers[u.userId] ?? '-'}`).join('; ');
 }
 
 /** Open at some moment of the period: started before its end, and not ended before its start. */

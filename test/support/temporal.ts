@@ -94,7 +94,7 @@ export function testPolicy(overrides: DeepPartial<Policy> = {}): Policy {
 /** Per-customer groups that carry the organization (the `group` model), named as the policy names them. */
 export const GROUP_MODEL = { groups: { organizationAccess: 'group', nameTemplate: '{group}' } } as const;
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+type DeepPartial<T> = { [K in keyof T]?: NonNullable<T[K]> extends object ? (NonNullable<T[K]> extends unknown[] ? T[K] : DeepPartial<NonNullable<T[K]>>) : T[K] };
 
 /** Polls the status query until `until` holds; fails with the last status seen. */
 export async function waitForStatus(handle: WorkflowHandle, until: (s: OnboardingStatus) => boolean, timeoutMs = 20_000): Promise<OnboardingStatus> {

@@ -18,10 +18,11 @@ import { createWorkers, MAX_CACHED_WORKFLOWS } from '../../src/temporal/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cancel, fixed, SEARCH_ATTRIBUTES, settingsConfirmed, twoFactorConfirmed, userGone, userObserved } from '../../workflows/messages';
 import type { offboarding } from '../../workflows/offboarding';
+import type { accessReview } from '../../workflows/review';
 import { onboarding } from '../../workflows/onboarding';
 import { DEFAULT_POLICY, type Policy } from '../../workflows/policy';
 import type { OffboardingRequest, OnboardingEvent, OnboardingRequest, OnboardingStatus } from '../../workflows/types';
-import { offboardingIdFor, workflowIdFor } from '../../workflows/types';
+import { offboardingIdFor, reviewIdFor, workflowIdFor } from '../../workflows/types';
 import { byQueue, FakeWorld, INVITEE, PRIMARY, userFor } from '../support/fake-activities';
 import { quietRuntime, waitForStatus } from '../support/temporal';
 
@@ -281,6 +282,53 @@ describe('production durations on the time-skipping server', () => {
     expect(escalated[0]!.text).toMatch(/No tech has deleted the IT Glue user ines@acme.test in 24 h/);
     expectAt(at(escalated[0]), since + DAY);
     expect(world.callsOf('sendRemovalReceipt')).toHaveLength(1);
+  });
+
+  it('access review, production durations: reminders after 1, 2 and 3 days, the managers told at 72 h, unanswered at 14 days; nothing removed', async () => {
+    const world = new FakeWorld();
+    world.reviewed = [
+      {
+        userId: 'u201',
+        contactId: INVITEE.contactId,
+        name: INVITEE.name,
+        email: 'ines@acme.test',
+        roleName: 'Lite',
+        myGlue: false,
+        passwordAccess: false,
+        invitedAt: null,
+        approvedBy: null,
+        approvedAt: null,
+        onboardingId: null,
+        lastSignInAt: null,
+        dormant: true,
+      },
+    ];
+    const s = await withWorkers(world, async (taskQueue) => {
+      const orgId = `long-review-${++counter}`;
+      const handle = await env.client.workflow.start<typeof accessReview>('accessReview', {
+        taskQueue,
+        workflowId: reviewIdFor(orgId),
+        args: [{ request: { orgId, contactId: '', kind: 'itglue', passwordAccess: false, requestedBy: 'schedule' }, policy: DEFAULT_POLICY }],
+      });
+      return handle.result();
+    });
+    expect(s.stage).toBe('APPROVAL_EXPIRED');
+    const requested = at(eventsOf(s, 'approval-requested')[0]);
+    const reminders = eventsOf(s, 'approval-reminder').map(at);
+    expect(reminders).toHaveLength(3);
+    // Due from the request's start, just before its event was recorded (after the mail went).
+    const near = (t: number, due: number) => expect(Math.abs(t - due)).toBeLessThan(SLACK_MS);
+    reminders.forEach((t, i) => {
+      near(t, requested + (i + 1) * DAY);
+    });
+    near(at(eventsOf(s, 'escalated')[0]), requested + 3 * DAY);
+    const expired = eventsOf(s, 'approval-expired')[0]!;
+    near(at(expired), requested + 14 * DAY);
+    expect(expired.mention).toEqual({ managers: true });
+    // The escalation of an unanswered review goes to the managers too: nobody started it in Slack.
+    expect(eventsOf(s, 'escalated')[0]!.mention).toEqual({ managers: true });
+    expect(s.review!.offboardings).toEqual([]);
+    expect(world.callsOf('sendApprovalRequest')).toHaveLength(4);
   });
 
   it('reminds about 2FA at 1, 3 and 7 days after acceptance where MFA is not enforced, until the tech confirms', async () => {

@@ -242,7 +242,8 @@ export class OnboardingRun {
       org: this.state.org,
       invitee: this.state.invitee,
       branding: this.policy.branding,
-      ...(this.state.isOffboarding ? { process: 'offboarding' as const, ...(this.offboardingReason ? { reason: this.offboardingReason } : {}) } : {}),
+      ...(s.process ? { process: s.process } : {}),
+      ...(this.offboardingReason ? { reason: this.offboardingReason } : {}),
     };
   }
 
