@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_COLUMNS, collectAudit, formatAudit, parsePeriod, type AuditRecord } from '../src/audit-export';
-import { InvalidInputError } from '../src/onboardings';
+import { InvalidInputError, startReview } from '../src/onboardings';
 import { approveRemoval, decide, recordOfflineApproval, userGone } from '../workflows/messages';
 import type { OffboardingRequest, OnboardingRequest } from '../workflows/types';
 import { offboardingIdFor } from '../workflows/types';
@@ -94,11 +94,37 @@ beforeAll(async () => {
   await removed.signal(userGone, { userId: user.id });
   expect((await removed.result()).stage).toBe('COMPLETED');
 
-  // Visibility is eventually consistent: wait until all five are listed.
+  // An access review the primary contact answered: Ines kept.
+  world.reviewed = [
+    {
+      userId: user.id,
+      contactId: INVITEE.contactId,
+      name: INVITEE.name,
+      email: user.email,
+      roleName: 'Lite',
+      myGlue: false,
+      passwordAccess: false,
+      invitedAt: null,
+      approvedBy: PRIMARY.name,
+      approvedAt: null,
+      onboardingId: null,
+      lastSignInAt: null,
+      dormant: false,
+    },
+  ];
+  const { workflowId: reviewId } = await startReview(temporal.client, temporal.taskQueue, { orgId: org(), requestedBy: 'U0MANAGER1' }, testPolicy());
+  const review = temporal.client.workflow.getHandle(reviewId);
+  s = await waitForStatus(review, (x) => x.stage === 'AWAITING_APPROVAL' && x.approvalRound === 1);
+  await review.executeUpdate(decide, {
+    args: [{ decision: 'approve', round: 1, approverContactId: PRIMARY.contactId, ip: '192.0.2.44', userAgent: 'UA-review', answers: { [user.id]: 'keep' } }],
+  });
+  expect((await review.result()).stage).toBe('COMPLETED');
+
+  // Visibility is eventually consistent: wait until all six are listed.
   const period = { from: startedAt, to: new Date(Date.now() + 60_000).toISOString() };
   for (let i = 0; i < 100; i++) {
     ({ records } = await collectAudit(temporal.client, temporal.taskQueue, period));
-    if (records.length >= 5) break;
+    if (records.length >= 6) break;
     await new Promise((ok) => setTimeout(ok, 200));
   }
 }, 120_000);
@@ -112,8 +138,9 @@ const byVia = (via: string) => records.filter((r) => r.decisionVia === via);
 
 describe('audit export', () => {
   it('lists every onboarding and offboarding of the period with its decision and evidence', () => {
-    expect(records).toHaveLength(5);
-    const [approved, denied] = [byVia('link').find((r) => r.decision === 'approve')!, byVia('link').find((r) => r.decision === 'deny')!];
+    expect(records).toHaveLength(6);
+    const links = byVia('link').filter((r) => r.process === 'onboarding');
+    const [approved, denied] = [links.find((r) => r.decision === 'approve')!, links.find((r) => r.decision === 'deny')!];
     expect(approved).toMatchObject({
       process: 'onboarding',
       organization: 'Acme Dental',
@@ -140,6 +167,14 @@ describe('audit export', () => {
       reason: 'Left; see T-9',
     });
     expect(byVia('not-needed')[0]).toMatchObject({ process: 'offboarding', stage: 'COMPLETED', authorizationRemoved: false });
+    expect(records.find((r) => r.process === 'review')).toMatchObject({
+      stage: 'COMPLETED',
+      requestedBy: 'U0MANAGER1',
+      decidedBy: `${PRIMARY.name} <${PRIMARY.email}>`,
+      ip: '192.0.2.44',
+      userAgent: 'UA-review',
+      reviewAnswers: 'ines@acme.test: keep',
+    });
     expect(byVia('not-needed')[0]!.deletedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     // Every time is ISO 8601 UTC.
     for (const r of records) for (const t of [r.startedAt, r.decidedAt, r.endedAt]) if (t) expect(t).toMatch(/Z$/);
@@ -155,7 +190,7 @@ describe('audit export', () => {
     const csv = formatAudit(records, 'csv');
     const lines = csv.trimEnd().split('\n');
     expect(lines[0]).toBe(AUDIT_COLUMNS.join(','));
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     // A comment a spreadsheet would run as a formula is escaped; quotes are doubled.
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.test"")"`);
     expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
