@@ -4,7 +4,6 @@
  */
 import type { Policy } from '../workflows/policy';
 import type {
-  AccessReview,
   DecisionResult,
   ItGlueUser,
   OffboardingRequest,
@@ -14,9 +13,9 @@ import type {
   Organization,
   Person,
   Process,
-  ReviewedUser,
   ThreadRef,
 } from '../workflows/types';
+import type { AccessReview, ReviewedUser } from '../workflows/review/record';
 
 /** What IT Glue said of an onboarding's request (validateRequest). */
 export type Validation =
@@ -125,9 +124,7 @@ export interface GatherReviewInput {
   now: string;
 }
 
-export type ReviewGathering =
-  | { ok: true; org: Organization; primaryContact: Person; users: ReviewedUser[]; simulated?: boolean }
-  | { ok: false; reason: string };
+export type ReviewGathering = { ok: true; org: Organization; primaryContact: Person; users: ReviewedUser[]; simulated?: boolean } | { ok: false; reason: string };
 
 export interface RemoveAccessInput {
   orgId: string;
@@ -163,6 +160,21 @@ export interface ItGlueMaintenanceActivities {
   sweepUsers(): Promise<SweepReport>;
   /** For the scope watch: what the user did in IT Glue, per organization, resource type and day, in one request. */
   userActivity(input: UserActivityInput): Promise<UserActivity>;
+  /**
+   * The periodic access reviews (docs/design.md §15.2): starts a review of each organization with a
+   * completed onboarding on this deployment's task queue and no review started within `review.every`.
+   */
+  dueReviews(input: { policy: Policy }): Promise<DueReviews>;
+}
+
+/** What the access reviews' planner found and started. */
+export interface DueReviews {
+  /** Organizations with at least one completed onboarding. */
+  organizations: number;
+  /** Those with no review started within `review.every`, by ID. */
+  due: string[];
+  /** The reviews started (workflow IDs); a due organization whose review was open already is not among them. */
+  started: string[];
 }
 
 export interface UserActivityInput {
@@ -260,16 +272,46 @@ export interface ApprovalMail extends MailContext {
   review?: AccessReview;
 }
 
+/**
+ * One approval mail for several onboardings of one organization (docs/design.md §15.3): the persons,
+ * one link to the page of the batch (`workflowId` is the batch's), the expiry.
+ */
+export interface BatchApprovalMail {
+  workflowId: string;
+  /** The batch workflow's first run ID (for the Message-ID). */
+  runId: string;
+  org: Organization;
+  approver: Person;
+  branding: Policy['branding'];
+  members: Array<{ invitee: Person; request: OnboardingRequest }>;
+  /** 1 for the first mail, then one more for each mail sent again. */
+  round: number;
+  /** 0 for the request, 1.. for reminders. */
+  reminder: number;
+  expiresAt: string;
+}
+
 export interface MailActivities {
   sendApprovalRequest(mail: ApprovalMail): Promise<void>;
+  sendBatchApprovalRequest(mail: BatchApprovalMail): Promise<void>;
   /** `via: 'cli'`: the MSP recorded the approver's decision with the operator CLI (the receipt says so). */
-  sendDecisionReceipt(mail: MailContext & { approver: Person; result: DecisionResult; via?: 'link' | 'cli'; review?: AccessReview }): Promise<void>;
+  sendDecisionReceipt(mail: DecisionReceipt): Promise<void>;
   /** "IT Documentation Access via IT Glue" to the invitee, a copy to the tech. */
   sendInstructions(mail: MailContext & { linkValidityHours: number }): Promise<void>;
   sendInviteExpired(mail: MailContext & { expiry: number }): Promise<void>;
   sendTwoFactorReminder(mail: MailContext & { reminder: number }): Promise<void>;
   /** Offboarding: tells the primary contact (`to`) that the contact's access was taken away and the user deleted. */
   sendRemovalReceipt(mail: RemovalReceipt): Promise<void>;
+}
+
+export interface DecisionReceipt extends MailContext {
+  approver: Person;
+  result: DecisionResult;
+  via?: 'link' | 'cli';
+  /** An access review's users and answers (process `review`): the receipt lists who is kept and who removed. */
+  review?: AccessReview;
+  /** The approver's comment, as recorded (an access review's receipt repeats it). */
+  comment?: string | null;
 }
 
 export interface RemovalReceipt extends MailContext {

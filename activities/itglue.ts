@@ -5,12 +5,14 @@ import { checkContact, existingUserRefusal, kindRefusal, selfApproval, type Cont
 import { ItGlueError } from '../src/itglue/errors';
 import { ItGlueGroups } from '../src/itglue/groups';
 import { passwordVisibility } from '../src/itglue/password-access';
+import { ruleContact } from '../src/itglue/primary-contact';
 import { userResource, type ItGlueContact, type ItGlueGroup } from '../src/itglue/schemas';
 import { readUserActivity } from '../src/itglue/user-activity';
 import { groupMismatches, sharedGroupMismatch, userMismatches } from '../src/itglue/verification';
 import { customerGroupFor, customerGroupNames, organizationAccessOf, type Policy } from '../workflows/policy';
 import type { ItGlueUser, OffboardingRequest, OnboardingRequest, Person } from '../workflows/types';
 import { guarded } from './itglue-requests';
+import { reviewActivities } from './itglue-review';
 import { userSweep } from './itglue-sweep';
 import { singleWriters, writerFailure, type ItGlueActivityDeps } from './itglue-writers';
 import type {
@@ -49,26 +51,9 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     return checked.ok ? checked.contact : checked.message;
   }
 
-  async function approverFor(request: OnboardingRequest, org: { id: string; name: string }, policy: Policy): Promise<ItGlueContact | string> {
+  async function approverFor(request: { approverContactId?: string }, org: { id: string; name: string }, policy: Policy): Promise<ItGlueContact | string> {
     if (request.approverContactId) return contactOf(org, request.approverContactId, 'approver');
-    const found = await directory.primaryContact(request.orgId, policy.primaryContact);
-    if (found.kind === 'one') {
-      const checked = checkContact(found.contact.id, found.contact, org, 'primary-contact', 'request');
-      return checked.ok ? checked.contact : checked.message;
-    }
-    const typeName = policy.primaryContact.kind === 'contact-type' ? policy.primaryContact.contactTypeName : null;
-    if (found.kind === 'none' && typeName !== null && !(await directory.hasContactType(typeName))) {
-      return `IT Glue has no contact type named "${typeName}" (the policy's primary-contact rule): correct primaryContact.contactTypeName in the policy, or choose the approver.`;
-    }
-    const rule =
-      policy.primaryContact.kind === 'contact-type'
-        ? `contact type "${policy.primaryContact.contactTypeName}"`
-        : policy.primaryContact.kind === 'important'
-          ? 'contacts marked important'
-          : `the "${policy.primaryContact.fieldNameKey}" field of "${policy.primaryContact.assetTypeName}"`;
-    return found.kind === 'none'
-      ? `No primary contact of ${org.name} was found by the rule (${rule}): choose the approver.`
-      : `Several contacts of ${org.name} match the primary-contact rule (${rule}: ${found.candidates.map((c) => c.name).join(', ')}): choose the approver.`;
+    return ruleContact(directory, org, policy);
   }
 
   async function validateRequest(request: OnboardingRequest, policy: Policy): Promise<Validation> {
@@ -302,5 +287,6 @@ export function createItGlueActivities(deps: ItGlueActivityDeps): ItGlueActiviti
     removeAccess: guarded(removeAccess),
     userById: guarded(userById),
     userActivity: guarded((input: UserActivityInput) => readUserActivity(client, temporal, input)),
+    ...reviewActivities({ ...deps, directory, groups }),
   };
 }

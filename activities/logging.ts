@@ -4,6 +4,7 @@
  */
 import type { ItGlueActivities, ItGlueMaintenanceActivities, MailActivities, SlackActivities } from './contracts';
 import type { Person } from '../workflows/types';
+import type { ReviewedUser } from '../workflows/review/record';
 import { customerGroupFor, customerGroupNames } from '../workflows/policy';
 import { SIMULATED_ITGLUE } from '../src/wording';
 import { jsonLog, type Log } from '../src/log';
@@ -104,6 +105,38 @@ export function loggingItGlueActivities(log: Log = jsonLog): ItGlueActivities & 
       log('itglue.userById', { userId, simulated: true });
       return null;
     },
+    async gatherReview({ orgId, approverContactId, now }) {
+      log('itglue.gatherReview', { orgId, ...(approverContactId ? { approverContactId } : {}) });
+      // One made-up user, matched by email, for the made-up primary contact to keep or remove.
+      const contact = placeholderPerson(`user-${orgId}`);
+      const user: ReviewedUser = {
+        userId: `simulated-${orgId}`,
+        contactId: contact.contactId,
+        name: contact.name,
+        email: contact.email,
+        roleName: 'Lite',
+        myGlue: false,
+        passwordAccess: null,
+        invitedAt: now,
+        approvedBy: null,
+        approvedAt: null,
+        onboardingId: null,
+        lastSignInAt: null,
+        dormant: false,
+      };
+      return {
+        ok: true,
+        org: { id: orgId, name: `Organization ${orgId}` },
+        primaryContact: placeholderPerson(approverContactId ?? `primary-${orgId}`),
+        users: [user],
+        simulated: true,
+      };
+    },
+    async dueReviews() {
+      // Without IT Glue no review is planned (the schedule is created with ITGLUE_API_KEY only).
+      log('itglue.dueReviews', { simulated: true });
+      return { organizations: 0, due: [], started: [] };
+    },
   };
 }
 
@@ -115,15 +148,28 @@ export function loggingMailActivities(log: Log = jsonLog): MailActivities {
         to: mail.approver.contactId,
         round: mail.round,
         reminder: mail.reminder,
-        ...(mail.process ? { process: mail.process } : {}),
+        ...processOf(mail),
+        // An access review: how many users it asks about (who they are stays out of the log).
+        ...(mail.review ? { users: mail.review.users.length } : {}),
+      });
+    },
+    async sendBatchApprovalRequest(mail) {
+      log('mail.batchApprovalRequest', {
+        workflowId: mail.workflowId,
+        to: mail.approver.contactId,
+        round: mail.round,
+        reminder: mail.reminder,
+        members: mail.members.length,
       });
     },
     async sendDecisionReceipt(mail) {
+      const answers = Object.values(mail.review?.answers ?? {});
       log('mail.decisionReceipt', {
         workflowId: mail.workflowId,
         to: mail.approver.contactId,
         decision: mail.result.decision,
-        ...(mail.process ? { process: mail.process } : {}),
+        ...processOf(mail),
+        ...(mail.review ? { kept: answers.filter((a) => a === 'keep').length, removed: answers.filter((a) => a === 'remove').length } : {}),
       });
     },
     async sendInstructions(mail) {
@@ -144,6 +190,12 @@ export function loggingMailActivities(log: Log = jsonLog): MailActivities {
       });
     },
   };
+}
+
+/** The mail's process for the log line: an access review's mail carries its users. */
+function processOf(mail: { process?: string; review?: unknown }): { process?: string } {
+  const process = mail.process ?? (mail.review ? 'review' : undefined);
+  return process ? { process } : {};
 }
 
 export function loggingSlackActivities(log: Log = jsonLog): SlackActivities {

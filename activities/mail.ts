@@ -1,9 +1,9 @@
 /**
- * The mail activities of onboardings and offboardings: each builds its message (src/mail/messages.ts,
- * src/mail/removal-messages.ts) and sends it once (src/mail/mailer.ts). A failed send throws, and
- * Temporal retries it with the workflow's backoff; a message the mail server refused for good (a
- * 5xx answer to the recipient or the message) is not retried: the onboarding stalls with the
- * server's answer, for a person to look at.
+ * The mail activities of onboardings, offboardings and access reviews: each builds its message
+ * (src/mail/messages.ts, src/mail/removal-messages.ts, src/mail/review-messages.ts) and sends it
+ * once (src/mail/mailer.ts). A failed send throws, and Temporal retries it with the workflow's
+ * backoff; a message the mail server refused for good (a 5xx answer to the recipient or the
+ * message) is not retried: the onboarding stalls with the server's answer, for a person to look at.
  * That includes a message the server took for its copies only: the person it is for would never
  * get it. A refused copy is only logged.
  *
@@ -25,7 +25,9 @@ import {
   type MailMessage,
   type MessageSettings,
 } from '../src/mail/messages';
+import { batchApprovalMessage } from '../src/mail/batch-messages';
 import { removalApprovalMessage, removalDecisionMessage, removalReceiptMessage } from '../src/mail/removal-messages';
+import { reviewReceiptMessage, reviewRequestMessage } from '../src/mail/review-messages';
 
 /** Failure type of a message the mail server refused for good. */
 export const MAIL_REFUSED = 'MailRefused';
@@ -93,8 +95,11 @@ export function mailActivities(mailer: Mailer, settings: MessageSettings, option
   }
 
   return {
-    sendApprovalRequest: (mail) => send(offboarding(mail) ? removalApprovalMessage(mail, settings) : approvalRequestMessage(mail, settings)),
-    sendDecisionReceipt: (mail) => send(offboarding(mail) ? removalDecisionMessage(mail, settings) : decisionReceiptMessage(mail, settings)),
+    sendApprovalRequest: (mail) =>
+      send(review(mail) ? reviewRequestMessage(mail, settings) : offboarding(mail) ? removalApprovalMessage(mail, settings) : approvalRequestMessage(mail, settings)),
+    sendBatchApprovalRequest: (mail) => send(batchApprovalMessage(mail, settings)),
+    sendDecisionReceipt: (mail) =>
+      send(review(mail) ? reviewReceiptMessage(mail, settings) : offboarding(mail) ? removalDecisionMessage(mail, settings) : decisionReceiptMessage(mail, settings)),
     sendInstructions: async (mail) => send(instructionsMessage(mail, settings, await instructionsCopyTo(mail))),
     sendInviteExpired: (mail) => send(inviteExpiredMessage(mail, settings)),
     sendTwoFactorReminder: (mail) => send(twoFactorReminderMessage(mail, settings)),
@@ -104,3 +109,6 @@ export function mailActivities(mailer: Mailer, settings: MessageSettings, option
 
 /** An offboarding's mail: it asks to approve, or tells of, a removal (src/mail/removal-messages.ts). */
 const offboarding = (mail: MailContext) => mail.process === 'offboarding';
+
+/** An access review's mail: it asks about, or tells of the answer for, the users (src/mail/review-messages.ts). */
+const review = (mail: MailContext & { review?: unknown }) => mail.process === 'review' || mail.review !== undefined;

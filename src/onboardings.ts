@@ -5,7 +5,6 @@
  */
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import type { accessReview, offboarding, onboarding } from '../workflows';
 import { decide, ONBOARDING_DEADLINE, ONBOARDING_KIND, ONBOARDING_ORG_ID, ONBOARDING_REQUESTED_BY, ONBOARDING_STAGE, status } from '../workflows/messages';
 import type { Policy } from '../workflows/policy';
 import { scopeWatchStatus } from '../workflows/scope-watch';
@@ -52,6 +51,7 @@ const requestSchema = z
     ticket: z.string().optional(),
     note: z.string().optional(),
     requestedBy: actorId,
+    batchId: id.optional(),
   })
   .superRefine((request, ctx) => {
     if (request.kind === 'itglue' && (request.myGlueRole || request.myGlueGroupIds?.length)) {
@@ -100,20 +100,22 @@ export interface Started {
   created: boolean;
 }
 
-export async function startOnboarding(client: Client, taskQueue: string, request: OnboardingRequest, policy: Policy): Promise<Started> {
-  const valid = validateRequest(request);
-  const workflowId = workflowIdFor(valid.orgId, valid.contactId);
+/**
+ * Starts the process's workflow for the request, or finds the one open under the same ID: the ID
+ * (organization and contact, user, or organization) makes a request sent twice start one.
+ */
+async function startOrFind(client: Client, taskQueue: string, process: Process, workflowId: string, request: OnboardingRequest, policy: Policy): Promise<Started> {
   try {
-    await client.workflow.start<typeof onboarding>(WORKFLOW_TYPE, {
+    await client.workflow.start(WORKFLOW_TYPES[process], {
       workflowId,
       taskQueue,
-      args: [{ request: valid, policy }],
+      args: [{ request, policy }],
       workflowIdConflictPolicy: 'FAIL',
       typedSearchAttributes: [
         { key: ONBOARDING_STAGE, value: 'VALIDATING' },
-        { key: ONBOARDING_ORG_ID, value: valid.orgId },
-        { key: ONBOARDING_REQUESTED_BY, value: valid.requestedBy },
-        { key: ONBOARDING_KIND, value: valid.kind },
+        { key: ONBOARDING_ORG_ID, value: request.orgId },
+        { key: ONBOARDING_REQUESTED_BY, value: request.requestedBy },
+        { key: ONBOARDING_KIND, value: request.kind },
       ],
     });
     return { workflowId, created: true };
@@ -123,31 +125,18 @@ export async function startOnboarding(client: Client, taskQueue: string, request
   }
 }
 
+export async function startOnboarding(client: Client, taskQueue: string, request: OnboardingRequest, policy: Policy): Promise<Started> {
+  const valid = validateRequest(request);
+  return startOrFind(client, taskQueue, 'onboarding', workflowIdFor(valid.orgId, valid.contactId), valid, policy);
+}
+
 /**
  * Starts the offboarding of the organization's IT Glue user (docs/design.md §15), or finds the one
  * already open for them.
  */
 export async function startOffboarding(client: Client, taskQueue: string, request: OffboardingRequest, policy: Policy): Promise<Started> {
   const valid = validateOffboardingRequest(request);
-  const workflowId = offboardingIdFor(valid.orgId, valid.userId);
-  try {
-    await client.workflow.start<typeof offboarding>(OFFBOARDING_WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue,
-      args: [{ request: valid, policy }],
-      workflowIdConflictPolicy: 'FAIL',
-      typedSearchAttributes: [
-        { key: ONBOARDING_STAGE, value: 'VALIDATING' },
-        { key: ONBOARDING_ORG_ID, value: valid.orgId },
-        { key: ONBOARDING_REQUESTED_BY, value: valid.requestedBy },
-        { key: ONBOARDING_KIND, value: valid.kind },
-      ],
-    });
-    return { workflowId, created: true };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
-    throw error;
-  }
+  return startOrFind(client, taskQueue, 'offboarding', offboardingIdFor(valid.orgId, valid.userId), valid, policy);
 }
 
 const reviewSchema = z.object({
@@ -170,25 +159,7 @@ export async function startReview(
   if (!parsed.success) throw new InvalidInputError(firstIssue(parsed.error));
   const { orgId, requestedBy, approverContactId } = parsed.data;
   const request: OnboardingRequest = { orgId, contactId: '', kind: 'itglue', passwordAccess: false, requestedBy, ...(approverContactId ? { approverContactId } : {}) };
-  const workflowId = reviewIdFor(orgId);
-  try {
-    await client.workflow.start<typeof accessReview>(REVIEW_WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue,
-      args: [{ request, policy }],
-      workflowIdConflictPolicy: 'FAIL',
-      typedSearchAttributes: [
-        { key: ONBOARDING_STAGE, value: 'VALIDATING' },
-        { key: ONBOARDING_ORG_ID, value: orgId },
-        { key: ONBOARDING_REQUESTED_BY, value: request.requestedBy },
-        { key: ONBOARDING_KIND, value: request.kind },
-      ],
-    });
-    return { workflowId, created: true };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
-    throw error;
-  }
+  return startOrFind(client, taskQueue, 'review', reviewIdFor(orgId), request, policy);
 }
 
 /**

@@ -12,6 +12,7 @@ import { connectClient, connectWorker, isReachable } from './temporal/connection
 import { encryptionCodec, temporalDataConverter } from './temporal/data-converter';
 import { readEmbeddedAddress, startEmbeddedServer } from './temporal/embedded-server';
 import { registerSearchAttributes } from './temporal/search-attributes';
+import { ensureReviewSchedule } from './temporal/review-schedule';
 import { ensureSweepSchedule } from './temporal/sweep-schedule';
 import { sdkMetricsUrl } from './temporal/runtime';
 import { workflowPages } from './temporal/ui-link';
@@ -103,7 +104,10 @@ export async function startService(config: Config, log: Log): Promise<Service> {
       itglueActivitiesPerSecond: config.itglue.activitiesPerSecond,
       dataConverter,
     });
-    if (config.itglue.apiKey) await ensureSweepSchedule(client, temporal.taskQueue, config.policy.sweep.every);
+    if (config.itglue.apiKey) {
+      await ensureSweepSchedule(client, temporal.taskQueue, config.policy.sweep.every);
+      await ensureReviewSchedule(client, temporal.taskQueue, config.policy);
+    }
     const running = workers.run();
     // Handled by whoever awaits `running`; marked here so a failure during start-up is not unhandled.
     running.catch(() => undefined);

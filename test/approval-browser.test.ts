@@ -17,7 +17,9 @@ import { BRANDING, startApprovalHarness, type ApprovalHarness } from './support/
 import { INVITEE, PRIMARY } from './support/fake-activities';
 import { addMyGlueCustomer } from './support/myglue-customer';
 import { addLeaver, endOffboardings, startOffboardingAndReceive } from './support/offboarding-approval';
+import { addReviewedUsers, endReviews, KEPT, REMOVED, startReviewAndReceive, track } from './support/review-approval';
 import { testPolicy, waitForStage } from './support/temporal';
+import { offboardingIdFor } from '../workflows/types';
 
 const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 const PHONE = { width: 390, height: 844 };
@@ -236,5 +238,43 @@ it('offboarding: the page asks to approve removing the access, Approve removal, 
     expect(s.evidence).toMatchObject({ via: 'link', decision: 'approve', round: 1, ip: '127.0.0.1' });
   } finally {
     await endOffboardings();
+  }
+});
+
+it('access review: every user at phone width, Keep for one and Remove for the other, the answer, and the removal starts', async () => {
+  addReviewedUsers(h);
+  const { handle, orgId, link } = await startReviewAndReceive(h);
+  try {
+    await withBrowser(false, async (context) => {
+      const page = await context.newPage();
+      const problems = watch(page);
+      expect((await page.goto(link))!.status()).toBe(200);
+      expect(await page.locator('h1').textContent()).toBe("Acme IT asks you to review who can see Acme Dental's IT documentation");
+      expect(await page.locator('script').count()).toBe(0);
+      const ines = page.getByRole('group', { name: KEPT.name });
+      const otto = page.getByRole('group', { name: /^Otto Other/ });
+      expect(await ines.locator('dt:has-text("Passwords") + dd').textContent()).toBe('visible');
+      expect(await otto.locator('dt:has-text("Approved") + dd').textContent()).toBe('matched by email — not onboarded by Acme IT');
+      expect(await page.getByRole('radio', { checked: true }).count()).toBe(0);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+      await ines.getByLabel('Keep').check();
+      await otto.getByLabel('Remove').check();
+      const send = await page.getByRole('button', { name: 'Send my answer' }).boundingBox();
+      expect(send!.x + send!.width).toBeLessThanOrEqual(PHONE.width);
+      expect(send!.height).toBeGreaterThanOrEqual(44);
+      await page.screenshot({ path: join(RESULTS, 'review-page-phone.png'), fullPage: true });
+
+      await Promise.all([page.waitForURL(/\/result$/), page.getByRole('button', { name: 'Send my answer' }).click()]);
+      expect(await page.locator('h1').textContent()).toBe('Thank you');
+      expect(await page.locator('h2 + ul').allTextContents()).toEqual([`${KEPT.name} <${KEPT.email}>`, `${REMOVED.name} <${REMOVED.email}>`]);
+      expect(problems).toEqual([]);
+    });
+    const s = await waitForStage(handle, 'COMPLETED');
+    expect(s.review!.answers).toEqual({ [KEPT.userId]: 'keep', [REMOVED.userId]: 'remove' });
+    expect(s.evidence).toMatchObject({ via: 'link', decision: 'approve', round: 1, ip: '127.0.0.1' });
+    expect(s.review!.offboardings.map((o) => o.workflowId)).toEqual([offboardingIdFor(orgId, REMOVED.userId)]);
+    track(h.temporal.client.workflow.getHandle(offboardingIdFor(orgId, REMOVED.userId)));
+  } finally {
+    await endReviews();
   }
 });

@@ -55,6 +55,14 @@ describe('parseCommand', () => {
     expect(parseCommand(['offboard', '--org', '10', '--contact', '20', '--user', '30'])).toMatchObject({ command: 'offboard', request: { requestedBy: 'cli' } });
   });
 
+  it('reads review: the organization, with the contact who answers and who asks', () => {
+    expect(parseCommand(['review', '--org', '10'])).toEqual({ command: 'review', review: { orgId: '10', requestedBy: 'cli' } });
+    expect(parseCommand(['review', '--org', '10', '--approver', '30', '--by', 'U0MGR001'])).toEqual({
+      command: 'review',
+      review: { orgId: '10', requestedBy: 'U0MGR001', approverContactId: '30' },
+    });
+  });
+
   it('reads export: the period and the format (CSV unless asked)', () => {
     expect(parseCommand(['export', '--from', '2026-01-01', '--to', '2026-04-01'])).toEqual({ command: 'export', from: '2026-01-01', to: '2026-04-01', format: 'csv' });
     expect(parseCommand(['export', '--from', '2026-01-01', '--to', '2026-04-01', '--format', 'json'])).toMatchObject({ format: 'json' });
@@ -97,6 +105,9 @@ describe('parseCommand', () => {
     [['start', '--org', '10', '--contact', '20', '--colour', 'red'], "start: Unknown option '--colour'"],
     [['status'], 'status: expected <workflowId>, got none'],
     [['offboard', '--org', '10', '--contact', '20'], 'offboard: --user is required'],
+    [['review'], 'review: --org is required'],
+    [['review', '--org', '10', '--contact', '20'], "review: Unknown option '--contact'"],
+    [['review', '--org', '10', 'now'], 'review: expected no arguments besides options, got now'],
     [['export', '--from', '2026-01-01'], 'export: --to is required'],
     [['export', '--from', '2026-01-01', '--to', '2026-02-01', '--format', 'xlsx'], 'export: --format expects csv or json, got "xlsx"'],
     [['offboard', '--org', '10', '--contact', '20', '--user', '30', '--kind', 'myglue'], "offboard: Unknown option '--kind'"],

@@ -115,7 +115,7 @@ describe('listOnboardings', () => {
   it('builds visibility queries only from known stages and plain values', () => {
     // Onboardings and offboardings alike unless a process is named (docs/design.md §15).
     expect(onboardingQuery({ stage: 'STALLED', open: true })).toBe(
-      'WorkflowType IN ("onboarding", "offboarding") AND ExecutionStatus != "ContinuedAsNew" AND OnboardingStage = "STALLED" AND ExecutionStatus = "Running"',
+      'WorkflowType IN ("onboarding", "offboarding", "accessReview") AND ExecutionStatus != "ContinuedAsNew" AND OnboardingStage = "STALLED" AND ExecutionStatus = "Running"',
     );
     expect(onboardingQuery({ stage: 'STALLED', open: true, process: 'onboarding' })).toBe(
       'WorkflowType = "onboarding" AND ExecutionStatus != "ContinuedAsNew" AND OnboardingStage = "STALLED" AND ExecutionStatus = "Running"',

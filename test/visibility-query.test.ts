@@ -52,7 +52,7 @@ describe('onboardingQuery', () => {
   it('refuses a value that is not plain as invalid input, naming the filter', () => {
     // Onboardings and offboardings alike unless a process is named (docs/design.md §15).
     expect(onboardingQuery({ orgId: '42', requestedBy: 'U0TECH01' })).toBe(
-      'WorkflowType IN ("onboarding", "offboarding") AND ExecutionStatus != "ContinuedAsNew" AND OnboardingOrgId = "42" AND OnboardingRequestedBy = "U0TECH01"',
+      'WorkflowType IN ("onboarding", "offboarding", "accessReview") AND ExecutionStatus != "ContinuedAsNew" AND OnboardingOrgId = "42" AND OnboardingRequestedBy = "U0TECH01"',
     );
     expect(onboardingQuery({ orgId: '42', process: 'onboarding' })).toBe(
       'WorkflowType = "onboarding" AND ExecutionStatus != "ContinuedAsNew" AND OnboardingOrgId = "42"',

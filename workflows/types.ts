@@ -1,5 +1,6 @@
 /** Data that crosses the workflow boundary: the request, what IT Glue says, the status. */
 import type { Policy } from './policy';
+import type { AccessReview, ReviewAnswer } from './review/record';
 import type { Stage, SubState, WaitingOn } from './stages';
 
 export type AccessKind = 'itglue' | 'myglue';
@@ -21,6 +22,8 @@ export interface OnboardingRequest {
   note?: string;
   /** Slack user ID of the tech who started it. */
   requestedBy: string;
+  /** Started with others: batch `approval-batch:<orgId>:<batchId>` mails the first approval (docs/design.md §15.3). */
+  batchId?: string;
 }
 
 /**
@@ -38,47 +41,6 @@ export interface OffboardingRequest extends OnboardingRequest {
 
 /** Which process a record belongs to: absent in onboardings' records. */
 export type Process = 'onboarding' | 'offboarding' | 'review';
-
-/**
- * What starts a customer's access review (docs/design.md §15.2): the organization, who asked (a
- * manager's Slack user ID, `cli`, or `schedule` for the periodic one) and optionally the contact who
- * answers instead of the primary contact. A review concerns an organization, not one contact:
- * `contactId` is empty, `kind` and `passwordAccess` unused.
- */
-export type ReviewRequest = OnboardingRequest;
-
-/** One customer user as the review page lists it. */
-export interface ReviewedUser {
-  userId: string;
-  /** The organization's contact whose user it is (by primary email). */
-  contactId: string;
-  name: string;
-  email: string;
-  roleName: string;
-  myGlue: boolean;
-  /** Whether the user's groups let it see passwords; null when it cannot be told. */
-  passwordAccess: boolean | null;
-  invitedAt: string | null;
-  /** Who approved the access, from invite-lite's onboarding record; null for users it did not onboard. */
-  approvedBy: string | null;
-  approvedAt: string | null;
-  /** The onboarding that gave the access; null: "matched by email" (an IT Glue user whose email is a contact's). */
-  onboardingId: string | null;
-  lastSignInAt: string | null;
-  /** No sign-in for `review.dormantAfter` (or never, since an invitation that old). */
-  dormant: boolean;
-}
-
-export type ReviewAnswer = 'keep' | 'remove';
-
-/** A review's users, the answers, and the offboardings the removals started. */
-export interface AccessReview {
-  users: ReviewedUser[];
-  /** By user ID; null until answered. */
-  answers: Record<string, ReviewAnswer> | null;
-  /** Offboardings started for the users to remove (`started` false: one was open already). */
-  offboardings: Array<{ userId: string; workflowId: string; started: boolean }>;
-}
 
 export interface Person {
   contactId: string;

@@ -11,6 +11,9 @@ export const USAGE = `usage: npm run cli -- <command> [options]
                               start an onboarding (or show the open one for that contact)
   offboard --org ID --contact ID --user ID [--reason R] [--ticket T] [--by U123]
                               remove a customer user's access (or show the open offboarding)
+  review --org ID [--approver ID] [--by U123]
+                              start an access review of the organization's customer users,
+                              answered by the primary contact or --approver (or show the open one)
   export --from DATE --to DATE [--format csv|json]
                               every onboarding and offboarding open in the period, with its
                               decision and evidence (to standard output; progress to stderr)
@@ -40,6 +43,7 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 export type Command =
   | { command: 'start'; request: OnboardingRequest }
   | { command: 'offboard'; request: OffboardingRequest }
+  | { command: 'review'; review: { orgId: string; requestedBy: string; approverContactId?: string } }
   | { command: 'export'; from: string; to: string; format: 'csv' | 'json' }
   | { command: 'status'; workflowId: string }
   | { command: 'list'; stage?: string; orgId?: string; open: boolean; json: boolean }
@@ -151,6 +155,19 @@ function parseOffboard(args: string[]): Command {
   return { command: 'offboard', request };
 }
 
+function parseReview(args: string[]): Command {
+  const { values } = parse('review', args, { org: { type: 'string' }, approver: { type: 'string' }, by: { type: 'string' } }, []);
+  const approverContactId = optional(values, 'approver');
+  return {
+    command: 'review',
+    review: {
+      orgId: required('review', values, 'org'),
+      requestedBy: optional(values, 'by') ?? CLI_ACTOR,
+      ...(approverContactId !== undefined ? { approverContactId } : {}),
+    },
+  };
+}
+
 function parseExport(args: string[]): Command {
   const { values } = parse('export', args, { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'csv' } }, []);
   const format = values.format;
@@ -217,6 +234,8 @@ export function parseCommand(argv: string[]): Command {
       return parseStart(args);
     case 'offboard':
       return parseOffboard(args);
+    case 'review':
+      return parseReview(args);
     case 'export':
       return parseExport(args);
     case 'status': {

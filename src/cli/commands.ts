@@ -10,6 +10,7 @@ import {
   onboardingQuery,
   startOffboarding,
   startOnboarding,
+  startReview,
   type OnboardingSummary,
 } from '../onboardings';
 import { isMessageName, MESSAGES, messageTakesActor, sendMessage } from '../onboarding-messages';
@@ -45,6 +46,11 @@ export async function runCommand(
     }
     case 'offboard': {
       const started = await startOffboarding(client, config.temporal.taskQueue, command.request, config.policy);
+      out(JSON.stringify(started));
+      return;
+    }
+    case 'review': {
+      const started = await startReview(client, config.temporal.taskQueue, command.review, config.policy);
       out(JSON.stringify(started));
       return;
     }

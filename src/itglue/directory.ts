@@ -70,14 +70,18 @@ export class ItGlueDirectory {
     return this.client.list('/contacts', contactResource, { 'filter[organization_id]': filterValue(orgId) });
   }
 
-  /** The organization's primary contact by the policy's rule; `several` and `none` leave the choice to the tech. */
-  async primaryContact(orgId: string, rule: PrimaryContactRule): Promise<PrimaryContactResult> {
+  /**
+   * The organization's primary contact by the policy's rule; `several` and `none` leave the choice
+   * to the tech. `known`: the organization's contacts where the caller has read them already.
+   */
+  async primaryContact(orgId: string, rule: PrimaryContactRule, known?: ItGlueContact[]): Promise<PrimaryContactResult> {
+    const all = () => (known ? Promise.resolve(known) : this.contactsOf(orgId));
     let found: ItGlueContact[];
     if (rule.kind === 'flexible-asset-tag') {
       const ids = await this.taggedContactIds(orgId, rule.assetTypeName, rule.fieldNameKey);
-      found = (await this.contactsOf(orgId)).filter((c) => ids.includes(c.id));
+      found = (await all()).filter((c) => ids.includes(c.id));
     } else {
-      const contacts = await this.contactsOf(orgId);
+      const contacts = await all();
       found =
         rule.kind === 'important'
           ? contacts.filter((c) => c.important === true)

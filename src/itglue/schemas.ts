@@ -107,7 +107,7 @@ export type ItGlueContact = z.output<typeof contactResource>;
 
 export const contactTypeResource = resource({ name: z.string() }).transform((r) => ({ id: r.id, name: r.attributes.name }));
 
-export const userResource = resource({
+const userAttributes = {
   name: text,
   'first-name': text,
   'last-name': text,
@@ -118,8 +118,10 @@ export const userResource = resource({
   'invitation-sent-at': time,
   'invitation-accepted-at': time,
   'current-sign-in-at': time,
-}).transform(
-  (r): ItGlueUser => ({
+};
+
+function itGlueUser(r: { id: string; attributes: z.output<z.ZodObject<typeof userAttributes>> }): ItGlueUser {
+  return {
     id: r.id,
     email: r.attributes.email,
     roleName: r.attributes['role-name'],
@@ -127,8 +129,21 @@ export const userResource = resource({
     invitationSentAt: r.attributes['invitation-sent-at'],
     invitationAcceptedAt: r.attributes['invitation-accepted-at'],
     currentSignInAt: r.attributes['current-sign-in-at'],
-  }),
-);
+  };
+}
+
+export const userResource = resource(userAttributes).transform(itGlueUser);
+
+/**
+ * A user as an access review reads it (docs/design.md §15.2): the onboarding's fields, its name,
+ * and `last-sign-in-at` (with `current-sign-in-at`, whichever is later, the latest sign-in).
+ */
+export const reviewUserResource = resource({ ...userAttributes, name: nameText, 'last-sign-in-at': time }).transform((r) => ({
+  ...itGlueUser(r),
+  name: r.attributes.name || oneLineName(`${r.attributes['first-name']} ${r.attributes['last-name']}`.trim()),
+  lastSignInAt: r.attributes['last-sign-in-at'],
+}));
+export type ReviewUser = z.output<typeof reviewUserResource>;
 
 /**
  * A group's denied asset types ("Deny Asset Type Access", set in IT Glue's UI only), read with

@@ -101,12 +101,12 @@ function hours(value: number): string {
 export function compose(
   context: MailContext,
   settings: MessageSettings,
-  message: { step: MailStep; round: number; to: Address; cc?: Address[]; subject: string; blocks: Block[] },
+  message: { step: MailStep; round: number; to: Address; cc?: Address[]; subject: string; blocks: Block[]; footer?: string },
 ): MailMessage {
   const content = {
     heading: context.branding.mspName,
     blocks: message.blocks,
-    footer: `Sent by ${context.branding.mspName} about ${productName(context.request)} access for ${context.invitee.name} (${context.org.name}).`,
+    footer: message.footer ?? `Sent by ${context.branding.mspName} about ${productName(context.request)} access for ${context.invitee.name} (${context.org.name}).`,
   };
   const links: string[] = [];
   const collect = (part: Inline) => {
@@ -128,16 +128,16 @@ export function compose(
   };
 }
 
+/** The signed link of an approval round (an approval request, a review, a batch): the page of that round only. */
+export function roundLink(settings: MessageSettings, mail: { workflowId: string; round: number; approver: { contactId: string }; expiresAt: string }): string {
+  return settings.approvalLink({ workflowId: mail.workflowId, round: mail.round, approverContactId: mail.approver.contactId, expiresAt: Date.parse(mail.expiresAt) });
+}
+
 export function approvalRequestMessage(original: ApprovalMail, settings: MessageSettings): MailMessage {
   const mail = shown(original);
   const { invitee, org, request, branding, approver } = mail;
   const reminder = mail.reminder > 0;
-  const link = settings.approvalLink({
-    workflowId: mail.workflowId,
-    round: mail.round,
-    approverContactId: approver.contactId,
-    expiresAt: Date.parse(mail.expiresAt),
-  });
+  const link = roundLink(settings, mail);
   const facts: Array<[string, string]> = [
     ['Person', `${invitee.name} <${invitee.email}>`],
     ['Organization', org.name],

@@ -9,7 +9,7 @@ import type { DecisionResult, Person } from '../../workflows/types';
 import { defang } from '../defang';
 import { formatTime } from '../wording';
 import { productName } from '../../workflows/text';
-import { compose, hello, questions, shown, support, to, type MailMessage, type MessageSettings } from './messages';
+import { compose, hello, questions, shown, support, to, type MailMessage, type MessageSettings, roundLink } from './messages';
 
 /** The reason, as the requester gave it, with its web addresses unclickable; absent when none was given. */
 function reasonOf(mail: MailContext): string | undefined {
@@ -34,12 +34,7 @@ export function removalApprovalMessage(original: ApprovalMail, settings: Message
   const { invitee, org, request, branding, approver } = mail;
   const product = productName(request);
   const reminder = mail.reminder > 0;
-  const link = settings.approvalLink({
-    workflowId: mail.workflowId,
-    round: mail.round,
-    approverContactId: approver.contactId,
-    expiresAt: Date.parse(mail.expiresAt),
-  });
+  const link = roundLink(settings, mail);
   const facts: Array<[string, string]> = [
     ['Person', `${invitee.name} <${invitee.email}>`],
     ['Organization', org.name],

@@ -49,11 +49,12 @@ export function pressValue(workflowId: string, actionsTaken: number): string {
 }
 
 /**
- * The onboarding (or offboarding) and drawing a button's value names; null when it names neither. A value
+ * The onboarding (offboarding, access review) and drawing a button's value names; null when it names none. A value
  * without a count (drawn before counts were kept) names the onboarding only.
  */
 export function parsePressValue(value: string | undefined): { workflowId: string; seen: number | undefined } | null {
-  const match = /^((?:on|off)boarding:[^:#\s]+:[^:#\s]+)(?:#(\d{1,9}))?$/.exec(value ?? '');
+  // An onboarding's or offboarding's ID names an organization and a person; an access review's the organization only.
+  const match = /^((?:on|off)boarding:[^:#\s]+:[^:#\s]+|access-review:[^:#\s]+)(?:#(\d{1,9}))?$/.exec(value ?? '');
   if (!match) return null;
   return { workflowId: match[1]!, seen: match[2] === undefined ? undefined : Number(match[2]) };
 }

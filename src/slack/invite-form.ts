@@ -139,7 +139,14 @@ export async function buildInviteModal(deps: SlackDeps, input: InviteInput): Pro
   return inviteModal(await inviteModalData(deps, input));
 }
 
-export type InviteCheck = { ok: true; request: OnboardingRequest } | { ok: false; errors: Record<string, string> };
+/** `open`: with `openAllowed`, the contact's onboarding already open (the request is not to be started). */
+export type InviteCheck = { ok: true; request: OnboardingRequest; open?: string } | { ok: false; errors: Record<string, string> };
+
+/** Checks one of several chosen contacts (docs/design.md §15.3): an open onboarding is reported, not refused. */
+export interface ContactCheck {
+  contactId: string;
+  openAllowed: boolean;
+}
 
 /** A link to the open onboarding's thread, or its ID when it has none yet. */
 async function openOnboardingText(deps: SlackDeps, workflowId: string, inviteeName: string): Promise<string | null> {
@@ -175,8 +182,10 @@ export async function checkInvite(
   view: { state: { values: Parameters<typeof readInvite>[0] }; private_metadata?: string },
   metadataOrgId: string | null,
   user: string,
+  only?: ContactCheck,
 ): Promise<InviteCheck> {
   const form = readInvite(view.state.values, metadataOrgId);
+  if (only) form.contactId = only.contactId;
   const errors: Record<string, string> = {};
   const directory = deps.directory;
   const orgId = form.orgId;
@@ -210,7 +219,7 @@ export async function checkInvite(
   const invitee = checkContact(form.contactId, contact, org, 'invitee', 'form');
   const refusal = invitee.ok ? existingUserRefusal(invitee.contact.name, existing, kind, 'form') : invitee;
   if (refusal) errors[at('contact')] = refusal.message;
-  else if (open) errors[at('contact')] = open;
+  else if (open && !only?.openAllowed) errors[at('contact')] = open;
 
   const approverContact = form.approverId === form.contactId ? contact : approver;
   if (form.approverId) {
@@ -253,5 +262,5 @@ export async function checkInvite(
     ...(form.note ? { note: form.note } : {}),
     requestedBy: user,
   };
-  return { ok: true, request };
+  return { ok: true, request, ...(open && !refusal ? { open } : {}) };
 }

@@ -4,7 +4,7 @@
  * each drawn from the overview its workflow publishes in its memo. Only an onboarding without one
  * (started before overviews were published) is asked for its `status`.
  */
-import { getStatus, listOnboardingOverviews, onboardingQuery, type OnboardingListed } from '../onboardings';
+import { listOnboardingOverviews, onboardingQuery, REVIEW_WORKFLOW_TYPE, type OnboardingFilter, type OnboardingListed } from '../onboardings';
 import { ONBOARDING_DEADLINE, ONBOARDING_ORG_ID } from '../../workflows/messages';
 import { isFinal, STAGES, type Stage } from '../../workflows/stages';
 import { offboardedUserOf, type OnboardingStatus, type Process, type ThreadRef } from '../../workflows/types';
@@ -12,8 +12,11 @@ import { isLate } from '../../workflows/memo';
 import type { SlackDeps } from './deps';
 import { visibilityQuery } from '../temporal/visibility-query';
 import { OPEN_STAGES, type Completed, type Dashboard, type Item, type StageMedian } from './views/models';
+import { mapLimited, ours, resultOf, statusOf } from './workflow-reads';
+import { reviewsOverview } from './review-overview';
 
-const STATUS_TIMEOUT_MS = 3_000;
+export { ours, resultOf, statusOf } from './workflow-reads';
+
 const STATUS_CONCURRENCY = 10;
 /** Onboardings listed for one view: more than /onboarding-status or the Home tab can show. */
 export const SHOWN_LIMIT = 100;
@@ -32,36 +35,13 @@ export function isOverdue(status: Pick<OnboardingStatus, 'deadline' | 'stages' |
   return isLate(status);
 }
 
-/** The onboarding's status, or null when it cannot be had in time (no such onboarding, no worker answering). */
-export async function statusOf(deps: Pick<SlackDeps, 'temporal'>, workflowId: string, timeoutMs = STATUS_TIMEOUT_MS): Promise<OnboardingStatus | null> {
-  try {
-    return await deps.temporal.withDeadline(Date.now() + timeoutMs, () => getStatus(deps.temporal, workflowId));
-  } catch {
-    return null;
-  }
-}
-
-/** The status a finished onboarding returned (read from its history: no worker needed); null when it cannot be had. */
-export async function resultOf(deps: Pick<SlackDeps, 'temporal'>, workflowId: string): Promise<OnboardingStatus | null> {
-  try {
-    const handle = deps.temporal.workflow.getHandle(workflowId);
-    return (await deps.temporal.withDeadline(Date.now() + STATUS_TIMEOUT_MS, () => handle.result())) as OnboardingStatus;
-  } catch {
-    return null;
-  }
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
+/**
+ * The records the onboarding views mean: onboardings and offboardings, or the one process asked
+ * for. Access reviews have views of their own (./review-overview.ts).
+ */
+export function lifecycleQuery(filter: OnboardingFilter): string {
+  const query = onboardingQuery(filter);
+  return filter.process ? query : visibilityQuery(query).where('WorkflowType', '!=', REVIEW_WORKFLOW_TYPE).toString();
 }
 
 function contactIdOf(workflowId: string): string {
@@ -143,17 +123,8 @@ export function byUrgency(a: Item, b: Item): number {
   return stage || a.startedAt.localeCompare(b.startedAt);
 }
 
-/**
- * This deployment's onboardings: those on its task queue (a namespace may hold others'). What a
- * query value cannot hold is left out of the name.
- */
-export function ours(deps: Pick<SlackDeps, 'taskQueue'>, query: string): string {
-  const taskQueue = deps.taskQueue.replace(/["\\\u0000-\u001f\u007f]/g, '');
-  return visibilityQuery(query).where('TaskQueue', '=', taskQueue).toString();
-}
-
 export function openQuery(deps: Pick<SlackDeps, 'taskQueue'>, filter: OpenFilter): string {
-  const query = visibilityQuery(ours(deps, onboardingQuery({ open: true, stage: filter.stage, requestedBy: filter.requestedBy, process: filter.process })));
+  const query = visibilityQuery(ours(deps, lifecycleQuery({ open: true, stage: filter.stage, requestedBy: filter.requestedBy, process: filter.process })));
   if (filter.orgIds) {
     const ids = filter.orgIds.filter((id) => /^[\w-]+$/.test(id));
     query.whereIn(ONBOARDING_ORG_ID, ids);
@@ -220,7 +191,7 @@ export function stageMedians(statuses: Array<Pick<OnboardingStatus, 'stages'>>):
 /** Onboardings and offboardings completed in the last `days` (those one tech requested, if named), newest first (at most `limit`). */
 async function recentCompletions(deps: SlackDeps, days: number, limit: number, now: number, requestedBy?: string) {
   const since = new Date(now - days * 86_400_000).toISOString();
-  const completed = visibilityQuery(onboardingQuery({ stage: 'COMPLETED', requestedBy })).where('CloseTime', '>', since);
+  const completed = visibilityQuery(lifecycleQuery({ stage: 'COMPLETED', requestedBy })).where('CloseTime', '>', since);
   const query = ours(deps, completed.toString());
   const summaries = await listOnboardingOverviews(deps.temporal, query, limit);
   const results = await mapLimited(summaries, STATUS_CONCURRENCY, (s) => resultOf(deps, s.workflowId));
@@ -262,16 +233,17 @@ export async function techDashboard(deps: SlackDeps, user: string, now = Date.no
 const STALLED_SHOWN = 50;
 
 export async function managerDashboard(deps: SlackDeps, now = Date.now(), recentDays = 30): Promise<Dashboard> {
-  const [counts, open, stalled, completed] = await Promise.all([
+  const [counts, open, stalled, completed, reviews] = await Promise.all([
     Promise.all(
       OPEN_STAGES.map(async (stage) => ({
         stage,
-        count: (await deps.temporal.workflow.count(ours(deps, onboardingQuery({ open: true, stage })))).count,
+        count: (await deps.temporal.workflow.count(ours(deps, lifecycleQuery({ open: true, stage })))).count,
       })),
     ),
     listOpen(deps, openQuery(deps, {}), now, SHOWN_LIMIT),
     listOpen(deps, openQuery(deps, { stage: 'STALLED' }), now, STALLED_SHOWN, 'STALLED'),
     recentCompletions(deps, recentDays, 50, now),
+    reviewsOverview(deps, now, recentDays),
   ]);
   const [openItems, stalledItems, recent] = await Promise.all([linked(deps, open), linked(deps, stalled), completedRows(deps, completed, RECENT_SHOWN)]);
   return {
@@ -283,5 +255,6 @@ export async function managerDashboard(deps: SlackDeps, now = Date.now(), recent
     // The time per stage of onboardings only: an offboarding's approval is another matter.
     medians: stageMedians(completed.filter((s) => s.process !== 'offboarding')),
     recentDays,
+    reviews,
   };
 }

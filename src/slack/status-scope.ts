@@ -1,7 +1,8 @@
 /**
  * What `/onboarding-status [org | @user | stage]` asks for. Managers see everyone's onboardings,
  * by organization, person or stage. A tech sees their own only: an organization or a stage narrows
- * their own list, and naming another person is refused.
+ * their own list, and naming another person is refused. Managers have forms of their own
+ * (managerRequest): the access reviews, starting one, the audit export.
  */
 import { isStage, type Stage } from '../../workflows/stages';
 import type { Rights } from './authorization';
@@ -59,4 +60,32 @@ export async function statusScope(deps: SlackDeps, text: string, user: string, r
   const orgs = deps.directory ? await deps.directory.searchOrganizations(value, 100) : [];
   const label = escapeMrkdwn(orgs.length === 1 ? orgs[0]!.name : `organizations matching “${value}”`);
   return scope({ ...mine, orgIds: orgs.map((o) => o.id) }, `${prefix}${label}`);
+}
+
+/**
+ * The managers' forms of the command (docs/design.md §15.2, §15.4), which come before an
+ * organization's name: `reviews` (the access reviews), `review <organization name or IT Glue id>`
+ * (start one), `export [from to]` (the audit export, sent as a file in a direct message).
+ */
+export type ManagerRequest = { kind: 'reviews' } | { kind: 'review'; organization: string } | { kind: 'export'; period: string[] };
+
+/** What a tech is told who asks for a manager's form of the command. */
+export const MANAGERS_ONLY: Record<ManagerRequest['kind'], string> = {
+  reviews: 'Only a manager can list the access reviews. Nothing was read.',
+  review: 'Only a manager can start an access review. Nothing was started.',
+  export: 'Only a manager can export the audit records. Nothing was exported.',
+};
+
+export function managerRequest(text: string): ManagerRequest | null {
+  const [word = '', ...rest] = text.trim().split(/\s+/);
+  switch (word.toLowerCase()) {
+    case 'reviews':
+      return rest.length === 0 ? { kind: 'reviews' } : null;
+    case 'review':
+      return { kind: 'review', organization: rest.join(' ') };
+    case 'export':
+      return { kind: 'export', period: rest };
+    default:
+      return null;
+  }
 }

@@ -7,6 +7,11 @@
  *   has the last word, then redirects (303) to the result page.
  * - `GET|HEAD /approvals/<token>/result` shows the recorded decision.
  *
+ * An access review's link (docs/design.md §15.2) shows the organization's users, each with Keep /
+ * Remove; its POST sends the choices of all of them in one `decide` (a user left without one shows
+ * the page again, with the choices made, and sends nothing). A later review of the organization is a
+ * new run of the same workflow ID, with another request: the earlier links are refused as replaced.
+ *
  * Links that cannot decide get a page that says why: 404 not valid, 409 already answered, 410
  * expired, replaced by a newer link, or no longer waiting; 403 for a form that cannot be
  * verified, 503 while Temporal cannot be reached. The pages never send mail or call IT Glue.
@@ -20,7 +25,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { Log } from '../log';
 import { DECISION_REFUSED } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
-import type { Decision, DecisionInput, OnboardingStatus, Process } from '../../workflows/types';
+import { type Decision, type DecisionInput, type OnboardingStatus, type Process, reviewIdFor } from '../../workflows/types';
+import type { ReviewAnswer } from '../../workflows/review/record';
 import { oneLine } from '../../workflows/text';
 import { decideApproval, getStatus } from '../onboardings';
 import { approvalState, refusedState, statusCodeOf, type ApprovalState } from './approval-state';
@@ -30,8 +36,11 @@ import { clientIp, trustedProxies } from './client-ip';
 import { csrfCookie, csrfFormValue, csrfNonce, isCsrfValid, newCsrfNonce } from './csrf';
 import { BodyAbortedError, BodyTooLargeError, NotAFormError, readForm } from './form-body';
 import { redirect, sendPage } from './page';
+import { reviewAnswers } from './review-answers';
+import { missingChoices, reviewRequestView, reviewResultView, reviewStateView } from './review-views';
 import { APPROVAL_RATE_LIMIT, clientKey, RateLimiter, type RateLimitOptions } from './rate-limit';
 import type { RouteContext, Routes } from './router';
+import { batchPages } from './batch-pages';
 
 export interface ApprovalPagesOptions {
   client: Client;
@@ -53,6 +62,10 @@ export interface ApprovalPagesOptions {
 }
 
 const FORM_LIMIT_BYTES = 16 * 1024;
+/** An access review's form carries a choice per user. */
+const REVIEW_FORM_LIMIT_BYTES = 64 * 1024;
+/** The workflow found the review's answer incomplete after all. */
+const REVIEW_REFUSED = 'Your answer could not be recorded: choose Keep or Remove for every user below, and send it again.';
 const USER_AGENT_MAX = 512;
 
 /** Temporal could not answer: the page says "try again later". */
@@ -68,6 +81,8 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
   const timeoutMs = options.temporalTimeoutMs ?? 10_000;
   const withinTimeout = <T>(call: () => Promise<T>) => client.withDeadline(Date.now() + timeoutMs, call);
   const limiter = new RateLimiter(options.rateLimit ?? APPROVAL_RATE_LIMIT);
+  // A batch's link (docs/design.md §15.3) has its own page: one decision per person.
+  const batch = batchPages(options);
 
   /** Lets the request through if its client has a token left; otherwise answers 429. */
   const limited =
@@ -114,7 +129,8 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
 
   /** `process`: an offboarding's pages word the removal. */
   function sendState(req: IncomingMessage, res: ServerResponse, state: Exclude<ApprovalState, { kind: 'open' }>, process?: Process) {
-    sendPage(res, statusCodeOf(state), stateView(branding, state, process), { head: req.method === 'HEAD' });
+    const view = process === 'review' ? reviewStateView(branding, state) : stateView(branding, state, process);
+    sendPage(res, statusCodeOf(state), view, { head: req.method === 'HEAD' });
   }
 
   const show = guarded(async ({ req, res, params }, claims) => {
@@ -123,7 +139,9 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
     const state = approvalState(status, claims, now());
     if (state.kind !== 'open') return sendState(req, res, state, status?.process);
     const nonce = csrfNonce(req) ?? newCsrfNonce();
-    sendPage(res, 200, requestView(branding, state.status, claims.expiresAt, csrfFormValue(secret, nonce, token)), {
+    const csrf = csrfFormValue(secret, nonce, token);
+    const view = state.status.process === 'review' ? reviewRequestView : requestView;
+    sendPage(res, 200, view(branding, state.status, claims.expiresAt, csrf), {
       head: req.method === 'HEAD',
       headers: { 'Set-Cookie': csrfCookie(nonce, secureCookies) },
     });
@@ -131,9 +149,10 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
 
   const decide = guarded(async ({ req, res, params }, claims, expired) => {
     const token = params.token!;
+    const reviewing = isReviewLink(claims);
     let form: URLSearchParams;
     try {
-      form = await readForm(req, FORM_LIMIT_BYTES);
+      form = await readForm(req, reviewing ? REVIEW_FORM_LIMIT_BYTES : FORM_LIMIT_BYTES);
     } catch (error) {
       if (error instanceof BodyAbortedError) return;
       if (error instanceof BodyTooLargeError) return sendPage(res, 413, badRequestView(branding, token), { headers: { Connection: 'close' } });
@@ -145,6 +164,7 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
       log('approval.csrfRefused', { workflowId: claims.workflowId, round: claims.round, crossSite });
       return sendPage(res, 403, csrfView(branding, token));
     }
+    if (reviewing) return answerReview(req, res, token, claims, form);
     const decision = form.get('decision');
     if (decision !== 'approve' && decision !== 'deny') return sendPage(res, 400, badRequestView(branding, token));
     if (expired) {
@@ -152,22 +172,38 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
       const state = approvalState(status, claims, now());
       return sendState(req, res, state.kind === 'open' ? { kind: 'expired', at: claims.expiresAt } : state, status?.process);
     }
+    const input: DecisionInput = { decision: decision satisfies Decision, ...requestOf(claims), ...evidenceOf(req, form) };
+    await submit(req, res, token, claims, input, () => sendPage(res, 400, badRequestView(branding, token)));
+  });
 
-    const input: DecisionInput = {
-      decision: decision satisfies Decision,
-      round: claims.round,
-      approverContactId: claims.approverContactId,
-      expiresAt: claims.expiresAt,
-      ...optional('ip', clientIp(req, proxies)),
-      ...optional('userAgent', (req.headers['user-agent'] ?? '').slice(0, USER_AGENT_MAX)),
-      // One line: line breaks and other control characters become spaces.
-      ...optional(
-        'comment',
-        oneLine(form.get('comment') ?? '')
-          .trim()
-          .slice(0, COMMENT_MAX),
-      ),
+  /**
+   * An access review's answer (docs/design.md §15.2): Keep or Remove for each of its users, read
+   * for the review's users only, in one `decide`. A user left without a choice shows the page again
+   * with the choices made, and nothing is sent.
+   */
+  async function answerReview(req: IncomingMessage, res: ServerResponse, token: string, claims: ApprovalClaims, form: URLSearchParams): Promise<void> {
+    const status = await readStatus(claims.workflowId);
+    const state = approvalState(status, claims, now());
+    if (state.kind !== 'open') return sendState(req, res, state, 'review');
+    const { answers, missing } = reviewAnswers(form, state.status.review?.users ?? []);
+    const evidence = evidenceOf(req, form);
+    const again = (problem: string) => {
+      const csrf = csrfFormValue(secret, csrfNonce(req)!, token);
+      sendPage(res, 400, reviewRequestView(branding, state.status, claims.expiresAt, csrf, { answers, comment: evidence.comment ?? '', problem }));
     };
+    if (missing.length > 0) {
+      log('approval.incomplete', { workflowId: claims.workflowId, round: claims.round, missing: missing.length });
+      return again(missingChoices(missing));
+    }
+    const input: DecisionInput = { decision: 'approve', answers, ...requestOf(claims), ...evidence };
+    await submit(req, res, token, claims, input, () => again(REVIEW_REFUSED));
+  }
+
+  /**
+   * Sends the decision through the `decide` update, whose validator has the last word, and redirects
+   * to the result page; a refusal gets the page that says why, an invalid decision `invalid`'s page.
+   */
+  async function submit(req: IncomingMessage, res: ServerResponse, token: string, claims: ApprovalClaims, input: DecisionInput, invalid: () => void): Promise<void> {
     try {
       await withinTimeout(() => decideApproval(client, claims.workflowId, input));
     } catch (error) {
@@ -176,7 +212,7 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
       if (error instanceof WorkflowUpdateFailedError) {
         type = (error.cause as { type?: string } | undefined)?.type;
         refused = refusedState(type, claims);
-        if (!refused) return sendPage(res, 400, badRequestView(branding, token));
+        if (!refused) return invalid();
       } else if (error instanceof WorkflowNotFoundError) {
         // The workflow has finished: it no longer takes updates.
         type = DECISION_REFUSED.notAwaiting;
@@ -188,17 +224,35 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
       // The status tells the most (e.g. what was decided); the refusal stands when the status says "open".
       const status = await readStatus(claims.workflowId);
       const state = approvalState(status, claims, now());
-      return sendState(req, res, state.kind === 'open' ? (refused as Exclude<ApprovalState, { kind: 'open' }>) : state, status?.process);
+      const shown = state.kind === 'open' ? (refused as Exclude<ApprovalState, { kind: 'open' }>) : state;
+      return sendState(req, res, shown, status?.process ?? (isReviewLink(claims) ? 'review' : undefined));
     }
-    log('approval.decided', { workflowId: claims.workflowId, round: claims.round, decision });
+    const counts = input.answers ? { kept: countOf(input.answers, 'keep'), removed: countOf(input.answers, 'remove') } : {};
+    log('approval.decided', { workflowId: claims.workflowId, round: claims.round, decision: input.decision, ...counts });
     redirect(res, `${token}/result`);
-  });
+  }
+
+  /** What a decision carries besides itself: the client's address and browser, and the comment. */
+  function evidenceOf(req: IncomingMessage, form: URLSearchParams): Pick<DecisionInput, 'ip' | 'userAgent' | 'comment'> {
+    return {
+      ...optional('ip', clientIp(req, proxies)),
+      ...optional('userAgent', (req.headers['user-agent'] ?? '').slice(0, USER_AGENT_MAX)),
+      // One line: line breaks and other control characters become spaces.
+      ...optional(
+        'comment',
+        oneLine(form.get('comment') ?? '')
+          .trim()
+          .slice(0, COMMENT_MAX),
+      ),
+    };
+  }
 
   const result = guarded(async ({ req, res, params }, claims) => {
     const status = await readStatus(claims.workflowId);
     const state = approvalState(status, claims, now());
     if (state.kind === 'decided' && state.byThisLink) {
-      return sendPage(res, 200, resultView(branding, state.evidence, status?.process), { head: req.method === 'HEAD' });
+      const view = status?.process === 'review' ? reviewResultView(branding, state.evidence, status) : resultView(branding, state.evidence, status?.process);
+      return sendPage(res, 200, view, { head: req.method === 'HEAD' });
     }
     if (state.kind === 'open') return redirect(res, `../${params.token!}`);
     sendState(req, res, state, status?.process);
@@ -208,13 +262,23 @@ export function approvalRoutes(options: ApprovalPagesOptions): Routes {
     {
       methods: ['GET', 'HEAD', 'POST'],
       path: /^\/approvals\/(?<token>[^/]+)$/,
-      handle: limited((context) => (context.req.method === 'POST' ? decide(context) : show(context))),
+      handle: limited((context) => batch.take(context, 'request') ?? (context.req.method === 'POST' ? decide(context) : show(context))),
     },
-    { methods: ['GET', 'HEAD'], path: /^\/approvals\/(?<token>[^/]+)\/result$/, handle: limited(result) },
+    { methods: ['GET', 'HEAD'], path: /^\/approvals\/(?<token>[^/]+)\/result$/, handle: limited((context) => batch.take(context, 'result') ?? result(context)) },
   ];
 }
 
 /** `{ [key]: value }` for a non-empty value, else nothing (the update's optional fields stay unset). */
 function optional<K extends string>(key: K, value: string | null): { [P in K]?: string } {
   return value ? ({ [key]: value } as { [P in K]?: string }) : {};
+}
+
+/** An access review's link: its workflow ID is `access-review:<orgId>`. */
+const isReviewLink = (claims: ApprovalClaims) => claims.workflowId.startsWith(reviewIdFor(''));
+
+const countOf = (answers: Record<string, ReviewAnswer>, answer: ReviewAnswer) => Object.values(answers).filter((a) => a === answer).length;
+
+/** The request the link answers: its round, approver and expiry. */
+function requestOf(claims: ApprovalClaims): Pick<DecisionInput, 'round' | 'approverContactId' | 'expiresAt'> {
+  return { round: claims.round, approverContactId: claims.approverContactId, expiresAt: claims.expiresAt };
 }

@@ -15,13 +15,14 @@ export type ApprovalState =
   | { kind: 'superseded' }
   | { kind: 'not-waiting' };
 
-/** `status` null: the onboarding does not exist (any more). */
+/**
+ * `status` null: the onboarding does not exist (any more). The status is the newest run's of the
+ * link's workflow ID: a later onboarding of the same contact, a later access review of the same
+ * organization (each a new run of `access-review:<orgId>`) replace the links of the earlier ones.
+ */
 export function approvalState(status: OnboardingStatus | null, claims: ApprovalClaims, now: number): ApprovalState {
   if (!status) return { kind: 'not-waiting' };
-  // A link of another approval request (e.g. an earlier onboarding of the same contact).
-  if (status.approvalExpiresAt && Date.parse(status.approvalExpiresAt) !== claims.expiresAt) {
-    return now >= claims.expiresAt ? { kind: 'expired', at: claims.expiresAt } : { kind: 'superseded' };
-  }
+  if (ofAnotherRequest(status, claims)) return now >= claims.expiresAt ? { kind: 'expired', at: claims.expiresAt } : { kind: 'superseded' };
   const evidence = status.evidence;
   if (evidence && evidence.via !== 'not-needed') {
     const byThisLink = evidence.via === 'link' && evidence.round === claims.round && evidence.approver.contactId === claims.approverContactId;
@@ -31,6 +32,15 @@ export function approvalState(status: OnboardingStatus | null, claims: ApprovalC
   if (status.stage !== 'AWAITING_APPROVAL') return { kind: 'not-waiting' };
   if (claims.round !== status.approvalRound || claims.approverContactId !== status.approver?.contactId) return { kind: 'superseded' };
   return { kind: 'open', status };
+}
+
+/**
+ * Whether the link belongs to another approval request than the status's: its expiry differs from
+ * the current request's, or the run has not asked for one yet (a newer run still validating).
+ */
+function ofAnotherRequest(status: OnboardingStatus, claims: ApprovalClaims): boolean {
+  if (status.approvalExpiresAt) return Date.parse(status.approvalExpiresAt) !== claims.expiresAt;
+  return status.stage === 'VALIDATING' || (status.stage === 'STALLED' && status.stalledFrom === 'VALIDATING');
 }
 
 /** The state a refusal of the `decide` update stands for, by its failure type; null for an invalid decision. */

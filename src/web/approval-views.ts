@@ -1,4 +1,4 @@
-/** The approval pages' content: the request with its form, the recorded result, and every refusal. */
+/** The approval pages' content: the request with its form, the recorded result, and every refusal (an access review's in review-views.ts). */
 import type { Policy } from '../../workflows/policy';
 import type { Evidence, OnboardingStatus, Process } from '../../workflows/types';
 import { html, type Html } from '../html';
@@ -7,17 +7,17 @@ import { productName } from '../../workflows/text';
 import type { ApprovalState } from './approval-state';
 import type { Page } from './page';
 
-type Branding = Policy['branding'];
+export type Branding = Policy['branding'];
 type Decided = Exclude<Evidence, { via: 'not-needed' }>;
 
 /** Longest comment kept with a decision. */
 export const COMMENT_MAX = 1_000;
 
-function page(branding: Branding, title: string, body: Html): Page {
+export function page(branding: Branding, title: string, body: Html): Page {
   return { title, brand: branding.mspName, body };
 }
 
-function contact(branding: Branding): Html {
+export function contact(branding: Branding): Html {
   return html`<p class="hint">Questions? Contact ${branding.supportContact}.</p>`;
 }
 

@@ -25,9 +25,14 @@
  * views.open, views.update, views.push, views.publish, users.info (a user object whose profile has
  * the email only with the users:read.email scope, see `scopes`), usergroups.users.list,
  * conversations.info, conversations.history, conversations.replies (with message metadata when
- * `include_all_metadata` is set).
+ * `include_all_metadata` is set), conversations.open (a user's DM, `D…` as chat.postMessage opens
+ * it; needs `im:write`), and the file upload of files.getUploadURLExternal (needs `files:write`;
+ * answers an `upload_url` on this server and a file ID), a POST of the bytes to that URL (HTTP 200
+ * `OK - <length>`; an unknown or used URL 404), then files.completeUploadExternal (`files` as JSON,
+ * `channel_id`; an unknown file ID, or one whose bytes never came, → `file_not_found`).
  *
  * Test controls: `calls` (every call with its parsed arguments, never the token), `messages()`,
+ * `files()` (the uploads completed, with their bytes and where they were shared),
  * `views`, `failNext` (injected errors, 429s, or a lost response: the call takes effect, then the
  * connection is dropped without an answer), `failFor` (the same for every matching call during a
  * time window: an outage), `slow` (a method answered late), `reset`.
@@ -68,6 +73,17 @@ export interface FakeSlackMessage {
   user: string;
 }
 
+/** A file uploaded and completed (files.completeUploadExternal), as a test reads it. */
+export interface FakeSlackFile {
+  id: string;
+  filename: string;
+  title: string;
+  bytes: Buffer;
+  /** Where it was shared (`channel_id`); null: private to the app. */
+  channel: string | null;
+  initialComment: string | null;
+}
+
 export interface FailRule {
   /** Only calls of this method (any method when unset, 'response_url' for response URLs). */
   method?: string;
@@ -92,6 +108,8 @@ export interface FakeSlack {
   callsOf(method: string): SlackCall[];
   /** The channel's messages as they are now (top-level and replies), oldest first. */
   messages(channel: string): FakeSlackMessage[];
+  /** The files uploaded and completed, oldest first. */
+  files(): FakeSlackFile[];
   views: { opened: unknown[]; published: Record<string, unknown>; byId: Record<string, unknown> };
   /** A trigger_id valid for 3 s, usable once. */
   issueTriggerId(): string;
@@ -131,7 +149,7 @@ const MAX_MESSAGE_BLOCKS = 50;
 const MAX_VIEW_BLOCKS = 100;
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** Arguments that WebClient sends as JSON strings. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks']);
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks', 'files']);
 
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
@@ -214,7 +232,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const users = new Map((options.users ?? []).map((u) => [u.id, u]));
   const usergroups = options.usergroups ?? {};
   const plan = options.plan ?? 'paid';
-  const scopes = new Set(options.scopes ?? ['commands', 'chat:write', 'channels:history', 'groups:history', 'usergroups:read', 'users:read', 'users:read.email']);
+  const scopes = new Set(
+    options.scopes ?? ['commands', 'chat:write', 'channels:history', 'groups:history', 'usergroups:read', 'users:read', 'users:read.email', 'im:write', 'files:write'],
+  );
+  const needScope = (scope: string) => {
+    if (!scopes.has(scope)) fail('missing_scope', { needed: scope, provided: [...scopes].join(',') });
+  };
+  /** Uploads by file ID: announced by getUploadURLExternal, their bytes once POSTed, completed once. */
+  let uploads = new Map<string, { filename: string; length: number; urlId: string; bytes: Buffer | null; completed: boolean }>();
+  let files: FakeSlackFile[] = [];
+  let fileCounter = 0;
 
   const calls: SlackCall[] = [];
   let rules: FailRule[] = [];
@@ -483,6 +510,47 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return page(list, args, bool(args, 'include_all_metadata'));
     },
 
+    'conversations.open': (args) => {
+      needScope('im:write');
+      const users = (str(args, 'users') ?? '').split(',').filter(Boolean);
+      if (users.length === 0) fail('users_list_not_supplied');
+      // One user: the DM with the bot (the ID chat.postMessage gives it); group DMs are not faked.
+      if (users.length > 1) fail('not_implemented');
+      if (!USER_ID.test(users[0]!)) fail('user_not_found');
+      return { channel: { id: `D${users[0]!.slice(1)}` } };
+    },
+
+    'files.getUploadURLExternal': (args) => {
+      needScope('files:write');
+      const filename = required(args, 'filename');
+      const length = Number(required(args, 'length'));
+      if (!Number.isInteger(length) || length < 1) fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] length must be a positive integer'] } });
+      const id = `F${String(++fileCounter).padStart(8, '0')}`;
+      const urlId = randomBytes(12).toString('hex');
+      uploads.set(id, { filename, length, urlId, bytes: null, completed: false });
+      return { upload_url: `${base}/upload/v1/${urlId}`, file_id: id };
+    },
+
+    'files.completeUploadExternal': (args) => {
+      needScope('files:write');
+      const list = args.files;
+      if (!Array.isArray(list) || list.length === 0) fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: files'] } });
+      const channel = str(args, 'channel_id') ?? null;
+      if (channel !== null && !CHANNEL_ID.test(channel)) fail('channel_not_found');
+      const done = (list as Array<{ id?: unknown; title?: unknown }>).map((f) => {
+        const upload = typeof f.id === 'string' ? uploads.get(f.id) : undefined;
+        if (!upload?.bytes || upload.completed) fail('file_not_found');
+        return { id: f.id as string, title: typeof f.title === 'string' ? f.title : upload.filename, upload };
+      });
+      const completed = done.map(({ id, title, upload }) => {
+        upload.completed = true;
+        const file: FakeSlackFile = { id, filename: upload.filename, title, bytes: upload.bytes!, channel, initialComment: str(args, 'initial_comment') ?? null };
+        files.push(file);
+        return { id, name: upload.filename, title, size: upload.bytes!.length, mimetype: 'text/csv', channels: channel ? [channel] : [] };
+      });
+      return { files: completed };
+    },
+
     'conversations.replies': (args) => {
       const channel = required(args, 'channel');
       const ts = required(args, 'ts');
@@ -614,11 +682,32 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     send(res, 200, { ok: true });
   }
 
+  /** The bytes of an upload, POSTed to the URL files.getUploadURLExternal gave (no token needed, as on Slack). */
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, urlId: string) {
+    const entry = [...uploads.entries()].find(([, u]) => u.urlId === urlId);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    record('upload', { fileId: entry?.[0] ?? null, length: bytes.length }, !!entry && !entry[1].bytes);
+    if (!entry || entry[1].bytes) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('Not Found');
+    }
+    entry[1].bytes = bytes;
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`OK - ${bytes.length}`);
+  }
+
   /** Delays by method (see FakeSlack.slow). */
   const slowness = new Map<string, number>();
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://fake-slack');
+    const uploadMatch = url.pathname.match(/^\/upload\/v1\/([a-f0-9]+)$/);
+    if (uploadMatch) {
+      if (req.method !== 'POST') return send(res, 405, { ok: false, error: 'method_not_allowed' });
+      return handleUpload(req, res, uploadMatch[1]!);
+    }
     const responseMatch = url.pathname.match(/^\/response\/([A-Za-z0-9]+)$/);
     if (responseMatch) {
       if (req.method !== 'POST') return send(res, 405, { ok: false, error: 'method_not_allowed' });
@@ -692,6 +781,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     calls,
     callsOf: (method) => calls.filter((c) => c.method === method),
     messages: (channel) => messages.filter((m) => m.channel === channel),
+    files: () => [...files],
     views,
     issueTriggerId() {
       const id = `${Date.now()}.${randomBytes(6).readUIntBE(0, 6)}.${randomBytes(8).toString('hex')}`;
@@ -726,6 +816,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       for (const key of Object.keys(views.byId)) delete views.byId[key];
       triggers = new Map();
       responseUrls = new Map();
+      uploads = new Map();
+      files = [];
     },
     async close() {
       server.closeAllConnections();

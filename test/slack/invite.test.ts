@@ -52,7 +52,9 @@ function optionValues(b: Block | undefined): string[] {
 }
 
 function initialValue(b: Block | undefined): string | undefined {
-  return (b?.element?.initial_option as { value: string } | undefined)?.value;
+  // The contacts to invite are a multi-select (docs/design.md §15.3): its first initial option.
+  const initial = b?.element?.initial_option ?? (b?.element?.initial_options as unknown[] | undefined)?.[0];
+  return (initial as { value: string } | undefined)?.value;
 }
 
 const opt = (value: string, text = value) => ({ text: { type: 'plain_text', text }, value });

@@ -15,7 +15,8 @@ import type {
   UserActivityRow,
 } from '../../activities/contracts';
 import type { ServiceActivities } from '../../src/temporal/worker';
-import type { ItGlueUser, OffboardingRequest, OnboardingStatus, Person, ReviewedUser } from '../../workflows/types';
+import type { ItGlueUser, OffboardingRequest, OnboardingStatus, Person } from '../../workflows/types';
+import type { ReviewedUser } from '../../workflows/review/record';
 
 export interface Call {
   name: string;
@@ -60,6 +61,7 @@ export function byQueue(activities: FakeActivities): ServiceActivities {
     removeAccess,
     userById,
     gatherReview,
+    dueReviews,
     ...mailAndSlack
   } = activities;
   return {
@@ -79,6 +81,7 @@ export function byQueue(activities: FakeActivities): ServiceActivities {
       removeAccess,
       userById,
       gatherReview,
+      dueReviews,
     },
     mail: mailAndSlack,
     slack: mailAndSlack,
@@ -229,8 +232,10 @@ export class FakeWorld {
         if (!primaryContact) return { ok: false, reason: 'No primary contact of Acme Dental was found by the rule: name the contact who answers.' };
         return { ok: true, org: ORG, primaryContact, users: structuredClone(this.reviewed) };
       }),
+      dueReviews: record('dueReviews', () => ({ organizations: 0, due: [], started: [] })),
       sendRemovalReceipt: record('sendRemovalReceipt', () => undefined),
       sendApprovalRequest: record('sendApprovalRequest', () => undefined),
+      sendBatchApprovalRequest: record('sendBatchApprovalRequest', () => undefined),
       sendDecisionReceipt: record('sendDecisionReceipt', () => undefined),
       sendInstructions: record('sendInstructions', () => undefined),
       sendInviteExpired: record('sendInviteExpired', () => undefined),

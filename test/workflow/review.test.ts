@@ -9,7 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startReview } from '../../src/onboardings';
 import { decide, DECISION_REFUSED, status as statusQuery } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
-import { offboardingIdFor, reviewIdFor, type OnboardingStatus, type ReviewedUser } from '../../workflows/types';
+import { offboardingIdFor, reviewIdFor, type OnboardingStatus } from '../../workflows/types';
+import type { ReviewedUser } from '../../workflows/review/record';
 import { FakeWorld, INVITEE, OTHER, PRIMARY, userFor } from '../support/fake-activities';
 import { connectTemporal, testPolicy, updateRefusal, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
 

@@ -2,6 +2,7 @@
  * AWAITING_APPROVAL: the approver answers through the emailed link (or tells the MSP, who records
  * it); reminders go out, the tech is told when it takes long, and the request expires.
  */
+import { leaveBatch, inBatch, joinsBatch, waitInBatch } from './approval-member';
 import { oneLine } from '../text';
 import type { Person } from '../types';
 import { cancelled } from './endings';
@@ -13,12 +14,23 @@ import type { OnboardingRun } from './run';
  * approves); an access review's policy may remove instead.
  */
 export async function awaitApproval(run: OnboardingRun, expired: (run: OnboardingRun) => Promise<void> = approvalExpired): Promise<void> {
+  if (!run.input.request.batchId) return approvalStage(run, expired);
+  try {
+    await approvalStage(run, expired);
+  } finally {
+    // A member of a batch (docs/design.md §15.3) tells it when its approval stage has ended.
+    if (run.status.stage !== 'AWAITING_APPROVAL' || run.stopping) await leaveBatch(run);
+  }
+}
+
+async function approvalStage(run: OnboardingRun, expired: (run: OnboardingRun) => Promise<void>): Promise<void> {
   const policy = run.state.approvalTimings;
   if (!run.state.progress.approval) await startApproval(run, run.state.approver);
   for (;;) {
     const a = run.state.progress.approval!;
     const timeoutAt = a.startedAt + policy.timeout;
-    const reminderAt = a.remindersSent < policy.maxReminders ? a.startedAt + (a.remindersSent + 1) * policy.reminderEvery : Infinity;
+    // A member of a batch is reminded by the batch's mails while it is in it.
+    const reminderAt = a.remindersSent < policy.maxReminders && !inBatch(run) ? a.startedAt + (a.remindersSent + 1) * policy.reminderEvery : Infinity;
     const escalateAt = a.escalated ? Infinity : a.startedAt + policy.escalateAfter;
     run.waitFor('approver', timeoutAt);
 
@@ -85,7 +97,7 @@ async function decided(run: OnboardingRun): Promise<boolean> {
     approver: e.approver,
     result: { decision: e.decision, round: e.round, decidedAt: e.at },
     ...(e.via === 'cli' ? { via: 'cli' as const } : {}),
-    ...(run.status.review ? { review: run.status.review } : {}),
+    ...(run.status.review ? { review: run.status.review, ...(e.comment ? { comment: e.comment } : {}) } : {}),
   });
   await run.moveTo(e.decision === 'approve' ? run.state.afterApproval : 'DENIED');
   return true;
@@ -99,7 +111,9 @@ async function anotherApprover(run: OnboardingRun, by: string, contactId: string
     const why = `choose another contact of ${run.state.org.name} with an email address, other than the invitee`;
     await run.note('approver-not-found', `Contact ${contactId} cannot approve: ${why}.`, { by });
   } else {
+    const leaving = inBatch(run);
     await run.note('approver-changed', `<@${by}> asked ${person.name} to approve instead.`, { by });
+    if (leaving) await leaveBatch(run);
     await startApproval(run, person);
   }
 }
@@ -111,6 +125,10 @@ async function startApproval(run: OnboardingRun, approver: Person): Promise<void
   run.state.progress.approval = { startedAt: Date.now(), remindersSent: 0, escalated: false };
   s.approvalExpiresAt = new Date(run.state.approvalExpiresAt).toISOString();
   run.waitFor('approver', run.state.approvalExpiresAt);
+  if (joinsBatch(run, approver) && (await waitInBatch(run))) {
+    await run.note('approval-requested', `Approval requested from ${approver.name} by email, in one mail with the other contacts of the same request.`);
+    return;
+  }
   await sendApprovalMail(run, 0);
   await run.note('approval-requested', `Approval requested from ${approver.name} by email.`);
 }

@@ -24,6 +24,9 @@ export async function gatherUsers(run: OnboardingRun): Promise<void> {
   const dormant = g.users.filter((u) => u.dormant).length;
   const matched = g.users.filter((u) => !u.onboardingId).length;
   const notes = [dormant ? `${dormant} dormant` : '', matched ? `${matched} matched by email` : ''].filter(Boolean).join(', ');
-  await run.note('review-started', `Access review of ${g.org.name}: ${g.users.length} users${notes ? ` (${notes})` : ''}, for ${g.primaryContact.name} to keep or remove.`);
+  await run.note(
+    'review-started',
+    `Access review of ${g.org.name}: ${g.users.length} users${notes ? ` (${notes})` : ''}, for ${g.primaryContact.name} to keep or remove.`,
+  );
   return run.moveTo('AWAITING_APPROVAL', 'approver');
 }

@@ -19,7 +19,7 @@ const PROCESS: Partial<Record<Stage, Step>> = {
   STALLED: awaitResume, // → the stage that stalled
 };
 
-/** `input.request` is a ReviewRequest. */
+/** `input.request` names the organization (see review/record.ts). */
 export async function accessReview(input: OnboardingInput): Promise<OnboardingStatus> {
   return runProcess(input, 'review', PROCESS);
 }

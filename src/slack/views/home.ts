@@ -3,11 +3,14 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import { escapeMrkdwn, slackDate, truncate } from '../escape';
 import type { Completed, Dashboard, Item } from './models';
 import { completedLine, duration, itemLine, linesInSections, STAGE_LABELS } from './format';
+import { reviewHomeBlocks } from './review-list';
 import { groupBlocks, groupsOf } from './status-list';
 import { removeAccessButton } from './thread-buttons';
 
 /** Slack's limit for a Home tab. */
 export const MAX_HOME_BLOCKS = 100;
+/** The most blocks the access reviews take in a manager's Home tab. */
+const REVIEW_BLOCKS = 20;
 
 const header = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text: truncate(text, 150) } });
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
@@ -77,6 +80,9 @@ export function managerHome(d: Dashboard, now: number): HomeView {
     blocks.push(section(d.medians.map((m) => `${STAGE_LABELS[m.stage]}: *${duration(m.medianMs)}*`).join('\n')));
     blocks.push(context(`From the ${d.recent.length === 1 ? 'onboarding' : 'onboardings'} completed in the last ${d.recentDays} days.`));
   }
+
+  // The access reviews (docs/design.md §15.2): due, overdue, recent outcomes.
+  if (d.reviews) blocks.push(divider, ...reviewHomeBlocks(d.reviews, now, REVIEW_BLOCKS));
 
   // The open onboardings (the most urgent, when there are many), by stage, with what room is left.
   const rest = MAX_HOME_BLOCKS - blocks.length - 2;

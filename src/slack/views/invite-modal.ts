@@ -7,7 +7,7 @@
  * Blocks that depend on the organization carry its id in their block_id, so that choosing another
  * organization starts them afresh instead of keeping a choice that no longer fits.
  */
-import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { ExternalSelect, KnownBlock, ModalView, MultiExternalSelect, MultiStaticSelect, PlainTextOption, StaticSelect } from '@slack/types';
 import type { MyGlueRole } from '../../../workflows/types';
 import type { PasswordVisibility } from '../../itglue/password-access';
 import { passwordsVisibility } from '../../wording';
@@ -40,6 +40,8 @@ export const NOTE_MAX = 1000;
 
 /** Slack's limit for a static select; larger contact lists use an external select. */
 export const MAX_STATIC_OPTIONS = 100;
+/** Contacts one modal invites at most (docs/design.md §15.3). */
+export const MAX_CONTACTS = 10;
 
 export interface ContactChoice {
   id: string;
@@ -50,7 +52,10 @@ export interface ContactChoice {
 export type PrimaryChoice = { kind: 'one'; contactId: string } | { kind: 'none' } | { kind: 'several'; names: string[] };
 
 export interface InviteSelection {
+  /** The one contact named after the command (pre-filled). */
   contactId?: string;
+  /** The contacts chosen so far, kept when the modal is rebuilt. */
+  contactIds?: string[];
   approverId?: string;
   kind?: 'itglue' | 'myglue';
   role?: MyGlueRole;
@@ -118,24 +123,24 @@ const PASSWORD_OPTIONS = {
   yes: option('Yes: the user can see stored passwords', 'yes'),
 };
 
-function contactSelect(data: InviteModalData, field: 'contact' | 'approver', initialId: string | undefined) {
-  const initial = data.contacts.find((c) => c.id === initialId);
+type ContactSelect = StaticSelect | MultiStaticSelect | ExternalSelect | MultiExternalSelect;
+
+/** The approver: one contact; the contacts to invite: one to MAX_CONTACTS of them. */
+function contactSelect(data: InviteModalData, field: 'contact' | 'approver', initialIds: string[]) {
+  const initial = initialIds.flatMap((id) => data.contacts.filter((c) => c.id === id)).slice(0, MAX_CONTACTS);
+  const many = field === 'contact';
+  const chosen = many
+    ? { max_selected_items: MAX_CONTACTS, ...(initial.length ? { initial_options: initial.map(contactOption) } : {}) }
+    : initial[0]
+      ? { initial_option: contactOption(initial[0]) }
+      : {};
   if (data.contacts.length > MAX_STATIC_OPTIONS) {
-    return {
-      type: 'external_select' as const,
-      action_id: INVITE[field].action,
-      min_query_length: 1,
-      placeholder: plain('Type a name'),
-      ...(initial ? { initial_option: contactOption(initial) } : {}),
-    };
+    const type = many ? ('multi_external_select' as const) : ('external_select' as const);
+    return { type, action_id: INVITE[field].action, min_query_length: 1, placeholder: plain('Type a name'), ...chosen } as ContactSelect;
   }
-  return {
-    type: 'static_select' as const,
-    action_id: INVITE[field].action,
-    placeholder: plain(field === 'contact' ? 'Choose the contact' : 'Choose the approver'),
-    options: data.contacts.map(contactOption),
-    ...(initial ? { initial_option: contactOption(initial) } : {}),
-  };
+  const type = many ? ('multi_static_select' as const) : ('static_select' as const);
+  const placeholder = plain(many ? 'Choose the contacts' : 'Choose the approver');
+  return { type, action_id: INVITE[field].action, placeholder, options: data.contacts.map(contactOption), ...chosen } as ContactSelect;
 }
 
 function approverHint(data: InviteModalData): string {
@@ -181,9 +186,11 @@ export function inviteModal(data: InviteModalData): ModalView {
     blocks.push({
       type: 'input',
       block_id: blockId('contact', orgId),
-      label: plain('Contact to invite'),
-      hint: hint(`Contacts of ${org.name} with an email address in IT Glue; the invitation goes to that address.`),
-      element: contactSelect(data, 'contact', selected.contactId),
+      label: plain('Contacts to invite'),
+      hint: hint(
+        `Up to ${MAX_CONTACTS} contacts of ${org.name} with an email address in IT Glue; each invitation goes to that address. Several: one approval mail for all.`,
+      ),
+      element: contactSelect(data, 'contact', selected.contactIds ?? (selected.contactId ? [selected.contactId] : [])),
     });
   }
   if (data.withoutEmail.length > 0) {
@@ -201,7 +208,7 @@ export function inviteModal(data: InviteModalData): ModalView {
       block_id: blockId('approver', orgId),
       label: plain('Approver (the customer’s primary contact)'),
       hint: { type: 'plain_text', text: truncate(approverHint(data), 150) },
-      element: contactSelect(data, 'approver', approverId),
+      element: contactSelect(data, 'approver', approverId ? [approverId] : []),
     });
   }
 

@@ -31,7 +31,14 @@ export function readInvite(values: StateValues | undefined, orgId: string | null
   const role = chosen('role');
   return {
     orgId: chosen('org') ?? orgId,
-    contactId: chosen('contact'),
+    // The contacts to invite: several (a multi-select), or one as an older modal sent it.
+    contactIds: (() => {
+      const field = get('contact');
+      if (Array.isArray(field?.selected_options)) return field.selected_options.map((o) => str(o?.value)).filter((id): id is string => !!id);
+      const one = chosen('contact');
+      return one ? [one] : undefined;
+    })(),
+    contactId: chosen('contact') ?? str(get('contact')?.selected_options?.[0]?.value),
     approverId: chosen('approver'),
     kind: kind === 'myglue' || kind === 'itglue' ? kind : undefined,
     role: role === 'Lite' || role === 'Creator' || role === 'Editor' ? role : undefined,

@@ -50,6 +50,43 @@ export interface StageMedian {
   samples: number;
 }
 
+/** An open access review (docs/design.md §15.2) as the managers' views list it, from its overview memo. */
+export interface ReviewItem {
+  workflowId: string;
+  stage: Stage;
+  orgName: string;
+  /** The contact who answers; null until the users are gathered. */
+  answerer: string | null;
+  startedAt: string;
+  deadline: string | null;
+  /** The deadline has passed, or the contact was reminded or escalated past. */
+  overdue: boolean;
+  link: string | null;
+}
+
+/** A review closed in the recent window: what became of its users. */
+export interface ReviewOutcome {
+  workflowId: string;
+  stage: Stage;
+  orgName: string;
+  closedAt: string;
+  /** Null when the review ended without an answer (unanswered, cancelled, rejected). */
+  kept: number | null;
+  removed: number | null;
+  /** Nobody answered in time (APPROVAL_EXPIRED, or every user removed by the policy). */
+  unanswered: boolean;
+  link: string | null;
+}
+
+/** The managers' view of the access reviews: the open ones, overdue first, and the recent outcomes. */
+export interface ReviewsOverview {
+  open: ReviewItem[];
+  /** Every open review (a count query); `open` may show fewer. */
+  total: number;
+  recent: ReviewOutcome[];
+  recentDays: number;
+}
+
 export interface Dashboard {
   counts: Array<{ stage: Stage; count: number }>;
   open: Item[];
@@ -59,4 +96,6 @@ export interface Dashboard {
   medians: StageMedian[];
   /** The window the completions and medians are taken from. */
   recentDays: number;
+  /** The access reviews (absent: not read). */
+  reviews?: ReviewsOverview;
 }

@@ -24,7 +24,9 @@ function button(text: string, actionId: ActionId, value: string, extra: Partial<
  * and web addresses in it are unclickable, as everywhere a name is shown.
  */
 export function accessibilityLabel(phrase: string, s: OnboardingStatus): string {
-  const invitee = defang(oneLine(s.invitee?.name ?? `contact ${s.request.contactId}`).trim());
+  // An access review is about its organization, not one person.
+  const subject = s.process === 'review' ? (s.org?.name ?? `organization ${s.request.orgId}`) : (s.invitee?.name ?? `contact ${s.request.contactId}`);
+  const invitee = defang(oneLine(subject).trim());
   return `${phrase} ${truncate(invitee, LABEL_MAX - phrase.length - 1)}`;
 }
 
@@ -59,14 +61,15 @@ export function actionsFor(s: OnboardingStatus): ActionsBlock | null {
   return { type: 'actions', block_id: THREAD_ACTIONS_BLOCK_ID, elements: buttons };
 }
 
-/** "onboarding" or "offboarding", for the words of the buttons both share. */
+/** "onboarding", "offboarding" or "access review", for the words of the buttons they share. */
 function processWord(s: OnboardingStatus): string {
-  return s.process === 'offboarding' ? 'offboarding' : 'onboarding';
+  return s.process === 'offboarding' ? 'offboarding' : s.process === 'review' ? 'access review' : 'onboarding';
 }
 
 /** What Cancel's confirmation says stops. */
 function cancelText(s: OnboardingStatus): string {
   const who = names(s).invitee;
+  if (s.process === 'review') return `The access review of ${names(s).org} stops for good: nobody's access changes, and the link sent to ${who} stops working.`;
   return s.process === 'offboarding'
     ? `The removal of ${who}'s access stops for good. Anything already done in IT Glue stays as it is.`
     : `The onboarding of ${who} stops for good. Anything already done in IT Glue stays as it is.`;
@@ -74,7 +77,14 @@ function cancelText(s: OnboardingStatus): string {
 
 /** The button the thread shows for each person action the workflow accepts now. */
 const BUTTONS: Record<PersonAction, (s: OnboardingStatus, value: string) => Button> = {
-  changeApprover: (s, value) => personButton(s, 'Ask another contact', 'Ask another contact to approve access for', ACTIONS.askAnotherContact, value),
+  changeApprover: (s, value) =>
+    personButton(
+      s,
+      'Ask another contact',
+      s.process === 'review' ? 'Ask another contact to answer the access review of' : 'Ask another contact to approve access for',
+      ACTIONS.askAnotherContact,
+      value,
+    ),
   offlineApproval: (s, value) => personButton(s, 'Record offline approval', 'Record an offline approval for', ACTIONS.recordOfflineApproval, value),
   invitationSent: (s, value) =>
     personButton(s, 'Invitation sent', 'Confirm the IT Glue invitation was sent to', ACTIONS.invitationSent, value, {
@@ -152,7 +162,7 @@ export function removeAccessButton(target: RemovalTarget): Button {
 
 /** The completed onboarding's Remove access, beside a line that says what it does; null for anything else. */
 export function removeAccessBlock(s: OnboardingStatus): SectionBlock | null {
-  if (s.process === 'offboarding' || s.stage !== 'COMPLETED' || !s.user) return null;
+  if (s.process === 'offboarding' || s.process === 'review' || s.stage !== 'COMPLETED' || !s.user) return null;
   const target = {
     workflowId: s.workflowId,
     inviteeName: s.invitee?.name ?? `contact ${s.request.contactId}`,

@@ -30,11 +30,18 @@ const REMOVAL_STEPS: Steps = [
   { label: 'Receipt', stages: [] },
 ];
 
+/** An access review's steps (docs/design.md §15.2), e.g. `Users ✓ · Answer … · Removals`. */
+const REVIEW_STEPS: Steps = [
+  { label: 'Users', stages: ['VALIDATING'] },
+  { label: 'Answer', stages: ['AWAITING_APPROVAL'] },
+  { label: 'Removals', stages: ['REMOVING_ACCESS'] },
+];
+
 export const PROGRESS_MARK = { done: '✓', current: '…', stalled: '⚠', ended: '✗' } as const;
 
 /** The steps of the process the status belongs to, and the step a stage is in (-1: none). */
 function stepsOf(s: OnboardingStatus): { steps: Steps; stepOf: (stage: Stage | null | undefined) => number } {
-  const steps = s.process === 'offboarding' ? REMOVAL_STEPS : STEPS;
+  const steps = s.process === 'offboarding' ? REMOVAL_STEPS : s.process === 'review' ? REVIEW_STEPS : STEPS;
   // Once the user is found deleted, an offboarding still in AWAITING_DELETION is sending the receipt.
   const deleted = s.process === 'offboarding' && !!s.removal?.deletedAt;
   const stepOf = (stage: Stage | null | undefined): number => {
@@ -57,7 +64,8 @@ function stepReached(s: OnboardingStatus): number {
     const step = visit.stage === 'STALLED' ? stepOf(s.stalledFrom) : stepOf(visit.stage);
     if (step >= 0) return step;
   }
-  // Rejected, denied and expired onboardings end in the approval step.
+  // Rejected, denied and expired onboardings end in the approval step (a review: rejected in its first, unanswered in its second).
+  if (s.process === 'review' && s.stage === 'APPROVAL_EXPIRED') return 1;
   return s.stage === 'CANCELLED' ? -1 : 0;
 }
 
@@ -70,7 +78,8 @@ function markOf(s: OnboardingStatus): string {
 /** The progress line (plain text, no names in it): done steps ✓, the current one …, later ones plain. */
 export function progressLine(s: OnboardingStatus): string {
   const reached = stepReached(s);
-  const skipped = (i: number) => i === 0 && s.evidence?.via === 'not-needed';
+  // A review's first step is its users, never skipped.
+  const skipped = (i: number) => i === 0 && s.evidence?.via === 'not-needed' && s.process !== 'review';
   return stepsOf(s)
     .steps.flatMap(({ label }, i) => {
       if (skipped(i)) return [];

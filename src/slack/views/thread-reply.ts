@@ -49,6 +49,10 @@ const EVENT_EMOJI: Record<string, string> = {
   'user-still-there': ':warning:',
   'user-deleted': ':white_check_mark:',
   'receipt-sent': ':email:',
+  // An access review's (docs/design.md §15.2).
+  'review-started': ':clipboard:',
+  reviewed: ':ballot_box_with_check:',
+  'review-applied': ':scissors:',
 };
 
 const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g;

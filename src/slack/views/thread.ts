@@ -13,6 +13,7 @@ import type { OnboardingStatus } from '../../../workflows/types';
 import { accessLevel, formatTime, passwordAccess, SIMULATED_ITGLUE } from '../../wording';
 import { actionsFor, removeAccessBlock } from './thread-buttons';
 import { removalDetail, removalFields, removalHeadline, removalSubject, removalTitle } from './thread-offboarding';
+import { reviewDetail, reviewFields, reviewHeadline, reviewSubject, reviewTitle } from './thread-review';
 import { field, names, section, STAGE_LABEL } from './thread-parts';
 import { progressLine } from './thread-progress';
 import { oneLine } from '../../../workflows/text';
@@ -29,6 +30,8 @@ export interface SlackMessage {
 export interface ThreadRootOptions {
   /** A page with the onboarding's details (e.g. its workflow in the Temporal UI), linked from the root. */
   dashboardUrl?: string;
+  /** A link to another workflow's thread (an access review's offboardings), when known; else its ID is shown. */
+  threadLink?: (workflowId: string) => string | null;
 }
 
 /** Slack's limit is larger; a note is a line or two. */
@@ -76,6 +79,7 @@ function cancelledBy(s: OnboardingStatus): string | null {
 /** The stage, said plainly (mrkdwn, escaped): "Waiting for approval by Paula Primary". */
 export function stageHeadline(s: OnboardingStatus): string {
   const n = names(s);
+  if (s.process === 'review') return reviewHeadline(s);
   const removal = s.process === 'offboarding' ? removalHeadline(s) : null;
   if (removal) return removal;
   switch (s.stage) {
@@ -122,7 +126,7 @@ function waitingOnText(waitingOn: WaitingOn, s: OnboardingStatus): string | null
   const n = names(s);
   switch (waitingOn) {
     case 'approver': {
-      const role = s.process === 'offboarding' ? 'the primary contact' : 'the approver';
+      const role = s.process === 'offboarding' || s.process === 'review' ? 'the primary contact' : 'the approver';
       return n.approver ? `${n.approver}, ${role}` : role;
     }
     case 'tech':
@@ -225,13 +229,14 @@ function stageDetail(s: OnboardingStatus): string | null {
 export function threadRoot(s: OnboardingStatus, options: ThreadRootOptions = {}): SlackMessage {
   const n = names(s);
   const offboarding = s.process === 'offboarding';
+  const review = s.process === 'review';
   const headline = stageHeadline(s);
   const status: string[] = [`${STAGE_EMOJI[s.stage]} *${headline}*`, progressLine(s)];
   const waiting = isFinal(s.stage) ? null : waitingOnText(s.waitingOn, s);
   if (waiting) status.push(`*Waiting on:* ${waiting}`);
-  if (s.deadline && !isFinal(s.stage)) status.push(`*${DEADLINE_LABEL[s.stage] ?? 'Next deadline'}:* ${deadlineText(s.deadline)}`);
+  if (s.deadline && !isFinal(s.stage)) status.push(`*${(review ? 'Answer due' : DEADLINE_LABEL[s.stage]) ?? 'Next deadline'}:* ${deadlineText(s.deadline)}`);
 
-  const fields = offboarding ? removalFields(s, approvalText(s)) : onboardingFields(s);
+  const fields = review ? reviewFields(s) : offboarding ? removalFields(s, approvalText(s)) : onboardingFields(s);
   if (s.request.ticket) fields.push(field('Ticket', escapeMrkdwn(s.request.ticket)));
   fields.push(field('Requested by', mention(s.request.requestedBy)));
   if (s.request.note) fields.push(field('Note', escapeMrkdwn(truncate(s.request.note, NOTE_MAX))));
@@ -240,15 +245,18 @@ export function threadRoot(s: OnboardingStatus, options: ThreadRootOptions = {})
   if (options.dashboardUrl) context.push(`<${linkTarget(options.dashboardUrl)}|Details>`);
   if (s.itglueSimulated) context.push(`:warning: ${escapeMrkdwn(SIMULATED_ITGLUE)}`);
 
-  const title = offboarding ? removalTitle(s) : `*Onboarding: ${n.invitee}, ${n.org}*`;
+  const title = review ? reviewTitle(s) : offboarding ? removalTitle(s) : `*Onboarding: ${n.invitee}, ${n.org}*`;
   const blocks: Block[] = [section(title), section(status.join('\n')), { type: 'section', fields: fields.slice(0, 10) }];
-  const detail = (offboarding ? removalDetail(s) : null) ?? stageDetail(s);
+  // A review's users come after what its stage needs (a stall's reason, a rejection's).
+  const detail = review
+    ? [stageDetail(s), reviewDetail(s, options.threadLink)].filter(Boolean).join('\n\n') || null
+    : ((offboarding ? removalDetail(s) : null) ?? stageDetail(s));
   if (detail) blocks.push(section(detail));
   blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) } satisfies ContextBlock);
   const actions = actionsFor(s) ?? removeAccessBlock(s);
   if (actions) blocks.push(actions);
 
-  const subject = offboarding ? removalSubject(s) : `Onboarding of ${n.invitee} (${n.org})`;
+  const subject = review ? reviewSubject(s) : offboarding ? removalSubject(s) : `Onboarding of ${n.invitee} (${n.org})`;
   return { text: `${subject}: ${headline}`, blocks };
 }
 

@@ -6,16 +6,14 @@
  * user) makes a second press, or two techs at once, start one offboarding.
  */
 import { startOffboarding } from '../../../onboardings';
+import { threadLink, threadPosted } from '../../thread-link';
 import { STAGE_LABELS } from '../../views/format';
 import { oneLine } from '../../../../workflows/text';
 import { offboardedUserOf, type OffboardingRequest, type OnboardingStatus } from '../../../../workflows/types';
 import type { SlackDeps } from '../../deps';
-import { escapeMrkdwn, linkTarget } from '../../escape';
+import { escapeMrkdwn } from '../../escape';
 import { type ButtonArgs, pressOf, tellPresser } from '../../middleware/thread-press';
 import { resultOf, statusOf } from '../../overview';
-
-/** How long the answer waits for the new offboarding's thread to be posted, to link it. */
-const THREAD_WAIT_MS = 10_000;
 
 export function removeAccess(deps: SlackDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -52,7 +50,7 @@ export function removeAccess(deps: SlackDeps) {
   };
 }
 
-/** The onboarding's final status when it completed (never an offboarding); null otherwise. */
+/** The onboarding's final status when it completed (never an offboarding's or a review's); null otherwise. */
 async function completedOnboarding(deps: SlackDeps, workflowId: string): Promise<OnboardingStatus | null> {
   if (offboardedUserOf(workflowId) !== null) return null;
   let described;
@@ -63,22 +61,5 @@ async function completedOnboarding(deps: SlackDeps, workflowId: string): Promise
   }
   if (described.status.name !== 'COMPLETED') return null;
   const status = await resultOf(deps, workflowId);
-  return status && status.process !== 'offboarding' && status.stage === 'COMPLETED' ? status : null;
-}
-
-/** The new offboarding's status once its thread is posted (it posts it as it starts), or the last read after a while. */
-async function threadPosted(deps: SlackDeps, workflowId: string): Promise<OnboardingStatus | null> {
-  const deadline = Date.now() + THREAD_WAIT_MS;
-  let status: OnboardingStatus | null = null;
-  for (;;) {
-    status = (await statusOf(deps, workflowId)) ?? status;
-    if (status?.thread || Date.now() >= deadline) return status;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** A link to the offboarding's thread, or where it will be when it is not posted yet. */
-async function threadLink(deps: SlackDeps, status: OnboardingStatus | null, workflowId: string): Promise<string> {
-  const link = await deps.permalinks.of(status?.thread ?? null);
-  return link ? `<${linkTarget(link)}|its thread>` : `its thread will be in <#${deps.config.channelId}> (ID \`${escapeMrkdwn(workflowId)}\`)`;
+  return status && !status.process && status.stage === 'COMPLETED' ? status : null;
 }

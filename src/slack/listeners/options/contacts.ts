@@ -1,4 +1,4 @@
-/** The contact and approver type-ahead of the /invite-lite modal, for organizations with over 100 contacts. */
+/** The contacts (several) and approver type-ahead of the /invite-lite modal, for organizations with over 100 contacts. */
 import type { AllMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
 import { hasEmail } from '../../../itglue/eligibility';
 import type { SlackDeps } from '../../deps';
