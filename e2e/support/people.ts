@@ -141,6 +141,24 @@ export const tech = {
     return workflowId;
   },
 
+  /**
+   * Types /invite-lite and submits the modal with several contacts of one organization (one
+   * approver for all): one onboarding each, their approvals in one batch mail. Returns their workflow IDs.
+   */
+  async inviteSeveral(stack: Stack, o: { org?: Org; invitees: Invitee[]; approverContactId: string; kind: Kind }): Promise<string[]> {
+    const org = o.org ?? ACME;
+    const ids = o.invitees.map((i) => workflowIdOf(i.contactId, org));
+    const view = await openModal(stack, org);
+    const form = inviteForm({ org, invitee: o.invitees[0]!, approverContactId: o.approverContactId, kind: o.kind });
+    form[`contact:${org.id}`] = { [INVITE.contact.action]: { type: 'multi_static_select', selected_options: o.invitees.map((i) => opt(i.contactId)) } };
+    const { status, answer } = await stack.driver.submit(view, PEOPLE.tech, form);
+    if (status !== 200 || (answer && (answer as { response_action?: string }).response_action === 'errors')) {
+      throw new Error(`the modal was refused: ${status} ${JSON.stringify(answer)}`);
+    }
+    for (const id of ids) await stack.waitFor(id, () => true, `${id} to start`, 60_000);
+    return ids;
+  },
+
   /** Presses a thread button until the status shows its effect (as the tech, unless `user` says who). */
   async press(stack: Stack, workflowId: string, action: ActionId, effect: (s: OnboardingStatus) => boolean, what: string, user: string = PEOPLE.tech) {
     await untilDone(
