@@ -30,7 +30,16 @@ import { GROUP_MODEL, testPolicy } from './support/temporal';
 
 const quiet: Log = () => undefined;
 const { org, contact } = SEED;
-const workflowId = `onboarding:${org.acme}:${contact.inesInvitee}`;
+/**
+ * Acme Dental and its contacts under ids of this file's own: onboarding IDs are the namespace's, and
+ * other files onboard the seed's Acme contacts on the same Temporal server at the same time.
+ */
+const base = 7_000_000 + Math.floor(Math.random() * 90_000) * 10;
+const ACME = String(base);
+const INES = String(base + 1);
+const PAULA = String(base + 2);
+const ALEX = String(base + 3);
+const workflowId = `onboarding:${ACME}:${INES}`;
 const TOKEN = 'metrics-test-token-0123456789abcdef0123456789';
 let h: SlackHarness;
 let server: HttpServer;
@@ -39,7 +48,16 @@ beforeAll(async () => {
   // Before anything creates the runtime: the SDK's metrics on a loopback port, as `npm start` has them.
   installRuntime(quiet, 'error', await freeLoopbackPort());
   h = await startSlackHarness({ mode: 'itglue', policy: testPolicy(GROUP_MODEL) });
-  h.group('Customer - No Password Access')['organization-ids'] = [org.acme];
+  const data = h.itglue.data;
+  data.organizations.push({ ...structuredClone(data.organizations.find((o) => o.id === org.acme)!), id: ACME });
+  for (const [seed, id] of [
+    [contact.inesInvitee, INES],
+    [contact.paulaPrimary, PAULA],
+    [contact.alexApprover, ALEX],
+  ] as const) {
+    data.contacts.push({ ...structuredClone(data.contacts.find((c) => c.id === seed)!), id, 'organization-id': ACME });
+  }
+  h.group('Customer - No Password Access')['organization-ids'] = [ACME];
   server = await startHttpServer({
     port: 0,
     host: '127.0.0.1',
@@ -97,7 +115,7 @@ it('refuses a scrape without the token, and writes no personal data', async () =
 });
 
 it('counts one onboarding from its request to COMPLETED: by stage while open, its outcome and time, IT Glue requests and a 429', async () => {
-  await h.start({ orgId: org.acme, contactId: contact.inesInvitee, approverContactId: contact.paulaPrimary });
+  await h.start({ orgId: ACME, contactId: INES, approverContactId: PAULA });
   await until((s) => s.stage === 'AWAITING_APPROVAL' && s.approvalRound === 1, 'the approval request');
   const waiting = await scrapeUntil((t) => sample(t, 'invite_lite_onboardings_open', { stage: 'AWAITING_APPROVAL' }) === 1, 'one open onboarding awaiting approval');
   for (const line of ['# HELP invite_lite_onboardings_open', '# TYPE invite_lite_onboardings_open gauge', '# TYPE invite_lite_itglue_requests_total counter']) {
@@ -113,7 +131,7 @@ it('counts one onboarding from its request to COMPLETED: by stage while open, it
   await decideApproval(h.temporal.client, workflowId, {
     decision: 'approve',
     round: 1,
-    approverContactId: contact.paulaPrimary,
+    approverContactId: PAULA,
     ip: '203.0.113.7',
     userAgent: 'Mozilla/5.0',
   });
@@ -162,12 +180,12 @@ it('counts one onboarding from its request to COMPLETED: by stage while open, it
   expect(sample(done, 'invite_lite_itglue_requests_total', { method: 'GET', outcome: 'rate_limited' })).toBe(1);
   expect(sample(done, 'invite_lite_integration_failures_total', { service: 'itglue', kind: 'rate_limited' })).toBe(1);
   // No names, addresses or IDs of the onboarding in any label.
-  for (const personal of ['Ines', 'acme-dental', workflowId, contact.inesInvitee]) expect(done).not.toContain(personal);
+  for (const personal of ['Ines', 'acme-dental', workflowId, INES, ACME]) expect(done).not.toContain(personal);
 }, 180_000);
 
 it('counts a Slack 429 by service and kind', async () => {
   h.slack.failNext({ method: 'chat.postMessage', times: 1, rateLimited: { retryAfterSeconds: 1 } });
-  const second = await h.start({ orgId: org.acme, contactId: contact.alexApprover, approverContactId: contact.paulaPrimary });
+  const second = await h.start({ orgId: ACME, contactId: ALEX, approverContactId: PAULA });
   await eventually(() => h.root(second), 'the thread root, posted after the 429', 30_000);
   const text = await scrapeUntil((t) => sample(t, 'invite_lite_integration_failures_total', { service: 'slack', kind: 'rate_limited' }) === 1, 'the Slack 429 counted');
   expect(text).toContain('# HELP invite_lite_integration_failures_total');
