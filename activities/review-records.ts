@@ -24,23 +24,21 @@ const MAX_ONBOARDINGS = 1_000;
 /** Results read at once. */
 const READ_AT_ONCE = 20;
 
-const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
-
-/** A Slack user ID as a mention (`<@U…>`); anything else (`cli`) as it is. */
-const who = (actor: string) => (SLACK_USER.test(actor) ? `<@${actor}>` : actor);
-
-/** Who approved the access, in words for the review. */
+/**
+ * Who approved the access, as the customer reads it after "by" on the review page and in its mail:
+ * a person's name, never the MSP's Slack user IDs.
+ */
 export function approvedByWords(evidence: Evidence): string {
   switch (evidence.via) {
     case 'link':
     case 'cli':
       return evidence.approver.name;
     case 'offline':
-      return `recorded by ${who(evidence.recordedBy)} (${evidence.channel.replace('-', ' ')})`;
+      return `written approval (${evidence.channel.replace('-', ' ')})`;
     case 'manager':
-      return `approved by ${who(evidence.by)} (manager)`;
+      return 'a manager of your IT provider';
     case 'not-needed':
-      return 'no approval needed (primary contact)';
+      return 'the primary contact themself (no approval needed)';
   }
 }
 

@@ -186,10 +186,11 @@ export function inPeriod(r: AuditRecord, period: ExportPeriod): boolean {
  * A record's status: a completed workflow's result, a running one's status query; null for a
  * workflow stopped from outside (terminated, failed, timed out), which left no result.
  */
-async function statusOf(client: Client, workflowId: string, executionStatus: string): Promise<OnboardingStatus | null> {
-  if (executionStatus === 'COMPLETED') return (await client.workflow.getHandle(workflowId).result()) as OnboardingStatus;
-  if (executionStatus !== 'RUNNING') return null;
-  return client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => getStatus(client, workflowId));
+async function statusOf(client: Client, run: { workflowId: string; runId: string; executionStatus: string }): Promise<OnboardingStatus | null> {
+  // This run's: a workflow ID may have run several times (each access review, a contact onboarded again).
+  if (run.executionStatus === 'COMPLETED') return (await client.workflow.getHandle(run.workflowId, run.runId).result()) as OnboardingStatus;
+  if (run.executionStatus !== 'RUNNING') return null;
+  return client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => getStatus(client, run.workflowId));
 }
 
 const QUERY_TIMEOUT_MS = 10_000;
@@ -208,7 +209,7 @@ export async function collectAudit(client: Client, taskQueue: string, period: Ex
   const records: AuditRecord[] = [];
   const unreadable: string[] = [];
   for (const [i, w] of listed.entries()) {
-    const status = await statusOf(client, w.workflowId, w.executionStatus).catch(() => null);
+    const status = await statusOf(client, w).catch(() => null);
     const record = status ? auditRecord(status) : null;
     if (!record) unreadable.push(w.workflowId);
     else if (inPeriod(record, period)) records.push(record);

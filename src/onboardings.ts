@@ -196,6 +196,8 @@ export interface OnboardingSummary {
   startedAt: string;
   /** Temporal's execution status: RUNNING, COMPLETED, … */
   executionStatus: string;
+  /** This run's ID: a workflow ID may have run several times (a new review each quarter, a contact onboarded again). */
+  runId: string;
 }
 
 export interface OnboardingFilter {
@@ -271,6 +273,7 @@ export async function listOnboardingOverviews(client: Client, query: string, lim
       deadline: deadline ? deadline.toISOString() : null,
       startedAt: execution.startTime.toISOString(),
       executionStatus: execution.status.name,
+      runId: execution.runId,
       overview: overviewIn(execution.memo),
     });
     if (found.length >= limit) break;

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_COLUMNS, collectAudit, formatAudit, parsePeriod, type AuditRecord } from '../src/audit-export';
 import { InvalidInputError, startReview } from '../src/onboardings';
-import { approveRemoval, decide, recordOfflineApproval, userGone } from '../workflows/messages';
-import type { OffboardingRequest, OnboardingRequest } from '../workflows/types';
+import { approveRemoval, decide, recordOfflineApproval, status as statusQuery, userGone } from '../workflows/messages';
+import type { OffboardingRequest, OnboardingRequest, OnboardingStatus } from '../workflows/types';
 import { offboardingIdFor } from '../workflows/types';
 import { FakeWorld, INVITEE, OTHER, PRIMARY, userFor } from './support/fake-activities';
 import { connectTemporal, startOnboardingWorkflow, testPolicy, waitForStage, waitForStatus, type TestTemporal } from './support/temporal';
@@ -119,12 +119,17 @@ beforeAll(async () => {
     args: [{ decision: 'approve', round: 1, approverContactId: PRIMARY.contactId, ip: '192.0.2.44', userAgent: 'UA-review', answers: { [user.id]: 'keep' } }],
   });
   expect((await review.result()).stage).toBe('COMPLETED');
+  // The organization's next review, still waiting: a new run of the same workflow ID.
+  const reviewOrg = ((await review.query(statusQuery)) as OnboardingStatus).request.orgId;
+  const next = await startReview(temporal.client, temporal.taskQueue, { orgId: reviewOrg, requestedBy: 'schedule' }, testPolicy());
+  expect(next).toEqual({ workflowId: reviewId, created: true });
+  await waitForStatus(temporal.client.workflow.getHandle(reviewId), (x) => x.stage === 'AWAITING_APPROVAL');
 
   // Visibility is eventually consistent: wait until all six are listed.
   const period = { from: startedAt, to: new Date(Date.now() + 60_000).toISOString() };
   for (let i = 0; i < 100; i++) {
     ({ records } = await collectAudit(temporal.client, temporal.taskQueue, period));
-    if (records.length >= 6) break;
+    if (records.length >= 7) break;
     await new Promise((ok) => setTimeout(ok, 200));
   }
 }, 120_000);
@@ -138,7 +143,7 @@ const byVia = (via: string) => records.filter((r) => r.decisionVia === via);
 
 describe('audit export', () => {
   it('lists every onboarding and offboarding of the period with its decision and evidence', () => {
-    expect(records).toHaveLength(6);
+    expect(records).toHaveLength(7);
     const links = byVia('link').filter((r) => r.process === 'onboarding');
     const [approved, denied] = [links.find((r) => r.decision === 'approve')!, links.find((r) => r.decision === 'deny')!];
     expect(approved).toMatchObject({
@@ -167,7 +172,10 @@ describe('audit export', () => {
       reason: 'Left; see T-9',
     });
     expect(byVia('not-needed')[0]).toMatchObject({ process: 'offboarding', stage: 'COMPLETED', authorizationRemoved: false });
-    expect(records.find((r) => r.process === 'review')).toMatchObject({
+    // Both runs of the organization's review: the answered one as it ended, the next one waiting.
+    const reviews = records.filter((r) => r.process === 'review');
+    expect(reviews.map((r) => r.stage).sort()).toEqual(['AWAITING_APPROVAL', 'COMPLETED']);
+    expect(reviews.find((r) => r.stage === 'COMPLETED')).toMatchObject({
       stage: 'COMPLETED',
       requestedBy: 'U0MANAGER1',
       decidedBy: `${PRIMARY.name} <${PRIMARY.email}>`,
@@ -190,7 +198,7 @@ describe('audit export', () => {
     const csv = formatAudit(records, 'csv');
     const lines = csv.trimEnd().split('\n');
     expect(lines[0]).toBe(AUDIT_COLUMNS.join(','));
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
     // A comment a spreadsheet would run as a formula is escaped; quotes are doubled.
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.test"")"`);
     expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);

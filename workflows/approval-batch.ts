@@ -67,6 +67,8 @@ export interface ApprovalBatchStatus {
 
 export const memberWaiting = wf.defineSignal<[MemberWaiting]>('memberWaiting');
 export const memberDecided = wf.defineSignal<[{ workflowId: string }]>('memberDecided');
+/** To each member still waiting when the batch's mail could not be sent: it mails its own request. */
+export const batchFailed = wf.defineSignal<[{ reason: string }]>('batchFailed');
 export const batchStatus = wf.defineQuery<ApprovalBatchStatus>('status');
 
 export function approvalBatchIdFor(orgId: string, batchId: string): string {
@@ -131,9 +133,29 @@ export async function approvalBatch(input: ApprovalBatchInput): Promise<Approval
     s.round += 1;
   };
 
+  /** A mail refused for good: the members still waiting mail their own requests, and the batch ends. */
+  const sent = async (reminder: number): Promise<boolean> => {
+    try {
+      await send(reminder);
+      return true;
+    } catch (error) {
+      if (!(error instanceof wf.ActivityFailure)) throw error;
+      const reason = error.cause instanceof Error ? error.cause.message : error.message;
+      for (const m of waiting()) {
+        await wf
+          .getExternalWorkflowHandle(m.workflowId)
+          .signal(batchFailed, { reason })
+          .catch((e: unknown) => {
+            if (wf.isCancellation(e)) throw e;
+          });
+      }
+      return false;
+    }
+  };
+
   await wf.condition(() => s.memberIds.every((id) => decided.has(id) || s.members.some((m) => m.workflowId === id)), GATHER_MS);
   if (waiting().length === 0) return end(s);
-  await send(0);
+  if (!(await sent(0))) return end(s);
   const startedAt = Date.now();
   const { reminderEvery, maxReminders } = input.policy.approval;
   unmailed = 0;
@@ -146,10 +168,10 @@ export async function approvalBatch(input: ApprovalBatchInput): Promise<Approval
     if (unmailed > 0) {
       // A member that joined late: the approver gets the mail again, naming it.
       unmailed = 0;
-      await send(s.remindersSent);
+      if (!(await sent(s.remindersSent))) break;
     } else if (Date.now() >= reminderAt) {
       s.remindersSent += 1;
-      await send(s.remindersSent);
+      if (!(await sent(s.remindersSent))) break;
     }
   }
   return end(s);

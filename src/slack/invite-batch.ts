@@ -10,7 +10,9 @@ import type { Policy } from '../../workflows/policy';
 import { type OnboardingRequest, workflowIdFor } from '../../workflows/types';
 import { startApprovalBatch } from '../approval-batches';
 import { startOnboarding, type Started } from '../onboardings';
+import { oneLine } from '../../workflows/text';
 import type { SlackDeps } from './deps';
+import { escapeMrkdwn } from './escape';
 import { checkInvite, type InviteCheck } from './invite-form';
 import { blockId, INVITE, MAX_CONTACTS } from './views/invite-modal';
 
@@ -91,10 +93,12 @@ export async function startBulk(client: Client, taskQueue: string, policy: Polic
 /** What the modal says once several contacts were submitted. */
 export function bulkSummary(check: Extract<BulkCheck, { ok: true }>, result: BulkStarted, names: (contactId: string) => string): string {
   const lines: string[] = [];
-  const started = result.started.filter((s) => s.created).length;
-  if (check.requests.length > 0) {
-    const who = check.requests.map((r) => names(r.contactId)).join(', ');
-    lines.push(`Started ${started === 1 ? 'one onboarding' : `${started} onboardings`}: ${who}.`);
+  // Only those this submission started (a contact's onboarding opened meanwhile by someone else is not one).
+  const created = check.requests.filter((_, i) => result.started[i]?.created);
+  if (created.length > 0) {
+    // Names come from IT Glue through the form: one line, escaped, web addresses unclickable.
+    const who = created.map((r) => escapeMrkdwn(oneLine(names(r.contactId)))).join(', ');
+    lines.push(`Started ${created.length === 1 ? 'one onboarding' : `${created.length} onboardings`}: ${who}.`);
   }
   if (result.batchWorkflowId) lines.push('The approver gets one email for them, with a decision per person.');
   for (const open of check.open) lines.push(open);

@@ -194,7 +194,7 @@ async function recentCompletions(deps: SlackDeps, days: number, limit: number, n
   const completed = visibilityQuery(lifecycleQuery({ stage: 'COMPLETED', requestedBy })).where('CloseTime', '>', since);
   const query = ours(deps, completed.toString());
   const summaries = await listOnboardingOverviews(deps.temporal, query, limit);
-  const results = await mapLimited(summaries, STATUS_CONCURRENCY, (s) => resultOf(deps, s.workflowId));
+  const results = await mapLimited(summaries, STATUS_CONCURRENCY, (s) => resultOf(deps, s.workflowId, s.runId));
   return results.filter((r): r is OnboardingStatus => r !== null && r.stage === 'COMPLETED');
 }
 

@@ -90,7 +90,7 @@ export async function recentReviewOutcomes(deps: SlackDeps, now = Date.now(), da
       .toString(),
   );
   const listed = await listOnboardingOverviews(deps.temporal, query, RECENT_READ);
-  const results = await mapLimited(listed, CONCURRENCY, (l) => resultOf(deps, l.workflowId));
+  const results = await mapLimited(listed, CONCURRENCY, (l) => resultOf(deps, l.workflowId, l.runId));
   const closed = results.filter((r): r is OnboardingStatus => r !== null && r.process === 'review');
   const outcomes = await Promise.all(closed.map(async (s) => ({ ...outcomeOf(s), link: await deps.permalinks.of(s.thread) })));
   return outcomes.sort((a, b) => b.closedAt.localeCompare(a.closedAt));

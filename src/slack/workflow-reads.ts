@@ -18,10 +18,13 @@ export async function statusOf(deps: Pick<SlackDeps, 'temporal'>, workflowId: st
   }
 }
 
-/** The status a finished onboarding returned (read from its history: no worker needed); null when it cannot be had. */
-export async function resultOf(deps: Pick<SlackDeps, 'temporal'>, workflowId: string): Promise<OnboardingStatus | null> {
+/**
+ * The status a finished run returned (read from its history: no worker needed); null when it cannot
+ * be had. Without `runId`, the workflow ID's latest run.
+ */
+export async function resultOf(deps: Pick<SlackDeps, 'temporal'>, workflowId: string, runId?: string): Promise<OnboardingStatus | null> {
   try {
-    const handle = deps.temporal.workflow.getHandle(workflowId);
+    const handle = deps.temporal.workflow.getHandle(workflowId, runId);
     return (await deps.temporal.withDeadline(Date.now() + STATUS_TIMEOUT_MS, () => handle.result())) as OnboardingStatus;
   } catch {
     return null;

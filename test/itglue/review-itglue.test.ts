@@ -301,15 +301,14 @@ describe('gatherReview', () => {
     expect(await gather({ orgId: SEED.org.msp })).toEqual({ ok: false, reason: "Northwind IT Services is your own organization, not a customer's." });
   });
 
-  it('says who approved in words, and when a user is dormant', () => {
+  it('says who approved in words for the customer (never a Slack user ID), and when a user is dormant', () => {
     const approver = { contactId: '1', name: 'Paula Primary', firstName: 'Paula', email: 'p@x.test' };
     const at = '2026-01-01T00:00:00.000Z';
     expect(approvedByWords({ via: 'link', decision: 'approve', at, round: 1, approver, ip: null, userAgent: null, comment: null })).toBe('Paula Primary');
     expect(approvedByWords({ via: 'cli', decision: 'approve', at, round: 1, approver, comment: null, recordedBy: 'U0OPER1' })).toBe('Paula Primary');
-    expect(approvedByWords({ via: 'offline', decision: 'approve', at, channel: 'postal-mail', note: 'n', recordedBy: 'U0TECH1' })).toBe(
-      'recorded by <@U0TECH1> (postal mail)',
-    );
-    expect(approvedByWords({ via: 'not-needed', at, reason: 'primary contact' })).toBe('no approval needed (primary contact)');
+    expect(approvedByWords({ via: 'offline', decision: 'approve', at, channel: 'postal-mail', note: 'n', recordedBy: 'U0TECH1' })).toBe('written approval (postal mail)');
+    expect(approvedByWords({ via: 'manager', decision: 'approve', at, by: 'U0MGR1' })).not.toMatch(/U0MGR1|<@/);
+    expect(approvedByWords({ via: 'not-needed', at, reason: 'primary contact' })).toBe('the primary contact themself (no approval needed)');
 
     const now = '2026-06-01T00:00:00.000Z';
     expect(isDormant('2026-05-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', now, 90 * DAY)).toBe(false);

@@ -7,6 +7,7 @@
  * second time: the one already open), and says which candidates a name matches, or that none does;
  * the review's thread buttons act on it through the onboarding's listeners.
  */
+import { status as statusQuery } from '../../workflows/messages';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApproval, startReview } from '../../src/onboardings';
@@ -197,8 +198,16 @@ describe('/onboarding-status review <organization>', () => {
 describe('a review’s thread buttons', () => {
   it('Ask another contact opens the approver modal; Cancel stops the review (the onboarding’s listeners, on access-review IDs)', async () => {
     const workflowId = reviewIdFor(SEED.org.bluebird);
-    const opened = h.slack.views.opened.length;
+    // A review is the managers': a tech's press opens nothing.
+    const before = h.slack.views.opened.length;
     await h.press(ACTIONS.askAnotherContact, workflowId, USERS.tech);
+    await h.press(ACTIONS.cancel, workflowId, USERS.tech);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.slack.views.opened.length).toBe(before);
+    expect((await h.temporal.client.workflow.getHandle(workflowId).query(statusQuery)).stage).not.toBe('CANCELLED');
+
+    const opened = h.slack.views.opened.length;
+    await h.press(ACTIONS.askAnotherContact, workflowId, USERS.manager);
     const modal = await eventually(() => h.slack.views.opened[opened] as { callback_id: string; private_metadata: string } | undefined, 'the modal');
     expect(modal.callback_id).toBe(CHANGE_APPROVER_CALLBACK_ID);
     expect(JSON.parse(modal.private_metadata)).toMatchObject({ workflowId });

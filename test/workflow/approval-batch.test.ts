@@ -4,7 +4,7 @@
  * reminders only, a member that asks another contact leaves the batch and mails on its own, and a
  * decision per member through its own `decide` Update.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BatchApprovalMail } from '../../activities/contracts';
 import { getBatchStatus, startApprovalBatch } from '../../src/approval-batches';
@@ -173,6 +173,18 @@ describe('a batch of three onboardings', () => {
     expect(ended.ended).toBe(true);
     expect(ended.members.every((m) => !m.waiting)).toBe(true);
     expect(batchMails()).toHaveLength(1);
+  });
+
+  it('when the batch mail is refused for good, each member still waiting mails its own request', async () => {
+    world.failures.set('sendBatchApprovalRequest', [ApplicationFailure.nonRetryable('the mail server refused the message (550)', 'MailRefused')]);
+    const { batch, members } = await startBatch();
+    expect(((await batch.result()) as ApprovalBatchStatus).ended).toBe(true);
+    for (const m of members) {
+      const s = await waitForStatus(m, (x) => x.approvalRound === 2);
+      expect(s.stage).toBe('AWAITING_APPROVAL');
+      expect(s.events.filter((e) => e.type === 'approval-requested').at(-1)!.text).toContain('could not be sent (the mail server refused the message (550))');
+    }
+    expect(ownMails().map((a) => (a[0] as { round: number }).round)).toEqual([2, 2, 2]);
   });
 
   it('mails on its own when its batch does not run', async () => {

@@ -9,7 +9,14 @@ export async function removeAccess(run: OnboardingRun): Promise<void> {
   const s = run.status;
   const { orgId, contactId } = run.input.request;
   const removed = await run.itglue.removeAccess({ orgId, contactId, userId: run.state.user.id, policy: run.policy });
-  s.removal = { ...s.removal!, groupsLeft: removed.groupsLeft, authorizationRemoved: removed.authorizationRemoved };
+  // After a Resume, the groups left on the first attempt are no longer listed: kept from before.
+  const before = s.removal!;
+  s.removal = {
+    ...before,
+    groupsLeft: [...new Set([...before.groupsLeft, ...removed.groupsLeft])],
+    authorizationRemoved: before.authorizationRemoved || removed.authorizationRemoved,
+  };
+  const left = s.removal.groupsLeft;
   const groups = removed.groupsLeft.length ? `taken out of ${removed.groupsLeft.map((g) => `"${g}"`).join(', ')}` : 'in no group any more';
   const record = removed.authorizationRemoved ? `; ${run.state.invitee.name} taken out of the authorized contacts` : '';
   await run.note('access-removed', `${run.state.user.email} ${groups}${record}.`);

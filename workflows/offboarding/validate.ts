@@ -31,8 +31,11 @@ export async function validateOffboarding(run: OnboardingRun): Promise<void> {
 
   const mode = offboardingApprovalOf(run.policy);
   if (request.approval) {
+    // Given by the customer's access review: its answer, or its policy when nobody answered.
     s.evidence = request.approval;
-    await run.note('approval-not-needed', `Removal already approved (${approvalWords(request.approval.via)}).`);
+    const given =
+      request.approval.via === 'not-needed' ? 'the access review went unanswered (policy review.onNoAnswer: remove)' : "approved in the customer's access review";
+    await run.note('approval-not-needed', `No further approval needed: ${given}.`);
     return run.moveTo('REMOVING_ACCESS');
   }
   if (mode === 'none') {
@@ -46,10 +49,6 @@ export async function validateOffboarding(run: OnboardingRun): Promise<void> {
     return run.moveTo('REJECTED');
   }
   return run.moveTo('AWAITING_APPROVAL', mode === 'manager' ? 'manager' : 'approver');
-}
-
-function approvalWords(via: string): string {
-  return via === 'review' ? "in the customer's access review" : `via ${via}`;
 }
 
 /**

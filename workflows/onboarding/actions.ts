@@ -35,6 +35,7 @@ import {
   userGone,
   userObserved,
 } from '../messages';
+import { batchFailed } from '../approval-batch';
 import { ACTION_REFUSED, type PersonAction, personActionsNow } from '../person-actions';
 import { oneLine } from '../text';
 import type { DecisionInput, DecisionResult, OfflineChannel } from '../types';
@@ -57,6 +58,8 @@ export function registerHandlers(run: OnboardingRun): void {
   wf.setHandler(userObserved, (user) => {
     if (run.takeUser(user)) run.inbox.push({ type: 'user' });
   });
+  // The batch this onboarding's approval was mailed in could not send it (docs/design.md §15.3).
+  wf.setHandler(batchFailed, ({ reason }) => run.inbox.push({ type: 'batchFailed', reason }));
   // An offboarding's user, no longer listed by IT Glue (the sweep); the offboarding reads it to be sure.
   wf.setHandler(userGone, ({ userId }) => {
     if (run.status.user?.id === userId && run.status.stage === 'AWAITING_DELETION') run.inbox.push({ type: 'userGone' });
@@ -87,6 +90,9 @@ function registerPersonActions(run: OnboardingRun): void {
     ({ by }) => {
       // Four eyes: whoever asked for the removal does not approve it.
       if (by === run.input.request.requestedBy) refuse(ACTION_REFUSED.invalid, 'Another manager must approve: you asked for this removal.');
+      // Not once the request has expired, even while its expiry is being recorded.
+      const deadline = run.status.deadline;
+      if (deadline && Date.now() >= Date.parse(deadline)) refuse(ACTION_REFUSED.notNow, 'This removal request has expired: ask for the removal again.');
     },
   );
   personUpdate(

@@ -71,6 +71,15 @@ async function answered(run: OnboardingRun, action: Action): Promise<boolean> {
     case 'changeApprover':
       await anotherApprover(run, action.by, action.approverContactId);
       return false;
+    case 'batchFailed':
+      // Still waiting in the batch's round: its own request now, in a new round.
+      if (!inBatch(run)) return false;
+      await sendApprovalMail(run, 0);
+      await run.note(
+        'approval-requested',
+        `The email for several contacts could not be sent (${action.reason}): approval requested from ${run.state.approver.name} by an email of its own.`,
+      );
+      return false;
     default:
       return false;
   }

@@ -48,7 +48,8 @@ export async function escalateTechWait(run: OnboardingRun, kind: TechWaitKind, w
   const after = techEscalationOf(run.policy);
   if (Date.now() < wait.since + after) return;
   wait.escalated = true;
-  await run.note('escalated', `${waiting} in ${waitedText(after)}: ask a tech to see to it, or cancel the onboarding.`, { mention: run.managersMention() });
+  const what = run.status.process === 'offboarding' ? 'offboarding' : 'onboarding';
+  await run.note('escalated', `${waiting} in ${waitedText(after)}: ask a tech to see to it, or cancel the ${what}.`, { mention: run.managersMention() });
 }
 
 /** The earlier of two times (ms since epoch), where null is never. */

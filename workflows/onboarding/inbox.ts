@@ -19,7 +19,8 @@ export type Action =
   | { type: 'resume'; by: string }
   | { type: 'approveRemoval'; by: string }
   | { type: 'userDeleted'; by: string }
-  | { type: 'userGone' };
+  | { type: 'userGone' }
+  | { type: 'batchFailed'; reason: string };
 
 export type CancelAction = Extract<Action, { type: 'cancel' }>;
 

@@ -1,10 +1,10 @@
-import type { App, BlockAction } from '@slack/bolt';
+import type { App, BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { ACTIONS } from '../../action-ids';
-import { authorize } from '../../authorization';
+import { authorize, rightsOf } from '../../authorization';
 import type { SlackDeps } from '../../deps';
 import { INVITE } from '../../views/invite-modal';
 import { OFFBOARD } from '../../views/offboard-modal';
-import { modalPress, threadPress } from '../../middleware/thread-press';
+import { modalPress, pressOf, tellPresser, threadPress } from '../../middleware/thread-press';
 import { approveRemoval } from './approve-removal';
 import { askAnotherContact } from './ask-another-contact';
 import { cancel } from './cancel';
@@ -25,7 +25,7 @@ import { userDeleted } from './user-deleted';
 export function registerActions(app: App, deps: SlackDeps): void {
   const tech = authorize(deps.roles, 'tech', deps.log);
   const techOrManager = authorize(deps.roles, 'tech-or-manager', deps.log);
-  const manager = authorize(deps.roles, 'manager', deps.log, 'Only a manager can resume a stalled onboarding. Nothing was changed.');
+  const manager = authorize(deps.roles, 'manager', deps.log, 'Only a manager can resume what has stalled. Nothing was changed.');
 
   // The /invite-lite modal.
   app.action<BlockAction>(INVITE.org.action, tech, inviteOrganizationChosen(deps));
@@ -38,8 +38,10 @@ export function registerActions(app: App, deps: SlackDeps): void {
   // the listener sends the action, which the onboarding judges.
   const press = threadPress(deps);
   const modal = modalPress(deps);
-  app.action<BlockAction>(ACTIONS.cancel, techOrManager, press, cancel(deps));
-  app.action<BlockAction>(ACTIONS.askAnotherContact, tech, press, modal, askAnotherContact(deps));
+  // An access review is the managers' (docs/design.md §15.2): its Cancel and Ask another contact too.
+  const reviews = reviewsForManagers(deps);
+  app.action<BlockAction>(ACTIONS.cancel, techOrManager, press, reviews, cancel(deps));
+  app.action<BlockAction>(ACTIONS.askAnotherContact, techOrManager, press, reviews, techUnlessReview(deps), modal, askAnotherContact(deps));
   app.action<BlockAction>(ACTIONS.recordOfflineApproval, tech, press, modal, recordOfflineApproval(deps));
   app.action<BlockAction>(ACTIONS.invitationSent, tech, press, invitationSent(deps));
   // A shared group's organizations are the managers' to fix: they press Fixed too.
@@ -53,4 +55,28 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction>(ACTIONS.approveRemoval, approver, press, approveRemoval(deps));
   app.action<BlockAction>(ACTIONS.userDeleted, tech, press, userDeleted(deps));
   app.action<BlockAction>(ACTIONS.removeAccess, tech, press, removeAccess(deps));
+}
+
+const isReview = (workflowId: string) => workflowId.startsWith('access-review:');
+
+/** A press on an access review's thread: managers only; refused privately for anyone else. */
+function reviewsForManagers(deps: SlackDeps): Middleware<SlackActionMiddlewareArgs<BlockAction>> {
+  return async (args) => {
+    if (isReview(pressOf(args).workflowId) && !rightsOf(args.context).manager) {
+      await tellPresser(deps, args, 'Only a manager can act on an access review. Nothing was changed.');
+      return;
+    }
+    await args.next();
+  };
+}
+
+/** Ask another contact stays the techs' on an onboarding or offboarding (managers pass for reviews above). */
+function techUnlessReview(deps: SlackDeps): Middleware<SlackActionMiddlewareArgs<BlockAction>> {
+  return async (args) => {
+    if (!isReview(pressOf(args).workflowId) && !rightsOf(args.context).tech) {
+      await tellPresser(deps, args, 'Only a tech can ask another contact. Nothing was changed.');
+      return;
+    }
+    await args.next();
+  };
 }

@@ -13,6 +13,7 @@ export function registerViews(app: App, deps: SlackDeps): void {
   const tech = authorize(deps.roles, 'tech', deps.log);
   app.view(INVITE_CALLBACK_ID, tech, inviteSubmitted(deps));
   app.view(OFFBOARD_CALLBACK_ID, tech, offboardSubmitted(deps));
-  app.view(CHANGE_APPROVER_CALLBACK_ID, tech, approverChosen(deps));
+  // Techs ask another contact for an onboarding or offboarding, managers for an access review (checked in the listener).
+  app.view(CHANGE_APPROVER_CALLBACK_ID, authorize(deps.roles, 'tech-or-manager', deps.log), approverChosen(deps));
   app.view(OFFLINE_APPROVAL_CALLBACK_ID, tech, offlineApprovalRecorded(deps));
 }
