@@ -140,15 +140,7 @@ export async function approvalBatch(input: ApprovalBatchInput): Promise<Approval
       return true;
     } catch (error) {
       if (!(error instanceof wf.ActivityFailure)) throw error;
-      const reason = error.cause instanceof Error ? error.cause.message : error.message;
-      for (const m of waiting()) {
-        await wf
-          .getExternalWorkflowHandle(m.workflowId)
-          .signal(batchFailed, { reason })
-          .catch((e: unknown) => {
-            if (wf.isCancellation(e)) throw e;
-          });
-      }
+      await tellFailed(waiting(), error);
       return false;
     }
   };
@@ -175,6 +167,19 @@ export async function approvalBatch(input: ApprovalBatchInput): Promise<Approval
     }
   }
   return end(s);
+}
+
+/** Tells each member still waiting that the batch's mail was refused: it mails its own request. */
+async function tellFailed(members: Array<{ workflowId: string }>, error: wf.ActivityFailure): Promise<void> {
+  const reason = error.cause instanceof Error ? error.cause.message : error.message;
+  for (const m of members) {
+    try {
+      await wf.getExternalWorkflowHandle(m.workflowId).signal(batchFailed, { reason });
+    } catch (e) {
+      // A member that has ended meanwhile has nothing to mail.
+      if (wf.isCancellation(e)) throw e;
+    }
+  }
 }
 
 function end(s: ApprovalBatchStatus): ApprovalBatchStatus {

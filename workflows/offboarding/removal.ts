@@ -17,8 +17,8 @@ export async function removeAccess(run: OnboardingRun): Promise<void> {
     authorizationRemoved: before.authorizationRemoved || removed.authorizationRemoved,
   };
   const left = s.removal.groupsLeft;
-  const groups = removed.groupsLeft.length ? `taken out of ${removed.groupsLeft.map((g) => `"${g}"`).join(', ')}` : 'in no group any more';
-  const record = removed.authorizationRemoved ? `; ${run.state.invitee.name} taken out of the authorized contacts` : '';
+  const groups = left.length ? `taken out of ${left.map((g) => `"${g}"`).join(', ')}` : 'in no group any more';
+  const record = s.removal.authorizationRemoved ? `; ${run.state.invitee.name} taken out of the authorized contacts` : '';
   await run.note('access-removed', `${run.state.user.email} ${groups}${record}.`);
   return run.moveTo('AWAITING_DELETION', 'tech');
 }
