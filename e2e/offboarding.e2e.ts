@@ -46,8 +46,9 @@ it('removes one customer’s user from the shared group, survives two crashes, f
   ]);
   expect(group()['user-ids']).toEqual(expect.arrayContaining(['8801', '8802', ...seedMembers]));
 
-  // The tech presses Remove access on the completed onboarding's thread.
+  // The tech presses Remove access on the completed onboarding's thread, once its workflow has closed.
   const offboardingId = offboardingIdFor(ACME.id, '8801');
+  await (await stack.temporal()).workflow.getHandle(gone.workflowId).result();
   await tech.press(stack, gone.workflowId, ACTIONS.removeAccess, () => true, 'Remove access pressed');
   let s = await stack.waitFor(offboardingId, (x) => x.stage === 'AWAITING_APPROVAL' && x.waitingOn === 'manager', 'the offboarding to wait for a manager', 120_000);
   expect(s.request).toMatchObject({ orgId: ACME.id, contactId: leaving.contactId, userId: '8801', requestedBy: PEOPLE.tech });
