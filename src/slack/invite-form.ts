@@ -148,8 +148,8 @@ export interface ContactCheck {
   openAllowed: boolean;
 }
 
-/** A link to the open onboarding's thread, or its ID when it has none yet. */
-async function openOnboardingText(deps: SlackDeps, workflowId: string, inviteeName: string): Promise<string | null> {
+/** A link to the open onboarding's (or offboarding's) thread, or its ID when it has none yet; null when none is open. */
+export async function openProcessText(deps: SlackDeps, workflowId: string, what: 'onboarding' | 'offboarding', name: string): Promise<string | null> {
   let description;
   try {
     description = await deps.temporal.workflow.getHandle(workflowId).describe();
@@ -162,7 +162,7 @@ async function openOnboardingText(deps: SlackDeps, workflowId: string, inviteeNa
   // Answered before the submission is acknowledged: no Slack call (docs/design.md §9).
   const link = deps.permalinks.now(status?.thread ?? null);
   const stage = status ? ` (${STAGE_LABELS[status.stage]})` : '';
-  return `An onboarding of ${inviteeName} is already open${stage}: ${link ?? workflowId}`;
+  return `An ${what} of ${name} is already open${stage}: ${link ?? workflowId}`;
 }
 
 /** Errors for a ticket or note longer than the modal allows, or null. */
@@ -210,7 +210,7 @@ export async function checkInvite(
   ]);
   if (!org || org.primary) return { ok: false, errors: { [blockId('org', null)]: 'Choose a customer organization from the list.' } };
   const [existing, open] = contact?.email
-    ? await Promise.all([directory.userByEmail(contact.email), openOnboardingText(deps, workflowIdFor(org.id, contact.id), contact.name)])
+    ? await Promise.all([directory.userByEmail(contact.email), openProcessText(deps, workflowIdFor(org.id, contact.id), 'onboarding', contact.name)])
     : [null, null];
 
   const wrongKind = kindRefusal(org, kind);

@@ -19,11 +19,19 @@ export async function refreshInviteModal(deps: SlackDeps, { body, client }: Moda
     orgId,
     selected: sameOrg ? selected : { kind: selected.kind },
   });
+  await updateModal(client, view, next);
+}
+
+/** Replaces a modal the person is changing; one changed again meanwhile (that change rebuilds it) or closed is left alone. */
+export async function updateModal(
+  client: ModalActionArgs['client'],
+  view: { id: string; hash: string },
+  next: Parameters<ModalActionArgs['client']['views']['update']>[0]['view'],
+): Promise<void> {
   try {
     await client.views.update({ view_id: view.id, hash: view.hash, view: next });
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
-    // Changed again meanwhile (that change rebuilds it) or closed: nothing to do.
     if (code === 'hash_conflict' || code === 'not_found') return;
     throw error;
   }

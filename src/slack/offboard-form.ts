@@ -7,13 +7,10 @@ import { staffUserRefusal } from '../itglue/customer-user';
 import type { ModalView } from '@slack/types';
 import type { Option } from '@slack/web-api';
 import { offboardingApprovalOf } from '../../workflows/policy';
-import { isFinal } from '../../workflows/stages';
 import { offboardingIdFor, type ItGlueUser, type OffboardingRequest } from '../../workflows/types';
 import { checkContact } from '../itglue/eligibility';
 import type { SlackDeps } from './deps';
-import { inviteModalData } from './invite-form';
-import { statusOf } from './overview';
-import { STAGE_LABELS } from './views/format';
+import { inviteModalData, openProcessText } from './invite-form';
 import { TICKET_MAX } from './views/invite-modal';
 import { OFFBOARD, offboardBlockId, offboardModal, REASON_MAX, type OffboardField, type OffboardModalData, type OffboardSelection } from './views/offboard-modal';
 
@@ -62,23 +59,6 @@ export function readOffboard(values: StateValues | undefined, orgId: string | nu
   };
 }
 
-/** A link to the open offboarding's thread (or its ID when it has none yet), or null when none is open. */
-async function openOffboardingText(deps: SlackDeps, workflowId: string, name: string): Promise<string | null> {
-  let description;
-  try {
-    description = await deps.temporal.workflow.getHandle(workflowId).describe();
-  } catch {
-    return null; // never started (WorkflowNotFoundError)
-  }
-  if (description.status.name !== 'RUNNING') return null;
-  const status = await statusOf(deps, workflowId);
-  if (status && isFinal(status.stage)) return null;
-  // Answered before the submission is acknowledged: no Slack call (docs/design.md §9).
-  const link = deps.permalinks.now(status?.thread ?? null);
-  const stage = status ? ` (${STAGE_LABELS[status.stage]})` : '';
-  return `An offboarding of ${name} is already open${stage}: ${link ?? workflowId}`;
-}
-
 export type OffboardCheck =
   | { ok: true; request: OffboardingRequest; names: { contact: string; email: string; org: string } }
   | { ok: false; errors: Record<string, string> };
@@ -123,7 +103,7 @@ export async function checkOffboard(deps: SlackDeps, values: StateValues | undef
   const found = await directory.userByEmail(email);
   const refusal = userRefusal(name, email, found);
   if (refusal || !found) return refuse(at('contact'), refusal!);
-  const open = await openOffboardingText(deps, offboardingIdFor(org.id, found.id), name);
+  const open = await openProcessText(deps, offboardingIdFor(org.id, found.id), 'offboarding', name);
   if (open) return refuse(at('contact'), open);
 
   const request: OffboardingRequest = {

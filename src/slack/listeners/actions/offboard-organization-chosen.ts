@@ -1,6 +1,6 @@
 /** /offboard-lite modal: an organization was chosen; the modal shows its contacts. */
 import type { SlackDeps } from '../../deps';
-import type { ModalActionArgs } from '../../invite-refresh';
+import { type ModalActionArgs, updateModal } from '../../invite-refresh';
 import { buildOffboardModal, readOffboard } from '../../offboard-form';
 import { inviteMetadata } from '../../views/invite-values';
 
@@ -13,13 +13,6 @@ export function offboardOrganizationChosen(deps: SlackDeps) {
     const { orgId, ...selected } = readOffboard(view.state?.values as Parameters<typeof readOffboard>[0], metadata.orgId);
     // A new organization starts its own fields afresh; the same one keeps what was chosen.
     const next = await buildOffboardModal(deps, { channelId: metadata.channelId, orgId, selected: orgId === metadata.orgId ? selected : {} });
-    try {
-      await client.views.update({ view_id: view.id, hash: view.hash, view: next });
-    } catch (error) {
-      const code = (error as { data?: { error?: string } }).data?.error;
-      // Changed again meanwhile (that change rebuilds it) or closed: nothing to do.
-      if (code === 'hash_conflict' || code === 'not_found') return;
-      throw error;
-    }
+    await updateModal(client, view, next);
   };
 }
