@@ -5,7 +5,7 @@ import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } fr
 import { ApplicationFailure, IllegalStateError } from '@temporalio/common';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createWorkers } from '../../src/temporal/worker';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../../workflows/policy';
 import { deepMerge } from '../../src/policy-file';
 import { authorizationRecordWorkflowId } from '../../workflows/authorization-record';
@@ -14,7 +14,7 @@ import { status } from '../../workflows/messages';
 import type { Stage } from '../../workflows/stages';
 import { onboarding } from '../../workflows/onboarding';
 import { workflowIdFor, type OnboardingRequest, type OnboardingStatus } from '../../workflows/types';
-import { byQueue, type FakeActivities } from './fake-activities';
+import { byQueue, type FakeActivities, FakeWorld } from './fake-activities';
 
 let runtimeInstalled = false;
 /** The SDK's own log, errors only (one runtime per process). */
@@ -172,4 +172,42 @@ export async function updateRefusal(promise: Promise<unknown>): Promise<Applicat
   const cause = (error as WorkflowUpdateFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
   return cause as ApplicationFailure;
+}
+
+/**
+ * A workflow test's Temporal and fresh recording activities for each test: workers on the test's
+ * task queue with a new FakeWorld per test, and the workflows a test started (`started`)
+ * terminated after it, so that none acts on the next test's fakes.
+ */
+export function withFakeWorkers(): { readonly temporal: TestTemporal; readonly world: FakeWorld; started: WorkflowHandle[] } {
+  let temporal: TestTemporal;
+  let world: FakeWorld;
+  let stopWorkers: (() => Promise<void>) | undefined;
+  const fakes = {
+    get temporal() {
+      return temporal;
+    },
+    get world() {
+      return world;
+    },
+    started: [] as WorkflowHandle[],
+  };
+  beforeAll(async () => {
+    temporal = await connectTemporal();
+  });
+  afterAll(async () => {
+    await temporal.close();
+  });
+  beforeEach(async () => {
+    await stopWorkers?.();
+    world = new FakeWorld();
+    stopWorkers = await temporal.startWorkers(world.activities());
+    return async () => {
+      await Promise.all(fakes.started.map((h) => h.terminate('test over').catch(() => undefined)));
+      fakes.started = [];
+      world.releaseHolds();
+      await stopWorkers!();
+    };
+  });
+  return fakes;
 }

@@ -4,47 +4,26 @@
  * receipt, and an open onboarding of the same person cancelled first (docs/design.md §15).
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { offboarding } from '../../workflows/offboarding';
 import { approveRemoval, cancelOnboarding, confirmInvitationSent, confirmUserDeleted, decide, status as statusQuery, userGone } from '../../workflows/messages';
 import { ACTION_REFUSED } from '../../workflows/person-actions';
 import type { Policy } from '../../workflows/policy';
 import { offboardingIdFor, workflowIdFor, type OffboardingRequest, type OnboardingStatus } from '../../workflows/types';
 import type { RemovalReceipt } from '../../activities/contracts';
-import { FakeWorld, INVITEE, PRIMARY, userFor } from '../support/fake-activities';
-import { connectTemporal, startOnboardingWorkflow, testPolicy, updateRefusal, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
+import { INVITEE, PRIMARY, userFor } from '../support/fake-activities';
+import { startOnboardingWorkflow, testPolicy, updateRefusal, waitForStage, waitForStatus, withFakeWorkers } from '../support/temporal';
 
-let temporal: TestTemporal;
-let world: FakeWorld;
-let stopWorkers: () => Promise<void>;
 let counter = 0;
-let started: WorkflowHandle[] = [];
-
-beforeAll(async () => {
-  temporal = await connectTemporal();
-});
-afterAll(async () => {
-  await temporal.close();
-});
-beforeEach(async () => {
-  await stopWorkers?.();
-  world = new FakeWorld();
-  stopWorkers = await temporal.startWorkers(world.activities());
-  return async () => {
-    await Promise.all(started.map((h) => h.terminate('test over').catch(() => undefined)));
-    started = [];
-    world.releaseHolds();
-    await stopWorkers();
-  };
-});
+const fakes = withFakeWorkers();
 
 const USER = userFor(INVITEE, { invitationAcceptedAt: new Date().toISOString() });
 
 /** Ines's IT Glue user exists, in one shared customer group. */
 function inesIsAUser(fields = {}) {
   const user = { ...USER, ...fields };
-  world.users.set(user.email, user);
-  world.groupsOf.set(user.id, ['Customer - No Password Access']);
+  fakes.world.users.set(user.email, user);
+  fakes.world.groupsOf.set(user.id, ['Customer - No Password Access']);
   return user;
 }
 
@@ -63,12 +42,12 @@ function request(overrides: Partial<OffboardingRequest> = {}): OffboardingReques
 }
 
 async function start(req: OffboardingRequest, policy: Policy): Promise<WorkflowHandle<typeof offboarding>> {
-  const handle = await temporal.client.workflow.start<typeof offboarding>('offboarding', {
-    taskQueue: temporal.taskQueue,
+  const handle = await fakes.temporal.client.workflow.start<typeof offboarding>('offboarding', {
+    taskQueue: fakes.temporal.taskQueue,
     workflowId: offboardingIdFor(req.orgId, req.userId),
     args: [{ request: req, policy }],
   });
-  started.push(handle);
+  fakes.started.push(handle);
   return handle;
 }
 
@@ -77,14 +56,14 @@ const eventTypes = (s: OnboardingStatus) => s.events.filter((e) => e.type !== 's
 const stagePath = (s: OnboardingStatus) => s.stages.map((v) => v.stage);
 const eventOf = (s: OnboardingStatus, type: string) => s.events.find((e) => e.type === type)!;
 const posts = (type: string) =>
-  world
+  fakes.world
     .callsOf('postToThread')
     .map((a) => (a[0] as { event: { type: string; text: string; mention?: unknown } }).event)
     .filter((e) => e.type === type);
 
 /** The sweep's word that the user is gone (IT Glue no longer lists it). */
 async function sweepFindsUserGone(handle: WorkflowHandle) {
-  world.users.delete(USER.email);
+  fakes.world.users.delete(USER.email);
   await handle.signal(userGone, { userId: USER.id });
 }
 
@@ -106,9 +85,9 @@ describe('offboarding', () => {
     await handle.executeUpdate(approveRemoval, { args: [{ by: 'UMANAGER1', seen: s.actionsTaken ?? 0 }] });
     s = await waitForStatus(handle, (x) => eventTypes(x).includes('delete-user'));
     expect(s.evidence).toMatchObject({ via: 'manager', decision: 'approve', by: 'UMANAGER1' });
-    expect(world.callsOf('removeAccess')).toHaveLength(1);
+    expect(fakes.world.callsOf('removeAccess')).toHaveLength(1);
     expect(s.removal).toMatchObject({ groupsLeft: ['Customer - No Password Access'], authorizationRemoved: false, deletedAt: null });
-    expect(world.groupsOf.get(USER.id)).toEqual([]);
+    expect(fakes.world.groupsOf.get(USER.id)).toEqual([]);
     expect(s.waitingOn).toBe('tech');
 
     const guide = eventOf(s, 'delete-user');
@@ -126,7 +105,7 @@ describe('offboarding', () => {
     expect(s.stage).toBe('COMPLETED');
     expect(stagePath(s)).toEqual(['VALIDATING', 'AWAITING_APPROVAL', 'REMOVING_ACCESS', 'AWAITING_DELETION', 'COMPLETED']);
     expect(s.removal!.deletedAt).not.toBeNull();
-    const receipt = world.callsOf('sendRemovalReceipt')[0]![0] as RemovalReceipt;
+    const receipt = fakes.world.callsOf('sendRemovalReceipt')[0]![0] as RemovalReceipt;
     expect(receipt).toMatchObject({
       to: PRIMARY,
       userEmail: USER.email,
@@ -147,7 +126,7 @@ describe('offboarding', () => {
       'completed',
     ]);
     // Each deletion check read IT Glue once.
-    expect(world.callsOf('userById')).toHaveLength(2);
+    expect(fakes.world.callsOf('userById')).toHaveLength(2);
   });
 
   it('primary-contact approval: the approver’s link decides through the same decide Update; a denial removes nothing', async () => {
@@ -155,30 +134,30 @@ describe('offboarding', () => {
     const approved = await start(request(), policyFor('primary-contact'));
     let s = await waitForStatus(approved, (x) => x.stage === 'AWAITING_APPROVAL' && x.approvalRound === 1);
     expect(s.waitingOn).toBe('approver');
-    const mail = world.callsOf('sendApprovalRequest')[0]![0] as { process?: string; reason?: string; approver: { contactId: string } };
+    const mail = fakes.world.callsOf('sendApprovalRequest')[0]![0] as { process?: string; reason?: string; approver: { contactId: string } };
     expect(mail).toMatchObject({ process: 'offboarding', reason: 'Ines left Acme', approver: { contactId: PRIMARY.contactId } });
     await approved.executeUpdate(decide, {
       args: [{ decision: 'approve', round: 1, approverContactId: PRIMARY.contactId, ip: '198.51.100.7', userAgent: 'test', comment: 'Yes, she left' }],
     });
     s = await waitForStage(approved, 'AWAITING_DELETION');
     expect(s.evidence).toMatchObject({ via: 'link', decision: 'approve', ip: '198.51.100.7', comment: 'Yes, she left' });
-    expect((world.callsOf('sendDecisionReceipt')[0]![0] as { process?: string }).process).toBe('offboarding');
+    expect((fakes.world.callsOf('sendDecisionReceipt')[0]![0] as { process?: string }).process).toBe('offboarding');
 
     const denied = await start(request(), policyFor('primary-contact'));
     s = await waitForStatus(denied, (x) => x.stage === 'AWAITING_APPROVAL' && x.approvalRound === 1);
     await denied.executeUpdate(decide, { args: [{ decision: 'deny', round: 1, approverContactId: PRIMARY.contactId }] });
     s = await denied.result();
     expect(s.stage).toBe('DENIED');
-    expect(world.callsOf('removeAccess')).toHaveLength(1); // the approved one only
+    expect(fakes.world.callsOf('removeAccess')).toHaveLength(1); // the approved one only
   });
 
   it('primary-contact approval with no primary contact found: refused with the rule’s reason', async () => {
     inesIsAUser();
-    world.primaryContactId = 'nobody';
+    fakes.world.primaryContactId = 'nobody';
     const s = await (await start(request(), policyFor('primary-contact'))).result();
     expect(s.stage).toBe('REJECTED');
     expect(s.reason).toMatch(/No primary contact/);
-    expect(world.callsOf('removeAccess')).toHaveLength(0);
+    expect(fakes.world.callsOf('removeAccess')).toHaveLength(0);
   });
 
   it('no approval (policy none), and an approval given already (a review’s Remove): straight to the removal', async () => {
@@ -218,11 +197,11 @@ describe('offboarding', () => {
     inesIsAUser();
     const req = request();
     const onboardingHandle = await startOnboardingWorkflow(
-      temporal,
+      fakes.temporal,
       { orgId: req.orgId, contactId: INVITEE.contactId, kind: 'itglue', passwordAccess: false, requestedBy: 'UTECH3' },
       testPolicy(),
     );
-    started.push(onboardingHandle);
+    fakes.started.push(onboardingHandle);
     await waitForStage(onboardingHandle, 'AWAITING_APPROVAL');
 
     const handle = await start(req, policyFor('none'));
@@ -244,7 +223,7 @@ describe('offboarding', () => {
     inesIsAUser();
     const s = await (await start(request(), policyFor('manager', { approval: { timeout: 2_000 } }))).result();
     expect(s.stage).toBe('APPROVAL_EXPIRED');
-    expect(world.callsOf('removeAccess')).toHaveLength(0);
+    expect(fakes.world.callsOf('removeAccess')).toHaveLength(0);
   });
 
   it('reminds the tech to delete the user and can be cancelled while it waits', async () => {
@@ -255,7 +234,7 @@ describe('offboarding', () => {
     await handle.executeUpdate(cancelOnboarding, { args: [{ by: 'UMANAGER1', reason: 'kept after all' }] });
     s = await handle.result();
     expect(s.stage).toBe('CANCELLED');
-    expect(world.callsOf('sendRemovalReceipt')).toHaveLength(0);
+    expect(fakes.world.callsOf('sendRemovalReceipt')).toHaveLength(0);
   });
 
   it('refuses a user IT Glue does not have, and a sweep naming another user changes nothing', async () => {
@@ -269,7 +248,7 @@ describe('offboarding', () => {
     await handle.executeUpdate(confirmUserDeleted, { args: [{ by: 'UTECH1' }] }); // a barrier: handled after the signal
     const s = await waitForStatus(handle, (x) => eventTypes(x).includes('user-still-there'));
     expect(s.stage).toBe('AWAITING_DELETION');
-    expect(world.callsOf('userById')).toHaveLength(1);
+    expect(fakes.world.callsOf('userById')).toHaveLength(1);
     expect((await handle.query(statusQuery)).stage).toBe('AWAITING_DELETION');
   });
 });

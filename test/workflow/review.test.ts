@@ -5,37 +5,17 @@
  * answer by the timeout told to managers, or (by policy) removing everyone; nothing to review.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startReview } from '../../src/onboardings';
 import { decide, DECISION_REFUSED, status as statusQuery } from '../../workflows/messages';
 import type { Policy } from '../../workflows/policy';
 import { offboardingIdFor, reviewIdFor, type OnboardingStatus } from '../../workflows/types';
 import type { ReviewedUser } from '../../workflows/review/record';
-import { FakeWorld, INVITEE, OTHER, PRIMARY, userFor } from '../support/fake-activities';
-import { connectTemporal, testPolicy, updateRefusal, waitForStage, waitForStatus, type TestTemporal } from '../support/temporal';
+import { INVITEE, OTHER, PRIMARY, userFor } from '../support/fake-activities';
+import { testPolicy, updateRefusal, waitForStage, waitForStatus, withFakeWorkers } from '../support/temporal';
 
-let temporal: TestTemporal;
-let world: FakeWorld;
-let stopWorkers: () => Promise<void>;
 let counter = 0;
-let started: WorkflowHandle[] = [];
-
-beforeAll(async () => {
-  temporal = await connectTemporal();
-});
-afterAll(async () => {
-  await temporal.close();
-});
-beforeEach(async () => {
-  await stopWorkers?.();
-  world = new FakeWorld();
-  stopWorkers = await temporal.startWorkers(world.activities());
-  return async () => {
-    await Promise.all(started.map((h) => h.terminate('test over').catch(() => undefined)));
-    started = [];
-    await stopWorkers();
-  };
-});
+const fakes = withFakeWorkers();
 
 const reviewed = (person: typeof INVITEE, over: Partial<ReviewedUser> = {}): ReviewedUser => ({
   userId: userFor(person).id,
@@ -56,9 +36,9 @@ const reviewed = (person: typeof INVITEE, over: Partial<ReviewedUser> = {}): Rev
 
 async function review(policy: Policy = testPolicy()): Promise<{ handle: WorkflowHandle; orgId: string }> {
   const orgId = `review-${Date.now()}-${++counter}`;
-  const { workflowId } = await startReview(temporal.client, temporal.taskQueue, { orgId, requestedBy: 'schedule' }, policy);
-  const handle = temporal.client.workflow.getHandle(workflowId);
-  started.push(handle);
+  const { workflowId } = await startReview(fakes.temporal.client, fakes.temporal.taskQueue, { orgId, requestedBy: 'schedule' }, policy);
+  const handle = fakes.temporal.client.workflow.getHandle(workflowId);
+  fakes.started.push(handle);
   return { handle, orgId };
 }
 
@@ -76,8 +56,8 @@ const eventTypes = (s: OnboardingStatus) => s.events.filter((e) => e.type !== 's
 
 describe('access review', () => {
   it('asks the primary contact about every user; Keep keeps, Remove starts an offboarding with the answer as its approval', async () => {
-    world.reviewed = [reviewed(INVITEE), reviewed(OTHER, { onboardingId: null, approvedBy: null, approvedAt: null, dormant: true })];
-    for (const person of [INVITEE, OTHER]) world.users.set(person.email.toLowerCase(), userFor(person));
+    fakes.world.reviewed = [reviewed(INVITEE), reviewed(OTHER, { onboardingId: null, approvedBy: null, approvedAt: null, dormant: true })];
+    for (const person of [INVITEE, OTHER]) fakes.world.users.set(person.email.toLowerCase(), userFor(person));
     const { handle, orgId } = await review();
     let s = await waiting(handle);
     expect(s.workflowId).toBe(reviewIdFor(orgId));
@@ -85,35 +65,35 @@ describe('access review', () => {
     expect(s.approver).toEqual(PRIMARY);
     expect(s.waitingOn).toBe('approver');
     expect(s.events.find((e) => e.type === 'review-started')!.text).toContain('2 users (1 dormant, 1 matched by email)');
-    const mail = world.callsOf('sendApprovalRequest')[0]![0] as { process?: string; review?: { users: ReviewedUser[] } };
+    const mail = fakes.world.callsOf('sendApprovalRequest')[0]![0] as { process?: string; review?: { users: ReviewedUser[] } };
     expect(mail.process).toBe('review');
     expect(mail.review!.users.map((u) => u.email)).toEqual([INVITEE.email.toLowerCase(), OTHER.email]);
 
-    const [ines, otto] = world.reviewed.map((u) => u.userId) as [string, string];
+    const [ines, otto] = fakes.world.reviewed.map((u) => u.userId) as [string, string];
     await handle.executeUpdate(decide, { args: [answer(s, { [ines]: 'keep', [otto]: 'remove' })] });
     s = await waitForStage(handle, 'COMPLETED');
     expect(s.review!.answers).toEqual({ [ines]: 'keep', [otto]: 'remove' });
     expect(s.review!.offboardings).toEqual([{ userId: otto, workflowId: offboardingIdFor(orgId, otto), started: true }]);
     expect(eventTypes(s)).toEqual(['review-started', 'approval-requested', 'reviewed', 'review-applied', 'completed']);
-    expect((world.callsOf('sendDecisionReceipt')[0]![0] as { review?: unknown }).review).toMatchObject({ answers: { [ines]: 'keep', [otto]: 'remove' } });
+    expect((fakes.world.callsOf('sendDecisionReceipt')[0]![0] as { review?: unknown }).review).toMatchObject({ answers: { [ines]: 'keep', [otto]: 'remove' } });
 
     // Otto's offboarding went straight to the removal, on the review's evidence.
-    const offboarding = temporal.client.workflow.getHandle(offboardingIdFor(orgId, otto));
-    started.push(offboarding);
+    const offboarding = fakes.temporal.client.workflow.getHandle(offboardingIdFor(orgId, otto));
+    fakes.started.push(offboarding);
     const o = await waitForStage(offboarding, 'AWAITING_DELETION');
     expect(o.process).toBe('offboarding');
     expect(o.request).toMatchObject({ contactId: OTHER.contactId, userId: otto, reason: expect.stringContaining('access review') });
     expect(o.evidence).toMatchObject({ via: 'link', approver: PRIMARY, ip: '198.51.100.9', userAgent: 'Mozilla/5.0 (review)', comment: 'Otto left in May' });
     expect(o.stages.map((v) => v.stage)).not.toContain('AWAITING_APPROVAL');
     // Nobody offboards Ines.
-    await expect(temporal.client.workflow.getHandle(offboardingIdFor(orgId, ines)).describe()).rejects.toThrow();
+    await expect(fakes.temporal.client.workflow.getHandle(offboardingIdFor(orgId, ines)).describe()).rejects.toThrow();
   });
 
   it('refuses an answer that leaves a user out, names one not in the review, or denies', async () => {
-    world.reviewed = [reviewed(INVITEE), reviewed(OTHER)];
+    fakes.world.reviewed = [reviewed(INVITEE), reviewed(OTHER)];
     const { handle } = await review();
     const s = await waiting(handle);
-    const [ines, otto] = world.reviewed.map((u) => u.userId) as [string, string];
+    const [ines, otto] = fakes.world.reviewed.map((u) => u.userId) as [string, string];
     for (const answers of [{ [ines]: 'keep' }, { [ines]: 'keep', [otto]: 'remove', u999: 'remove' }, { [ines]: 'keep', [otto]: 'maybe' }]) {
       const refused = await updateRefusal(handle.executeUpdate(decide, { args: [answer(s, answers as Record<string, 'keep'>)] }));
       expect(refused.type).toBe(DECISION_REFUSED.invalid);
@@ -124,7 +104,7 @@ describe('access review', () => {
   });
 
   it('unanswered by review.timeout: the managers are told and nothing is removed (onNoAnswer: escalate)', async () => {
-    world.reviewed = [reviewed(INVITEE)];
+    fakes.world.reviewed = [reviewed(INVITEE)];
     const { handle } = await review(testPolicy({ review: { timeout: 2_000 } }));
     const s = (await handle.result()) as OnboardingStatus;
     expect(s.stage).toBe('APPROVAL_EXPIRED');
@@ -135,29 +115,29 @@ describe('access review', () => {
   });
 
   it('unanswered by review.timeout with onNoAnswer: remove — every user gets an offboarding', async () => {
-    world.reviewed = [reviewed(INVITEE), reviewed(OTHER)];
+    fakes.world.reviewed = [reviewed(INVITEE), reviewed(OTHER)];
     const { handle, orgId } = await review(testPolicy({ review: { timeout: 2_000, onNoAnswer: 'remove' } }));
     const s = (await handle.result()) as OnboardingStatus;
     expect(s.stage).toBe('COMPLETED');
     expect(s.evidence).toMatchObject({ via: 'not-needed' });
-    expect(s.review!.offboardings.map((o) => o.workflowId).sort()).toEqual(world.reviewed.map((u) => offboardingIdFor(orgId, u.userId)).sort());
-    for (const o of s.review!.offboardings) started.push(temporal.client.workflow.getHandle(o.workflowId));
+    expect(s.review!.offboardings.map((o) => o.workflowId).sort()).toEqual(fakes.world.reviewed.map((u) => offboardingIdFor(orgId, u.userId)).sort());
+    for (const o of s.review!.offboardings) fakes.started.push(fakes.temporal.client.workflow.getHandle(o.workflowId));
   });
 
   it('an organization without customer users has nothing to review', async () => {
-    world.reviewed = [];
+    fakes.world.reviewed = [];
     const { handle } = await review();
     const s = (await handle.result()) as OnboardingStatus;
     expect(s.stage).toBe('COMPLETED');
-    expect(world.callsOf('sendApprovalRequest')).toHaveLength(0);
+    expect(fakes.world.callsOf('sendApprovalRequest')).toHaveLength(0);
     expect(s.events.find((e) => e.type === 'completed')!.text).toMatch(/nothing to review/);
   });
 
   it('a second start while one is open finds the open one', async () => {
-    world.reviewed = [reviewed(INVITEE)];
+    fakes.world.reviewed = [reviewed(INVITEE)];
     const { handle, orgId } = await review();
     await waiting(handle);
-    const again = await startReview(temporal.client, temporal.taskQueue, { orgId, requestedBy: 'U0MANAGER1' }, testPolicy());
+    const again = await startReview(fakes.temporal.client, fakes.temporal.taskQueue, { orgId, requestedBy: 'U0MANAGER1' }, testPolicy());
     expect(again).toEqual({ workflowId: reviewIdFor(orgId), created: false });
   });
 });
