@@ -165,7 +165,8 @@ export class OnboardingRun {
     // A wait on the tech ends with its stage (escalation.ts).
     if (this.state.progress.techWait) this.state.progress.techWait = null;
     s.events.push({ at, type: 'stage', text: stage });
-    if (!this.state.isOffboarding) countOutcome(stage, s.startedAt, at);
+    // The outcome metrics are the onboardings' (an offboarding's or a review's end is not one).
+    if (!s.process) countOutcome(stage, s.startedAt, at);
     this.publisher.changed();
     // Visible at once to list queries, also for stages that do not wait.
     if (this.publisher.stagesPublished) this.publisher.searchAttributes();

@@ -84,10 +84,6 @@ export class OnboardingState {
     return this.status.process === 'review' ? { ...this.policy.approval, timeout: reviewPolicyOf(this.policy).timeout } : this.policy.approval;
   }
 
-  get isOffboarding(): boolean {
-    return this.status.process === 'offboarding';
-  }
-
   /**
    * The stage after an approval: an offboarding's removal (a review's removals); an onboarding's
    * authorization record where the policy keeps one.
